@@ -1,0 +1,1 @@
+"""Platform adapters: each translates its platform to and from the neutral core."""

@@ -1,0 +1,1 @@
+"""The console adapter: Huddle as a chat in the terminal, no account needed."""

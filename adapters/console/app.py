@@ -1,0 +1,172 @@
+"""``huddle console``: a chat with Huddle in the terminal, on the embedded database.
+
+Reads one message per line from standard input, so it works typed and piped:
+
+    printf '/defect arrival: waited 25 minutes\\n/defect list\\n' | huddle console
+
+Console-only helpers: ``/as <name>`` speaks as someone else, ``/react <story-id>``
+nominates a story, ``/monday`` posts this week's meeting here, ``/quit`` leaves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from typing import TextIO
+
+from adapters.console.convert import render
+from bot.cli import build_huddle
+from bot.config import Settings
+from bot.crypto import EncryptionKeyError, console_vault
+from bot.huddle import Huddle
+from bot.model import ConversationRef, Incoming, Reply
+from bot.storage import db
+
+PLATFORM = "console"
+WORKSPACE = "local"
+CHANNEL = "team"
+
+TOUR = """\
+Welcome to Huddle, the weekly team huddle for your practice. Try these, one per line:
+  /defect arrival: waited 25 minutes with no word from us    log a service defect
+  /defect list                                               see what's open
+  /wow Priya rang Mrs K back on her day off to check on her    share a WOW story
+  /as Sam                                                    speak as Sam
+  /react 1                                                   nominate story 1
+  /huddle leaderboard                                        the WOW leaderboard
+  /monday                                                    this week's Monday Morning Meeting
+  /tidbit JS-1042 daughter's wedding in June                 remember a personal detail
+  /tidbit JS-1042                                            recall it before the visit
+  /help                                                      everything else;  /quit to leave
+"""
+
+CONSOLE_HELP = """\
+Console helpers: /as <name> (speak as someone), /react <story-id> (nominate a story),
+/monday (post this week's meeting here), /quit (leave).
+Commands: /defect help, /tidbit help, /wow help, /huddle help."""
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "someone"
+
+
+class ConsoleChat:
+    """One person at a time typing into one channel."""
+
+    def __init__(self, huddle: Huddle, out: TextIO, *, user_name: str = "Alex"):
+        self.huddle = huddle
+        self.out = out
+        self.user_name = user_name
+
+    def say(self, line: str) -> bool:
+        """Handle one line. Returns False when the person wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if not line.startswith("/"):
+            self._show_text(
+                "Commands start with a slash, like `/defect list`. /help shows them all."
+            )
+            return True
+        command, _, text = line[1:].partition(" ")
+        command = command.casefold()
+        if command in {"quit", "exit"}:
+            return False
+        if command == "help":
+            self._show_text(CONSOLE_HELP)
+        elif command == "as":
+            self._switch_user(text.strip())
+        elif command == "react":
+            self._show(self._incoming("wow", f"nominate {text.strip()}"))
+        elif command == "monday":
+            ref = ConversationRef(PLATFORM, WORKSPACE, CHANNEL)
+            self._print(self.huddle.this_weeks_meeting(ref))
+        else:
+            self._show(self._incoming(command, text))
+        return True
+
+    def _incoming(self, command: str, text: str) -> Incoming:
+        return Incoming(
+            platform=PLATFORM,
+            workspace_id=WORKSPACE,
+            channel_id=CHANNEL,
+            user_id=slug(self.user_name),
+            user_name=self.user_name,
+            command=command,
+            text=text,
+            workspace_name="Console practice",
+        )
+
+    def _switch_user(self, name: str) -> None:
+        name = " ".join(name.split())[:60]
+        if not name:
+            self._show_text("Say who to speak as, like `/as Sam`.")
+            return
+        self.user_name = name
+        self._show_text(f"You are now {name}.")
+
+    def _show(self, incoming: Incoming) -> None:
+        for reply in self.huddle.handle(incoming):
+            message_id = self._print(reply)
+            if reply.story_id is not None:
+                self.huddle.story_posted(
+                    platform=PLATFORM,
+                    workspace_id=WORKSPACE,
+                    channel_id=CHANNEL,
+                    story_id=reply.story_id,
+                    message_id=message_id,
+                )
+
+    def _print(self, reply: Reply) -> str:
+        print(render(reply, channel=CHANNEL), file=self.out, flush=True)
+        self._posted = getattr(self, "_posted", 0) + 1
+        return f"console-{self._posted}"
+
+    def _show_text(self, text: str) -> None:
+        self._print(Reply(text=text))
+
+
+def run_console(settings: Settings, args: argparse.Namespace) -> int:
+    secret = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    try:
+        vault, notice = console_vault(secret, settings.key_file)
+    except EncryptionKeyError as error:
+        print(f"huddle: {error}", file=sys.stderr)
+        return 2
+    engine = db.make_engine(settings.database_url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # keep the chat uncluttered
+    db.upgrade(engine)
+    huddle = build_huddle(settings, vault, engine)
+    huddle.purge_expired()
+    interactive = sys.stdin.isatty()
+    if notice:
+        print(notice)
+    if args.tour:
+        print(TOUR)
+    chat = ConsoleChat(huddle, sys.stdout, user_name=args.name)
+    while True:
+        if interactive:
+            try:
+                line = input(f"{chat.user_name}> ")
+            except EOFError:
+                print()
+                break
+        else:
+            line = sys.stdin.readline()
+            if not line:
+                break
+            if line.strip():
+                print(f"{chat.user_name}> {line.rstrip()}")
+        if not chat.say(line):
+            break
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Adds ``huddle console`` (entry point ``huddle.commands: console``)."""
+    parser = commands.add_parser("console", help="chat with Huddle in the terminal")
+    parser.add_argument("--tour", action="store_true", help="print a short tour first")
+    parser.add_argument("--name", default="Alex", help="who you are at the start (default Alex)")
+    parser.set_defaults(run=run_console)

@@ -1,0 +1,38 @@
+"""Neutral replies -> terminal text."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.model import Reply, Visibility
+
+WIDTH = 88
+
+
+def render(reply: Reply, *, channel: str) -> str:
+    """A reply as the console shows it: who can see it, then the content."""
+    who = f"#{channel}" if reply.visibility is Visibility.CHANNEL else "only you can see this"
+    lines = [f"┌─ Huddle ({who})"]
+    if reply.title:
+        lines.append(f"│ {reply.title}")
+    for paragraph in reply.text.splitlines() if reply.text else []:
+        lines.extend(_wrap(paragraph, "│ "))
+    for field in reply.fields:
+        lines.append(f"│ ▸ {field.label}")
+        for paragraph in field.value.splitlines():
+            lines.extend(_wrap(paragraph, "│   "))
+    if reply.form is not None:
+        lines.append(f"│ (In Slack and Teams this opens a form: {reply.form.title}.)")
+    for button in reply.buttons:
+        hint = f"/{button.command}" + (" <your answer>" if button.prompt else "")
+        lines.append(f"│ [{button.label}]  type: {hint}")
+    if reply.footer:
+        lines.extend(_wrap(reply.footer, "│ "))
+    lines.append("└─")
+    return "\n".join(lines)
+
+
+def _wrap(text: str, prefix: str) -> list[str]:
+    if not text.strip():
+        return [prefix.rstrip()]
+    return textwrap.wrap(text, WIDTH, initial_indent=prefix, subsequent_indent=prefix) or [prefix]

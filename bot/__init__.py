@@ -1,0 +1,1 @@
+"""Huddle's platform-neutral core: it knows the practice, not the platform."""

@@ -1,0 +1,116 @@
+"""The ``huddle`` command: the composition root.
+
+It reads the settings once, builds the engine, the content and the vault, and
+hands them to whichever subcommand runs. Platform subcommands (``console``,
+``serve``, ``teams package``) come from adapters registered as entry points in
+the ``huddle.commands`` group, so the core never imports an adapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+import sqlalchemy as sa
+
+from bot.config import Settings
+from bot.content import ContentError, load_content
+from bot.crypto import EncryptionKeyError, Vault, generate_key, vault_from_settings
+from bot.huddle import Huddle
+from bot.storage import db
+
+log = logging.getLogger("huddle")
+
+
+class StartupError(Exception):
+    """A configuration problem that stops a process from starting; shown as is."""
+
+
+def build_huddle(settings: Settings, vault: Vault, engine: sa.Engine | None = None) -> Huddle:
+    """Wire the core from settings. Raises StartupError with a message for people."""
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as error:
+        raise StartupError(f"Content problem: {error}") from error
+    return Huddle(
+        engine=engine or db.make_engine(settings.database_url),
+        settings=settings,
+        content=content,
+        vault=vault,
+    )
+
+
+def server_vault(settings: Settings) -> Vault:
+    """Server processes refuse to start without HUDDLE_ENCRYPTION_KEY."""
+    secret = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    try:
+        return vault_from_settings(secret)
+    except EncryptionKeyError as error:
+        raise StartupError(str(error)) from error
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    print(f"Database is up to date ({engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
+    print(generate_key())
+    return 0
+
+
+def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.rotation import rotate_patient_data
+
+    vault = server_vault(settings)
+    engine = db.make_engine(settings.database_url)
+    count = rotate_patient_data(engine=engine, vault=vault)
+    print(f"Re-encrypted {count} records under the first key in HUDDLE_ENCRYPTION_KEY.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="huddle", description="Huddle: the weekly team huddle for dental practices."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    database = commands.add_parser("db", help="database schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    keys = commands.add_parser("keys", help="encryption keys for patient data")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser("generate", help="print a new key").set_defaults(run=_keys_generate)
+    key_commands.add_parser(
+        "rotate", help="re-encrypt patient data under the first key"
+    ).set_defaults(run=_keys_rotate)
+
+    for entry in sorted(entry_points(group="huddle.commands"), key=lambda e: e.name):
+        entry.load()(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        print(f"huddle: configuration problem: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.run(settings, args) or 0)
+    except StartupError as error:
+        print(f"huddle: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,336 @@
+"""Log a service defect, follow its recovery, close it.
+
+`/defect <stage>: <what happened>` logs one (end with `patient: JS-1042` to link a patient)
+`/defect` opens the defect form
+`/defect <stage>` shows that stage's common defects to pick from
+`/defect list` shows open defects, newest first
+`/defect recover <id> <what we did or will do>` records the recovery action (you own it)
+`/defect stage <id> <stage>` sets a defect's stage
+`/defect close <id>` closes it
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.context import Context, UsageError
+from bot.commands.formatting import local_date, shorten
+from bot.commands.parsing import parse_id
+from bot.model import Button, Field, Form, FormField, Reply, Visibility
+from bot.privacy import patient_ref_warnings
+from bot.storage import defects
+from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX, Defect
+
+LIST_LIMIT = 15
+_PATIENT_SUFFIX = re.compile(
+    r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def handle(ctx: Context) -> list[Reply]:
+    if ctx.incoming.form is not None:
+        return _from_form(ctx, ctx.incoming.form)
+    text = ctx.incoming.text.strip()
+    if not text:
+        return [_form_reply(ctx)]
+    word, _, rest = text.partition(" ")
+    sub = word.casefold()
+    if sub in {"help", "?"}:
+        return [Reply(title="/defect", text=__doc__.strip())]
+    if sub == "list":
+        return [_list(ctx)]
+    if sub in {"recover", "recovery"}:
+        return [_recover(ctx, rest)]
+    if sub == "close":
+        return [_close(ctx, rest)]
+    if sub == "stage" and rest.strip()[:1].isdigit():
+        return [_set_stage(ctx, rest)]
+    return [_log(ctx, text)]
+
+
+def _log(ctx: Context, text: str) -> Reply:
+    patient_ref = None
+    match = _PATIENT_SUFFIX.search(text)
+    if match:
+        patient_ref = match.group("ref")
+        text = text[: match.start()].rstrip(" ,;")
+    stage_id, description = _split_stage(ctx, text)
+    if stage_id and not description:
+        return _suggestions(ctx, stage_id)
+    return _record(ctx, stage_id, description, patient_ref, recovery=None)
+
+
+def _split_stage(ctx: Context, text: str) -> tuple[str | None, str]:
+    head, colon, tail = text.partition(":")
+    if colon and len(head) <= 40:
+        stage = ctx.content.find_stage(head)
+        if stage is not None:
+            return stage.id, tail.strip()
+    stage = ctx.content.find_stage(text)
+    if stage is not None:  # just a stage name: offer its common defects
+        return stage.id, ""
+    return None, text.strip()
+
+
+def _record(
+    ctx: Context,
+    stage_id: str | None,
+    description: str,
+    patient_ref: str | None,
+    recovery: str | None,
+) -> Reply:
+    if not description:
+        raise UsageError(
+            "Tell me what happened, for example "
+            "`/defect arrival: waited 25 minutes with no word from us`."
+        )
+    if len(description) > DEFECT_MAX:
+        raise UsageError(
+            f"That description is {len(description)} characters; the limit is {DEFECT_MAX}. "
+            "Please shorten it and send it again."
+        )
+    if patient_ref is not None and len(patient_ref) > PATIENT_REF_MAX:
+        raise UsageError(
+            f"A patient reference is at most {PATIENT_REF_MAX} characters: "
+            "a chart number or initials, like `JS-1042`."
+        )
+    if recovery is not None and len(recovery) > RECOVERY_MAX:
+        raise UsageError(f"A recovery action is at most {RECOVERY_MAX} characters.")
+    incoming = ctx.incoming
+    defect = defects.record_defect(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        channel_id=incoming.channel_id,
+        stage=stage_id,
+        description=description,
+        reporter_id=incoming.user_id,
+        reporter_name=incoming.user_name,
+        now=ctx.now,
+        patient_ref_enc=ctx.vault.encrypt(patient_ref) if patient_ref else None,
+        patient_ref_hash=ctx.vault.ref_hash(ctx.workspace_key, patient_ref)
+        if patient_ref
+        else None,
+    )
+    actions = ()
+    if recovery:
+        actions = (
+            defects.add_recovery_action(
+                session=ctx.session,
+                defect=defect,
+                action=recovery,
+                owner_id=incoming.user_id,
+                owner_name=incoming.user_name,
+                now=ctx.now,
+            ),
+        )
+    fields = []
+    if patient_ref:
+        fields.append(Field("Patient", patient_ref))
+    if actions:
+        fields.append(Field("Recovery", f"{actions[0].action} (owner: {actions[0].owner_name})"))
+    buttons: list[Button] = []
+    text = description
+    if stage_id is None:
+        text += "\n\nWhich stage of the patient journey was it? Pick one to file it there."
+        buttons += [
+            Button(stage.name, f"defect stage {defect.id} {stage.id}")
+            for stage in ctx.content.stages
+        ]
+    buttons += _follow_up_buttons(defect.id)
+    warnings = patient_ref_warnings(patient_ref) if patient_ref else []
+    return Reply(
+        title=f"Defect #{defect.id} logged · {ctx.content.stage_name(stage_id)}",
+        text=text,
+        fields=tuple(fields),
+        buttons=tuple(buttons),
+        footer=" ".join(warnings) or "Thank you for logging it: that's how we get better.",
+        sensitive=patient_ref is not None,
+    )
+
+
+def _follow_up_buttons(defect_id: int) -> list[Button]:
+    return [
+        Button(
+            "Add recovery action",
+            f"defect recover {defect_id}",
+            prompt="What did we do, or what will we do, to make it right?",
+        ),
+        Button("Close", f"defect close {defect_id}", style="danger"),
+    ]
+
+
+def _suggestions(ctx: Context, stage_id: str) -> Reply:
+    stage = ctx.content.stage(stage_id)
+    assert stage is not None
+    common = stage.blueprint.common_defects[:8]
+    text = f"What happened at {stage.name}? Type `/defect {stage.id}: what happened`"
+    if common:
+        text += ", or pick a common one below."
+    return Reply(
+        title=f"Log a defect · {stage.name}",
+        text=text,
+        buttons=tuple(Button(shorten(item, 70), f"defect {stage.id}: {item}") for item in common),
+    )
+
+
+def _form_reply(ctx: Context) -> Reply:
+    stage_options = tuple((stage.id, stage.name) for stage in ctx.content.stages)
+    form = Form(
+        title="Log a service defect",
+        command="defect",
+        submit_label="Log it",
+        fields=(
+            FormField(
+                "stage", "Stage of the patient journey", kind="select", options=stage_options
+            ),
+            FormField(
+                "description",
+                "What happened?",
+                kind="multiline",
+                max_length=DEFECT_MAX,
+                placeholder="Waited 25 minutes with no word from us",
+            ),
+            FormField(
+                "patient_ref",
+                "Patient reference (chart number or initials)",
+                optional=True,
+                max_length=PATIENT_REF_MAX,
+                placeholder="JS-1042",
+            ),
+            FormField(
+                "recovery",
+                "What did we do, or will we do, to make it right?",
+                kind="multiline",
+                optional=True,
+                max_length=RECOVERY_MAX,
+            ),
+        ),
+    )
+    return Reply(
+        title="Log a service defect",
+        text="Type `/defect <stage>: <what happened>`, for example "
+        "`/defect arrival: waited 25 minutes with no word from us`.",
+        form=form,
+    )
+
+
+def _from_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
+    stage_value = (values.get("stage") or "").strip()
+    stage = ctx.content.find_stage(stage_value) if stage_value else None
+    if stage_value and stage is None:
+        raise UsageError("Please pick a stage from the list.")
+    description = (values.get("description") or "").strip()
+    patient_ref = (values.get("patient_ref") or "").strip() or None
+    recovery = (values.get("recovery") or "").strip() or None
+    return [_record(ctx, stage.id if stage else None, description, patient_ref, recovery)]
+
+
+def _find(ctx: Context, text: str, example: str) -> Defect:
+    defect_id = parse_id(text, what="defect", example=example)
+    defect = defects.get_defect(
+        session=ctx.session, workspace_id=ctx.workspace_id, defect_id=defect_id
+    )
+    if defect is None:
+        raise UsageError(
+            f"I can't find defect #{defect_id} here. `/defect list` shows the open ones."
+        )
+    return defect
+
+
+def _recover(ctx: Context, rest: str) -> Reply:
+    id_text, _, action = rest.strip().partition(" ")
+    if not id_text:
+        raise UsageError(
+            "Say which defect and what we did: `/defect recover 12 called to apologise`."
+        )
+    defect = _find(ctx, id_text, "/defect recover 12 called to apologise")
+    action = action.strip()
+    if not action:
+        raise UsageError(
+            f"What did we do, or what will we do? For example "
+            f"`/defect recover {defect.id} called to apologise and rebooked at a time that suits`."
+        )
+    if len(action) > RECOVERY_MAX:
+        raise UsageError(f"A recovery action is at most {RECOVERY_MAX} characters.")
+    defects.add_recovery_action(
+        session=ctx.session,
+        defect=defect,
+        action=action,
+        owner_id=ctx.incoming.user_id,
+        owner_name=ctx.incoming.user_name,
+        now=ctx.now,
+    )
+    buttons = (
+        () if defect.closed_at else (Button("Close", f"defect close {defect.id}", style="danger"),)
+    )
+    return Reply(
+        title=f"Recovery recorded for defect #{defect.id}",
+        text=f"{action}\nOwner: {ctx.incoming.user_name}",
+        buttons=buttons,
+        footer="Close it with the button, or `/defect close "
+        f"{defect.id}`, once the patient is looked after.",
+    )
+
+
+def _close(ctx: Context, rest: str) -> Reply:
+    if not rest.strip():
+        raise UsageError("Say which defect to close, like `/defect close 12`.")
+    defect = _find(ctx, rest.strip().split()[0], "/defect close 12")
+    if defect.closed_at is not None:
+        return Reply(
+            text=f"Defect #{defect.id} was already closed on "
+            f"{local_date(defect.closed_at, ctx.workspace.timezone)} by {defect.closed_by}."
+        )
+    defects.close_defect(
+        session=ctx.session, defect=defect, closed_by=ctx.incoming.user_name, now=ctx.now
+    )
+    return Reply(text=f"Defect #{defect.id} is closed. Thank you for following it through.")
+
+
+def _set_stage(ctx: Context, rest: str) -> Reply:
+    id_text, _, stage_text = rest.strip().partition(" ")
+    defect = _find(ctx, id_text, "/defect stage 12 arrival")
+    stage = ctx.content.find_stage(stage_text)
+    if stage is None:
+        names = ", ".join(s.name for s in ctx.content.stages)
+        raise UsageError(
+            f"Pick one of these stages: {names}. For example `/defect stage {defect.id} arrival`."
+        )
+    defects.set_stage(session=ctx.session, defect=defect, stage=stage.id)
+    return Reply(
+        text=f"Defect #{defect.id} is filed under {stage.name}.",
+        buttons=tuple(_follow_up_buttons(defect.id)) if defect.closed_at is None else (),
+    )
+
+
+def _list(ctx: Context) -> Reply:
+    views = defects.open_defects(
+        session=ctx.session, workspace_id=ctx.workspace_id, limit=LIST_LIMIT + 1
+    )
+    if not views:
+        return Reply(text="No open defects. Log one with `/defect <stage>: <what happened>`.")
+    total = defects.count_open_defects(session=ctx.session, workspace_id=ctx.workspace_id)
+    fields = []
+    buttons = []
+    for view in views[:LIST_LIMIT]:
+        defect = view.defect
+        recovery = (
+            f"Recovery: {shorten(view.actions[-1].action, 120)} ({view.actions[-1].owner_name})"
+            if view.actions
+            else "No recovery action yet"
+        )
+        label = (
+            f"#{defect.id} · {ctx.content.stage_name(defect.stage)} · "
+            f"{local_date(defect.created_at, ctx.workspace.timezone)} · {defect.reporter_name}"
+        )
+        fields.append(Field(label, f"{shorten(defect.description, 200)}\n{recovery}"))
+        buttons.append(Button(f"Close #{defect.id}", f"defect close {defect.id}"))
+    more = total - min(total, LIST_LIMIT)
+    return Reply(
+        title=f"Open defects ({total})",
+        text="Newest first." + (f" Showing {LIST_LIMIT}; {more} more are older." if more else ""),
+        fields=tuple(fields),
+        buttons=tuple(buttons),
+        visibility=Visibility.PRIVATE,
+    )

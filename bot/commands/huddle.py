@@ -1,0 +1,347 @@
+"""Set up and follow the weekly huddle.
+
+`/huddle schedule <weekday> <HH:MM> [<timezone>]` posts the Monday Morning Meeting here every week, e.g. `/huddle schedule monday 08:00 Australia/Sydney`
+`/huddle status` shows when the next meeting is posted here, and any skips
+`/huddle skip <YYYY-MM-DD>` skips the post (and nudge) due on that date, e.g. a public holiday
+`/huddle pause until <YYYY-MM-DD>` pauses posts here until that date; `/huddle resume` ends a pause
+`/huddle stop` stops the weekly meeting in this channel
+`/huddle preview` shows the next meeting, just to you
+`/huddle rules` shows where this channel is in the year's rules
+`/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey
+`/huddle leaderboard` shows the top WOW stories and people, this month and all time
+`/huddle timezone <timezone>` sets the practice's timezone (the default for schedules)
+`/huddle emoji <name>` sets the reaction that nominates a WOW story
+`/huddle help` shows this help
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, time
+from zoneinfo import ZoneInfo
+
+from bot.commands.context import Context, UsageError
+from bot.commands.formatting import local_datetime_label, shorten
+from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
+from bot.meeting import compose_meeting, next_rule, position_in_curriculum
+from bot.model import Button, Field, Reply, Visibility
+from bot.scheduling import WEEKDAYS, next_post_time
+from bot.storage import meetings, stories, subscriptions
+from bot.storage.workspaces import update_workspace
+
+
+def handle(ctx: Context) -> list[Reply]:
+    word, _, rest = ctx.incoming.text.strip().partition(" ")
+    sub = word.casefold() or "help"
+    action = SUBCOMMANDS.get(sub)
+    if action is None:
+        names = ", ".join(f"`{name}`" for name in SUBCOMMANDS if name != "?")
+        raise UsageError(f"I don't know `/huddle {word[:30]}`. Try one of {names}.")
+    return [action(ctx, rest.strip())]
+
+
+def _help(ctx: Context, rest: str) -> Reply:
+    return Reply(title="/huddle", text=__doc__.strip())
+
+
+def _schedule(ctx: Context, rest: str) -> Reply:
+    parts = rest.split()
+    if len(parts) not in (2, 3):
+        raise UsageError(
+            "Tell me the day and time, and optionally the timezone: "
+            "`/huddle schedule monday 08:00 Australia/Sydney`."
+        )
+    weekday = parse_weekday(parts[0])
+    at = parse_time(parts[1])
+    tz = parse_timezone(parts[2]) if len(parts) == 3 else ctx.workspace.timezone
+    subscription = subscriptions.subscribe(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        channel_id=ctx.incoming.channel_id,
+        weekday=weekday,
+        hour=at.hour,
+        minute=at.minute,
+        timezone=tz,
+        user_id=ctx.incoming.user_id,
+        now=ctx.now,
+    )
+    upcoming = _next_post(ctx, subscription)
+    return Reply(
+        title="Weekly meeting scheduled",
+        text=f"Every {WEEKDAYS[weekday].title()} at {at:%H:%M} ({tz}), this channel gets the "
+        "Monday Morning Meeting: one service rule to talk about, a challenge for the week, "
+        "and a call for WOW stories.",
+        fields=(Field("Next post", upcoming),),
+        visibility=Visibility.CHANNEL,
+    )
+
+
+def _subscription(ctx: Context):
+    subscription = subscriptions.get_subscription(
+        session=ctx.session, workspace_id=ctx.workspace_id, channel_id=ctx.incoming.channel_id
+    )
+    if subscription is None or not subscription.active:
+        raise UsageError(
+            "This channel has no weekly meeting yet. Start one with "
+            "`/huddle schedule monday 08:00`."
+        )
+    return subscription
+
+
+def _next_post(ctx: Context, subscription) -> str:
+    tz = subscription.timezone
+    year, week, _ = ctx.now.astimezone(ZoneInfo(tz)).isocalendar()
+    posted = meetings.get_meeting_post(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        channel_id=subscription.channel_id,
+        iso_year=year,
+        iso_week=week,
+    )
+    try:
+        due = next_post_time(
+            weekday=subscription.weekday,
+            at=time(subscription.hour, subscription.minute),
+            tz=tz,
+            after=ctx.now,
+            skipped=set(
+                subscriptions.skipped_dates(session=ctx.session, subscription=subscription)
+            ),
+            paused_until=subscription.paused_until,
+            posted_weeks={(year, week)} if posted and posted.status == meetings.POSTED else set(),
+        )
+    except ValueError:
+        return "none planned (paused or skipped for the next year)"
+    return f"{local_datetime_label(due, tz)} = {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _stop(ctx: Context, rest: str) -> Reply:
+    subscription = _subscription(ctx)
+    subscriptions.unsubscribe(session=ctx.session, subscription=subscription, now=ctx.now)
+    return Reply(
+        text="The weekly meeting is stopped in this channel. Stories and defects stay as they are; "
+        "`/huddle schedule monday 08:00` starts it again where you left off.",
+        visibility=Visibility.CHANNEL,
+    )
+
+
+def _status(ctx: Context, rest: str) -> Reply:
+    subscription = _subscription(ctx)
+    today = ctx.now.astimezone(ZoneInfo(subscription.timezone)).date()
+    skips = subscriptions.skipped_dates(
+        session=ctx.session, subscription=subscription, from_date=today
+    )
+    fields = [
+        Field(
+            "Schedule",
+            f"{WEEKDAYS[subscription.weekday].title()} at "
+            f"{subscription.hour:02d}:{subscription.minute:02d} ({subscription.timezone})",
+        ),
+        Field("Next post", _next_post(ctx, subscription)),
+    ]
+    if subscription.paused_until and subscription.paused_until > today:
+        fields.append(Field("Paused until", subscription.paused_until.isoformat()))
+    if skips:
+        fields.append(Field("Skipping", ", ".join(d.strftime("%a %Y-%m-%d") for d in skips)))
+    return Reply(title="Weekly meeting", text="", fields=tuple(fields))
+
+
+def _skip(ctx: Context, rest: str) -> Reply:
+    subscription = _subscription(ctx)
+    today = ctx.now.astimezone(ZoneInfo(subscription.timezone)).date()
+    if not rest:
+        raise UsageError(f"Which date? For example `/huddle skip {today.year}-12-28`.")
+    day = parse_date(rest.split()[0], today=today)
+    if day < today:
+        raise UsageError(f"{day.isoformat()} has already passed. Pick today or a later date.")
+    added = subscriptions.add_skip(
+        session=ctx.session,
+        subscription=subscription,
+        skip_date=day,
+        user_id=ctx.incoming.user_id,
+        now=ctx.now,
+    )
+    text = f"Skipping {day:%A %d %B %Y}." if added else f"{day.isoformat()} was already skipped."
+    if day.weekday() != subscription.weekday:
+        text += (
+            f" Note: the meeting is on {WEEKDAYS[subscription.weekday].title()}s, so only a "
+            "nudge due that day is skipped. To skip a week's meeting, skip its meeting day."
+        )
+    return Reply(
+        text=text,
+        fields=(Field("Next post", _next_post(ctx, subscription)),),
+        visibility=Visibility.CHANNEL,
+    )
+
+
+def _pause(ctx: Context, rest: str) -> Reply:
+    subscription = _subscription(ctx)
+    today = ctx.now.astimezone(ZoneInfo(subscription.timezone)).date()
+    match = re.fullmatch(r"(?:until\s+)?(\S+)", rest, re.IGNORECASE)
+    if not match:
+        raise UsageError(f"Until when? For example `/huddle pause until {today.year + 1}-01-12`.")
+    day = parse_date(match.group(1), today=today)
+    if day <= today:
+        raise UsageError("Pick a date after today, like `/huddle pause until 2027-01-12`.")
+    subscriptions.pause_until(
+        session=ctx.session, subscription=subscription, until=day, now=ctx.now
+    )
+    return Reply(
+        text=f"Paused until {day:%A %d %B %Y}. `/huddle resume` ends the pause sooner.",
+        fields=(Field("Next post", _next_post(ctx, subscription)),),
+        visibility=Visibility.CHANNEL,
+    )
+
+
+def _resume(ctx: Context, rest: str) -> Reply:
+    subscription = _subscription(ctx)
+    subscriptions.pause_until(
+        session=ctx.session, subscription=subscription, until=None, now=ctx.now
+    )
+    return Reply(
+        text="The weekly meeting is back on.",
+        fields=(Field("Next post", _next_post(ctx, subscription)),),
+        visibility=Visibility.CHANNEL,
+    )
+
+
+def _timezone(ctx: Context, rest: str) -> Reply:
+    if not rest:
+        return Reply(
+            text=f"The practice's timezone is {ctx.workspace.timezone}. Change it with "
+            "`/huddle timezone Australia/Sydney`."
+        )
+    tz = parse_timezone(rest)
+    update_workspace(session=ctx.session, workspace=ctx.workspace, timezone=tz)
+    return Reply(
+        text=f"The practice's timezone is now {tz}. Existing schedules keep their own timezone; "
+        "run `/huddle schedule` again in a channel to change its."
+    )
+
+
+def _emoji(ctx: Context, rest: str) -> Reply:
+    name = rest.strip().strip(":")
+    if not re.fullmatch(r"[\w+-]{1,64}", name):
+        raise UsageError(
+            "Give the emoji's name, like `/huddle emoji star-struck` or `/huddle emoji heart`."
+        )
+    update_workspace(session=ctx.session, workspace=ctx.workspace, nominate_emoji=name.casefold())
+    return Reply(text=f"Reacting with :{name}: to a WOW story now nominates it.")
+
+
+def _preview(ctx: Context, rest: str) -> Reply:
+    posted = meetings.posted_rule_ids(
+        session=ctx.session, workspace_id=ctx.workspace_id, channel_id=ctx.incoming.channel_id
+    )
+    rule = next_rule(ctx.content, posted)
+    return compose_meeting(
+        rule, week_label="Preview: only you can see this", visibility=Visibility.PRIVATE
+    )
+
+
+def _rules(ctx: Context, rest: str) -> Reply:
+    posted = meetings.posted_rule_ids(
+        session=ctx.session, workspace_id=ctx.workspace_id, channel_id=ctx.incoming.channel_id
+    )
+    done, total = position_in_curriculum(ctx.content, posted)
+    upcoming = next_rule(ctx.content, posted)
+    recent = [ctx.content.rules[r] for r in posted[-3:] if r in ctx.content.rules]
+    fields = [Field("Next up", f"{upcoming.title} ({upcoming.theme})")]
+    if recent:
+        fields.append(Field("Recently", "\n".join(f"• {r.title}" for r in reversed(recent))))
+    themes = list(dict.fromkeys(r.theme for r in ctx.content.rules_in_order()))
+    fields.append(Field("Themes this year", "\n".join(f"• {t}" for t in themes)))
+    return Reply(
+        title="The year's rules",
+        text=f"This channel has had {done} of {total} rules in this round.",
+        fields=tuple(fields),
+    )
+
+
+def _blueprint(ctx: Context, rest: str) -> Reply:
+    if not rest:
+        return Reply(
+            title="The patient journey",
+            text="Pick a stage to see its service blueprint.",
+            fields=tuple(
+                Field(stage.name, f"`/huddle blueprint {stage.id}`") for stage in ctx.content.stages
+            ),
+            buttons=tuple(
+                Button(stage.name, f"huddle blueprint {stage.id}") for stage in ctx.content.stages
+            ),
+        )
+    stage = ctx.content.find_stage(rest)
+    if stage is None:
+        names = ", ".join(f"`{s.id}`" for s in ctx.content.stages)
+        raise UsageError(f"I don't know the stage “{shorten(rest, 30)}”. Try one of {names}.")
+    bp = stage.blueprint
+
+    def bullets(items) -> str:
+        return "\n".join(f"• {item}" for item in items) or "None listed yet."
+
+    fields = [
+        Field("What every practice does", bullets(bp.operational_standards)),
+        Field("What can go wrong", bullets(bp.common_defects)),
+        Field("What a great practice does", bullets(bp.experiential_standards)),
+        Field("Above and beyond", bullets(bp.above_and_beyond)),
+        Field("Making it right", bullets(bp.recovery_moves)),
+    ]
+    if bp.offer_the_offer:
+        fields.append(Field("Offer the offer", bp.offer_the_offer))
+    return Reply(
+        title=f"Service blueprint · {stage.name}",
+        text=f"Log a defect here with `/defect {stage.id}: what happened`.",
+        fields=tuple(fields),
+    )
+
+
+def _leaderboard(ctx: Context, rest: str) -> Reply:
+    local_now = ctx.now.astimezone(ZoneInfo(ctx.workspace.timezone))
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month_start_utc = month_start.astimezone(UTC)
+    fields = []
+    for label, since in ((f"{local_now:%B}", month_start_utc), ("All time", None)):
+        top = stories.top_stories(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
+        people = stories.top_people(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
+        fields.append(Field(f"Top stories · {label}", _story_lines(top)))
+        fields.append(Field(f"Top people · {label}", _people_lines(people)))
+    return Reply(title="WOW leaderboard", text="Nominations, most first.", fields=tuple(fields))
+
+
+def _story_lines(scores) -> str:
+    if not scores:
+        return "No nominations yet."
+    return "\n".join(
+        f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
+        f"({s.nominations} ★)"
+        for i, s in enumerate(scores, start=1)
+    )
+
+
+def _people_lines(people) -> str:
+    if not people:
+        return "No nominations yet."
+    return "\n".join(
+        f"{i}. {p.author_name}: {p.nominations} ★ from {p.stories} "
+        f"{'story' if p.stories == 1 else 'stories'}"
+        for i, p in enumerate(people, start=1)
+    )
+
+
+SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
+    "help": _help,
+    "?": _help,
+    "schedule": _schedule,
+    "status": _status,
+    "skip": _skip,
+    "pause": _pause,
+    "resume": _resume,
+    "stop": _stop,
+    "preview": _preview,
+    "rules": _rules,
+    "blueprint": _blueprint,
+    "leaderboard": _leaderboard,
+    "timezone": _timezone,
+    "emoji": _emoji,
+}

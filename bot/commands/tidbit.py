@@ -1,0 +1,172 @@
+"""Remember the person behind the patient: small personal things they mention.
+
+`/tidbit <patient-ref> <note>` remembers a personal, non-clinical detail, e.g. `/tidbit JS-1042 daughter's wedding in June`
+`/tidbit <patient-ref>` recalls that patient's tidbits and any open or recent defect for them
+`/tidbit forget <id>` deletes one for good
+
+Use a chart number or initials, never a full name. Replies are only ever shown to you.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.commands.context import Context, UsageError
+from bot.commands.formatting import local_date, local_full_date, shorten
+from bot.commands.parsing import parse_id
+from bot.model import Field, Reply, Visibility
+from bot.privacy import note_warnings, patient_ref_warnings
+from bot.storage import defects, tidbits
+from bot.storage.audit import record_audit
+from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX
+
+RECENT_DEFECTS = timedelta(days=90)
+
+
+def _reply(**kwargs) -> Reply:
+    # Every tidbit reply is private and marked sensitive: adapters never post or log it.
+    return Reply(visibility=Visibility.PRIVATE, sensitive=True, **kwargs)
+
+
+def handle(ctx: Context) -> list[Reply]:
+    text = ctx.incoming.text.strip()
+    if not text or text.casefold() in {"help", "?"}:
+        return [_reply(title="/tidbit", text=__doc__.strip())]
+    first, _, rest = text.partition(" ")
+    if first.casefold() == "forget" and rest.strip():
+        return [_forget(ctx, rest.strip())]
+    ref, note = first, rest.strip()
+    if len(ref) > PATIENT_REF_MAX:
+        raise UsageError(
+            f"A patient reference is at most {PATIENT_REF_MAX} characters: a chart number or "
+            "initials, like `/tidbit JS-1042 daughter's wedding in June`."
+        )
+    if not note:
+        return [_recall(ctx, ref)]
+    return [_remember(ctx, ref, note)]
+
+
+def _remember(ctx: Context, ref: str, note: str) -> Reply:
+    if len(note) > TIDBIT_MAX:
+        raise UsageError(
+            f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
+        )
+    incoming = ctx.incoming
+    tidbit = tidbits.store_tidbit(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        patient_ref_hash=ctx.vault.ref_hash(ctx.workspace_key, ref),
+        patient_ref_enc=ctx.vault.encrypt(ref),
+        note_enc=ctx.vault.encrypt(note),
+        author_id=incoming.user_id,
+        author_name=incoming.user_name,
+        now=ctx.now,
+        expires_at=ctx.now + timedelta(days=ctx.settings.tidbit_retention_days),
+    )
+    record_audit(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        actor_id=incoming.user_id,
+        actor_name=incoming.user_name,
+        action="tidbit.create",
+        patient_ref_hash=tidbit.patient_ref_hash,
+        record_count=1,
+        channel_id=incoming.channel_id,
+        now=ctx.now,
+    )
+    warnings = patient_ref_warnings(ref) + note_warnings(note)
+    text = f"Noted for {ref}: “{note}”"
+    if warnings:
+        text += "\n\n" + "\n".join(f"• {w}" for w in warnings)
+        text += f"\nTo remove it: `/tidbit forget {tidbit.id}`."
+    expiry = local_full_date(tidbit.expires_at, ctx.workspace.timezone)
+    return _reply(
+        title=f"Tidbit #{tidbit.id} saved",
+        text=text,
+        footer=f"Only you can see this. It will be deleted on {expiry}.",
+    )
+
+
+def _recall(ctx: Context, ref: str) -> Reply:
+    hashes = ctx.vault.ref_hashes(ctx.workspace_key, ref)
+    found = tidbits.tidbits_for_patient(
+        session=ctx.session, workspace_id=ctx.workspace_id, ref_hashes=hashes, now=ctx.now
+    )
+    related = defects.defects_for_patient(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        ref_hashes=hashes,
+        closed_since=ctx.now - RECENT_DEFECTS,
+    )
+    record_audit(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        actor_id=ctx.incoming.user_id,
+        actor_name=ctx.incoming.user_name,
+        action="tidbit.read",
+        patient_ref_hash=hashes[0],
+        record_count=len(found),
+        channel_id=ctx.incoming.channel_id,
+        now=ctx.now,
+    )
+    tz = ctx.workspace.timezone
+    fields = [
+        Field(
+            f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}",
+            ctx.vault.decrypt(t.note_enc),
+        )
+        for t in found
+    ]
+    for view in related:
+        d = view.defect
+        status = "closed" if d.closed_at else "open"
+        recovery = (
+            f"Recovery: {shorten(view.actions[-1].action, 160)} ({view.actions[-1].owner_name})"
+            if view.actions
+            else "No recovery action yet"
+        )
+        fields.append(
+            Field(
+                f"Defect #{d.id} ({status}) · {ctx.content.stage_name(d.stage)} · "
+                f"{local_date(d.created_at, tz)}",
+                f"{shorten(d.description, 200)}\n{recovery}",
+            )
+        )
+    if not fields:
+        return _reply(
+            text=f"Nothing noted for {ref} yet. Add something with "
+            f"`/tidbit {ref} <what they told you>`.",
+        )
+    text = "Something to raise at the next visit." if found else "No tidbits noted yet."
+    if related:
+        text += " There is a service defect for this patient: make it right at the next visit."
+    return _reply(
+        title=f"Tidbits for {ref}",
+        text=text,
+        fields=tuple(fields),
+        footer="Only you can see this. This look-up is recorded in the audit log.",
+    )
+
+
+def _forget(ctx: Context, rest: str) -> Reply:
+    tidbit_id = parse_id(rest.split()[0], what="tidbit", example="/tidbit forget 7")
+    tidbit = tidbits.get_tidbit(
+        session=ctx.session, workspace_id=ctx.workspace_id, tidbit_id=tidbit_id
+    )
+    if tidbit is None or tidbit.expires_at <= ctx.now:
+        raise UsageError(
+            f"I can't find tidbit #{tidbit_id} here. `/tidbit <patient-ref>` lists a patient's tidbits."
+        )
+    record_audit(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        actor_id=ctx.incoming.user_id,
+        actor_name=ctx.incoming.user_name,
+        action="tidbit.forget",
+        patient_ref_hash=tidbit.patient_ref_hash,
+        record_count=1,
+        channel_id=ctx.incoming.channel_id,
+        now=ctx.now,
+    )
+    tidbits.delete_tidbit(session=ctx.session, tidbit=tidbit)
+    return _reply(text=f"Tidbit #{tidbit_id} is deleted for good.")

@@ -1,0 +1,240 @@
+"""Loads and validates ``content/``: the weekly rules, the curriculum and the journey stages.
+
+Layout of a content folder (the defaults in ``content/``, or a practice's own in
+``HUDDLE_CONTENT_DIR``, merged over the defaults):
+
+    stages.yaml          stages: [{id, name, aliases, blueprint}]
+    rules/*.yaml         theme: ..., rules: [{id, title, rule, why, question, challenge, ...}]
+    curriculum.yaml      order: [rule ids]
+
+A practice's rules with a default's id replace it; new ids are added; its stages
+with a default's id replace that stage; its curriculum, if given, replaces the
+order (rules it leaves out follow at the end). A malformed file raises
+``ContentError`` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ContentError(Exception):
+    """A content file is missing, unreadable or invalid; the message names file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Blueprint(_Strict):
+    operational_standards: tuple[Text, ...] = ()
+    common_defects: tuple[Annotated[str, StringConstraints(max_length=120)], ...] = ()
+    experiential_standards: tuple[Text, ...] = ()
+    above_and_beyond: tuple[Text, ...] = ()
+    recovery_moves: tuple[Text, ...] = ()
+    offer_the_offer: Text | None = None
+
+
+class Stage(_Strict):
+    id: Slug
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+    aliases: tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=2)], ...] = ()
+    blueprint: Blueprint = Blueprint()
+
+    def names(self) -> set[str]:
+        """Every way staff may name this stage, normalised."""
+        return {normalise_stage_name(n) for n in (self.id, self.name, *self.aliases)}
+
+
+def _bounded(low: int, high: int):
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=low, max_length=high)]
+
+
+class Rule(_Strict):
+    id: Slug
+    theme: Text
+    title: _bounded(3, 80)
+    rule: _bounded(20, 240)
+    why: _bounded(120, 1200)
+    question: _bounded(15, 240)
+    challenge: _bounded(30, 400)
+    story_prompt: _bounded(20, 300)
+    stages: tuple[Slug, ...] = ()
+
+    @field_validator("question")
+    @classmethod
+    def _is_a_question(cls, value: str) -> str:
+        if not value.endswith("?"):
+            raise ValueError("a discussion question ends with '?'")
+        return value
+
+
+class _RuleFile(_Strict):
+    theme: Text
+    rules: tuple[dict, ...]
+
+
+class _StagesFile(_Strict):
+    stages: tuple[Stage, ...]
+
+
+class _CurriculumFile(_Strict):
+    order: tuple[Slug, ...]
+
+
+def normalise_stage_name(name: str) -> str:
+    """'Checkout & Payment' -> 'checkout payment'; 'in-the-chair' -> 'in the chair'."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.casefold()).split())
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything in ``content/``, validated and merged."""
+
+    rules: dict[str, Rule]
+    curriculum: tuple[str, ...]
+    stages: tuple[Stage, ...]
+
+    def stage(self, stage_id: str | None) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def find_stage(self, name: str) -> Stage | None:
+        """The stage staff meant by ``name`` (its id, name or an alias, any case)."""
+        key = normalise_stage_name(name)
+        if not key:
+            return None
+        return next((s for s in self.stages if key in s.names()), None)
+
+    def stage_name(self, stage_id: str | None) -> str:
+        stage = self.stage(stage_id)
+        if stage is not None:
+            return stage.name
+        return "Unassigned" if stage_id is None else stage_id
+
+    def rules_in_order(self) -> list[Rule]:
+        return [self.rules[rule_id] for rule_id in self.curriculum]
+
+
+def load_content(extra_dir: Path | None = None, base_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
+    """Load the default content, then a practice's own folder over it."""
+    stages = {s.id: s for s in _load_stages(base_dir / "stages.yaml", required=True)}
+    rules = _load_rules(base_dir / "rules")
+    order = list(_load_curriculum(base_dir / "curriculum.yaml", required=True))
+    if extra_dir is not None:
+        if not extra_dir.is_dir():
+            raise ContentError(f"HUDDLE_CONTENT_DIR={extra_dir} is not a folder.")
+        stages.update({s.id: s for s in _load_stages(extra_dir / "stages.yaml", required=False)})
+        rules.update(_load_rules(extra_dir / "rules"))
+        own_order = _load_curriculum(extra_dir / "curriculum.yaml", required=False)
+        if own_order:
+            order = list(own_order)
+    seen = set(order)
+    order += [rule_id for rule_id in rules if rule_id not in seen]
+    content = Content(rules=rules, curriculum=tuple(order), stages=tuple(stages.values()))
+    _check_references(content, extra_dir or base_dir)
+    return content
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML ({exc})") from exc
+    except OSError as exc:
+        raise ContentError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def _validation_message(path: Path, exc: ValidationError, prefix: str = "") -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
+        problems.append(f"field '{where}': {error['msg']}")
+    return f"{path}: " + "; ".join(problems)
+
+
+def _load_stages(path: Path, *, required: bool) -> tuple[Stage, ...]:
+    if not path.exists():
+        if required:
+            raise ContentError(f"{path}: missing (the journey stages)")
+        return ()
+    try:
+        return _StagesFile.model_validate(_read_yaml(path)).stages
+    except ValidationError as exc:
+        raise ContentError(_validation_message(path, exc)) from exc
+
+
+def _load_rules(folder: Path) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    origin: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        try:
+            document = _RuleFile.model_validate(_read_yaml(path))
+        except ValidationError as exc:
+            raise ContentError(_validation_message(path, exc)) from exc
+        for index, raw in enumerate(document.rules):
+            try:
+                rule = Rule.model_validate({"theme": document.theme, **raw})
+            except ValidationError as exc:
+                label = f"rules.{index}" + (f"({raw.get('id')})" if raw.get("id") else "")
+                raise ContentError(_validation_message(path, exc, prefix=label)) from exc
+            if rule.id in rules:
+                raise ContentError(
+                    f"{path}: field 'rules.{index}.id': '{rule.id}' is already used in "
+                    f"{origin[rule.id]}"
+                )
+            rules[rule.id] = rule
+            origin[rule.id] = path
+    return rules
+
+
+def _load_curriculum(path: Path, *, required: bool) -> tuple[str, ...]:
+    if not path.exists():
+        if required:
+            raise ContentError(f"{path}: missing (the order of the weekly rules)")
+        return ()
+    try:
+        order = _CurriculumFile.model_validate(_read_yaml(path)).order
+    except ValidationError as exc:
+        raise ContentError(_validation_message(path, exc)) from exc
+    duplicates = sorted({rule_id for rule_id in order if order.count(rule_id) > 1})
+    if duplicates:
+        raise ContentError(f"{path}: field 'order': listed twice: {', '.join(duplicates)}")
+    return order
+
+
+def _check_references(content: Content, where: Path) -> None:
+    unknown = [rule_id for rule_id in content.curriculum if rule_id not in content.rules]
+    if unknown:
+        raise ContentError(
+            f"{where}/curriculum.yaml: field 'order': no rule has the id {', '.join(unknown)}"
+        )
+    if not content.rules:
+        raise ContentError(f"{where}/rules: no rules found")
+    stage_ids = {stage.id for stage in content.stages}
+    for rule in content.rules.values():
+        missing = [s for s in rule.stages if s not in stage_ids]
+        if missing:
+            raise ContentError(
+                f"rule '{rule.id}': field 'stages': unknown stage {', '.join(missing)} "
+                f"(known: {', '.join(sorted(stage_ids))})"
+            )
+    owners: dict[str, str] = {}
+    for stage in content.stages:
+        for key in stage.names():
+            if key in owners and owners[key] != stage.id:
+                raise ContentError(
+                    f"stages.yaml: field 'aliases': '{key}' names both '{owners[key]}' "
+                    f"and '{stage.id}'"
+                )
+            owners[key] = stage.id

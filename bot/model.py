@@ -1,0 +1,142 @@
+"""Neutral types that flow between the adapters and the core.
+
+Data flows one way: platform payload -> adapter -> ``Incoming`` -> command ->
+``Reply`` -> adapter -> platform call. Nothing here knows about a platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Visibility(StrEnum):
+    """Who may see a reply."""
+
+    PRIVATE = "private"  # only the person who asked (ephemeral / 1:1 chat)
+    CHANNEL = "channel"  # everyone in the conversation
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One command from one person, in one conversation of one workspace.
+
+    ``command`` is the command name without a slash (``defect``), ``text`` is
+    everything after it. ``form`` carries submitted form values (the defect
+    form) instead of text. ``event_id`` identifies the platform delivery so a
+    redelivered event counts once.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    user_id: str
+    user_name: str
+    command: str
+    text: str = ""
+    form: dict[str, str] | None = None
+    event_id: str | None = None
+    workspace_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that runs a command as if the person had typed it.
+
+    ``command`` is the full command text (``defect close 12``). When
+    ``prompt`` is set the adapter first asks the person for text (a modal, a
+    card input) and appends their answer to the command.
+    """
+
+    label: str
+    command: str
+    prompt: str | None = None
+    style: str | None = None  # "primary" | "danger" | None
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # "text" | "multiline" | "select"
+    options: tuple[tuple[str, str], ...] = ()  # (value, label) for selects
+    optional: bool = False
+    placeholder: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form the adapter renders natively (a Slack modal, an Adaptive Card).
+
+    Submitting it sends ``Incoming(command=command, form={name: value})``.
+    """
+
+    title: str
+    command: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Submit"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core wants said. Adapters render it natively.
+
+    ``story_id`` marks a story post: after posting it the adapter reports the
+    platform's message id back (``Huddle.story_posted``) so reactions to that
+    message can nominate the story.
+    """
+
+    text: str
+    title: str | None = None
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    visibility: Visibility = Visibility.PRIVATE
+    form: Form | None = None
+    story_id: int | None = None
+    sensitive: bool = False  # patient data: private only, never logged, never echoed
+    footer: str | None = None
+
+    def plain(self) -> str:
+        """The reply as plain text, for logs-free fallbacks and notifications."""
+        parts = [self.title] if self.title else []
+        if self.text:
+            parts.append(self.text)
+        parts.extend(f"{f.label}: {f.value}" for f in self.fields)
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """Someone added or removed an emoji reaction on a message in a channel."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    message_id: str
+    user_id: str
+    user_name: str
+    emoji: str
+    added: bool
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Where the clock posts: a channel of a workspace on a platform.
+
+    ``thread_id`` targets a thread (the week's post) where the platform has them.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    thread_id: str | None = None

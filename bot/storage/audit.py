@@ -1,0 +1,45 @@
+"""The audit log of who read or changed patient tidbits. Holds no patient data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.storage.models import AuditEntry
+
+
+def record_audit(
+    *,
+    session: Session,
+    workspace_id: int,
+    actor_id: str,
+    actor_name: str,
+    action: str,
+    now: datetime,
+    patient_ref_hash: str | None = None,
+    record_count: int = 0,
+    channel_id: str | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        actor_name=actor_name[:120],
+        action=action,
+        patient_ref_hash=patient_ref_hash,
+        record_count=record_count,
+        channel_id=channel_id,
+        created_at=now,
+    )
+    session.add(entry)
+    return entry
+
+
+def audit_entries(*, session: Session, workspace_id: int, limit: int = 100) -> list[AuditEntry]:
+    statement = (
+        select(AuditEntry)
+        .where(AuditEntry.workspace_id == workspace_id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))

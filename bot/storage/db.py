@@ -1,0 +1,70 @@
+"""Engine, sessions and migrations. Built by the entry point, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(database_url: str, **kwargs) -> sa.Engine:
+    """An engine for ``DATABASE_URL``; SQLite gets the pragmas a busy bot needs."""
+    if database_url.startswith("sqlite"):
+        engine = sa.create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return sa.create_engine(database_url, **kwargs)
+
+
+@contextmanager
+def transaction(engine: sa.Engine) -> Iterator[Session]:
+    """One short session, one transaction: committed on success, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
+    """Bring the schema up to date (``huddle db upgrade``)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def is_reachable(engine: sa.Engine) -> bool:
+    """True when a trivial query succeeds: the health check's question."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False

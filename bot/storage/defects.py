@@ -1,0 +1,162 @@
+"""Service defects and their recovery actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.storage.models import Defect, RecoveryAction
+
+
+@dataclass(frozen=True)
+class DefectView:
+    """A defect with its recovery actions, newest action last."""
+
+    defect: Defect
+    actions: tuple[RecoveryAction, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.defect.closed_at is None
+
+
+def record_defect(
+    *,
+    session: Session,
+    workspace_id: int,
+    channel_id: str,
+    stage: str | None,
+    description: str,
+    reporter_id: str,
+    reporter_name: str,
+    now: datetime,
+    patient_ref_enc: str | None = None,
+    patient_ref_hash: str | None = None,
+) -> Defect:
+    defect = Defect(
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        stage=stage,
+        description=description,
+        patient_ref_enc=patient_ref_enc,
+        patient_ref_hash=patient_ref_hash,
+        reporter_id=reporter_id,
+        reporter_name=reporter_name[:120],
+        created_at=now,
+    )
+    session.add(defect)
+    session.flush()
+    return defect
+
+
+def get_defect(*, session: Session, workspace_id: int, defect_id: int) -> Defect | None:
+    """The defect with this id in this workspace; None for another workspace's id."""
+    statement = select(Defect).where(Defect.id == defect_id, Defect.workspace_id == workspace_id)
+    return session.exec(statement).first()
+
+
+def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
+    if not defects:
+        return []
+    ids = [d.id for d in defects]
+    actions = session.exec(
+        select(RecoveryAction)
+        .where(RecoveryAction.defect_id.in_(ids))
+        .order_by(RecoveryAction.created_at, RecoveryAction.id)
+    ).all()
+    by_defect: dict[int, list[RecoveryAction]] = {}
+    for action in actions:
+        by_defect.setdefault(action.defect_id, []).append(action)
+    return [DefectView(d, tuple(by_defect.get(d.id, ()))) for d in defects]
+
+
+def open_defects(*, session: Session, workspace_id: int, limit: int = 50) -> list[DefectView]:
+    """Open defects, newest first."""
+    statement = (
+        select(Defect)
+        .where(Defect.workspace_id == workspace_id, Defect.closed_at.is_(None))
+        .order_by(Defect.created_at.desc(), Defect.id.desc())
+        .limit(limit)
+    )
+    return _with_actions(session, list(session.exec(statement)))
+
+
+def count_open_defects(*, session: Session, workspace_id: int) -> int:
+    statement = select(sa.func.count(Defect.id)).where(
+        Defect.workspace_id == workspace_id, Defect.closed_at.is_(None)
+    )
+    return session.exec(statement).one()
+
+
+def defects_between(
+    *, session: Session, workspace_id: int, start: datetime, end: datetime
+) -> list[DefectView]:
+    """Defects logged in [start, end), oldest first."""
+    statement = (
+        select(Defect)
+        .where(
+            Defect.workspace_id == workspace_id,
+            Defect.created_at >= start,
+            Defect.created_at < end,
+        )
+        .order_by(Defect.created_at, Defect.id)
+    )
+    return _with_actions(session, list(session.exec(statement)))
+
+
+def defects_for_patient(
+    *, session: Session, workspace_id: int, ref_hashes: list[str], closed_since: datetime
+) -> list[DefectView]:
+    """A patient's open defects and those closed since ``closed_since``, newest first."""
+    statement = (
+        select(Defect)
+        .where(
+            Defect.workspace_id == workspace_id,
+            Defect.patient_ref_hash.in_(ref_hashes),
+            sa.or_(Defect.closed_at.is_(None), Defect.closed_at >= closed_since),
+        )
+        .order_by(Defect.created_at.desc(), Defect.id.desc())
+    )
+    return _with_actions(session, list(session.exec(statement)))
+
+
+def set_stage(*, session: Session, defect: Defect, stage: str) -> Defect:
+    defect.stage = stage
+    session.add(defect)
+    return defect
+
+
+def add_recovery_action(
+    *,
+    session: Session,
+    defect: Defect,
+    action: str,
+    owner_id: str,
+    owner_name: str,
+    now: datetime,
+) -> RecoveryAction:
+    recovery = RecoveryAction(
+        workspace_id=defect.workspace_id,
+        defect_id=defect.id,
+        action=action,
+        owner_id=owner_id,
+        owner_name=owner_name[:120],
+        created_at=now,
+    )
+    session.add(recovery)
+    session.flush()
+    return recovery
+
+
+def close_defect(*, session: Session, defect: Defect, closed_by: str, now: datetime) -> Defect:
+    defect.closed_at = now
+    defect.closed_by = closed_by[:120]
+    session.add(defect)
+    return defect
+
+
+def actions_for(*, session: Session, defect: Defect) -> tuple[RecoveryAction, ...]:
+    return _with_actions(session, [defect])[0].actions

@@ -1,0 +1,36 @@
+"""Processed platform deliveries, so a redelivered event counts once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, delete
+
+from bot.storage.models import ProcessedEvent
+
+KEEP_EVENTS_FOR = timedelta(days=7)
+
+
+def claim_event(*, session: Session, workspace_id: int, event_id: str, now: datetime) -> bool:
+    """Record ``event_id`` as handled. False if it already was (a duplicate delivery).
+
+    The unique constraint decides, so two workers receiving the same event at
+    once cannot both win.
+    """
+    try:
+        with session.begin_nested():
+            session.add(
+                ProcessedEvent(workspace_id=workspace_id, event_id=event_id, created_at=now)
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def forget_old_events(*, session: Session, now: datetime) -> int:
+    """Drop records older than any platform's redelivery window."""
+    result = session.exec(
+        delete(ProcessedEvent).where(ProcessedEvent.created_at < now - KEEP_EVENTS_FOR)
+    )
+    return result.rowcount or 0

@@ -1,0 +1,248 @@
+"""The tables. One class per table; limits live in ``Field(max_length=...)``.
+
+Uniqueness and idempotency are enforced here, by constraints, not in Python.
+Times are stored as UTC and always come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Lengths users can type; the commands check them first and say so kindly.
+STORY_MAX = 2000
+DEFECT_MAX = 2000
+RECOVERY_MAX = 1000
+TIDBIT_MAX = 500
+PATIENT_REF_MAX = 32
+NAME_MAX = 120
+ID_MAX = 128
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores naive UTC, returns aware UTC: identical on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _ts(*, nullable: bool = False, index: bool = False):
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Workspace(SQLModel, table=True):
+    """A tenant: a Slack workspace, a Teams tenant, or the console."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (sa.UniqueConstraint("platform", "external_id", name="uq_workspace_ext"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=ID_MAX)
+    name: str | None = Field(default=None, max_length=NAME_MAX)
+    timezone: str = Field(max_length=64)
+    nominate_emoji: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+
+    @property
+    def patient_salt(self) -> str:
+        """Salts patient-reference hashes so equal refs differ across workspaces."""
+        return f"{self.platform}:{self.external_id}"
+
+
+class Subscription(SQLModel, table=True):
+    """A channel subscribed to the weekly meeting at a local weekday and time."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "channel_id", name="uq_subscription"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    weekday: int = Field(ge=0, le=6)  # 0 = Monday, as in date.weekday()
+    hour: int = Field(ge=0, le=23)
+    minute: int = Field(ge=0, le=59)
+    timezone: str = Field(max_length=64)
+    active: bool = Field(default=True, index=True)
+    paused_until: date | None = None
+    created_by: str = Field(max_length=ID_MAX)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Skip(SQLModel, table=True):
+    """A date on which a channel's meeting and nudges are skipped (a holiday)."""
+
+    __tablename__ = "skip"
+    __table_args__ = (sa.UniqueConstraint("subscription_id", "skip_date", name="uq_skip"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    skip_date: date
+    created_by: str = Field(max_length=ID_MAX)
+    created_at: datetime = _ts()
+
+
+class MeetingPost(SQLModel, table=True):
+    """One channel's Monday Morning Meeting for one ISO week: at most one, ever."""
+
+    __tablename__ = "meeting_post"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "workspace_id", "channel_id", "iso_year", "iso_week", name="uq_meeting_week"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    iso_year: int
+    iso_week: int
+    rule_id: str = Field(max_length=80)
+    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed
+    message_id: str | None = Field(default=None, max_length=ID_MAX)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    claimed_at: datetime = _ts()
+    posted_at: datetime | None = _ts(nullable=True)
+
+
+class Story(SQLModel, table=True):
+    """A WOW story: someone going above and beyond for a patient."""
+
+    __tablename__ = "story"
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "channel_id", "message_id", name="uq_story_message"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    author_id: str = Field(max_length=ID_MAX)
+    author_name: str = Field(max_length=NAME_MAX)
+    text: str = Field(max_length=STORY_MAX)
+    source: str = Field(default="command", max_length=16)  # command | thread
+    message_id: str | None = Field(default=None, max_length=ID_MAX)
+    created_at: datetime = _ts(index=True)
+
+
+class Nomination(SQLModel, table=True):
+    """One person's vote for one story."""
+
+    __tablename__ = "nomination"
+    __table_args__ = (sa.UniqueConstraint("story_id", "voter_id", name="uq_nomination"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    voter_id: str = Field(max_length=ID_MAX)
+    created_at: datetime = _ts()
+
+
+class Defect(SQLModel, table=True):
+    """A service defect: something that went wrong at a stage of the patient journey."""
+
+    __tablename__ = "defect"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    stage: str | None = Field(default=None, max_length=64)  # None = unassigned
+    description: str = Field(max_length=DEFECT_MAX)
+    patient_ref_enc: str | None = None
+    patient_ref_hash: str | None = Field(default=None, max_length=64, index=True)
+    reporter_id: str = Field(max_length=ID_MAX)
+    reporter_name: str = Field(max_length=NAME_MAX)
+    created_at: datetime = _ts(index=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    closed_by: str | None = Field(default=None, max_length=NAME_MAX)
+
+
+class RecoveryAction(SQLModel, table=True):
+    """What the team did, or will do, to make a defect right, and who owns it."""
+
+    __tablename__ = "recovery_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    defect_id: int = Field(foreign_key="defect.id", index=True)
+    action: str = Field(max_length=RECOVERY_MAX)
+    owner_id: str = Field(max_length=ID_MAX)
+    owner_name: str = Field(max_length=NAME_MAX)
+    created_at: datetime = _ts()
+
+
+class Tidbit(SQLModel, table=True):
+    """A personal, non-clinical detail a patient shared. Encrypted; expires."""
+
+    __tablename__ = "tidbit"
+    __table_args__ = (sa.Index("ix_tidbit_lookup", "workspace_id", "patient_ref_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    patient_ref_hash: str = Field(max_length=64)
+    patient_ref_enc: str
+    note_enc: str
+    author_id: str = Field(max_length=ID_MAX)
+    author_name: str = Field(max_length=NAME_MAX)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts(index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who touched patient tidbits, when. Holds no patient data, only the lookup hash."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    actor_id: str = Field(max_length=ID_MAX)
+    actor_name: str = Field(max_length=NAME_MAX)
+    action: str = Field(max_length=32)  # tidbit.read | tidbit.create | tidbit.forget | ...
+    patient_ref_hash: str | None = Field(default=None, max_length=64)
+    record_count: int = 0
+    channel_id: str | None = Field(default=None, max_length=ID_MAX)
+    created_at: datetime = _ts(index=True)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A platform delivery already handled; a redelivery of it is ignored."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "event_id", name="uq_processed_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    event_id: str = Field(max_length=ID_MAX)
+    created_at: datetime = _ts(index=True)
+
+
+class ConversationReference(SQLModel, table=True):
+    """How to reach a conversation later (Teams' proactive messages). JSON blob."""
+
+    __tablename__ = "conversation_reference"
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "channel_id", name="uq_conversation_reference"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    kind: str = Field(default="channel", max_length=16)  # channel | personal | groupchat
+    data: str
+    updated_at: datetime = _ts()

@@ -1,0 +1,192 @@
+"""WOW stories and the nominations they collect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, delete, select
+
+from bot.storage.models import Nomination, Story
+
+
+@dataclass(frozen=True)
+class StoryScore:
+    story: Story
+    nominations: int
+
+
+@dataclass(frozen=True)
+class PersonScore:
+    author_id: str
+    author_name: str
+    nominations: int
+    stories: int
+
+
+def record_story(
+    *,
+    session: Session,
+    workspace_id: int,
+    channel_id: str,
+    author_id: str,
+    author_name: str,
+    text: str,
+    now: datetime,
+    source: str = "command",
+    message_id: str | None = None,
+) -> Story | None:
+    """Store a story. None if a story from this same message was already stored."""
+    story = Story(
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        author_name=author_name[:120],
+        text=text,
+        source=source,
+        message_id=message_id,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(story)
+    except sa.exc.IntegrityError:
+        return None
+    return story
+
+
+def get_story(*, session: Session, workspace_id: int, story_id: int) -> Story | None:
+    statement = select(Story).where(Story.id == story_id, Story.workspace_id == workspace_id)
+    return session.exec(statement).first()
+
+
+def story_for_message(
+    *, session: Session, workspace_id: int, channel_id: str, message_id: str
+) -> Story | None:
+    statement = select(Story).where(
+        Story.workspace_id == workspace_id,
+        Story.channel_id == channel_id,
+        Story.message_id == message_id,
+    )
+    return session.exec(statement).first()
+
+
+def set_story_message(*, session: Session, story: Story, message_id: str) -> Story:
+    story.message_id = message_id
+    session.add(story)
+    return story
+
+
+def add_nomination(*, session: Session, story: Story, voter_id: str, now: datetime) -> bool:
+    """One vote per person per story: False when this person had already voted."""
+    try:
+        with session.begin_nested():
+            session.add(
+                Nomination(
+                    workspace_id=story.workspace_id,
+                    story_id=story.id,
+                    voter_id=voter_id,
+                    created_at=now,
+                )
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def remove_nomination(*, session: Session, story: Story, voter_id: str) -> bool:
+    result = session.exec(
+        delete(Nomination).where(Nomination.story_id == story.id, Nomination.voter_id == voter_id)
+    )
+    return bool(result.rowcount)
+
+
+def nomination_count(*, session: Session, story: Story) -> int:
+    statement = select(sa.func.count(Nomination.id)).where(Nomination.story_id == story.id)
+    return session.exec(statement).one()
+
+
+def top_stories(
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 5,
+) -> list[StoryScore]:
+    """Stories shared in [since, until) with at least one nomination, most first, ties earliest."""
+    votes = sa.func.count(Nomination.id).label("votes")
+    statement = (
+        select(Story, votes)
+        .join(Nomination, Nomination.story_id == Story.id)
+        .where(Story.workspace_id == workspace_id)
+        .group_by(Story.id)
+        .order_by(votes.desc(), Story.created_at, Story.id)
+        .limit(limit)
+    )
+    if since is not None:
+        statement = statement.where(Story.created_at >= since)
+    if until is not None:
+        statement = statement.where(Story.created_at < until)
+    return [StoryScore(story, count) for story, count in session.exec(statement)]
+
+
+def top_people(
+    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+) -> list[PersonScore]:
+    """Authors by nominations their stories received (stories shared since ``since``)."""
+    per_story = (
+        select(
+            Story.id.label("story_id"),
+            Story.author_id.label("author_id"),
+            sa.func.count(Nomination.id).label("votes"),
+        )
+        .outerjoin(Nomination, Nomination.story_id == Story.id)
+        .where(Story.workspace_id == workspace_id)
+        .group_by(Story.id, Story.author_id)
+    )
+    if since is not None:
+        per_story = per_story.where(Story.created_at >= since)
+    per_story = per_story.subquery()
+    total = sa.func.sum(per_story.c.votes).label("total")
+    statement = (
+        select(per_story.c.author_id, total, sa.func.count(per_story.c.story_id))
+        .group_by(per_story.c.author_id)
+        .having(sa.func.sum(per_story.c.votes) > 0)
+        .order_by(total.desc(), per_story.c.author_id)
+        .limit(limit)
+    )
+    rows = list(session.exec(statement))
+    names = _latest_names(session, workspace_id, [row[0] for row in rows])
+    return [
+        PersonScore(author_id, names.get(author_id, author_id), int(votes), int(stories))
+        for author_id, votes, stories in rows
+    ]
+
+
+def _latest_names(session: Session, workspace_id: int, author_ids: list[str]) -> dict[str, str]:
+    if not author_ids:
+        return {}
+    statement = (
+        select(Story.author_id, Story.author_name)
+        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
+        .order_by(Story.created_at, Story.id)
+    )
+    return dict(session.exec(statement).all())
+
+
+def stories_between(
+    *, session: Session, workspace_id: int, channel_id: str, start: datetime, end: datetime
+) -> list[Story]:
+    statement = (
+        select(Story)
+        .where(
+            Story.workspace_id == workspace_id,
+            Story.channel_id == channel_id,
+            Story.created_at >= start,
+            Story.created_at < end,
+        )
+        .order_by(Story.created_at, Story.id)
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,71 @@
+"""Patient tidbits. Stored encrypted; this module never sees plaintext.
+
+Callers encrypt and hash with ``bot.crypto.Vault`` before storing and decrypt
+after reading, so nothing here can leak a note into a log or an error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, delete, select
+
+from bot.storage.models import Tidbit
+
+
+def store_tidbit(
+    *,
+    session: Session,
+    workspace_id: int,
+    patient_ref_hash: str,
+    patient_ref_enc: str,
+    note_enc: str,
+    author_id: str,
+    author_name: str,
+    now: datetime,
+    expires_at: datetime,
+) -> Tidbit:
+    tidbit = Tidbit(
+        workspace_id=workspace_id,
+        patient_ref_hash=patient_ref_hash,
+        patient_ref_enc=patient_ref_enc,
+        note_enc=note_enc,
+        author_id=author_id,
+        author_name=author_name[:120],
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(tidbit)
+    session.flush()
+    return tidbit
+
+
+def tidbits_for_patient(
+    *, session: Session, workspace_id: int, ref_hashes: list[str], now: datetime
+) -> list[Tidbit]:
+    """A patient's unexpired tidbits in this workspace, oldest first."""
+    statement = (
+        select(Tidbit)
+        .where(
+            Tidbit.workspace_id == workspace_id,
+            Tidbit.patient_ref_hash.in_(ref_hashes),
+            Tidbit.expires_at > now,
+        )
+        .order_by(Tidbit.created_at, Tidbit.id)
+    )
+    return list(session.exec(statement))
+
+
+def get_tidbit(*, session: Session, workspace_id: int, tidbit_id: int) -> Tidbit | None:
+    statement = select(Tidbit).where(Tidbit.id == tidbit_id, Tidbit.workspace_id == workspace_id)
+    return session.exec(statement).first()
+
+
+def delete_tidbit(*, session: Session, tidbit: Tidbit) -> None:
+    session.delete(tidbit)
+
+
+def purge_expired_tidbits(*, session: Session, now: datetime) -> int:
+    """Delete every tidbit past its retention date, in every workspace."""
+    result = session.exec(delete(Tidbit).where(Tidbit.expires_at <= now))
+    return result.rowcount or 0

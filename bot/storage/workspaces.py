@@ -1,0 +1,67 @@
+"""Workspaces (tenants): found or created on first contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.storage.models import Workspace
+
+
+def get_workspace(*, session: Session, platform: str, external_id: str) -> Workspace | None:
+    statement = select(Workspace).where(
+        Workspace.platform == platform, Workspace.external_id == external_id
+    )
+    return session.exec(statement).first()
+
+
+def ensure_workspace(
+    *,
+    session: Session,
+    platform: str,
+    external_id: str,
+    default_timezone: str,
+    now: datetime,
+    name: str | None = None,
+) -> Workspace:
+    """The workspace row, created on first contact. Safe when two requests race.
+
+    Runs in its own savepoint so a lost race does not spoil the caller's transaction.
+    """
+    found = get_workspace(session=session, platform=platform, external_id=external_id)
+    if found is not None:
+        if name and found.name != name:
+            found.name = name[:120]
+            session.add(found)
+        return found
+    try:
+        with session.begin_nested():
+            workspace = Workspace(
+                platform=platform,
+                external_id=external_id,
+                name=name[:120] if name else None,
+                timezone=default_timezone,
+                created_at=now,
+            )
+            session.add(workspace)
+    except sa.exc.IntegrityError:
+        workspace = get_workspace(session=session, platform=platform, external_id=external_id)
+        assert workspace is not None
+    return workspace
+
+
+def update_workspace(
+    *,
+    session: Session,
+    workspace: Workspace,
+    timezone: str | None = None,
+    nominate_emoji: str | None = None,
+) -> Workspace:
+    if timezone is not None:
+        workspace.timezone = timezone
+    if nominate_emoji is not None:
+        workspace.nominate_emoji = nominate_emoji
+    session.add(workspace)
+    return workspace
