@@ -1,0 +1,159 @@
+"""Shared fixtures. Every test that takes ``engine`` runs on SQLite and on PostgreSQL.
+
+PostgreSQL is at HUDDLE_TEST_POSTGRES_URL (default: the local server, database
+``test``). When it is down the PostgreSQL half is skipped, unless
+HUDDLE_REQUIRE_POSTGRES=1 (as in CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.content import load_content
+from bot.crypto import Vault, generate_key
+from bot.huddle import Huddle
+from bot.model import Incoming, Reply
+from tests import database
+
+
+class FakeClock:
+    """A clock the test moves by hand. Time is injected, never slept on."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment
+        return moment
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("db") / "huddle-test.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    problem = database.postgres_available()
+    if problem is not None:
+        if database.postgres_required():
+            pytest.fail(f"PostgreSQL is required (HUDDLE_REQUIRE_POSTGRES=1) but: {problem}")
+        pytest.skip(f"PostgreSQL not available: {problem}")
+    url, drop = database.create_postgres_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_engine(sqlite_url):
+    engine = database.migrated_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine(postgres_url):
+    engine = database.migrated_engine(postgres_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request):
+    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
+    engine = request.getfixturevalue(f"_{request.param}_engine")
+    database.empty_all_tables(engine)
+    return engine
+
+
+@pytest.fixture
+def key() -> str:
+    return generate_key()
+
+
+@pytest.fixture
+def vault(key) -> Vault:
+    return Vault([key])
+
+
+@pytest.fixture
+def settings(key, tmp_path) -> Settings:
+    return Settings(
+        HUDDLE_ENCRYPTION_KEY=key,
+        DATABASE_URL="sqlite:///unused-by-fixtures.db",
+        HUDDLE_KEY_FILE=tmp_path / "key",
+        HUDDLE_DEFAULT_TIMEZONE="Australia/Sydney",
+    )
+
+
+@pytest.fixture(scope="session")
+def content():
+    return load_content()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Tuesday morning in Sydney (Monday evening UTC).
+    return FakeClock(datetime(2026, 11, 23, 22, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def huddle(engine, settings, content, vault, clock) -> Huddle:
+    return Huddle(engine=engine, settings=settings, content=content, vault=vault, clock=clock)
+
+
+class Chat:
+    """Talk to the core like a person in a channel: ``chat("/defect list")``."""
+
+    def __init__(self, huddle: Huddle, *, workspace: str = "T1", channel: str = "C1"):
+        self.huddle = huddle
+        self.workspace = workspace
+        self.channel = channel
+        self.user = "Alex"
+
+    def as_(self, name: str) -> Chat:
+        self.user = name
+        return self
+
+    def replies(
+        self, line: str, *, form: dict | None = None, event_id: str | None = None
+    ) -> list[Reply]:
+        command, _, text = line.lstrip("/").partition(" ")
+        return self.huddle.handle(
+            Incoming(
+                platform="slack",
+                workspace_id=self.workspace,
+                channel_id=self.channel,
+                user_id=f"U-{self.user.lower()}",
+                user_name=self.user,
+                command=command,
+                text=text,
+                form=form,
+                event_id=event_id,
+            )
+        )
+
+    def __call__(self, line: str, **kwargs) -> str:
+        return "\n".join(reply.plain() for reply in self.replies(line, **kwargs))
+
+
+@pytest.fixture
+def chat(huddle) -> Chat:
+    return Chat(huddle)
+
+
+@pytest.fixture
+def other_chat(huddle) -> Chat:
+    """Someone in another workspace, on the same server."""
+    return Chat(huddle, workspace="T2", channel="C9")
