@@ -7,21 +7,23 @@ from zoneinfo import ZoneInfo
 
 
 def local_date(moment: datetime, tz: str) -> str:
-    """'Mon 23 Nov' in the workspace's timezone."""
-    return moment.astimezone(ZoneInfo(tz)).strftime("%a %d %b").replace(" 0", " ")
+    """'Mon 3 Nov' in the workspace's timezone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def local_full_date(moment: datetime, tz: str) -> str:
+    """'3 Nov 2027' in the workspace's timezone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local.day} {local:%b %Y}"
 
 
 def local_datetime_label(moment: datetime, tz: str) -> str:
     """'Mon 30 Nov, 08:00 (Australia/Sydney)'."""
     local = moment.astimezone(ZoneInfo(tz))
-    return f"{local.strftime('%a %d %b, %H:%M').replace(' 0', ' ', 1)} ({tz})"
+    return f"{local_date(moment, tz)}, {local:%H:%M} ({tz})"
 
 
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def local_full_date(moment: datetime, tz: str) -> str:
-    """'23 Nov 2027' in the workspace's timezone."""
-    return moment.astimezone(ZoneInfo(tz)).strftime("%d %b %Y").lstrip("0")

@@ -1,0 +1,158 @@
+from sqlmodel import Session, select
+
+from bot.model import ConversationRef, Reaction, Visibility
+from bot.storage import stories
+from bot.storage.db import transaction
+from bot.storage.models import Nomination, Story
+
+
+def _post_story(chat, huddle, text="Priya drove Mrs K home when her taxi never came", ts="111.1"):
+    [post] = chat.replies(f"/wow {text}")
+    huddle.story_posted(
+        platform="slack",
+        workspace_id=chat.workspace,
+        channel_id=chat.channel,
+        story_id=post.story_id,
+        message_id=ts,
+    )
+    return post
+
+
+def _react(huddle, chat, user, *, added=True, emoji="star-struck", event_id=None, ts="111.1"):
+    return huddle.react(
+        Reaction(
+            platform="slack",
+            workspace_id=chat.workspace,
+            channel_id=chat.channel,
+            message_id=ts,
+            user_id=f"U-{user.lower()}",
+            user_name=user,
+            emoji=emoji,
+            added=added,
+            event_id=event_id,
+        )
+    )
+
+
+def _votes(engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Nomination)).all())
+
+
+def test_a_story_is_posted_to_the_channel_with_attribution_and_a_nominate_button(chat):
+    [post] = chat.replies("/wow Priya drove Mrs K home when her taxi never came")
+    assert post.visibility is Visibility.CHANNEL
+    assert post.title == "WOW story #1 from Alex"
+    assert post.story_id == 1
+    assert [b.command for b in post.buttons] == ["wow nominate 1"]
+
+
+def test_one_nomination_per_person_per_story(chat, engine):
+    chat("/wow Priya drove Mrs K home")
+    assert "It has 1 nomination" in chat.as_("Sam")("/wow nominate 1")
+    assert "already nominated" in chat("/wow nominate 1")
+    assert "It has 2 nominations" in chat.as_("Jo")("/wow nominate 1")
+    assert _votes(engine) == 2
+
+
+def test_authors_cannot_nominate_their_own_story(chat, engine):
+    chat("/wow I stayed late for Mr T")
+    assert "your own story" in chat("/wow nominate 1")
+    assert _votes(engine) == 0
+
+
+def test_a_reaction_with_the_nominate_emoji_nominates_and_removing_it_unnominates(
+    chat, huddle, engine
+):
+    _post_story(chat, huddle)
+    _react(huddle, chat, "Sam")
+    _react(huddle, chat, "Jo")
+    assert _votes(engine) == 2
+    _react(huddle, chat, "Sam", added=False)
+    assert _votes(engine) == 1
+
+
+def test_the_same_event_delivered_twice_counts_once(chat, huddle, engine):
+    _post_story(chat, huddle)
+    _react(huddle, chat, "Sam", event_id="Ev1")
+    _react(huddle, chat, "Sam", added=False, event_id="Ev2")
+    _react(huddle, chat, "Sam", event_id="Ev1")  # a late redelivery of the first add
+    assert _votes(engine) == 0
+
+
+def test_a_self_reaction_is_refused_privately(chat, huddle, engine):
+    _post_story(chat, huddle)
+    [reply] = _react(huddle, chat, "Alex")
+    assert reply.visibility is Visibility.PRIVATE
+    assert "your own story" in reply.text
+    assert _votes(engine) == 0
+
+
+def test_other_emoji_and_other_messages_are_ignored(chat, huddle, engine):
+    _post_story(chat, huddle)
+    assert _react(huddle, chat, "Sam", emoji="thumbsup") == []
+    assert _react(huddle, chat, "Sam", ts="999.9") == []
+    assert _votes(engine) == 0
+
+
+def test_the_workspace_can_choose_its_nominate_emoji(chat, huddle, engine):
+    _post_story(chat, huddle)
+    assert ":tada:" in chat("/huddle emoji :tada:")
+    _react(huddle, chat, "Sam", emoji="star-struck")
+    assert _votes(engine) == 0
+    _react(huddle, chat, "Sam", emoji="tada")
+    assert _votes(engine) == 1
+
+
+def test_a_reaction_in_another_workspace_never_reaches_this_story(chat, other_chat, huddle, engine):
+    _post_story(chat, huddle)
+    _react(huddle, other_chat, "Sam")
+    assert _votes(engine) == 0
+    assert "can't find story #1" in other_chat("/wow nominate 1")
+
+
+def test_the_leaderboard_ranks_stories_and_people_this_month_and_all_time(chat, clock):
+    chat("/wow Old story from last month")
+    chat.as_("Sam")("/wow nominate 1")
+    clock.advance(days=40)
+    chat.as_("Priya")("/wow Priya's new story")
+    chat.as_("Sam")("/wow nominate 2")
+    chat.as_("Jo")("/wow nominate 2")
+    board = chat.replies("/huddle leaderboard")[0]
+    fields = {f.label: f.value for f in board.fields}
+    this_month = next(
+        v for k, v in fields.items() if k.startswith("Top stories ·") and "All" not in k
+    )
+    assert "#2 Priya" in this_month and "#1" not in this_month
+    assert fields["Top stories · All time"].splitlines()[0].startswith("1. #2 Priya")
+    assert "2. #1 Alex" in fields["Top stories · All time"]
+    assert "1. Priya: 2 ★" in fields["Top people · All time"]
+
+
+def test_thread_replies_to_the_weekly_post_become_stories(chat, huddle, engine):
+    ref = ConversationRef("slack", chat.workspace, chat.channel)
+    post_id, _ = huddle.claim_meeting(ref)
+    huddle.meeting_posted(post_id, "1700.1")
+    kwargs = dict(
+        platform="slack",
+        workspace_id=chat.workspace,
+        channel_id=chat.channel,
+        user_id="U-sam",
+        user_name="Sam",
+        text="Jo found a wheelchair for Mr B in two minutes",
+    )
+    story_id = huddle.capture_thread_story(thread_id="1700.1", message_id="1700.5", **kwargs)
+    assert story_id is not None
+    # the same message delivered again, and replies in other threads, are not stories
+    assert huddle.capture_thread_story(thread_id="1700.1", message_id="1700.5", **kwargs) is None
+    assert huddle.capture_thread_story(thread_id="9.9", message_id="9.10", **kwargs) is None
+    with transaction(engine) as session:
+        story = stories.get_story(session=session, workspace_id=1, story_id=story_id)
+        assert story.source == "thread" and story.author_name == "Sam"
+
+
+def test_an_empty_or_over_long_story_saves_nothing(chat, engine):
+    assert "Tell us what happened" in chat("/wow")
+    assert "limit is 2000" in chat("/wow " + "y" * 2001)
+    with Session(engine) as session:
+        assert session.exec(select(Story)).all() == []
