@@ -116,8 +116,11 @@ def huddle(engine, settings, content, vault, clock) -> Huddle:
 class Chat:
     """Talk to the core like a person in a channel: ``chat("/defect list")``."""
 
-    def __init__(self, huddle: Huddle, *, workspace: str = "T1", channel: str = "C1"):
+    def __init__(
+        self, huddle: Huddle, *, workspace: str = "T1", channel: str = "C1", platform: str = "slack"
+    ):
         self.huddle = huddle
+        self.platform = platform
         self.workspace = workspace
         self.channel = channel
         self.user = "Alex"
@@ -132,7 +135,7 @@ class Chat:
         command, _, text = line.lstrip("/").partition(" ")
         return self.huddle.handle(
             Incoming(
-                platform="slack",
+                platform=self.platform,
                 workspace_id=self.workspace,
                 channel_id=self.channel,
                 user_id=f"U-{self.user.lower()}",

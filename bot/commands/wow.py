@@ -29,8 +29,11 @@ def handle(ctx: Context) -> list[Reply]:
     first, _, rest = text.partition(" ")
     if first.casefold() in {"help", "?"} and not rest:
         return [Reply(title="/wow", text=__doc__.strip())]
-    if first.casefold() == "nominate" and rest.strip()[:1].lstrip("#").isdigit():
-        return [nominate(ctx, parse_id(rest.split()[0], what="story", example="/wow nominate 3"))]
+    if first.casefold() == "nominate" and len(rest.split()) <= 1:
+        # "nominate 3" nominates; "nominate Priya for staying late" is a story.
+        if not rest.strip():
+            raise UsageError("Which story? Give its number, like `/wow nominate 3`.")
+        return [nominate(ctx, parse_id(rest, what="story", example="/wow nominate 3"))]
     if len(text) > STORY_MAX:
         raise UsageError(
             f"That story is {len(text)} characters; the limit is {STORY_MAX}. "

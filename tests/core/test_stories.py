@@ -156,3 +156,10 @@ def test_an_empty_or_over_long_story_saves_nothing(chat, engine):
     assert "limit is 2000" in chat("/wow " + "y" * 2001)
     with Session(engine) as session:
         assert session.exec(select(Story)).all() == []
+
+
+def test_nominate_needs_a_story_number_but_longer_text_is_a_story(chat):
+    assert "Which story?" in chat("/wow nominate")
+    assert "I need a story number" in chat("/wow nominate abc")
+    [post] = chat.replies("/wow nominate Priya for staying late with Mr B")
+    assert post.story_id == 1

@@ -1,0 +1,188 @@
+"""Quality gates for content/: what a practice manager reads aloud every Monday."""
+
+import re
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+
+EXPECTED_STAGES = [
+    "first-call",
+    "booking",
+    "arrival",
+    "waiting",
+    "in-the-chair",
+    "checkout",
+    "follow-up",
+]
+PLACEHOLDER = re.compile(r"lorem|ipsum|\bTODO\b|\bTBD\b|FIXME|placeholder|xxx|\.\.\.$", re.I)
+
+
+def _sentences(text: str) -> int:
+    return len(re.findall(r"[.!?](?:\s|$)", text))
+
+
+def _shingles(text: str, size: int = 8) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z']+", text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def test_a_full_year_of_rules_validates(content):
+    assert len(content.rules) == 52
+    assert len(set(content.curriculum)) == 52 == len(content.curriculum)
+    assert set(content.curriculum) == set(content.rules)
+
+
+def test_rule_ids_are_unique_across_files():
+    ids = []
+    for path in sorted((DEFAULT_CONTENT_DIR / "rules").glob("*.yaml")):
+        ids += [rule["id"] for rule in yaml.safe_load(path.read_text())["rules"]]
+    assert len(ids) == len(set(ids)) == 52
+
+
+def test_every_rule_field_holds_real_text(content):
+    for rule in content.rules.values():
+        for field in ("title", "rule", "why", "question", "challenge", "story_prompt", "theme"):
+            value = getattr(rule, field)
+            assert not PLACEHOLDER.search(value), (rule.id, field)
+        assert _sentences(rule.rule) == 1, rule.id
+        assert _sentences(rule.why) >= 3, rule.id  # a paragraph, not a line
+        assert rule.question.endswith("?"), rule.id
+        assert len(rule.challenge.split()) >= 12, rule.id
+        assert len(rule.story_prompt.split()) >= 8, rule.id
+
+
+def test_no_two_rules_share_a_title_or_a_near_identical_body(content):
+    titles = [rule.title.casefold() for rule in content.rules.values()]
+    assert len(titles) == len(set(titles))
+    bodies = {rule.id: _shingles(f"{rule.rule} {rule.why}") for rule in content.rules.values()}
+    for (a, sa), (b, sb) in combinations(bodies.items(), 2):
+        assert not (sa & sb), f"{a} and {b} share a run of eight words"
+
+
+def test_every_stage_a_rule_is_tagged_with_exists(content):
+    stage_ids = {stage.id for stage in content.stages}
+    for rule in content.rules.values():
+        assert set(rule.stages) <= stage_ids, rule.id
+
+
+def test_the_curriculum_is_grouped_in_themes(content):
+    themes = [rule.theme for rule in content.rules_in_order()]
+    runs = [theme for i, theme in enumerate(themes) if i == 0 or themes[i - 1] != theme]
+    assert len(runs) == len(set(runs)) >= 8  # each theme is worked through in one go
+
+
+def test_the_default_journey_has_a_complete_blueprint_per_stage(content):
+    assert [stage.id for stage in content.stages] == EXPECTED_STAGES
+    for stage in content.stages:
+        bp = stage.blueprint
+        assert len(bp.operational_standards) >= 3, stage.id
+        assert len(bp.common_defects) >= 4, stage.id
+        assert len(bp.experiential_standards) >= 3, stage.id
+        assert len(bp.above_and_beyond) >= 2, stage.id
+        assert len(bp.recovery_moves) >= 3, stage.id
+        assert bp.offer_the_offer and len(bp.offer_the_offer.split()) >= 8, stage.id
+        assert stage.aliases, stage.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "stage_id"),
+    [
+        ("phone", "first-call"),
+        ("Front Desk", "arrival"),
+        ("reminder", "booking"),
+        ("waiting room", "waiting"),
+        ("chair", "in-the-chair"),
+        ("billing", "checkout"),
+        ("recall", "follow-up"),
+        ("Checkout and payment", "checkout"),
+    ],
+)
+def test_staff_can_name_a_stage_the_way_they_say_it(content, typed, stage_id):
+    assert content.find_stage(typed).id == stage_id
+
+
+def _write(folder: Path, name: str, data) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+OWN_RULE = {
+    "id": "our-coffee-promise",
+    "title": "Our coffee promise",
+    "rule": "Every patient who waits more than ten minutes is offered a drink and an honest update.",
+    "why": (
+        "Our waiting room is small and the clock on the wall is large. When a patient has waited "
+        "ten minutes, an offer of a drink tells them we have noticed. An honest update tells them "
+        "how long is left, so they can decide whether to stay. Both cost us a minute."
+    ),
+    "question": "Who on the team is best placed to notice the ten-minute mark, and how?",
+    "challenge": "Keep a tally at reception of every offer made this week and bring it next Monday.",
+    "story_prompt": "Share a time this week when a drink and an update turned a long wait around.",
+    "stages": ["waiting"],
+}
+
+
+def test_a_practice_adds_its_own_rules_and_edits_stages(tmp_path, content):
+    _write(tmp_path, "rules/our-rules.yaml", {"theme": "Our practice", "rules": [OWN_RULE]})
+    arrival = content.stage("arrival").model_dump()
+    arrival["name"] = "Reception"
+    arrival["aliases"] = [*arrival["aliases"], "welcome counter"]
+    _write(tmp_path, "stages.yaml", {"stages": [arrival]})
+    merged = load_content(tmp_path)
+    assert len(merged.rules) == 53
+    assert merged.curriculum[-1] == "our-coffee-promise"  # added rules follow the default order
+    assert merged.find_stage("welcome counter").name == "Reception"
+    assert [s.id for s in merged.stages] == EXPECTED_STAGES
+
+
+def test_a_practice_curriculum_replaces_the_order(tmp_path, content):
+    _write(tmp_path, "rules/our-rules.yaml", {"theme": "Our practice", "rules": [OWN_RULE]})
+    _write(tmp_path, "curriculum.yaml", {"order": ["our-coffee-promise"]})
+    merged = load_content(tmp_path)
+    assert merged.curriculum[0] == "our-coffee-promise"
+    assert len(merged.curriculum) == 53
+
+
+def test_a_malformed_practice_file_names_the_file_and_the_field(tmp_path):
+    broken = dict(OWN_RULE, question="No question mark here")
+    path = _write(tmp_path, "rules/ours.yaml", {"theme": "Ours", "rules": [broken]})
+    with pytest.raises(ContentError) as error:
+        load_content(tmp_path)
+    assert str(path) in str(error.value)
+    assert "rules.0(our-coffee-promise).question" in str(error.value)
+
+
+def test_a_missing_field_and_an_unknown_stage_tag_are_named(tmp_path):
+    missing = {k: v for k, v in OWN_RULE.items() if k != "challenge"}
+    _write(tmp_path, "rules/ours.yaml", {"theme": "Ours", "rules": [missing]})
+    with pytest.raises(ContentError, match="challenge"):
+        load_content(tmp_path)
+    _write(
+        tmp_path, "rules/ours.yaml", {"theme": "Ours", "rules": [dict(OWN_RULE, stages=["moon"])]}
+    )
+    with pytest.raises(ContentError, match="unknown stage moon"):
+        load_content(tmp_path)
+
+
+def test_invalid_yaml_and_unknown_curriculum_ids_are_named(tmp_path):
+    (tmp_path / "stages.yaml").write_text("stages: [unclosed")
+    with pytest.raises(ContentError, match=r"stages\.yaml: not valid YAML"):
+        load_content(tmp_path)
+    (tmp_path / "stages.yaml").unlink()
+    _write(tmp_path, "curriculum.yaml", {"order": ["no-such-rule"]})
+    with pytest.raises(ContentError, match="no rule has the id no-such-rule"):
+        load_content(tmp_path)
+
+
+def test_an_alias_cannot_name_two_stages(tmp_path, content):
+    waiting = content.stage("waiting").model_dump()
+    waiting["aliases"] = ["front desk"]
+    _write(tmp_path, "stages.yaml", {"stages": [waiting]})
+    with pytest.raises(ContentError, match="'front desk' names both"):
+        load_content(tmp_path)
