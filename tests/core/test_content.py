@@ -186,3 +186,16 @@ def test_an_alias_cannot_name_two_stages(tmp_path, content):
     _write(tmp_path, "stages.yaml", {"stages": [waiting]})
     with pytest.raises(ContentError, match="'front desk' names both"):
         load_content(tmp_path)
+
+
+def test_the_readme_example_rule_is_valid_content(tmp_path):
+    readme = (DEFAULT_CONTENT_DIR.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your own content", 1)[1].split("\n## ", 1)[0]
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if "rules:" in b)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.yaml").write_text(example, encoding="utf-8")
+
+    merged = load_content(tmp_path)
+
+    assert merged.curriculum[-1] == "greet-by-name"
+    assert merged.rules["greet-by-name"].stages == ("arrival",)
