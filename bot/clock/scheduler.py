@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock.config import ClockSettings
-from bot.clock.jobs import JOBS, FanoutReport
+from bot.clock.jobs import JOBS, FanoutReport, Job
 from bot.clock.messengers import close_messengers
 from bot.huddle import Huddle
 from bot.ports import Messenger
@@ -33,10 +33,17 @@ PURGE = "purge-tidbits"
 class Clock:
     """Runs every job once per tick, in order; one job's failure never stops the others."""
 
-    def __init__(self, huddle: Huddle, messengers: Mapping[str, Messenger], options: ClockSettings):
+    def __init__(
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        options: ClockSettings,
+        jobs: Mapping[str, Job] | None = None,
+    ):
         self.huddle = huddle
         self.messengers = messengers
         self.options = options
+        self.jobs = JOBS if jobs is None else jobs
         self._running: set[asyncio.Task] = set()
 
     async def tick(self) -> dict[str, FanoutReport]:
@@ -46,7 +53,7 @@ class Clock:
         try:
             now = self.huddle.clock()
             reports = {}
-            for name, job in JOBS.items():
+            for name, job in self.jobs.items():
                 try:
                     reports[name] = await job(
                         self.huddle, self.messengers, now, options=self.options
@@ -119,6 +126,7 @@ async def run_clock(
     *,
     stop: asyncio.Event | None = None,
     drain_seconds: float = 60.0,
+    jobs: Mapping[str, Job] | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or ``stop`` is set), then finish the posts in flight and exit."""
     stop = stop or asyncio.Event()
@@ -127,7 +135,7 @@ async def run_clock(
         # Not possible off the main thread or on platforms without signals.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
-    clock = Clock(huddle, messengers, options)
+    clock = Clock(huddle, messengers, options, jobs)
     scheduler = build_scheduler(clock, options)
     scheduler.start()
     platforms = ", ".join(sorted(messengers)) or "none"
@@ -136,8 +144,10 @@ async def run_clock(
         await stop.wait()
         log.info("clock stopping: finishing posts in progress")
     finally:
-        scheduler.shutdown(wait=False)
+        # No new ticks; the one in progress finishes (shutting down first would cancel it).
+        scheduler.pause()
         await clock.drain(drain_seconds)
+        scheduler.shutdown(wait=False)
         await close_messengers(messengers)
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
