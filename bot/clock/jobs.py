@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -96,15 +97,31 @@ def _no_messenger(
                 report.skipped_platforms.get(target.platform, 0) + 1
             )
     report.skipped += len(targets) - len(kept)
+    return kept
+
+
+# Warn about an unconfigured platform at most this often per job (the clock runs every minute).
+_WARN_EVERY = 15 * 60
+_last_warned: dict[tuple[str, str], float] = {}
+
+
+def _warn_skipped(report: FanoutReport) -> None:
     for platform, count in report.skipped_platforms.items():
-        log.warning(
+        key = (report.job, platform)
+        moment = time.monotonic()
+        level = logging.WARNING
+        if moment - _last_warned.get(key, -_WARN_EVERY) < _WARN_EVERY:
+            level = logging.DEBUG
+        else:
+            _last_warned[key] = moment
+        log.log(
+            level,
             "%s: skipping %d channel(s) on platform %r: no messenger is configured for it "
-            "(check that platform's settings, or the huddle.messengers entry points)",
+            "(check that platform's settings and the huddle.messengers entry points)",
             report.job,
             count,
             platform,
         )
-    return kept
 
 
 def _skip_window(targets: list[Target], now: datetime) -> tuple[date, date]:
@@ -133,18 +150,35 @@ async def _deliver_and_record(
         with transaction(huddle.engine) as session:
             queries.record_outcomes(session=session, table=table, outcomes=batch, now=now)
 
-    async def flush() -> None:
+    async def flush(*, final: bool = False) -> None:
         nonlocal pending
-        batch, pending = pending, []
-        if batch:
-            await asyncio.to_thread(write, batch)
+        for attempt in range(3 if final else 1):
+            batch, pending = pending, []
+            if not batch:
+                return
+            try:
+                await asyncio.to_thread(write, batch)
+                return
+            except Exception:
+                # Keep posting: a database hiccup must not stop the fan-out. The rows stay
+                # claimed (never posted twice); the results are written with the next batch.
+                log.exception(
+                    "%s: could not record %d result(s) (attempt %d); trying again",
+                    report.job,
+                    len(batch),
+                    attempt + 1,
+                )
+                pending = batch + pending
+        if final and pending:
+            raise RuntimeError(f"{report.job}: {len(pending)} result(s) could not be recorded")
 
     async def on_sent(sent: Sent) -> None:
         report.rate_limited += sent.rate_limited
         ref = sent.delivery.ref
         if sent.error is None:
             report.posted += 1
-            pending.append(Outcome(sent.delivery.row_id, message_id=sent.message_id))
+            message_id = None if sent.message_id is None else str(sent.message_id)
+            pending.append(Outcome(sent.delivery.row_id, message_id=message_id))
         else:
             retry_at = now + backoff(
                 sent.delivery.attempts, max_minutes=options.max_backoff_minutes
@@ -188,7 +222,7 @@ async def _deliver_and_record(
             sleep=sleep,
         )
     finally:
-        await flush()
+        await flush(final=True)
 
 
 async def _run(
@@ -210,6 +244,7 @@ async def _run(
             huddle, table, deliveries, messengers, now, options, report, sleep, monotonic
         )
     report.db_round_trips = trips.count
+    _warn_skipped(report)
     if report.due or report.failed or report.skipped:
         log.info("%s", report.summary())
     return report
