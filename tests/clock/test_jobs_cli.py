@@ -11,6 +11,7 @@ import time_machine
 from bot.cli import main
 from bot.clock.cli import list_jobs
 from bot.clock.config import ClockSettings
+from bot.clock.messengers import load_messengers
 from bot.config import Settings
 from bot.crypto import Vault, generate_key
 from bot.huddle import Huddle
@@ -82,13 +83,22 @@ def operator_env(tmp_path, monkeypatch, content):
     engine.dispose()
 
 
-def test_jobs_run_runs_one_job_body_now_and_reports_it(operator_env, capsys):
+def test_jobs_run_runs_one_job_body_now_through_the_installed_messengers(operator_env, capsys):
+    # The console's messenger (a `huddle.messengers` entry point) prints the post.
     with time_machine.travel(datetime(2026, 11, 23, 8, 0, 30, tzinfo=UTC), tick=False):
-        code = main(["jobs", "run", "monday-meeting"])
-    out = capsys.readouterr().out
-    assert code == 0
-    # No messenger is installed for the console platform: the channel is skipped, not claimed.
-    assert "monday-meeting: 0 posted" in out and "1 skipped (no messenger)" in out
+        assert main(["jobs", "run", "monday-meeting"]) == 0
+        first = capsys.readouterr().out
+        assert main(["jobs", "run", "monday-meeting"]) == 0
+        second = capsys.readouterr().out
+    assert "[local #C1]" in first and "Monday Morning Meeting" in first
+    assert "monday-meeting: 1 posted" in first
+    assert "monday-meeting: 0 posted" in second and "Monday Morning Meeting" not in second
+
+
+def test_the_installed_messengers_are_found_by_platform_name(operator_env):
+    messengers = load_messengers(operator_env.settings, operator_env)
+    assert messengers["console"].platform == "console"
+    assert load_messengers(operator_env.settings, operator_env, group="huddle.nothing") == {}
 
 
 def test_jobs_list_runs_from_the_command_line(operator_env, capsys):
