@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +116,32 @@ def test_jobs_run_refuses_an_unknown_job(operator_env, capsys):
     with pytest.raises(SystemExit):
         main(["jobs", "run", "tuesday-party"])
     assert "monday-meeting" in capsys.readouterr().err
+
+
+def test_huddle_clock_starts_and_stops_on_sigterm(operator_env, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDDLE_", "DATABASE_URL"))}
+    env.update(
+        DATABASE_URL=operator_env.settings.database_url,
+        HUDDLE_ENCRYPTION_KEY=operator_env.settings.encryption_key.get_secret_value(),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Wait for the start-up line (a blocking read, not a sleep).
+        for line in process.stderr:
+            if "clock started" in line:
+                assert "console" in line
+                break
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "clock stopped" in err
