@@ -106,6 +106,8 @@ class MeetingPost(SQLModel, table=True):
         sa.UniqueConstraint(
             "workspace_id", "channel_id", "iso_year", "iso_week", name="uq_meeting_week"
         ),
+        # The clock reads "this week's rows" every minute.
+        sa.Index("ix_meeting_post_week", "iso_year", "iso_week"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -138,6 +140,7 @@ class ClockNotice(SQLModel, table=True):
         sa.UniqueConstraint(
             "workspace_id", "channel_id", "iso_year", "iso_week", "kind", name="uq_clock_notice"
         ),
+        sa.Index("ix_clock_notice_week", "iso_year", "iso_week", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -38,16 +38,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('clock_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clock_notice_workspace_id'), ['workspace_id'], unique=False)
+        batch_op.create_index('ix_clock_notice_week', ['iso_year', 'iso_week', 'kind'], unique=False)
 
     with op.batch_alter_table('meeting_post', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_attempt_at', bot.storage.models.UTCDateTime(), nullable=True))
+        batch_op.create_index('ix_meeting_post_week', ['iso_year', 'iso_week'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('meeting_post', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_post_week')
         batch_op.drop_column('next_attempt_at')
 
     with op.batch_alter_table('clock_notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_clock_notice_week')
         batch_op.drop_index(batch_op.f('ix_clock_notice_workspace_id'))
 
     op.drop_table('clock_notice')
