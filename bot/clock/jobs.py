@@ -32,7 +32,7 @@ from bot.clock.compose import (
 )
 from bot.clock.config import ClockSettings
 from bot.clock.fanout import Delivery, Sent, Sleep, deliver_all
-from bot.clock.plan import Target, meeting_due, meeting_may_retry, nudge_due
+from bot.clock.plan import Target, meeting_due, meeting_may_retry, nudge_due, nudge_time
 from bot.clock.queries import MEETINGS, NOTICES, Outcome, WeekRow
 from bot.huddle import Huddle
 from bot.meeting import compose_meeting, next_rule
@@ -484,21 +484,28 @@ def _coverage(targets: list[Target]) -> Callable[[Target, str], bool]:
     return covers
 
 
-def _decide_nudge(session, huddle: Huddle, now, fresh, targets):
-    since = min(m.done_at or now for _, m in fresh)
-    latest = queries.latest_story_times(
-        session=session, workspace_ids={t.workspace_id for t, _ in fresh}, since=since
-    )
-    decided = {}
-    for target, meeting in fresh:
-        newest = latest.get(target.key)
-        posted_at = meeting.done_at or now
-        if newest is not None and newest >= posted_at:
-            decided[target.key] = (None, None)
-        else:
-            rule = huddle.content.rules.get(meeting.rule_id or "")
-            decided[target.key] = (compose_story_nudge(rule), meeting.message_id)
-    return decided
+def _decide_nudge(nudge_weekday: int) -> Decide:
+    def decide(session, huddle: Huddle, now, fresh, targets):
+        since = min(m.done_at or now for _, m in fresh)
+        latest = queries.latest_story_times(
+            session=session, workspace_ids={t.workspace_id for t, _ in fresh}, since=since
+        )
+        decided = {}
+        for target, meeting in fresh:
+            newest = latest.get(target.key)
+            posted_at = meeting.done_at or now
+            nudge_at = nudge_time(target, now, nudge_weekday)
+            if nudge_at is not None and posted_at > nudge_at:
+                # The meeting itself went out late (a catch-up): it has just asked for stories.
+                decided[target.key] = (None, None)
+            elif newest is not None and newest >= posted_at:
+                decided[target.key] = (None, None)
+            else:
+                rule = huddle.content.rules.get(meeting.rule_id or "")
+                decided[target.key] = (compose_story_nudge(rule), meeting.message_id)
+        return decided
+
+    return decide
 
 
 def _decide_wow(session, huddle: Huddle, now, fresh, targets):
@@ -618,7 +625,7 @@ async def run_story_nudge(
     return await _run_notice(
         "story-nudge",
         NUDGE,
-        _decide_nudge,
+        _decide_nudge(settings.nudge_weekday_index),
         eligible,
         huddle,
         messengers,

@@ -87,6 +87,16 @@ async def test_a_story_from_before_the_post_does_not_count(huddle, clock, messen
     assert len(messenger.titled("Midweek")) == 1
 
 
+async def test_no_nudge_right_after_a_meeting_that_went_out_late(
+    huddle, clock, messenger, messengers
+):
+    subscribe(huddle, clock)
+    # The clock was down from Monday until Wednesday noon: the meeting catches up then.
+    await post_meeting(huddle, messengers, WEDNESDAY + timedelta(hours=4))
+    report = await run_story_nudge(huddle, messengers, WEDNESDAY + timedelta(hours=4, minutes=1))
+    assert report.nothing_to_say == 1 and messenger.titled("Midweek") == []
+
+
 async def test_a_missed_nudge_is_not_sent_on_a_later_day(huddle, clock, messenger, messengers):
     subscribe(huddle, clock)
     await post_meeting(huddle, messengers)
