@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import signal
@@ -15,6 +16,7 @@ import time_machine
 from bot.cli import main
 from bot.clock.cli import list_jobs
 from bot.clock.config import ClockSettings
+from bot.clock.jobs import run_monday_meeting
 from bot.clock.messengers import load_messengers
 from bot.config import Settings
 from bot.crypto import Vault, generate_key
@@ -53,6 +55,13 @@ def test_jobs_list_says_when_a_post_is_due_now_or_failed(huddle, clock, messenge
     out = io.StringIO()
     list_jobs(huddle, ClockSettings.defaults(), out)
     assert "due now" in out.getvalue()
+
+    messenger.fail("T1", "C1")
+    asyncio.run(run_monday_meeting(huddle, {"slack": messenger}, clock()))
+    out = io.StringIO()
+    list_jobs(huddle, ClockSettings.defaults(), out)
+    assert "this week: failed, retry after 2026-11-23 08:01 UTC" in out.getvalue()
+    assert "next meeting Mon 30 Nov, 08:00 (UTC)" in out.getvalue()
 
 
 def test_jobs_list_with_no_subscriptions_says_how_to_start(huddle):
