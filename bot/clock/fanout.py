@@ -82,10 +82,14 @@ async def deliver_all(
     send_timeout: float,
     rate_limit_retries: int,
     on_sent: Callable[[Sent], Awaitable[None]],
+    on_start: Callable[[Delivery], None] | None = None,
     monotonic: Callable[[], float] | None = None,
     sleep: Sleep | None = None,
 ) -> None:
     """Send every delivery through its platform's messenger; report each result to ``on_sent``.
+
+    ``on_start`` hears of each delivery just before its first platform call (after
+    that, it may have been posted even if no answer ever comes).
 
     Never raises for a platform failure: each failure comes back as a ``Sent``
     with ``error`` set. Every delivery's platform must be in ``messengers``.
@@ -103,6 +107,8 @@ async def deliver_all(
             while True:
                 await pacer.wait(key)
                 async with overall:
+                    if on_start is not None and rate_limited == 0:
+                        on_start(delivery)
                     try:
                         message_id = await asyncio.wait_for(
                             messenger.send(ref, delivery.reply), send_timeout

@@ -124,6 +124,8 @@ async def deliver_and_record(
     monotonic: Callable[[], float] | None,
 ) -> None:
     pending: list[Outcome] = []
+    started: set[int] = set()
+    answered: set[int] = set()
 
     def write(batch: list[Outcome]) -> None:
         with transaction(huddle.engine) as session:
@@ -151,7 +153,11 @@ async def deliver_and_record(
         if final and pending:
             raise RuntimeError(f"{report.job}: {len(pending)} result(s) could not be recorded")
 
+    def on_start(delivery: Delivery) -> None:
+        started.add(delivery.row_id)
+
     async def on_sent(sent: Sent) -> None:
+        answered.add(sent.delivery.row_id)
         report.rate_limited += sent.rate_limited
         ref = sent.delivery.ref
         if sent.error is None:
@@ -197,10 +203,25 @@ async def deliver_and_record(
             send_timeout=options.send_timeout_seconds,
             rate_limit_retries=options.rate_limit_retries,
             on_sent=on_sent,
+            on_start=on_start,
             monotonic=monotonic,
             sleep=sleep,
         )
     finally:
+        # Stopped part-way (SIGTERM, a bug): posts never started go back to "failed" so the
+        # next run sends them; one started without an answer may have been posted, so it
+        # stays "claimed" (the clock prefers missing a week to posting twice).
+        unsent = [d for d in deliveries if d.row_id not in started and d.row_id not in answered]
+        pending.extend(
+            Outcome(d.row_id, error="not sent: the clock stopped first", next_attempt_at=now)
+            for d in unsent
+        )
+        if unsent:
+            log.warning(
+                "%s: stopped before sending %d post(s); they go out next run",
+                report.job,
+                len(unsent),
+            )
         await flush(final=True)
 
 

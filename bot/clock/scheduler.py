@@ -125,7 +125,7 @@ async def run_clock(
     options: ClockSettings,
     *,
     stop: asyncio.Event | None = None,
-    drain_seconds: float = 60.0,
+    drain_seconds: float = 25.0,
     jobs: Mapping[str, Job] | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or ``stop`` is set), then finish the posts in flight and exit."""

@@ -42,6 +42,8 @@ class RecordingMessenger:
         self._failures: dict[tuple[str, str | None], Callable[[int], Exception | None]] = {}
         self._counts: dict[tuple[str, str | None], int] = {}
         self.on_send: Callable[[ConversationRef], None] | None = None
+        self.gates: dict[str, asyncio.Event] = {}  # channel -> wait for it before answering
+        self.entered = asyncio.Event()  # a send is waiting at a gate
 
     def fail(
         self,
@@ -59,6 +61,10 @@ class RecordingMessenger:
     async def send(self, ref: ConversationRef, reply: Reply) -> str | None:
         self.attempts.append(ref)
         await asyncio.sleep(0)
+        gate = self.gates.get(ref.channel_id)
+        if gate is not None:
+            self.entered.set()
+            await gate.wait()
         for key in ((ref.workspace_id, ref.channel_id), (ref.workspace_id, None)):
             failure = self._failures.get(key)
             if failure is not None:

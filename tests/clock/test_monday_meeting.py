@@ -250,6 +250,32 @@ async def test_a_failure_is_not_retried_once_the_week_is_over(huddle, clock, mes
     assert [r.status for r in meeting_rows(huddle.engine)] == ["failed"]
 
 
+async def test_a_run_stopped_part_way_sends_the_rest_next_time_and_nothing_twice(
+    huddle, clock, messenger, messengers
+):
+    for name in ("C1", "C2", "C3"):
+        schedule(
+            huddle, clock, "monday 08:00 UTC", name=name, at=datetime(2026, 11, 20, tzinfo=UTC)
+        )
+    messenger.gates["C1"] = asyncio.Event()  # C1's platform call never answers
+    due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    run = asyncio.create_task(
+        run_monday_meeting(huddle, messengers, due, options=ClockSettings.defaults(concurrency=1))
+    )
+    await messenger.entered.wait()
+    run.cancel()  # e.g. SIGTERM after the drain time ran out
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    states = {r.channel_id: r.status for r in meeting_rows(huddle.engine)}
+    # C1 may have been posted: it is left claimed, never sent again. C2 and C3 never started.
+    assert states == {"C1": "claimed", "C2": "failed", "C3": "failed"}
+
+    messenger.gates.clear()
+    report = await run_monday_meeting(huddle, messengers, due + timedelta(minutes=1))
+    assert report.posted == 2
+    assert sorted(p.ref.channel_id for p in messenger.posts) == ["C2", "C3"]
+
+
 async def test_a_permanent_failure_is_recorded_and_not_retried(
     huddle, clock, messenger, messengers
 ):
