@@ -81,6 +81,9 @@ class Clock:
             _done, pending = await asyncio.wait(set(self._running), timeout=timeout)
             for task in pending:
                 task.cancel()
+            if pending:
+                # Give the cancelled tick a moment to record what it sent and hand back the rest.
+                await asyncio.wait(pending, timeout=5)
 
 
 def build_scheduler(
