@@ -123,3 +123,29 @@ async def test_a_tick_posts_the_meeting_then_the_wow_and_digest_with_it(
     await Clock(huddle, messengers, ClockSettings.defaults()).tick()
     titles = [p.reply.title.split(" ·")[0] for p in messenger.posts]
     assert titles == ["Monday Morning Meeting", "WOW of the week", "Defect digest"]
+
+
+async def test_a_stop_that_cannot_wait_hands_unsent_posts_to_the_next_clock(
+    huddle, clock, messenger, messengers
+):
+    for name in ("C1", "C2"):
+        subscribe(huddle, clock, name)
+    messenger.gates["C1"] = asyncio.Event()  # C1's platform never answers
+    stop = asyncio.Event()
+    options = ClockSettings.defaults(concurrency=1)
+
+    async def stop_when_stuck():
+        await messenger.entered.wait()
+        stop.set()
+
+    stopper = asyncio.create_task(stop_when_stuck())
+    await asyncio.wait_for(run_clock(huddle, messengers, options, stop=stop, drain_seconds=0), 60)
+    await stopper
+    with db.transaction(huddle.engine) as session:
+        rows = dict(session.exec(sa.select(MeetingPost.channel_id, MeetingPost.status)).all())
+    assert rows == {"C1": "claimed", "C2": "failed"}
+
+    messenger.gates.clear()
+    clock.advance(minutes=1)
+    await Clock(huddle, messengers, options).tick()
+    assert [p.ref.channel_id for p in messenger.posts] == ["C2"]
