@@ -69,6 +69,7 @@ def plan_notices(
                 retry[target.key] = notice
         kept = set(without_messenger([t for t, _ in fresh], messengers, report))
         fresh = [(t, m) for t, m in fresh if t in kept]
+        retry = {t.key: retry[t.key] for t in kept if t.key in retry}
         if not fresh:
             return []
         decided = decide(session, huddle, now, fresh, targets)

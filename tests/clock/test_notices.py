@@ -326,3 +326,20 @@ async def test_a_failed_digest_is_retried_and_sent_once(huddle, clock, messenger
     await run_defect_digest(huddle, messengers, row.next_attempt_at + timedelta(minutes=5))
     assert len(messenger.titled("Defect digest")) == 1
     assert [n.status for n in notices(huddle.engine, "digest")] == ["sent"]
+
+
+async def test_a_failed_notice_waits_while_its_platform_has_no_messenger(
+    huddle, clock, messenger, messengers
+):
+    room = subscribe(huddle, clock)
+    clock.set(LAST_MONDAY + timedelta(days=1))
+    room("/defect arrival: parking sign missing")
+    await post_meeting(huddle, messengers)
+    messenger.fail("T1", "C1")
+    await run_defect_digest(huddle, messengers, MONDAY)
+    [row] = notices(huddle.engine, "digest")
+    report = await run_defect_digest(huddle, {}, row.next_attempt_at)
+    assert report.skipped == 1 and report.posted == 0
+    messenger.heal()
+    report = await run_defect_digest(huddle, messengers, row.next_attempt_at)
+    assert report.posted == 1
