@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 
 import sqlalchemy as sa
 
+from bot.clock.cli import register as register_clock
 from bot.config import Settings
 from bot.content import ContentError, load_content
 from bot.crypto import EncryptionKeyError, Vault, generate_key, vault_from_settings
@@ -90,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser(
         "rotate", help="re-encrypt patient data under the first key"
     ).set_defaults(run=_keys_rotate)
+
+    register_clock(commands)  # core, not a platform: `huddle clock`, `huddle jobs`
 
     for entry in sorted(entry_points(group="huddle.commands"), key=lambda e: e.name):
         entry.load()(commands)

@@ -106,6 +106,8 @@ class MeetingPost(SQLModel, table=True):
         sa.UniqueConstraint(
             "workspace_id", "channel_id", "iso_year", "iso_week", name="uq_meeting_week"
         ),
+        # The clock reads "this week's rows" every minute.
+        sa.Index("ix_meeting_post_week", "iso_year", "iso_week"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,6 +122,40 @@ class MeetingPost(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime = _ts()
     posted_at: datetime | None = _ts(nullable=True)
+    # When the clock may try a failed post again (back-off); None = not before the next run.
+    next_attempt_at: datetime | None = _ts(nullable=True)
+
+
+class ClockNotice(SQLModel, table=True):
+    """A message the clock sends at most once per channel and ISO week besides the meeting.
+
+    ``kind`` is ``nudge`` (the mid-week story reminder), ``wow`` (the WOW of the
+    week) or ``digest`` (the defect digest). ``status`` is claimed, sent, failed,
+    undeliverable or ``none`` (nothing to say that week: no nominations, a story
+    was already shared, no defects).
+    """
+
+    __tablename__ = "clock_notice"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "workspace_id", "channel_id", "iso_year", "iso_week", "kind", name="uq_clock_notice"
+        ),
+        sa.Index("ix_clock_notice_week", "iso_year", "iso_week", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    iso_year: int
+    iso_week: int
+    kind: str = Field(max_length=16)
+    status: str = Field(default="claimed", max_length=16)
+    message_id: str | None = Field(default=None, max_length=ID_MAX)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    claimed_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+    next_attempt_at: datetime | None = _ts(nullable=True)
 
 
 class Story(SQLModel, table=True):

@@ -1,0 +1,146 @@
+"""``huddle clock``, ``huddle jobs list`` and ``huddle jobs run <job>``: for operators and tests."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+
+from bot.clock import queries
+from bot.clock.config import ClockSettings
+from bot.clock.jobs import JOBS
+from bot.clock.plan import Target, meeting_due, nudge_time
+from bot.commands.formatting import local_datetime_label
+from bot.config import Settings
+from bot.huddle import Huddle
+from bot.scheduling import WEEKDAYS, next_post_time
+from bot.storage.db import transaction
+from bot.storage.meetings import POSTED
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    clock = commands.add_parser(
+        "clock", help="run the scheduler: weekly meetings, nudges, WOW of the week, digests"
+    )
+    clock.set_defaults(run=_run_clock)
+
+    jobs = commands.add_parser("jobs", help="the clock's jobs, for operators")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    job_commands.add_parser(
+        "list", help="every subscribed channel and when it next gets its meeting"
+    ).set_defaults(run=_jobs_list)
+    run = job_commands.add_parser("run", help="run one job's body once, now")
+    run.add_argument("job", choices=sorted(JOBS), help="which job")
+    run.set_defaults(run=_jobs_run)
+
+
+def _build(settings: Settings):
+    from bot.cli import build_huddle, server_vault
+    from bot.clock.messengers import load_messengers
+
+    huddle = build_huddle(settings, server_vault(settings))
+    return huddle, load_messengers(settings, huddle)
+
+
+def _run_clock(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock.scheduler import run_clock
+
+    options = ClockSettings()
+    huddle, messengers = _build(settings)
+    asyncio.run(run_clock(huddle, messengers, options))
+    return 0
+
+
+def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock.messengers import close_messengers
+
+    options = ClockSettings()
+    huddle, messengers = _build(settings)
+
+    async def once():
+        try:
+            return await JOBS[args.job](huddle, messengers, huddle.clock(), options=options)
+        finally:
+            await close_messengers(messengers)
+
+    report = asyncio.run(once())
+    print(report.summary())
+    return 1 if report.failed or report.undeliverable else 0
+
+
+def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import build_huddle, server_vault
+
+    huddle = build_huddle(settings, server_vault(settings))
+    list_jobs(huddle, ClockSettings())
+    return 0
+
+
+def list_jobs(huddle: Huddle, options: ClockSettings, out: TextIO | None = None) -> int:
+    """Print each subscription and its next run, local and UTC. Returns how many."""
+    import sys
+
+    out = out or sys.stdout
+    now = huddle.clock()
+    with transaction(huddle.engine) as session:
+        targets = queries.load_targets(session=session)
+        if not targets:
+            print(
+                "No channel is subscribed yet (`/huddle schedule monday 08:00` in one).", file=out
+            )
+            return 0
+        skips = queries.load_skips(
+            session=session,
+            start=now.date() - timedelta(days=8),
+            end=now.date() + timedelta(days=400),
+        )
+        rows = queries.load_meeting_rows(session=session, weeks={t.week(now) for t in targets})
+    for target in targets:
+        print(
+            _describe(target, now, skips.get(target.subscription_id, set()), rows, options),
+            file=out,
+        )
+    print(f"{len(targets)} subscribed channel(s); it is now {now:%Y-%m-%d %H:%M} UTC.", file=out)
+    return len(targets)
+
+
+def _describe(target: Target, now: datetime, skipped, rows, options: ClockSettings) -> str:
+    tz = target.timezone
+    row = rows.get((*target.key, *target.week(now)))
+    if row is None and meeting_due(target, now, skipped):
+        next_run = "due now (the clock posts it within a minute)"
+    else:
+        try:
+            due = next_post_time(
+                weekday=target.weekday,
+                at=target.at,
+                tz=tz,
+                after=now,
+                skipped=skipped,
+                paused_until=target.paused_until,
+                posted_weeks={target.week(now)} if row is not None else set(),
+            )
+            next_run = f"{local_datetime_label(due, tz)} = {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        except ValueError:
+            next_run = "none planned (paused or skipped for the next year)"
+    parts = [
+        f"{target.platform}:{target.external_workspace_id} #{target.channel_id}",
+        f"{WEEKDAYS[target.weekday].title()} {target.hour:02d}:{target.minute:02d} {tz}",
+        f"next meeting {next_run}",
+    ]
+    if row is not None:
+        state = f"this week: {row.status}"
+        if row.status != POSTED and row.next_attempt_at is not None:
+            state += f", retry after {row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+        parts.append(state)
+    nudge = nudge_time(target, now, options.nudge_weekday_index)
+    if nudge is not None:
+        parts.append(f"nudge {local_datetime_label(nudge, tz)}")
+    today = target.local_date(now)
+    if target.paused_until and target.paused_until > today:
+        parts.append(f"paused until {target.paused_until.isoformat()}")
+    upcoming = sorted(d for d in skipped if d >= today)
+    if upcoming:
+        parts.append("skipping " + ", ".join(d.isoformat() for d in upcoming))
+    return " · ".join(parts)

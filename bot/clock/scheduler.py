@@ -1,0 +1,158 @@
+"""``huddle clock``: APScheduler 3 runs the jobs every minute; the schedule lives in the database.
+
+Each tick reads the subscriptions afresh, so `/huddle schedule` in chat takes effect
+without a restart, and nothing depends on memory surviving one: a clock that
+restarts runs a tick at once and catches up what is still due this week.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock.config import ClockSettings
+from bot.clock.jobs import JOBS, FanoutReport, Job
+from bot.clock.messengers import close_messengers
+from bot.huddle import Huddle
+from bot.ports import Messenger
+
+log = logging.getLogger("huddle.clock")
+
+TICK = "tick"
+PURGE = "purge-tidbits"
+
+
+class Clock:
+    """Runs every job once per tick, in order; one job's failure never stops the others."""
+
+    def __init__(
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        options: ClockSettings,
+        jobs: Mapping[str, Job] | None = None,
+    ):
+        self.huddle = huddle
+        self.messengers = messengers
+        self.options = options
+        self.jobs = JOBS if jobs is None else jobs
+        self._running: set[asyncio.Task] = set()
+
+    async def tick(self) -> dict[str, FanoutReport]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            now = self.huddle.clock()
+            reports = {}
+            for name, job in self.jobs.items():
+                try:
+                    reports[name] = await job(
+                        self.huddle, self.messengers, now, options=self.options
+                    )
+                except Exception:
+                    log.exception("job %s failed this tick; it runs again next tick", name)
+            return reports
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def purge(self) -> int:
+        try:
+            count = await asyncio.to_thread(self.huddle.purge_expired)
+        except Exception:
+            log.exception("purging expired tidbits failed; it runs again next hour")
+            return 0
+        if count:
+            log.info("purged %d expired tidbit(s)", count)
+        return count
+
+    async def drain(self, timeout: float) -> None:
+        """Let a tick in progress finish its posts (and record them) before exiting."""
+        if self._running:
+            _done, pending = await asyncio.wait(set(self._running), timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                # Give the cancelled tick a moment to record what it sent and hand back the rest.
+                await asyncio.wait(pending, timeout=5)
+
+
+def build_scheduler(
+    clock: Clock, options: ClockSettings, *, start_now: bool = True
+) -> AsyncIOScheduler:
+    """The scheduler: a tick every ``interval_seconds`` (on the minute by default), a purge hourly.
+
+    ``max_instances=1`` and ``coalesce`` mean a slow tick is never run twice at once
+    or replayed after a pause; the database makes any overlap harmless anyway.
+    """
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    if options.interval_seconds == 60:
+        trigger = CronTrigger(second=0, timezone=UTC)
+    else:
+        trigger = IntervalTrigger(seconds=options.interval_seconds, timezone=UTC)
+    scheduler.add_job(
+        clock.tick,
+        trigger,
+        id=TICK,
+        name="the clock's jobs",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=options.interval_seconds,
+        # Catch up at once after a restart instead of waiting for the next minute.
+        next_run_time=datetime.now(UTC) if start_now else None,
+    )
+    scheduler.add_job(
+        clock.purge,
+        CronTrigger(minute=17, timezone=UTC),
+        id=PURGE,
+        name="purge expired tidbits",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    return scheduler
+
+
+async def run_clock(
+    huddle: Huddle,
+    messengers: Mapping[str, Messenger],
+    options: ClockSettings,
+    *,
+    stop: asyncio.Event | None = None,
+    drain_seconds: float = 25.0,
+    jobs: Mapping[str, Job] | None = None,
+) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop`` is set), then finish the posts in flight and exit."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        # Not possible off the main thread or on platforms without signals.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+    clock = Clock(huddle, messengers, options, jobs)
+    scheduler = build_scheduler(clock, options)
+    scheduler.start()
+    platforms = ", ".join(sorted(messengers)) or "none"
+    log.info("clock started: every %ss, posting through: %s", options.interval_seconds, platforms)
+    try:
+        await stop.wait()
+        log.info("clock stopping: finishing posts in progress")
+    finally:
+        # No new ticks; the one in progress finishes (shutting down first would cancel it).
+        scheduler.pause()
+        await clock.drain(drain_seconds)
+        scheduler.shutdown(wait=False)
+        await close_messengers(messengers)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+        log.info("clock stopped")
