@@ -38,6 +38,7 @@ from bot.cli import StartupError
 from bot.home import compose_home
 from bot.huddle import DEFAULT_NOMINATE_EMOJI, Huddle
 from bot.model import Form, Reaction, Reply, Visibility
+from bot.threads import is_meeting_thread
 
 log = logging.getLogger("huddle.slack")
 
@@ -278,6 +279,17 @@ class SlackAdapter:
         async with self.work("thread reply", team_id):
             client = context.client
             user_id = event["user"]
+            channel_id = event.get("channel") or ""
+            if not await asyncio.to_thread(
+                lambda: is_meeting_thread(
+                    self.huddle,
+                    platform=convert.PLATFORM,
+                    workspace_id=team_id,
+                    channel_id=channel_id,
+                    thread_id=thread_ts,
+                )
+            ):
+                return
             name = await self.user_name(client, user_id)
             story_id = await asyncio.to_thread(
                 lambda: self.huddle.capture_thread_story(
