@@ -79,6 +79,7 @@ class SlackAdapter:
             )
         self.bolt = self._build_bolt()
         self.session: aiohttp.ClientSession | None = None
+        self._core_slots = asyncio.Semaphore(settings.core_concurrency)
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -193,6 +194,16 @@ class SlackAdapter:
             if self._pending == 0:
                 self._idle.set()
 
+    async def core(self, function, *args, **kwargs):
+        """Run a core call off the event loop, a few at a time.
+
+        Core calls are Python-heavy (ORM, encryption); with many in threads at once they
+        hold the GIL so much that the loop itself is starved and acknowledgements slow
+        down. A small limit keeps acks fast while the backlog drains behind them.
+        """
+        async with self._core_slots:
+            return await asyncio.to_thread(function, *args, **kwargs)
+
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
         await self._idle.wait()
@@ -260,7 +271,7 @@ class SlackAdapter:
                 added=event.get("type") == "reaction_added",
                 event_id=body.get("event_id"),
             )
-            replies = await asyncio.to_thread(self.huddle.react, reaction)
+            replies = await self.core(self.huddle.react, reaction)
             origin = Origin(team_id, reaction.channel_id, reaction.user_id, reaction.user_id)
             for reply in replies:
                 await self.tell(origin, reply, context.client)
@@ -280,7 +291,7 @@ class SlackAdapter:
             client = context.client
             user_id = event["user"]
             channel_id = event.get("channel") or ""
-            if not await asyncio.to_thread(
+            if not await self.core(
                 lambda: is_meeting_thread(
                     self.huddle,
                     platform=convert.PLATFORM,
@@ -291,7 +302,7 @@ class SlackAdapter:
             ):
                 return
             name = await self.user_name(client, user_id)
-            story_id = await asyncio.to_thread(
+            story_id = await self.core(
                 lambda: self.huddle.capture_thread_story(
                     platform=convert.PLATFORM,
                     workspace_id=team_id,
@@ -321,7 +332,7 @@ class SlackAdapter:
         if event.get("tab") not in (None, "home") or not event.get("user"):
             return
         async with self.work("app home", team_id):
-            reply = await asyncio.to_thread(
+            reply = await self.core(
                 compose_home, self.huddle, platform=convert.PLATFORM, workspace_id=team_id
             )
             try:
@@ -345,7 +356,7 @@ class SlackAdapter:
     # -- running a command and saying its replies ------------------------------------
 
     async def run(self, origin: Origin, incoming, client: AsyncWebClient) -> None:
-        replies = await asyncio.to_thread(self.huddle.handle, incoming)
+        replies = await self.core(self.huddle.handle, incoming)
         for reply in replies:
             await self.say(origin, reply, client)
 
@@ -413,7 +424,7 @@ class SlackAdapter:
             )
             return
         if reply.story_id is not None and ts:
-            await asyncio.to_thread(
+            await self.core(
                 lambda: self.huddle.story_posted(
                     platform=convert.PLATFORM,
                     workspace_id=origin.team_id,

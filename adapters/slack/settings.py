@@ -49,6 +49,8 @@ class SlackSettings(BaseSettings):
     # Seconds between retries of a 5xx or a dropped connection (backoff factor); 0 retries at once.
     retry_interval: float = Field(default=0.5, ge=0, le=30, validation_alias="SLACK_RETRY_INTERVAL")
     max_retries: int = Field(default=2, ge=0, le=10, validation_alias="SLACK_MAX_RETRIES")
+    # Core calls run in threads this many at a time (see SlackAdapter.core).
+    core_concurrency: int = Field(default=2, ge=1, le=64, validation_alias="SLACK_CORE_CONCURRENCY")
     http_timeout: int = Field(default=10, ge=1, le=120, validation_alias="SLACK_HTTP_TIMEOUT")
 
     @field_validator("api_url")
