@@ -45,7 +45,13 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 
-_BODY_PREFIXES = ("Sending a request", "Received the following response")
+_BODY_PREFIXES = (
+    "Sending a request",  # Web API and response_url request bodies
+    "Received the following response",
+    "Received message",  # Socket Mode envelopes (the whole slash command or event)
+    "Sending a message",  # Socket Mode acknowledgements
+    "Failed to send a message",
+)
 
 
 class DropPayloads(logging.Filter):

@@ -97,6 +97,8 @@ class SlackAPIStandIn:
         self._ts = itertools.count(1)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._envelopes = itertools.count(1)
         self.port: int | None = None
 
     # -- set-up -------------------------------------------------------------------------
@@ -146,6 +148,7 @@ class SlackAPIStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
         return app
 
     async def start(self, port: int = 0) -> SlackAPIStandIn:
@@ -158,6 +161,8 @@ class SlackAPIStandIn:
         return self
 
     async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -232,6 +237,10 @@ class SlackAPIStandIn:
             return scripted
         if method == "oauth.v2.access":
             return self._oauth(request, args)
+        if method == "apps.connections.open":
+            if not (token or "").startswith("xapp-"):
+                return web.json_response({"ok": False, "error": "not_allowed_token_type"})
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
         if workspace is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method in POST_METHODS and self.rate_limit:
@@ -252,6 +261,41 @@ class SlackAPIStandIn:
         if scripted is not None:
             return scripted
         return web.Response(text="ok")
+
+    # -- Socket Mode ------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
+        self._sockets.append(ws)
+        await self._record(Call("socket_connected", {}, None, None, dict(request.headers)))
+        try:
+            async for message in ws:
+                if message.type.name == "TEXT":
+                    data = json.loads(message.data)
+                    await self._record(Call("socket_ack", data, None, None, {}))
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    async def socket_send(self, kind: str, payload: dict) -> str:
+        """Push a Socket Mode envelope (``slash_commands``, ``events_api``, ``interactive``)
+        to the connected app; returns its envelope_id. The app's ack arrives as a
+        ``socket_ack`` call."""
+        await self.wait_for("socket_connected")
+        envelope_id = f"env-{next(self._envelopes)}"
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return envelope_id
 
     def _scripted(self, method: str) -> web.Response | None:
         queue = self._failures.get(method)
