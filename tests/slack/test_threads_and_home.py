@@ -120,3 +120,31 @@ async def test_the_messages_tab_does_not_publish_a_home(slack, api):
     await slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages"})
 
     assert api.calls_to("views.publish") == []
+
+
+async def test_the_weekly_posts_share_a_story_button_asks_and_posts_the_story(
+    slack, api, huddle, engine
+):
+    from adapters.slack.messenger import messenger_for
+    from tests.slack.conftest import button, slack_settings
+
+    ref = ConversationRef("slack", "T1", "C1")
+    post_id, meeting = huddle.claim_meeting(ref)
+    messenger = messenger_for(slack_settings(api), huddle)
+    try:
+        huddle.meeting_posted(post_id, await messenger.send(ref, meeting))
+    finally:
+        await messenger.close()
+    [posted] = api.calls_to("chat.postMessage")
+
+    await slack.click(button(posted, "Share a WOW story"), user="U5", name="kim")
+    [opened] = api.calls_to("views.open")
+    await slack.submit(
+        opened["view"], {"answer": "Jo phoned Mrs D after her extraction"}, user="U5"
+    )
+
+    [story] = stories(engine)
+    assert (story.author_id, story.text) == ("U5", "Jo phoned Mrs D after her extraction")
+    story_post = api.calls_to("chat.postMessage")[-1]
+    assert "WOW story #1" in said(story_post)
+    assert story.message_id is not None
