@@ -43,6 +43,7 @@ from bot.threads import is_meeting_thread
 log = logging.getLogger("huddle.slack")
 
 COMMANDS = ("/defect", "/tidbit", "/wow", "/huddle")
+ACK_POLL = 0.011  # slightly over slack_bolt's AsyncioListenerRunner ack check interval (10 ms)
 SLACK_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 NOT_IN_CHANNEL_HINT = "Invite me to this channel with `/invite @Huddle`, then try again."
@@ -55,6 +56,13 @@ def _hint(code: str) -> str:
     if code in {"invalid_auth", "token_revoked", "account_inactive", "missing_scope"}:
         return "Huddle's Slack installation needs attention: ask your admin to reinstall it."
     return TROUBLE_HINT
+
+
+class _TokenFromClient(logging.Filter):
+    """bolt warns that SLACK_BOT_TOKEN is unused when a client is given; ours carries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in str(record.msg)
 
 
 class SlackAdapter:
@@ -89,12 +97,15 @@ class SlackAdapter:
 
     def _build_bolt(self) -> AsyncApp:
         settings = self.settings
+        bolt_log = logging.getLogger("huddle.slack.bolt")
+        if not any(isinstance(f, _TokenFromClient) for f in bolt_log.filters):
+            bolt_log.addFilter(_TokenFromClient())
         kwargs: dict = {
             "client": self.client,
             "signing_secret": (
                 settings.signing_secret.get_secret_value() if settings.signing_secret else ""
             ),
-            "logger": logging.getLogger("huddle.slack.bolt"),
+            "logger": bolt_log,
             "process_before_response": False,
             "request_verification_enabled": not settings.socket_mode,
             "raise_error_for_unhandled_request": False,
@@ -204,6 +215,16 @@ class SlackAdapter:
         async with self._core_slots:
             return await asyncio.to_thread(function, *args, **kwargs)
 
+    async def acknowledge(self, ack) -> None:
+        """Ack, then let the ack reach Slack before any CPU work starts.
+
+        bolt hands the ack back to the web server from a loop that checks every
+        ``ACK_POLL`` seconds; starting the core's work first would make every
+        concurrent ack wait behind it.
+        """
+        await ack()
+        await asyncio.sleep(ACK_POLL)
+
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
         await self._idle.wait()
@@ -212,20 +233,20 @@ class SlackAdapter:
 
     async def on_command(self, ack, body: dict, context) -> None:
         async with self.work(f"command {body.get('command')}", body.get("team_id")):
-            await ack()
+            await self.acknowledge(ack)
             origin = convert.origin_from_command(body)
             await self.run(origin, convert.incoming_from_command(body), context.client)
 
     async def on_button(self, ack, body: dict, action: dict, context) -> None:
         origin = convert.origin_from_interaction(body)
         async with self.work("button", origin.team_id):
-            await ack()
+            await self.acknowledge(ack)
             await self.run(origin, origin.incoming(action.get("value") or ""), context.client)
 
     async def on_prompt_button(self, ack, body: dict, action: dict, context) -> None:
         origin = convert.origin_from_interaction(body)
         async with self.work("prompt button", origin.team_id):
-            await ack()
+            await self.acknowledge(ack)
             command, question = convert.prompt_from_value(action.get("value") or "{}")
             view = convert.prompt_modal(command, question, metadata=origin.metadata(command))
             if not await self.open_modal(origin, view, context.client):
@@ -240,7 +261,7 @@ class SlackAdapter:
     async def on_form(self, ack, body: dict, view: dict, context) -> None:
         origin = convert.origin_from_interaction(body)
         async with self.work("form", origin.team_id):
-            await ack()
+            await self.acknowledge(ack)
             command = convert.modal_command(view) or "defect"
             incoming = origin.incoming(command, form=convert.form_values(view))
             await self.run(origin, incoming, context.client)
@@ -248,7 +269,7 @@ class SlackAdapter:
     async def on_prompt_answer(self, ack, body: dict, view: dict, context) -> None:
         origin = convert.origin_from_interaction(body)
         async with self.work("prompt answer", origin.team_id):
-            await ack()
+            await self.acknowledge(ack)
             answer = convert.form_values(view).get(convert.PROMPT_INPUT, "").strip()
             line = f"{convert.modal_command(view)} {answer}"
             await self.run(origin, origin.incoming(line), context.client)
