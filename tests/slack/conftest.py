@@ -190,13 +190,17 @@ class Slack:
 
 def slack_settings(api: SlackAPIStandIn, **overrides) -> SlackSettings:
     values = {
+        "SLACK_CLIENT_ID": None,
+        "SLACK_CLIENT_SECRET": None,
+        "SLACK_APP_TOKEN": None,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api.url,
         "SLACK_RETRY_INTERVAL": 0,
         **overrides,
     }
-    return SlackSettings(**{k: v for k, v in values.items() if v is not None})
+    # Explicit values (None included) win over the developer's environment; no .env is read.
+    return SlackSettings(_env_file=None, **values)
 
 
 @pytest.fixture

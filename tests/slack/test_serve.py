@@ -13,6 +13,20 @@ from bot.cli import StartupError
 from tests.slack.conftest import SIGNING_SECRET
 
 
+def only(**env) -> SlackSettings:
+    """Exactly these Slack settings, whatever the developer's environment holds."""
+    blank = dict.fromkeys(
+        (
+            "SLACK_BOT_TOKEN",
+            "SLACK_SIGNING_SECRET",
+            "SLACK_CLIENT_ID",
+            "SLACK_CLIENT_SECRET",
+            "SLACK_APP_TOKEN",
+        )
+    )
+    return SlackSettings(_env_file=None, **{**blank, **env})
+
+
 def test_slack_is_one_of_the_served_platforms():
     from adapters.slack.app import mount
 
@@ -21,7 +35,7 @@ def test_slack_is_one_of_the_served_platforms():
 
 def test_without_slack_settings_nothing_is_mounted_and_the_log_says_why(huddle, settings, caplog):
     caplog.set_level(logging.INFO)
-    app = build_web_app(huddle, settings, mounts=[make_mount(SlackSettings(_env_file=None))])
+    app = build_web_app(huddle, settings, mounts=[make_mount(only())])
 
     paths = {resource.canonical for resource in app.router.resources()}
     assert paths == {"/healthz"}
@@ -29,7 +43,7 @@ def test_without_slack_settings_nothing_is_mounted_and_the_log_says_why(huddle, 
 
 
 def test_single_workspace_mode_serves_events_only(huddle, settings):
-    slack = SlackSettings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
+    slack = only(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
     app = build_web_app(huddle, settings, mounts=[make_mount(slack)])
 
     paths = {resource.canonical for resource in app.router.resources()}
@@ -37,8 +51,7 @@ def test_single_workspace_mode_serves_events_only(huddle, settings):
 
 
 def test_multi_workspace_mode_serves_install_and_oauth_redirect(huddle, settings):
-    slack = SlackSettings(
-        _env_file=None,
+    slack = only(
         SLACK_CLIENT_ID="1.2",
         SLACK_CLIENT_SECRET="c",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
@@ -50,7 +63,7 @@ def test_multi_workspace_mode_serves_install_and_oauth_redirect(huddle, settings
 
 
 def test_socket_mode_serves_no_public_slack_route(huddle, settings):
-    slack = SlackSettings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1-abc")
+    slack = only(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1-abc")
     app = build_web_app(huddle, settings, mounts=[make_mount(slack)])
 
     assert {resource.canonical for resource in app.router.resources()} == {"/healthz"}
@@ -65,12 +78,12 @@ def test_socket_mode_serves_no_public_slack_route(huddle, settings):
     ],
 )
 def test_half_a_configuration_stops_start_up_naming_the_variable(huddle, settings, env, named):
-    slack = SlackSettings(_env_file=None, **env)
+    slack = only(**env)
 
     with pytest.raises(StartupError, match=named):
         build_web_app(huddle, settings, mounts=[make_mount(slack)])
 
 
 def test_the_api_url_always_ends_with_a_slash():
-    slack = SlackSettings(_env_file=None, SLACK_API_URL="http://127.0.0.1:9/api")
+    slack = only(SLACK_API_URL="http://127.0.0.1:9/api")
     assert slack.api_url == "http://127.0.0.1:9/api/"

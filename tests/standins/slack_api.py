@@ -417,3 +417,32 @@ class SlackAPIStandIn:
                 },
             }
         )
+
+
+async def _serve_forever(args) -> None:
+    api = SlackAPIStandIn(latency=args.latency, rate_limit=args.rate_limit)
+    for pair in args.workspace:
+        team_id, _, token = pair.partition("=")
+        api.add_workspace(team_id, token=token)
+    await api.start(port=args.port)
+    print(f"Slack API stand-in: SLACK_API_URL={api.url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await api.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run the Slack Web API stand-in.")
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
+    parser.add_argument("--rate-limit", type=float, default=None, help="posts/s per workspace")
+    parser.add_argument(
+        "--workspace", action="append", default=[], help="TEAM=TOKEN, e.g. T1=xoxb-t1 (repeat)"
+    )
+    try:
+        asyncio.run(_serve_forever(parser.parse_args()))
+    except KeyboardInterrupt:
+        pass
