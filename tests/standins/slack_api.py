@@ -442,7 +442,5 @@ if __name__ == "__main__":
     parser.add_argument(
         "--workspace", action="append", default=[], help="TEAM=TOKEN, e.g. T1=xoxb-t1 (repeat)"
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve_forever(parser.parse_args()))
-    except KeyboardInterrupt:
-        pass
