@@ -162,6 +162,17 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(
                 self.bolt, self.settings.app_token.get_secret_value(), logger=sdk_logger()
             )
+            try:
+                # The socket client retries a refused token forever; fail start-up instead.
+                await self.client.apps_connections_open(
+                    app_token=self.settings.app_token.get_secret_value()
+                )
+            except SLACK_FAILURES as error:
+                await self.session.close()
+                raise StartupError(
+                    f"Slack refused to open a Socket Mode connection ({error_code(error)}). "
+                    "Check SLACK_APP_TOKEN: an app-level token with connections:write."
+                ) from None
             await self._socket.connect_async()
             log.info("Slack: connected over Socket Mode")
         try:
@@ -365,8 +376,10 @@ class SlackAdapter:
                     "slack views.publish failed: workspace=%s error=%s", team_id, error_code(error)
                 )
 
-    async def on_uninstalled(self, body: dict, context) -> None:
+    async def on_uninstalled(self, body: dict, event: dict, context) -> None:
         team_id = context.team_id or body.get("team_id")
+        if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+            return  # only user tokens went; the bot's installation is intact
         async with self.work("uninstall", team_id):
             if self.installation_store is not None:
                 await self.installation_store.async_delete_all(

@@ -129,3 +129,15 @@ async def test_uninstalling_removes_the_workspaces_tokens(multi, api, engine):
     with engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
     assert teams == ["TB"]
+
+
+async def test_revoking_only_user_tokens_keeps_the_bot_installed(multi, api, engine):
+    await install(multi, "code-a")
+
+    await Slack(multi, api, team="TA").event(
+        {"type": "tokens_revoked", "tokens": {"oauth": ["U-installer-TA"]}}
+    )
+
+    with engine.connect() as connection:
+        teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
+    assert teams == ["TA"]

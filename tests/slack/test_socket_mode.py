@@ -19,8 +19,8 @@ async def test_a_slash_command_over_socket_mode_is_acked_stored_and_answered(
         slack_settings(api, SLACK_APP_TOKEN="xapp-1-A0HUDDLE-1-secret", SLACK_SIGNING_SECRET=None),
     )
     try:
-        [opened] = await api.wait_for("apps.connections.open")
-        assert opened.token == "xapp-1-A0HUDDLE-1-secret"
+        opened = await api.wait_for("apps.connections.open")
+        assert {call.token for call in opened} == {"xapp-1-A0HUDDLE-1-secret"}
 
         envelope = await api.socket_send(
             "slash_commands",
@@ -47,3 +47,17 @@ async def test_a_slash_command_over_socket_mode_is_acked_stored_and_answered(
     assert "JS-1042" in said(reply)
     assert tidbits(engine) == 1
     assert all("Biscuit" not in record.getMessage() for record in caplog.records)
+
+
+async def test_a_refused_app_token_stops_start_up_with_a_clear_message(huddle, settings, api):
+    import pytest
+
+    from bot.cli import StartupError
+
+    api.fail("apps.connections.open", error="invalid_auth", times=5)
+    with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
+        await serve(
+            huddle,
+            settings,
+            slack_settings(api, SLACK_APP_TOKEN="xapp-1-revoked", SLACK_SIGNING_SECRET=None),
+        )
