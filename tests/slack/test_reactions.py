@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.huddle import Huddle
 from tests.slack.conftest import Slack, serve, slack_settings
 from tests.slack.helpers import nominations, stories
 
@@ -107,8 +108,6 @@ async def test_a_slack_retry_of_an_event_is_acknowledged_and_not_counted_again(s
 async def test_two_workers_receiving_the_same_event_at_once_count_it_once(
     pg_engine, settings, content, vault, clock, api
 ):
-    from bot.huddle import Huddle
-
     huddle = Huddle(engine=pg_engine, settings=settings, content=content, vault=vault, clock=clock)
     # Two web workers: two servers on one database.
     first = await serve(huddle, settings, slack_settings(api))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlencode
 
 from bot.storage.models import Defect
+from tests.slack.conftest import sign
 from tests.slack.helpers import count
 
 STALE = int(time.time()) - 6 * 60
@@ -40,8 +42,6 @@ async def test_a_request_without_a_signature_is_refused(slack, api, engine):
 
 async def test_a_replayed_body_with_another_bodys_signature_is_refused(slack, api, engine):
     signed = urlencode({"command": "/defect", "text": "arrival: waited", "team_id": "T1"})
-    from tests.slack.conftest import sign
-
     headers = sign(signed)
     tampered = signed.replace("waited", "lied")
     response = await slack.client.post(
@@ -60,3 +60,17 @@ async def test_events_with_a_bad_signature_are_refused(slack, api, engine):
         secret="wrong",
     )
     assert response.status == 401
+
+
+async def test_slacks_url_verification_challenge_is_answered(slack):
+    body = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    response = await slack.post(body, "application/json")
+
+    assert response.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in await response.text()

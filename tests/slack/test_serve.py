@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from adapters.slack.app import make_mount
+from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
 from adapters.web import MOUNTS, build_web_app
 from bot.cli import StartupError
@@ -28,9 +29,7 @@ def only(**env) -> SlackSettings:
 
 
 def test_slack_is_one_of_the_served_platforms():
-    from adapters.slack.app import mount
-
-    assert mount in MOUNTS
+    assert slack_mount in MOUNTS
 
 
 def test_without_slack_settings_nothing_is_mounted_and_the_log_says_why(huddle, settings, caplog):

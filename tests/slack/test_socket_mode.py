@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from adapters.slack.app import SLACK
+from bot.cli import StartupError
 from tests.slack.conftest import said, serve, slack_settings
 from tests.slack.helpers import tidbits
 
@@ -50,10 +53,6 @@ async def test_a_slash_command_over_socket_mode_is_acked_stored_and_answered(
 
 
 async def test_a_refused_app_token_stops_start_up_with_a_clear_message(huddle, settings, api):
-    import pytest
-
-    from bot.cli import StartupError
-
     api.fail("apps.connections.open", error="invalid_auth", times=5)
     with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
         await serve(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from adapters.slack.messenger import messenger_for
 from bot.model import ConversationRef
-from tests.slack.conftest import said
-from tests.slack.helpers import stories
+from tests.slack.conftest import button, said, slack_settings
+from tests.slack.helpers import nominations, stories
 
 
 def _meeting(huddle, ts: str = "1800000500.000100") -> str:
@@ -61,8 +62,6 @@ async def test_replies_to_the_captured_story_can_be_nominated_by_reaction(
             "item": {"type": "message", "channel": "C1", "ts": "1800000600.000100"},
         }
     )
-
-    from tests.slack.helpers import nominations
 
     assert nominations(engine) == 1
 
@@ -125,9 +124,6 @@ async def test_the_messages_tab_does_not_publish_a_home(slack, api):
 async def test_the_weekly_posts_share_a_story_button_asks_and_posts_the_story(
     slack, api, huddle, engine
 ):
-    from adapters.slack.messenger import messenger_for
-    from tests.slack.conftest import button, slack_settings
-
     ref = ConversationRef("slack", "T1", "C1")
     post_id, meeting = huddle.claim_meeting(ref)
     messenger = messenger_for(slack_settings(api), huddle)
