@@ -1,7 +1,7 @@
 """clock: once-per-week notices and retry back-off for meeting posts
 
 Revision ID: 0003_clock
-Revises: 0001_foundation
+Revises: 0002_slack
 Create Date: 2026-11-23 16:30:00
 """
 
@@ -12,7 +12,7 @@ import bot.storage.models
 
 
 revision = '0003_clock'
-down_revision = '0001_foundation'
+down_revision = '0002_slack'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,269 @@
+"""How fast does `huddle serve` acknowledge Slack, compared with a bare slack-bolt app?
+
+Starts, as separate processes:
+  * `huddle serve` on the embedded database (SQLite) and on PostgreSQL, in single-workspace
+    mode, with SLACK_API_URL pointing at a local Slack Web API stand-in run by this script;
+  * a bare slack-bolt AsyncApp on aiohttp whose only listener acks /defect.
+
+Then fires many signed, form-encoded `/defect` slash commands at each, CONCURRENCY at a
+time, and reports p50/p99 time to acknowledgement (HTTP response) and the ratio to the bare
+app measured in the same run. Slack's limit is 3 s.
+
+    .venv/bin/python benchmarks/slack_ack.py [--requests 1000] [--concurrency 50]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.standins.slack_api import SlackAPIStandIn  # noqa: E402
+
+SECRET = "benchmark-signing-secret"
+TOKEN = "xoxb-benchmark"
+
+
+def signed(body: str) -> dict:
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
+
+
+def defect_body(n: int, api: SlackAPIStandIn) -> str:
+    return urlencode(
+        {
+            "team_id": "T1",
+            "team_domain": "bench",
+            "channel_id": f"C{n % 7}",
+            "user_id": f"U{n % 13}",
+            "user_name": f"user{n % 13}",
+            "command": "/defect",
+            "text": f"arrival: waited {n % 40} minutes with no word from us",
+            "response_url": api.response_url(f"b{n}"),
+            "trigger_id": f"{n}.bench",
+        }
+    )
+
+
+async def fire(url: str, api: SlackAPIStandIn, requests: int, concurrency: int) -> list[float]:
+    """Seconds to acknowledgement for each request."""
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(n: int) -> None:
+            body = defect_body(n, api)
+            async with gate:
+                started = time.perf_counter()
+                async with session.post(url, data=body, headers=signed(body)) as response:
+                    await response.read()
+                    if response.status != 200:
+                        raise RuntimeError(f"request {n}: HTTP {response.status}")
+                latencies.append(time.perf_counter() - started)
+
+        # Warm-up: connections, bolt's first auth.test, the database pool.
+        await asyncio.gather(*(one(n) for n in range(concurrency)))
+        latencies.clear()
+        await asyncio.gather(*(one(n) for n in range(requests)))
+    return latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_huddle(database_url: str, api: SlackAPIStandIn, port: int) -> subprocess.Popen:
+    from bot.crypto import generate_key
+    from bot.storage import db
+
+    db.upgrade(db.make_engine(database_url))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HUDDLE_ENCRYPTION_KEY": generate_key(),
+        "HUDDLE_LOG_LEVEL": "WARNING",
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api.url,
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    env.pop("SLACK_CLIENT_ID", None)
+    huddle = Path(sys.executable).parent / "huddle"
+    return subprocess.Popen([str(huddle), "serve", "--port", str(port)], env=env, cwd=ROOT)
+
+
+def start_bare(api: SlackAPIStandIn, port: int) -> subprocess.Popen:
+    env = {**os.environ, "SLACK_API_URL": api.url}
+    return subprocess.Popen(
+        [sys.executable, __file__, "--bare-server", str(port)], env=env, cwd=ROOT
+    )
+
+
+def run_bare_server(port: int) -> None:
+    """A slack-bolt app that only acknowledges /defect: the floor to compare against."""
+    import logging
+
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    logging.basicConfig(level=logging.WARNING)
+    client = AsyncWebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"])
+    bolt = AsyncApp(client=client, signing_secret=SECRET)
+
+    @bolt.command("/defect")
+    async def only_ack(ack):
+        await ack()
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+async def measure(name: str, start, api, args, *, confirms: bool) -> tuple[list[float], float]:
+    """(ack latencies, seconds from the first request until every confirmation arrived)."""
+    port = free_port()
+    process = start(port)
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        before = len(api.calls_to("response_url"))
+        started = time.perf_counter()
+        latencies = await fire(
+            f"http://127.0.0.1:{port}/slack/events", api, args.requests, args.concurrency
+        )
+        drained = 0.0
+        if confirms:
+            expected = before + args.requests + args.concurrency
+            await api.wait_for("response_url", count=expected, timeout=600)
+            drained = time.perf_counter() - started
+        return latencies, drained
+    finally:
+        process.terminate()
+        # Never block the loop: the stand-in answering the server runs on it.
+        await asyncio.to_thread(process.wait, 60)
+
+
+async def main(args: argparse.Namespace) -> None:
+    from tests import database
+
+    results: dict[str, tuple[list[float], float]] = {}
+    async with SlackAPIStandIn() as api:
+        api.add_workspace("T1", token=TOKEN)
+        results["bare slack-bolt (ack only)"] = await measure(
+            "bare", lambda port: start_bare(api, port), api, args, confirms=False
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            sqlite_url = f"sqlite:///{folder}/bench.db"
+            results["huddle serve · SQLite"] = await measure(
+                "sqlite",
+                lambda port: start_huddle(sqlite_url, api, port),
+                api,
+                args,
+                confirms=True,
+            )
+        if not args.no_postgres:
+            problem = database.postgres_available()
+            if problem is None:
+                url, drop = database.create_postgres_database()
+                try:
+                    results["huddle serve · PostgreSQL"] = await measure(
+                        "postgres",
+                        lambda port: start_huddle(url, api, port),
+                        api,
+                        args,
+                        confirms=True,
+                    )
+                finally:
+                    drop()
+            else:
+                print(f"PostgreSQL skipped: {problem}", file=sys.stderr)
+        responses = len(api.calls_to("response_url"))
+
+    bare = results["bare slack-bolt (ack only)"][0]
+    bare50, bare99 = percentile(bare, 50), percentile(bare, 99)
+    print(
+        f"\n{args.requests} signed /defect requests, {args.concurrency} concurrent, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n"
+    )
+    print(
+        "| Server | p50 ack | p99 ack | max ack | p50 vs bare | p99 vs bare "
+        "| all confirmations delivered |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, (values, drained) in results.items():
+        p50, p99 = percentile(values, 50), percentile(values, 99)
+        print(
+            f"| {name} | {p50 * 1000:.1f} ms | {p99 * 1000:.1f} ms | {max(values) * 1000:.1f} ms "
+            f"| {p50 / bare50:.2f}x | {p99 / bare99:.2f}x "
+            f"| {f'{drained:.1f} s' if drained else 'n/a'} |"
+        )
+    print(
+        f"\nmean ack of bare app {statistics.mean(bare) * 1000:.1f} ms; "
+        f"confirmations delivered to the stand-in's response_url: {responses}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--bare-server", type=int, default=None, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.bare_server is not None:
+        run_bare_server(arguments.bare_server)
+    else:
+        asyncio.run(main(arguments))

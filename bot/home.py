@@ -1,0 +1,109 @@
+"""A workspace at a glance: this week's rule, the month's WOW leaderboard, open defects by stage.
+
+Platforms with a home screen (Slack's App Home) render this ``Reply``; the core
+says what is on it, never how it looks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot.commands.formatting import shorten
+from bot.huddle import Huddle
+from bot.meeting import next_rule
+from bot.model import Field, Reply
+from bot.scheduling import local_iso_week
+from bot.storage import defects, meetings, stories
+from bot.storage.db import transaction
+from bot.storage.models import MeetingPost
+from bot.storage.workspaces import ensure_workspace
+
+PER_STAGE = 5
+LEADERS = 5
+
+
+def compose_home(huddle: Huddle, *, platform: str, workspace_id: str) -> Reply:
+    """The home screen for one workspace. Holds no patient data (no references, no tidbits)."""
+    now = huddle.clock()
+    with transaction(huddle.engine) as session:
+        workspace = ensure_workspace(
+            session=session,
+            platform=platform,
+            external_id=workspace_id,
+            default_timezone=huddle.settings.default_timezone,
+            now=now,
+        )
+        tz = workspace.timezone
+        fields = [_rule_field(huddle, session, workspace.id, tz, now)]
+
+        local_now = now.astimezone(ZoneInfo(tz))
+        month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        since = month_start.astimezone(UTC)
+        top = stories.top_stories(
+            session=session, workspace_id=workspace.id, since=since, limit=LEADERS
+        )
+        people = stories.top_people(session=session, workspace_id=workspace.id, since=since)
+        leaders = (
+            "\n".join(
+                f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
+                f"({s.nominations} ★)"
+                for i, s in enumerate(top, start=1)
+            )
+            or "No nominations yet this month. Share a story with `/wow`."
+        )
+        if people:
+            leaders += "\n" + " · ".join(
+                f"{p.author_name} {p.nominations} ★" for p in people[:LEADERS]
+            )
+        fields.append(Field(f"WOW leaderboard · {local_now:%B}", leaders))
+
+        open_views = defects.open_defects(session=session, workspace_id=workspace.id, limit=500)
+        by_stage: dict[str | None, list] = defaultdict(list)
+        for view in open_views:
+            by_stage[view.defect.stage].append(view.defect)
+        order = [stage.id for stage in huddle.content.stages] + [None]
+        total = defects.count_open_defects(session=session, workspace_id=workspace.id)
+        for stage_id in [s for s in order if s in by_stage]:
+            items = by_stage[stage_id]
+            lines = [
+                f"#{d.id} {shorten(d.description, 90)} ({d.reporter_name})"
+                for d in items[:PER_STAGE]
+            ]
+            if len(items) > PER_STAGE:
+                lines.append(f"…and {len(items) - PER_STAGE} more")
+            label = huddle.content.stage_name(stage_id)
+            fields.append(Field(f"Open defects · {label} ({len(items)})", "\n".join(lines)))
+        if not open_views:
+            fields.append(Field("Open defects", "None open. Log one with `/defect`."))
+    return Reply(
+        title="Huddle",
+        text=f"Your practice this week. {total} open defect{'s' if total != 1 else ''}.",
+        fields=tuple(fields),
+        footer="`/huddle help` · `/defect list` · `/huddle leaderboard`",
+    )
+
+
+def _rule_field(huddle: Huddle, session, workspace_id: int, tz: str, now) -> Field:
+    latest = session.exec(
+        select(MeetingPost)
+        .where(MeetingPost.workspace_id == workspace_id)
+        .order_by(MeetingPost.iso_year.desc(), MeetingPost.iso_week.desc(), MeetingPost.id.desc())
+    ).first()
+    this_week = local_iso_week(now, tz)
+    if latest is not None and (latest.iso_year, latest.iso_week) == this_week:
+        rule = huddle.content.rules.get(latest.rule_id)
+        if rule is not None:
+            return Field(f"This week's rule · {rule.title}", f"{rule.rule}\n_{rule.challenge}_")
+    posted = (
+        meetings.posted_rule_ids(
+            session=session, workspace_id=workspace_id, channel_id=latest.channel_id
+        )
+        if latest is not None
+        else []
+    )
+    rule = next_rule(huddle.content, posted)
+    return Field(f"Next week's rule · {rule.title}", rule.rule)

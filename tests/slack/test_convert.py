@@ -1,0 +1,139 @@
+"""Replies -> Block Kit, and Slack payloads -> the core's types: pure functions, no network."""
+
+from __future__ import annotations
+
+import json
+
+from adapters.slack import convert
+from bot.model import Button, Field, Form, FormField, Reply
+
+
+def test_a_reply_renders_header_text_fields_buttons_and_footer_in_order():
+    reply = Reply(
+        title="Defect #3 logged",
+        text="Waited 25 minutes",
+        fields=(Field("Patient", "JS-1042"),),
+        buttons=(Button("Close", "defect close 3", style="danger"),),
+        footer="Thank you",
+    )
+
+    blocks = convert.blocks(reply)
+
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "actions", "context"]
+    assert blocks[2]["text"]["text"] == "*Patient*\nJS-1042"
+    [close] = blocks[3]["elements"]
+    assert close["value"] == "defect close 3" and close["style"] == "danger"
+    assert close["action_id"].startswith(convert.BUTTON_ACTION)
+
+
+def test_prompt_buttons_carry_their_question():
+    element = convert.button_element(Button("Add recovery", "defect recover 3", prompt="What?"), 0)
+
+    assert element["action_id"].startswith(convert.PROMPT_ACTION)
+    assert convert.prompt_from_value(element["value"]) == ("defect recover 3", "What?")
+
+
+def test_long_text_is_split_within_slacks_limits_and_blocks_are_capped():
+    reply = Reply(
+        title="T" * 400,
+        text=("line of text\n" * 600),
+        fields=tuple(Field(f"f{n}", "v") for n in range(80)),
+        buttons=tuple(Button(f"b{n}", f"defect close {n}") for n in range(30)),
+    )
+
+    blocks = convert.blocks(reply)
+
+    assert len(blocks) <= convert.MAX_BLOCKS
+    assert len(blocks[0]["text"]["text"]) <= convert.MAX_HEADER_TEXT
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    actions = [b for b in blocks if b["type"] == "actions"]
+    assert [len(a["elements"]) for a in actions] == [25, 5]
+    assert len({a["block_id"] for a in actions}) == 2
+
+
+def test_user_text_is_escaped_so_it_cannot_mention_or_link():
+    text = convert.blocks(Reply(text="<!here> & <@U1>"))[0]["text"]["text"]
+    assert text == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+
+
+def test_fallback_text_is_plain_and_bounded():
+    assert convert.fallback_text(Reply(text="x" * 5000)).endswith("…")
+    assert convert.fallback_text(Reply(text="")) == " "
+
+
+def test_a_form_becomes_a_modal_and_its_submission_becomes_form_values():
+    form = Form(
+        title="Log a service defect (long title)",
+        command="defect",
+        fields=(
+            FormField("stage", "Stage", kind="select", options=(("arrival", "Arrival"),)),
+            FormField("description", "What happened?", kind="multiline", max_length=2000),
+            FormField("patient_ref", "Patient", optional=True),
+        ),
+    )
+
+    view = convert.form_modal(form, metadata='{"command": "defect"}')
+
+    assert view["callback_id"] == convert.FORM_CALLBACK
+    assert len(view["title"]["text"]) <= 24
+    assert [b["optional"] for b in view["blocks"]] == [False, False, True]
+    assert view["blocks"][1]["element"]["multiline"] is True
+    submitted = {
+        **view,
+        "state": {
+            "values": {
+                "stage": {
+                    "stage": {"type": "static_select", "selected_option": {"value": "arrival"}}
+                },
+                "description": {"description": {"type": "plain_text_input", "value": "late"}},
+                "patient_ref": {"patient_ref": {"type": "plain_text_input", "value": None}},
+            }
+        },
+    }
+    assert convert.form_values(submitted) == {
+        "stage": "arrival",
+        "description": "late",
+        "patient_ref": "",
+    }
+    assert convert.modal_command(submitted) == "defect"
+
+
+def test_a_slash_command_becomes_incoming():
+    incoming = convert.incoming_from_command(
+        {
+            "team_id": "T1",
+            "team_domain": "smile",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "user_name": "alex",
+            "command": "/defect",
+            "text": "list",
+        }
+    )
+    assert (incoming.platform, incoming.workspace_id, incoming.command, incoming.text) == (
+        "slack",
+        "T1",
+        "defect",
+        "list",
+    )
+
+
+def test_a_modal_submission_answers_where_the_command_was_typed():
+    origin = convert.Origin("T1", "C9", "U1", "alex", response_url="https://hooks.slack.com/x")
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "username": "alex"},
+        "view": {"private_metadata": origin.metadata("defect")},
+    }
+
+    restored = convert.origin_from_interaction(payload)
+
+    assert (restored.channel_id, restored.response_url) == ("C9", "https://hooks.slack.com/x")
+    assert json.loads(payload["view"]["private_metadata"])["command"] == "defect"
+
+
+def test_a_button_runs_its_command_for_the_clicker():
+    origin = convert.Origin("T1", "C1", "U2", "jo")
+    incoming = origin.incoming("wow nominate 4")
+    assert (incoming.command, incoming.text, incoming.user_id) == ("wow", "nominate 4", "U2")

@@ -1,0 +1,42 @@
+"""The app manifest declares exactly what the adapter serves and asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from adapters.slack.app import COMMANDS
+from adapters.slack.settings import DEFAULT_SCOPES
+
+MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "slack" / "manifest.yml"
+
+
+def _manifest() -> dict:
+    return yaml.safe_load(MANIFEST.read_text())
+
+
+def test_the_manifest_declares_every_command_at_the_events_url():
+    commands = _manifest()["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == list(COMMANDS)
+    assert {c["url"] for c in commands} == {"https://YOUR-HUDDLE-HOST/slack/events"}
+
+
+def test_the_manifest_asks_for_the_scopes_huddle_installs_with():
+    assert _manifest()["oauth_config"]["scopes"]["bot"] == list(DEFAULT_SCOPES)
+
+
+def test_the_manifest_subscribes_to_the_events_the_adapter_handles():
+    settings = _manifest()["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "app_uninstalled",
+        "message.channels",
+        "message.groups",
+        "reaction_added",
+        "reaction_removed",
+        "tokens_revoked",
+    }
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert _manifest()["features"]["app_home"]["home_tab_enabled"] is True
+    assert _manifest()["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")

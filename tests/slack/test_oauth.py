@@ -1,0 +1,143 @@
+"""Multi-workspace mode: OAuth installs into Huddle's own database, one workspace never sees another."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import sqlalchemy as sa
+
+from adapters.slack.messenger import messenger_for
+from bot.model import ConversationRef, Reply, Visibility
+from tests.slack.conftest import Slack, said, serve, slack_settings
+from tests.slack.helpers import defects
+
+CLIENT_ID = "1111.2222"
+
+
+def multi_settings(api):
+    return slack_settings(
+        api,
+        SLACK_BOT_TOKEN=None,
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET="client-secret",
+    )
+
+
+@pytest.fixture
+async def multi(huddle, settings, api):
+    api.add_oauth_code("code-a", team_id="TA", token="xoxb-team-a", name="Smile Dental")
+    api.add_oauth_code("code-b", team_id="TB", token="xoxb-team-b", name="Bright Teeth")
+    client = await serve(huddle, settings, multi_settings(api))
+    yield client
+    await client.close()
+
+
+async def install(client, code: str) -> int:
+    """A person clicks 'Add to Slack', approves, and Slack redirects back with a code."""
+    page = await client.get("/slack/install")
+    assert page.status == 200
+    html = await page.text()
+    link = re.search(r'href="(https://slack\.com/oauth/v2/authorize[^"]+)"', html).group(1)
+    query = parse_qs(urlparse(link.replace("&amp;", "&")).query)
+    assert query["client_id"] == [CLIENT_ID]
+    assert "commands" in query["scope"][0]
+    state = query["state"][0]
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    redirect = await client.get(
+        f"/slack/oauth_redirect?code={code}&state={state}", headers={"Cookie": cookie}
+    )
+    await redirect.read()
+    return redirect.status
+
+
+async def test_installing_two_workspaces_stores_both_in_our_database(multi, api, engine):
+    assert await install(multi, "code-a") == 200
+    assert await install(multi, "code-b") == 200
+
+    exchanges = api.calls_to("oauth.v2.access")
+    assert [call["code"] for call in exchanges] == ["code-a", "code-b"]
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT team_id, bot_token FROM slack_bots ORDER BY team_id")
+        ).all()
+    assert [tuple(row) for row in rows] == [("TA", "xoxb-team-a"), ("TB", "xoxb-team-b")]
+
+
+async def test_an_install_with_a_forged_state_is_refused(multi, api, engine):
+    await multi.get("/slack/install")
+    response = await multi.get("/slack/oauth_redirect?code=code-a&state=forged")
+
+    assert response.status == 400
+    assert api.calls_to("oauth.v2.access") == []
+
+
+async def test_each_workspace_is_answered_with_its_own_token_and_sees_only_its_own_data(
+    multi, api, engine
+):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+
+    await a.command("/defect arrival: waited 25 minutes")
+    await b.command("/wow Priya drove Mrs K home")
+    await b.command("/defect list")
+
+    [post] = api.calls_to("chat.postMessage")
+    assert post.token == "xoxb-team-b"
+    listing = api.calls_to("response_url")[-1]
+    assert "No open defects" in said(listing)
+    [defect] = defects(engine)
+    assert defect.description == "waited 25 minutes"
+
+
+async def test_a_workspace_that_never_installed_is_not_served(multi, api, engine):
+    await install(multi, "code-a")
+    stranger = Slack(multi, api, team="TZ")
+
+    await stranger.command("/defect arrival: waited")
+
+    assert defects(engine) == []
+    # bolt tells the person the app isn't installed there; no Web API call is made for them.
+    [told] = api.calls_to("response_url")
+    assert "installation" in told["text"]
+    assert api.calls_to("chat.postMessage") == []
+
+
+async def test_the_messenger_finds_each_workspaces_token_in_the_store(multi, api, huddle):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    messenger = messenger_for(multi_settings(api), huddle)
+    try:
+        reply = Reply(text="Hello", visibility=Visibility.CHANNEL)
+        ts_a = await messenger.send(ConversationRef("slack", "TA", "C1"), reply)
+        ts_b = await messenger.send(ConversationRef("slack", "TB", "C2"), reply)
+    finally:
+        await messenger.close()
+
+    assert ts_a and ts_b and ts_a != ts_b
+    assert [c.token for c in api.calls_to("chat.postMessage")] == ["xoxb-team-a", "xoxb-team-b"]
+
+
+async def test_uninstalling_removes_the_workspaces_tokens(multi, api, engine):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+
+    await Slack(multi, api, team="TA").event({"type": "app_uninstalled"})
+
+    with engine.connect() as connection:
+        teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
+    assert teams == ["TB"]
+
+
+async def test_revoking_only_user_tokens_keeps_the_bot_installed(multi, api, engine):
+    await install(multi, "code-a")
+
+    await Slack(multi, api, team="TA").event(
+        {"type": "tokens_revoked", "tokens": {"oauth": ["U-installer-TA"]}}
+    )
+
+    with engine.connect() as connection:
+        teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
+    assert teams == ["TA"]

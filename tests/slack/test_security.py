@@ -1,0 +1,76 @@
+"""Slack's request signature: anything not signed by Slack, or signed too long ago, is refused."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+from bot.storage.models import Defect
+from tests.slack.conftest import sign
+from tests.slack.helpers import count
+
+STALE = int(time.time()) - 6 * 60
+
+
+async def test_a_wrong_signature_is_refused_and_nothing_is_stored(slack, api, engine):
+    response = await slack.command("/defect arrival: waited", secret="not-the-signing-secret")
+
+    assert response.status == 401
+    assert count(engine, Defect) == 0
+    assert [c for c in api.calls if c.method != "auth.test"] == []
+
+
+async def test_a_timestamp_older_than_five_minutes_is_refused(slack, api, engine):
+    response = await slack.command("/defect arrival: waited", timestamp=STALE)
+
+    assert response.status == 401
+    assert count(engine, Defect) == 0
+
+
+async def test_a_request_without_a_signature_is_refused(slack, api, engine):
+    body = urlencode({"command": "/defect", "text": "arrival: waited", "team_id": "T1"})
+    response = await slack.client.post(
+        "/slack/events",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status == 401
+    assert count(engine, Defect) == 0
+
+
+async def test_a_replayed_body_with_another_bodys_signature_is_refused(slack, api, engine):
+    signed = urlencode({"command": "/defect", "text": "arrival: waited", "team_id": "T1"})
+    headers = sign(signed)
+    tampered = signed.replace("waited", "lied")
+    response = await slack.client.post(
+        "/slack/events",
+        data=tampered,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+
+    assert response.status == 401
+    assert count(engine, Defect) == 0
+
+
+async def test_events_with_a_bad_signature_are_refused(slack, api, engine):
+    response = await slack.event(
+        {"type": "reaction_added", "user": "U2", "reaction": "star-struck"},
+        secret="wrong",
+    )
+    assert response.status == 401
+
+
+async def test_slacks_url_verification_challenge_is_answered(slack):
+    body = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    response = await slack.post(body, "application/json")
+
+    assert response.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in await response.text()

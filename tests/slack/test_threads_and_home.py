@@ -1,0 +1,146 @@
+"""Thread replies to the weekly post become stories; the App Home shows the practice at a glance."""
+
+from __future__ import annotations
+
+from adapters.slack.messenger import messenger_for
+from bot.model import ConversationRef
+from tests.slack.conftest import button, said, slack_settings
+from tests.slack.helpers import nominations, stories
+
+
+def _meeting(huddle, ts: str = "1800000500.000100") -> str:
+    """The clock posted this week's meeting in C1 as message ``ts``."""
+    post_id, _ = huddle.claim_meeting(ConversationRef("slack", "T1", "C1"))
+    huddle.meeting_posted(post_id, ts)
+    return ts
+
+
+def message(text: str, *, thread_ts: str | None, ts: str, user: str = "U7", **extra) -> dict:
+    event = {"type": "message", "channel": "C1", "user": user, "text": text, "ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return {**event, **extra}
+
+
+async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story(slack, api, huddle, engine):
+    thread = _meeting(huddle)
+    api.user_names["U7"] = "Priya"
+
+    response = await slack.event(
+        message("Sam stayed back to help Mr B", thread_ts=thread, ts="1800000600.000100")
+    )
+
+    assert response.status == 200
+    [story] = stories(engine)
+    assert (story.author_id, story.author_name, story.source) == ("U7", "Priya", "thread")
+    assert story.message_id == "1800000600.000100"
+    [thanks] = api.calls_to("chat.postEphemeral")
+    assert thanks["user"] == "U7" and "WOW story #1" in thanks["text"]
+
+
+async def test_a_redelivered_thread_reply_is_captured_once(slack, api, huddle, engine):
+    thread = _meeting(huddle)
+    event = message("Sam stayed back", thread_ts=thread, ts="1800000600.000100")
+
+    await slack.event(event, event_id="Ev0MSG")
+    await slack.event(event, event_id="Ev0MSG", retry_num=1)
+
+    assert len(stories(engine)) == 1
+
+
+async def test_replies_to_the_captured_story_can_be_nominated_by_reaction(
+    slack, api, huddle, engine
+):
+    thread = _meeting(huddle)
+    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+
+    await slack.event(
+        {
+            "type": "reaction_added",
+            "user": "U8",
+            "reaction": "star-struck",
+            "item": {"type": "message", "channel": "C1", "ts": "1800000600.000100"},
+        }
+    )
+
+    assert nominations(engine) == 1
+
+
+async def test_other_messages_are_not_stories(slack, api, huddle, engine):
+    thread = _meeting(huddle)
+
+    await slack.event(message("hello", thread_ts=None, ts="1800000601.000100"))
+    await slack.event(message("in another thread", thread_ts="1700000000.1", ts="1800000602.1"))
+    await slack.event(
+        message("from a bot", thread_ts=thread, ts="1800000603.1", bot_id="B999", user="UB9")
+    )
+    await slack.event(
+        message("edited", thread_ts=thread, ts="1800000604.1", subtype="message_changed")
+    )
+
+    assert stories(engine) == []
+    assert api.calls_to("users.info") == []
+
+
+async def test_opening_the_app_home_publishes_rule_leaderboard_and_open_defects(
+    slack, api, huddle, engine
+):
+    _meeting(huddle)
+    await slack.command("/defect arrival: waited 25 minutes patient: JS-1042")
+    await slack.command("/defect billing: charged twice")
+    await slack.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+    story_ts = stories(engine)[0].message_id
+    await slack.event(
+        {
+            "type": "reaction_added",
+            "user": "U2",
+            "reaction": "star-struck",
+            "item": {"type": "message", "channel": "C1", "ts": story_ts},
+        }
+    )
+
+    await slack.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
+    )
+
+    [published] = api.calls_to("views.publish")
+    assert published["user_id"] == "U1"
+    view = published["view"]
+    assert view["type"] == "home"
+    shown = said(view)
+    assert "This week's rule" in shown
+    assert "WOW leaderboard" in shown and "sam" in shown and "(1 ★)" in shown
+    assert "Open defects · Arrival (1)" in shown
+    assert "charged twice" in shown
+    assert "JS-1042" not in shown  # patient references never shown on a shared screen
+
+
+async def test_the_messages_tab_does_not_publish_a_home(slack, api):
+    await slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages"})
+
+    assert api.calls_to("views.publish") == []
+
+
+async def test_the_weekly_posts_share_a_story_button_asks_and_posts_the_story(
+    slack, api, huddle, engine
+):
+    ref = ConversationRef("slack", "T1", "C1")
+    post_id, meeting = huddle.claim_meeting(ref)
+    messenger = messenger_for(slack_settings(api), huddle)
+    try:
+        huddle.meeting_posted(post_id, await messenger.send(ref, meeting))
+    finally:
+        await messenger.close()
+    [posted] = api.calls_to("chat.postMessage")
+
+    await slack.click(button(posted, "Share a WOW story"), user="U5", name="kim")
+    [opened] = api.calls_to("views.open")
+    await slack.submit(
+        opened["view"], {"answer": "Jo phoned Mrs D after her extraction"}, user="U5"
+    )
+
+    [story] = stories(engine)
+    assert (story.author_id, story.text) == ("U5", "Jo phoned Mrs D after her extraction")
+    story_post = api.calls_to("chat.postMessage")[-1]
+    assert "WOW story #1" in said(story_post)
+    assert story.message_id is not None
