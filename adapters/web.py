@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.teams.app import mount as mount_teams
 from bot.cli import build_huddle, server_vault
 from bot.config import Settings
 from bot.huddle import Huddle
@@ -27,7 +28,9 @@ HUDDLE = web.AppKey("huddle", Huddle)
 Mount = Callable[[web.Application, Huddle, Settings], None]
 
 # The platforms served by `huddle serve`, in the order they are mounted.
-MOUNTS: list[Mount] = []
+MOUNTS: list[Mount] = [
+    mount_teams,  # POST /api/messages, always (unauthenticated Emulator mode without an app id)
+]
 
 
 class WebSettings(BaseSettings):

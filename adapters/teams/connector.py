@@ -1,0 +1,233 @@
+"""The Bot Connector side: one CloudAdapter, one HTTP session, and one retry policy.
+
+botbuilder's connector clients are created per turn; each would open its own
+HTTP session and retry every error three times with blocking back-off. Huddle
+gives them one shared session and no retries of their own, and retries the
+connector's throttling and gateway errors here instead (429 / 412 / 502 / 504),
+with exponential back-off and jitter, a few attempts, then ``DeliveryError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import requests
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+)
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from adapters.teams.convert import tenant_of
+from adapters.teams.settings import TeamsSettings
+from bot.ports import DeliveryError
+
+log = logging.getLogger("huddle.teams")
+
+RETRYABLE = frozenset({429, 412, 502, 504})
+PERMANENT = frozenset({400, 401, 403, 404})
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryPolicy:
+    """Exponential back-off with jitter; honours Retry-After up to ``max_delay``."""
+
+    def __init__(
+        self,
+        *,
+        attempts: int = 4,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ):
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.sleep = sleep
+        self.jitter = jitter
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = self.base_delay * 2 ** (attempt - 1)
+        return min(
+            max(backoff, retry_after or 0.0) + self.jitter() * self.base_delay, self.max_delay
+        )
+
+    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
+        """Run ``operation``; ``what`` names it in logs and errors (never any content)."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await operation()
+            except HttpOperationError as error:
+                status = _status(error)
+                retry_after = _retry_after(error)
+                if status not in RETRYABLE:
+                    raise DeliveryError(
+                        f"Teams refused {what}: HTTP {status}", permanent=status in PERMANENT
+                    ) from None
+                problem = f"HTTP {status}"
+            except (ClientRequestError, requests.RequestException, OSError) as error:
+                retry_after, problem = None, f"connection failed ({type(error).__name__})"
+            if attempt == self.attempts or (retry_after or 0) > self.max_delay:
+                log.warning("teams %s failed after %s attempts: %s", what, attempt, problem)
+                raise DeliveryError(
+                    f"Teams did not accept {what}: {problem}",
+                    retry_after=retry_after or self.delay(attempt, None),
+                )
+            delay = self.delay(attempt, retry_after)
+            log.info("teams %s: %s, retrying in %.1fs", what, problem, delay)
+            await self.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def _status(error: HttpOperationError) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) or getattr(response, "status", None)
+
+
+def _retry_after(error: HttpOperationError) -> float | None:
+    response = getattr(error, "response", None)
+    value = (getattr(response, "headers", None) or {}).get("Retry-After")
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
+
+
+class _SharedSessionConnectorFactory(ConnectorFactory):
+    """Connector clients on one HTTP session, without msrest's own retries."""
+
+    def __init__(self, inner: ConnectorFactory, session: requests.Session):
+        self._inner = inner
+        self._session = session
+
+    async def create(self, service_url: str, audience: str | None = None):
+        client = await self._inner.create(service_url, audience)
+        client.config.retry_policy.retries = 0  # RetryPolicy above decides, without blocking
+        driver = getattr(getattr(client.config.pipeline, "_sender", None), "driver", None)
+        if driver is not None and hasattr(driver, "session"):
+            driver.session = self._session
+        return client
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):
+    def __init__(self, configuration, session: requests.Session):
+        super().__init__(configuration)
+        self._session = session
+
+    async def authenticate_request(self, activity: Activity, auth_header: str):
+        result: AuthenticateRequestResult = await super().authenticate_request(
+            activity, auth_header
+        )
+        if result.connector_factory is not None:
+            result.connector_factory = _SharedSessionConnectorFactory(
+                result.connector_factory, self._session
+            )
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _SharedSessionConnectorFactory(
+            super().create_connector_factory(claims_identity), self._session
+        )
+
+
+class TeamsConnector:
+    """Everything that talks to the Bot Connector, shared by the webhook and the messenger."""
+
+    def __init__(self, settings: TeamsSettings, *, retry: RetryPolicy | None = None):
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        self.session = requests.Session()
+        self.adapter = CloudAdapter(_Authentication(settings.sdk_configuration(), self.session))
+        self.adapter.on_turn_error = self._on_turn_error
+
+    @property
+    def bot_app_id(self) -> str:
+        return self.settings.app_id or ""
+
+    def close(self) -> None:
+        self.session.close()
+
+    async def send(self, context: TurnContext, activity: Activity, *, what: str) -> str | None:
+        """Send into the turn's conversation, retrying throttling and gateway errors."""
+        response = await self.retry.run(lambda: context.send_activity(activity), what=what)
+        return response.id if response is not None else None
+
+    async def send_proactive(
+        self, reference: ConversationReference, activity: Activity, *, what: str
+    ) -> str | None:
+        """Post into a stored conversation (``continue_conversation``)."""
+        sent: list[str | None] = []
+
+        async def callback(context: TurnContext) -> None:
+            response = await context.send_activity(activity)
+            sent.append(response.id if response is not None else None)
+
+        async def attempt() -> None:
+            sent.clear()
+            await self.adapter.continue_conversation(reference, callback, self.bot_app_id)
+
+        await self.retry.run(attempt, what=what)
+        return sent[-1] if sent else None
+
+    async def send_direct(
+        self, source: Activity, activities: list[Activity], *, what: str
+    ) -> list[str | None]:
+        """Open (or reopen) the 1:1 chat with the sender of ``source`` and send there."""
+        tenant = tenant_of(source)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=source.recipient,
+            members=[ChannelAccount(id=source.from_property.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        sent: list[str | None] = []
+
+        async def attempt() -> None:
+            # Teams returns the same 1:1 conversation every time, and a retry sends only
+            # what was not delivered yet.
+            remaining = activities[len(sent) :]
+
+            async def callback(context: TurnContext) -> None:
+                for activity in remaining:
+                    response = await context.send_activity(activity)
+                    sent.append(response.id if response is not None else None)
+
+            await self.adapter.create_conversation(
+                self.bot_app_id,
+                callback,
+                parameters,
+                source.channel_id or "msteams",
+                source.service_url,
+            )
+
+        await self.retry.run(attempt, what=what)
+        return sent
+
+    @staticmethod
+    async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+        # Never the text: it may be patient data.
+        log.error(
+            "teams turn failed: type=%s conversation=%s error=%s",
+            context.activity.type,
+            (context.activity.conversation.id if context.activity.conversation else None),
+            type(error).__name__,
+        )
