@@ -276,7 +276,16 @@ def mount(
             raise web.HTTPUnsupportedMediaType(text="Activities are JSON.")
         try:
             response = await connector.adapter.process(request, bot)
+        except web.HTTPException:
+            raise
         except (jwt.PyJWTError, PermissionError):
+            raise web.HTTPUnauthorized() from None
+        except Exception as error:
+            # Turn errors are handled inside the turn; what gets here failed authentication
+            # (a token we could not verify, signing keys we could not fetch): refuse it.
+            if not teams_settings.authenticated:
+                raise
+            log.warning("teams: request refused, token not verified (%s)", type(error).__name__)
             raise web.HTTPUnauthorized() from None
         return response or web.Response(status=201)
 

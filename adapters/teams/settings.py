@@ -27,6 +27,11 @@ class TeamsSettings(BaseSettings):
     app_password: SecretStr | None = Field(default=None, validation_alias="MICROSOFT_APP_PASSWORD")
     app_type: str = Field(default="SingleTenant", validation_alias="MICROSOFT_APP_TYPE")
     app_tenant_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    # Where the Bot Connector's token signing keys are published. Only sovereign clouds
+    # (and the test suite's local stand-in) change it.
+    openid_metadata_url: str | None = Field(
+        default=None, validation_alias="MICROSOFT_OPENID_METADATA_URL"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> TeamsSettings:
@@ -62,9 +67,12 @@ class TeamsSettings(BaseSettings):
         if not self.authenticated:
             # No credentials: botbuilder treats an empty app id as "auth disabled".
             return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
-        return SimpleNamespace(
+        configuration = SimpleNamespace(
             APP_ID=self.app_id,
             APP_PASSWORD=self.password,
             APP_TYPE=self.app_type,
             APP_TENANTID=self.app_tenant_id,
         )
+        if self.openid_metadata_url:
+            configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = self.openid_metadata_url
+        return configuration

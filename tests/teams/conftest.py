@@ -154,3 +154,46 @@ async def secured_teams(huddle, settings, bot_connector, sleeps):
     client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
     yield Teams(client, bot_connector.url)
     await client.close()
+
+
+def rows(engine, model) -> list:
+    """Every row of a table, to check what was (and was not) stored."""
+    from sqlmodel import Session, select
+
+    with Session(engine) as session:
+        return list(session.exec(select(model)).all())
+
+
+def card_actions(card: dict) -> list[dict]:
+    """Every action on an Adaptive Card, wherever it sits."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def card_inputs(card: dict) -> dict[str, dict]:
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
