@@ -174,18 +174,19 @@ class TeamsConnector:
         self, reference: ConversationReference, activity: Activity, *, what: str
     ) -> str | None:
         """Post into a stored conversation (``continue_conversation``)."""
-        sent: list[str | None] = []
+        outcome: dict = {}
 
         async def callback(context: TurnContext) -> None:
-            response = await context.send_activity(activity)
-            sent.append(response.id if response is not None else None)
+            # botbuilder hands errors raised here to on_turn_error; keep them for the caller.
+            try:
+                outcome["id"] = await self.send(context, activity, what=what)
+            except Exception as error:
+                outcome["error"] = error
 
-        async def attempt() -> None:
-            sent.clear()
-            await self.adapter.continue_conversation(reference, callback, self.bot_app_id)
-
-        await self.retry.run(attempt, what=what)
-        return sent[-1] if sent else None
+        await self.adapter.continue_conversation(reference, callback, self.bot_app_id)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("id")
 
     async def send_direct(
         self, source: Activity, activities: list[Activity], *, what: str
@@ -200,26 +201,28 @@ class TeamsConnector:
             channel_data={"tenant": {"id": tenant}} if tenant else None,
         )
         sent: list[str | None] = []
+        failures: list[Exception] = []
 
-        async def attempt() -> None:
-            # Teams returns the same 1:1 conversation every time, and a retry sends only
-            # what was not delivered yet.
-            remaining = activities[len(sent) :]
+        async def callback(context: TurnContext) -> None:
+            try:
+                for activity in activities:
+                    sent.append(await self.send(context, activity, what=what))
+            except Exception as error:
+                failures.append(error)
 
-            async def callback(context: TurnContext) -> None:
-                for activity in remaining:
-                    response = await context.send_activity(activity)
-                    sent.append(response.id if response is not None else None)
-
-            await self.adapter.create_conversation(
+        # Teams returns the same 1:1 conversation every time, so opening it is safe to retry.
+        await self.retry.run(
+            lambda: self.adapter.create_conversation(
                 self.bot_app_id,
                 callback,
                 parameters,
                 source.channel_id or "msteams",
                 source.service_url,
-            )
-
-        await self.retry.run(attempt, what=what)
+            ),
+            what="opening a 1:1 chat",
+        )
+        if failures:
+            raise failures[0]
         return sent
 
     @staticmethod
