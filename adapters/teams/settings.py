@@ -74,5 +74,20 @@ class TeamsSettings(BaseSettings):
             APP_TENANTID=self.app_tenant_id,
         )
         if self.openid_metadata_url:
+            # botbuilder switches to fully parameterized settings as soon as one is given,
+            # so the rest of the public cloud's values must come along.
+            from botbuilder.schema import CallerIdConstants
+            from botframework.connector.auth import AuthenticationConstants as Public
+
             configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = self.openid_metadata_url
+            configuration.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                Public.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            )
+            configuration.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = Public.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            configuration.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+                Public.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+            )
+            configuration.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = Public.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            configuration.OAUTH_URL = Public.OAUTH_URL
+            configuration.CALLER_ID = CallerIdConstants.public_azure_channel
         return configuration

@@ -143,19 +143,6 @@ async def teams(huddle, settings, bot_connector, sleeps):
     await client.close()
 
 
-@pytest.fixture
-async def secured_teams(huddle, settings, bot_connector, sleeps):
-    """An app id configured: every request needs a valid Bot Connector token."""
-    teams_settings = TeamsSettings(
-        MICROSOFT_APP_ID="00000000-0000-0000-0000-00000000b07",
-        MICROSOFT_APP_PASSWORD="not-a-real-secret",
-        MICROSOFT_APP_TENANT_ID=TENANT,
-    )
-    client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
-    yield Teams(client, bot_connector.url)
-    await client.close()
-
-
 def rows(engine, model) -> list:
     """Every row of a table, to check what was (and was not) stored."""
     from sqlmodel import Session, select
