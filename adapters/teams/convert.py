@@ -5,6 +5,7 @@ Pure functions over plain data: no network, no database, easy to test.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -84,6 +85,8 @@ def tenant_of(activity: Activity) -> str | None:
 def where(activity: Activity) -> Where | None:
     """The workspace (tenant) and channel (conversation) of an activity, if it has both."""
     tenant = tenant_of(activity)
+    if not tenant and activity.channel_id and activity.channel_id != "msteams":
+        tenant = activity.channel_id  # the Emulator and Web Chat have no tenant: one workspace each
     if not tenant or activity.conversation is None or not activity.conversation.id:
         return None
     channel_id, thread_id = split_conversation_id(activity.conversation.id)
@@ -119,7 +122,7 @@ def command_text(activity: Activity) -> str:
         ) == bot_id:
             text = text.replace(props.get("text") or "", " ")
     text = _AT_TAG.sub(" ", text)
-    text = _TAG.sub("", text).replace("&nbsp;", " ").replace("&amp;", "&")
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
     return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
