@@ -232,15 +232,22 @@ class TeamsBot(Bot):
         data.setdefault("conversation", {})["id"] = place.channel_id  # new posts, not replies
         data.pop("activityId", None)
         data.setdefault("conversation", {})["tenantId"] = place.workspace_id
-        await asyncio.to_thread(
-            self.huddle.remember_conversation,
-            platform=convert.PLATFORM,
-            workspace_id=place.workspace_id,
-            channel_id=place.channel_id,
-            data=data,
-            kind=place.scope,
-            workspace_name=convert.team_name(activity),
-        )
+        try:
+            await asyncio.to_thread(
+                self.huddle.remember_conversation,
+                platform=convert.PLATFORM,
+                workspace_id=place.workspace_id,
+                channel_id=place.channel_id,
+                data=data,
+                kind=place.scope,
+                workspace_name=convert.team_name(activity),
+            )
+        except Exception:
+            # Not fatal for this turn: the command still runs (and says sorry if the
+            # database is down); the reference is refreshed by the next message.
+            log.exception(
+                "teams: could not store a conversation reference: workspace=%s", place.workspace_id
+            )
 
 
 def _is_private(reply: Reply) -> bool:

@@ -47,7 +47,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RetryPolicy:
-    """Exponential back-off with jitter; honours Retry-After up to ``max_delay``."""
+    """Exponential back-off with jitter; honours Retry-After up to ``max_delay``.
+
+    ``budget`` caps the total wait, so that an answer inside a Teams turn (which
+    Teams expects within 15 seconds) gives up in time rather than hang.
+    """
 
     def __init__(
         self,
@@ -55,12 +59,14 @@ class RetryPolicy:
         attempts: int = 4,
         base_delay: float = 0.5,
         max_delay: float = 8.0,
+        budget: float = 10.0,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
     ):
         self.attempts = attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
+        self.budget = budget
         self.sleep = sleep
         self.jitter = jitter
 
@@ -72,6 +78,7 @@ class RetryPolicy:
 
     async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
         """Run ``operation``; ``what`` names it in logs and errors (never any content)."""
+        waited = 0.0
         for attempt in range(1, self.attempts + 1):
             try:
                 return await operation()
@@ -85,14 +92,18 @@ class RetryPolicy:
                 problem = f"HTTP {status}"
             except (ClientRequestError, requests.RequestException, OSError) as error:
                 retry_after, problem = None, f"connection failed ({type(error).__name__})"
-            if attempt == self.attempts or (retry_after or 0) > self.max_delay:
+            delay = self.delay(attempt, retry_after)
+            if (
+                attempt == self.attempts
+                or (retry_after or 0) > self.max_delay
+                or waited + delay > self.budget
+            ):
                 log.warning("teams %s failed after %s attempts: %s", what, attempt, problem)
                 raise DeliveryError(
-                    f"Teams did not accept {what}: {problem}",
-                    retry_after=retry_after or self.delay(attempt, None),
+                    f"Teams did not accept {what}: {problem}", retry_after=retry_after or delay
                 )
-            delay = self.delay(attempt, retry_after)
             log.info("teams %s: %s, retrying in %.1fs", what, problem, delay)
+            waited += delay
             await self.sleep(delay)
         raise AssertionError("unreachable")
 

@@ -3,6 +3,8 @@ the connector's throttling and gateway errors are retried, then reported."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.teams.connector import RetryPolicy
@@ -182,3 +184,30 @@ async def test_messenger_is_found_by_its_entry_point(huddle, settings):
     messenger = entry.load()(settings, huddle)
     assert messenger.platform == "teams"
     messenger.close()
+
+
+async def test_messenger_reuses_one_http_session(teams, bot_connector, huddle, settings, sleeps):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    ref = ConversationRef("teams", TENANT, CHANNEL)
+    await asyncio.gather(messenger.send(ref, MEETING), messenger.send(ref, MEETING))
+    await messenger.send(ref, MEETING)
+    # Every connector client sent through the messenger's one session (one pool per host).
+    pools = messenger.connector.session.get_adapter(bot_connector.url).poolmanager.pools
+    assert len(pools) == 1
+    messenger.close()
+
+
+async def test_retries_stop_within_the_total_wait_budget(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(429, times=10, retry_after=4)
+    attempts_before = bot_connector.attempts
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert sum(sleeps) <= 10  # a Teams turn must answer within 15 seconds
+    assert len(sleeps) == 2 and bot_connector.attempts - attempts_before == 3
+    assert error.value.retry_after == 4
