@@ -178,6 +178,7 @@ class TeamsConnector:
 
     async def send(self, context: TurnContext, activity: Activity, *, what: str) -> str | None:
         """Send into the turn's conversation, retrying throttling and gateway errors."""
+        what = f"{what} ({_where(context.activity)})"
         response = await self.retry.run(lambda: context.send_activity(activity), what=what)
         return response.id if response is not None else None
 
@@ -230,7 +231,7 @@ class TeamsConnector:
                 source.channel_id or "msteams",
                 source.service_url,
             ),
-            what="opening a 1:1 chat",
+            what=f"opening a 1:1 chat ({_where(source)})",
         )
         if failures:
             raise failures[0]
@@ -245,3 +246,9 @@ class TeamsConnector:
             (context.activity.conversation.id if context.activity.conversation else None),
             type(error).__name__,
         )
+
+
+def _where(activity: Activity) -> str:
+    """For operators' logs: which workspace and conversation (never any content)."""
+    conversation = activity.conversation.id if activity.conversation else None
+    return f"workspace {tenant_of(activity) or activity.channel_id}, conversation {conversation}"

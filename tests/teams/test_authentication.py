@@ -167,10 +167,12 @@ async def test_no_app_id_means_no_token_needed(teams, engine):
 def test_emulator_warning_is_logged_when_mounting_without_app_id(huddle, settings, caplog):
     from aiohttp import web
 
-    from adapters.teams.app import mount
+    from adapters.teams.app import TEAMS, mount
 
     caplog.set_level(logging.WARNING)
-    mount(web.Application(), huddle, settings, teams_settings=TeamsSettings(MICROSOFT_APP_ID=""))
+    app = web.Application()
+    mount(app, huddle, settings, teams_settings=TeamsSettings(MICROSOFT_APP_ID=""))
+    app[TEAMS].close()
     assert any(
         r.levelno == logging.WARNING and "UNAUTHENTICATED" in r.getMessage() for r in caplog.records
     )
