@@ -231,7 +231,8 @@ class TeamsBot(Bot):
         data = TurnContext.get_conversation_reference(activity).serialize()
         data.setdefault("conversation", {})["id"] = place.channel_id  # new posts, not replies
         data.pop("activityId", None)
-        data.setdefault("conversation", {})["tenantId"] = place.workspace_id
+        # Teams spells it tenantId; botbuilder's ConversationAccount reads tenantID.
+        data["conversation"]["tenantId"] = data["conversation"]["tenantID"] = place.workspace_id
         try:
             await asyncio.to_thread(
                 self.huddle.remember_conversation,

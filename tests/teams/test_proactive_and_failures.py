@@ -211,3 +211,14 @@ async def test_retries_stop_within_the_total_wait_budget(
     assert sum(sleeps) <= 10  # a Teams turn must answer within 15 seconds
     assert len(sleeps) == 2 and bot_connector.attempts - attempts_before == 3
     assert error.value.retry_after == 4
+
+
+async def test_stored_reference_carries_the_tenant_into_proactive_posts(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    conversation = bot_connector.posted[-1].activity["conversation"]
+    assert TENANT in (conversation.get("tenantID"), conversation.get("tenantId"))
