@@ -65,6 +65,11 @@ class Submitted:
     form: dict[str, str] | None = None
 
 
+def parse_activity(body: dict) -> Activity:
+    """An activity from its JSON (as Teams posts it)."""
+    return Activity().deserialize(body)
+
+
 def split_conversation_id(conversation_id: str) -> tuple[str, str | None]:
     """``19:x@thread.tacv2;messageid=17`` -> (``19:x@thread.tacv2``, ``17``)."""
     match = _MESSAGE_ID.search(conversation_id)

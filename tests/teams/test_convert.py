@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from botbuilder.schema import Activity
 
 from adapters.teams import convert
 from bot.model import Button, Field, Form, FormField, Reply
 
 
-def _activity(**body) -> Activity:
+def _activity(**body):
     base = {
         "type": "message",
         "recipient": {"id": "28:bot", "name": "Huddle"},
@@ -17,7 +16,7 @@ def _activity(**body) -> Activity:
         "channelData": {"tenant": {"id": "T1"}},
         "channelId": "msteams",
     }
-    return Activity().deserialize({**base, **body})
+    return convert.parse_activity({**base, **body})
 
 
 def _mention(bot_id="28:bot", name="Huddle"):
@@ -79,7 +78,7 @@ def test_where_uses_the_tenant_and_the_conversation():
 
 
 def test_emulator_activities_without_a_tenant_get_a_workspace_of_their_own():
-    activity = Activity().deserialize(
+    activity = convert.parse_activity(
         {"type": "message", "channelId": "emulator", "conversation": {"id": "conv-1"}}
     )
     assert convert.where(activity) == convert.Where("emulator", "conv-1", None, "personal")
