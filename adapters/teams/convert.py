@@ -37,7 +37,8 @@ HELP = (
 
 _MESSAGE_ID = re.compile(r";messageid=(?P<id>[^;]+)", re.IGNORECASE)
 _AT_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_CODE = re.compile(r"`([^`\n]+)`")
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None) -> dict:
 
 
 def _text(text: str, **style) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    # Adaptive Cards have no inline code: show `defect list` in bold instead.
+    return {"type": "TextBlock", "text": _CODE.sub(r"**\1**", text), "wrap": True, **style}
 
 
 def _data(action: str, command: str, channel_id: str | None) -> dict:

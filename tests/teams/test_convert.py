@@ -177,3 +177,13 @@ def test_submitted_button_with_an_answer():
 )
 def test_values_that_are_not_huddle_submits_are_ignored(value):
     assert convert.submitted(value) is None
+
+
+def test_plain_angle_brackets_typed_by_a_person_are_kept():
+    activity = _activity(text="defect arrival: wait < 5 min > promised")
+    assert convert.command_text(activity) == "defect arrival: wait < 5 min > promised"
+
+
+def test_inline_code_becomes_bold_in_cards():
+    card = convert.adaptive_card(Reply(title="Help", text="Type `defect list` to see them."))
+    assert card["body"][1]["text"] == "Type **defect list** to see them."
