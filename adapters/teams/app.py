@@ -18,6 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from adapters.teams import convert
 from adapters.teams.connector import RetryPolicy, TeamsConnector
 from adapters.teams.settings import TeamsSettings
+from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.model import Incoming, Reaction, Reply, Visibility
@@ -92,9 +93,11 @@ class TeamsBot(Bot):
         else:
             if place.shared and not convert.mentions_bot(activity):
                 return  # channel chatter not addressed to us
-            parsed = convert.parse_command(convert.command_text(activity))
+            typed_text = convert.command_text(activity)
+            parsed = convert.parse_command(typed_text)
             if parsed is None:
-                await self.connector.send(context, _text(convert.HELP), what="help")
+                if not await self._thread_story(context, place, typed_text):
+                    await self.connector.send(context, _text(convert.HELP), what="help")
                 return
             command, text = parsed
         incoming = Incoming(
@@ -111,6 +114,32 @@ class TeamsBot(Bot):
         )
         replies = await asyncio.to_thread(self.huddle.handle, incoming)
         await self._deliver(context, place, origin, replies, typed=submitted is None)
+
+    async def _thread_story(self, context: TurnContext, place: convert.Where, text: str) -> bool:
+        """A reply in the weekly meeting's reply chain, addressed to Huddle, is a WOW story.
+
+        It is posted back as a story card, because Teams tells a bot only about
+        reactions to its own messages.
+        """
+        activity = context.activity
+        if not place.thread_id or not activity.id:
+            return False
+        story_id = await asyncio.to_thread(
+            self.huddle.capture_thread_story,
+            platform=convert.PLATFORM,
+            workspace_id=place.workspace_id,
+            channel_id=place.channel_id,
+            thread_id=place.thread_id,
+            message_id=activity.id,
+            user_id=activity.from_property.id,
+            user_name=activity.from_property.name or "Someone",
+            text=text,
+        )
+        if story_id is None:
+            return False
+        reply = story_post(story_id, activity.from_property.name or "Someone", text)
+        await self._deliver(context, place, place.channel_id, [reply], typed=True)
+        return True
 
     async def _deliver(
         self,

@@ -222,3 +222,33 @@ async def test_stored_reference_carries_the_tenant_into_proactive_posts(
     messenger.close()
     conversation = bot_connector.posted[-1].activity["conversation"]
     assert TENANT in (conversation.get("tenantID"), conversation.get("tenantId"))
+
+
+async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_card(
+    teams, bot_connector, huddle, settings, sleeps, engine
+):
+    from bot.storage.models import Story
+
+    await teams.post(_installed_in_team(teams))
+    ref = ConversationRef("teams", TENANT, CHANNEL)
+    post_id, meeting = huddle.claim_meeting(ref)
+    messenger = _messenger(huddle, settings, sleeps)
+    message_id = await messenger.send(ref, meeting)
+    messenger.close()
+    huddle.meeting_posted(post_id, message_id)
+
+    await teams.say(
+        "Priya stayed late to drive Mrs K home",
+        scope="channel",
+        mention=True,
+        user="Sam",
+        conversation_id=f"{CHANNEL};messageid={message_id}",
+    )
+
+    [story] = rows(engine, Story)
+    assert story.text == "Priya stayed late to drive Mrs K home"
+    assert story.author_name == "Sam"
+    card_post = bot_connector.posted[-1]
+    assert card_post.conversation_id == f"{CHANNEL};messageid={message_id}"
+    assert "Priya stayed late" in card_post.everything()
+    assert story.message_id == card_post.id  # reactions to the card nominate it
