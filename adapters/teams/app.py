@@ -34,6 +34,10 @@ EMULATOR_WARNING = (
     "as any user. Set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID "
     "before exposing it to the internet."
 )
+WELCOME_PERSONAL = (
+    "Hi, I'm Huddle. Here you can type commands directly, like `defect list`, "
+    "`tidbit JS-1042` or `huddle leaderboard`. Answers here are only for you."
+)
 SENT_PRIVATELY = "I've sent you a private message."
 PRIVATE_FAILED = (
     "I couldn't send you my answer privately just now. Please try again in a minute, "
@@ -249,11 +253,12 @@ class TeamsBot(Bot):
             log.info("teams app removed: workspace=%s", place.workspace_id)
             return
         await self._remember(activity, place)
-        bot_added = activity.type == ActivityTypes.installation_update or any(
+        bot_added = activity.type == ActivityTypes.conversation_update and any(
             member.id == activity.recipient.id for member in activity.members_added or []
         )
-        if bot_added and activity.type == ActivityTypes.conversation_update:
-            await self.connector.send(context, _text(WELCOME), what="welcome")
+        if bot_added:
+            welcome = WELCOME if place.shared else WELCOME_PERSONAL
+            await self.connector.send(context, _text(welcome), what="welcome")
 
     async def _remember(self, activity: Activity, place: convert.Where) -> None:
         """Store how to reach this conversation later (the clock's weekly posts)."""
@@ -309,8 +314,16 @@ def mount(
     app[TEAMS] = connector
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        if teams_settings.authenticated and not request.headers.get("Authorization"):
+            raise web.HTTPUnauthorized()  # before looking at anything else
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType(text="Activities are JSON.")
+        try:
+            body = await request.json()  # aiohttp keeps the body for the adapter to read again
+        except ValueError:
+            raise web.HTTPBadRequest(text="The body is not JSON.") from None
+        if not isinstance(body, dict) or not body.get("type"):
+            raise web.HTTPBadRequest(text="The body is not an activity.")
         try:
             response = await connector.adapter.process(request, bot)
         except web.HTTPException:

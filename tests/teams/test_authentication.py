@@ -176,3 +176,9 @@ def test_emulator_warning_is_logged_when_mounting_without_app_id(huddle, setting
     assert any(
         r.levelno == logging.WARNING and "UNAUTHENTICATED" in r.getMessage() for r in caplog.records
     )
+
+
+async def test_without_a_token_even_a_malformed_body_gets_401(secured, engine):
+    response = await secured.client.post("/api/messages", data="{not json")
+    assert response.status == 401
+    assert _nothing_stored(engine)

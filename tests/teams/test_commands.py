@@ -148,3 +148,23 @@ async def test_bad_input_gets_a_friendly_reply(teams, bot_connector):
     await teams.say("defect close banana")
     [post] = bot_connector.posted
     assert "defect" in post.everything().lower()
+
+
+async def test_personal_install_gets_a_welcome_without_mention_advice(teams, bot_connector):
+    from tests.teams.conftest import BOT_ID
+
+    await teams.post(teams.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+    [welcome] = bot_connector.posted
+    assert "directly" in welcome.text and "@mention" not in welcome.text
+
+
+async def test_malformed_requests_get_400_and_store_nothing(teams, engine):
+    from bot.storage.models import Workspace
+
+    bad_json = await teams.client.post(
+        "/api/messages", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    no_type = await teams.client.post("/api/messages", json={"text": "defect list"})
+    not_json = await teams.client.post("/api/messages", data="defect list")
+    assert (bad_json.status, no_type.status, not_json.status) == (400, 400, 415)
+    assert rows(engine, Workspace) == []
