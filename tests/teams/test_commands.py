@@ -168,3 +168,21 @@ async def test_malformed_requests_get_400_and_store_nothing(teams, engine):
     not_json = await teams.client.post("/api/messages", data="defect list")
     assert (bad_json.status, no_type.status, not_json.status) == (400, 400, 415)
     assert rows(engine, Workspace) == []
+
+
+async def test_wow_in_personal_chat_posts_the_story_card_there(teams, bot_connector, engine):
+    await teams.say("/wow Priya rang Mrs K back on her day off")
+    [post] = bot_connector.posted
+    assert post.conversation_id == "a:1on1-29:alex"
+    assert "Priya rang Mrs K back" in post.everything()
+    [story] = rows(engine, Story)
+    assert story.message_id == post.id
+
+
+async def test_huddle_leaderboard_asked_in_a_channel_is_answered_privately(teams, bot_connector):
+    await teams.say("huddle leaderboard", scope="channel", mention=True)
+    [private] = bot_connector.in_conversation("a:1on1-29:alex")
+    assert "WOW leaderboard" in private.everything()
+    assert [p.text for p in bot_connector.in_conversation(CHANNEL)] == [
+        "I've sent you a private message."
+    ]
