@@ -104,3 +104,22 @@ def test_password_never_shows_in_the_settings_repr(clean_env):
         MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="hunter2", MICROSOFT_APP_TENANT_ID="t"
     )
     assert "hunter2" not in repr(settings)
+
+
+def test_package_takes_the_practices_own_developer_details(clean_env, tmp_path):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "teams.zip"
+    args = ["teams", "package", "--out", str(out), "--developer-name", "Smile Dental"]
+    args += ["--privacy-url", "https://smile.example/privacy"]
+    assert main(args) == 0
+    with zipfile.ZipFile(out) as package:
+        developer = json.loads(package.read("manifest.json"))["developer"]
+    assert developer["name"] == "Smile Dental"
+    assert developer["privacyUrl"] == "https://smile.example/privacy"
+
+
+def test_package_refuses_developer_urls_that_are_not_https():
+    with pytest.raises(PackageError, match="https"):
+        manifest_for(APP_ID, {"websiteUrl": "http://smile.example"})
