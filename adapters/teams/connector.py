@@ -122,6 +122,19 @@ def _retry_after(error: HttpOperationError) -> float | None:
         return None
 
 
+def _shared_session() -> requests.Session:
+    """One session for every connector client: keep-alive connections, no hidden retries.
+
+    The Bot Connector never redirects; a redirect is treated as a failure rather than
+    followed (requests would turn a redirected POST into a GET).
+    """
+    session = requests.Session()
+    session.max_redirects = 0
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, requests.adapters.HTTPAdapter(max_retries=0))
+    return session
+
+
 class _SharedSessionConnectorFactory(ConnectorFactory):
     """Connector clients on one HTTP session, without msrest's own retries."""
 
@@ -133,8 +146,11 @@ class _SharedSessionConnectorFactory(ConnectorFactory):
         client = await self._inner.create(service_url, audience)
         client.config.retry_policy.retries = 0  # RetryPolicy above decides, without blocking
         driver = getattr(getattr(client.config.pipeline, "_sender", None), "driver", None)
-        if driver is not None and hasattr(driver, "session"):
-            driver.session = self._session
+        mapping = getattr(driver, "_session_mapping", None)
+        if mapping is not None:
+            # Not the ``session`` setter: it re-patches the session on every call, wrapping
+            # its redirect handling once more each time until the stack overflows.
+            mapping.session = self._session
         return client
 
 
@@ -165,7 +181,7 @@ class TeamsConnector:
     def __init__(self, settings: TeamsSettings, *, retry: RetryPolicy | None = None):
         self.settings = settings
         self.retry = retry or RetryPolicy()
-        self.session = requests.Session()
+        self.session = _shared_session()
         self.adapter = CloudAdapter(_Authentication(settings.sdk_configuration(), self.session))
         self.adapter.on_turn_error = self._on_turn_error
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import requests
 
 from adapters.teams.connector import RetryPolicy
 from adapters.teams.messenger import build_messenger
@@ -193,8 +194,11 @@ async def test_messenger_reuses_one_http_session(teams, bot_connector, huddle, s
     await asyncio.gather(messenger.send(ref, MEETING), messenger.send(ref, MEETING))
     await messenger.send(ref, MEETING)
     # Every connector client sent through the messenger's one session (one pool per host).
-    pools = messenger.connector.session.get_adapter(bot_connector.url).poolmanager.pools
+    session = messenger.connector.session
+    pools = session.get_adapter(bot_connector.url).poolmanager.pools
     assert len(pools) == 1
+    # ...and the session is not re-wrapped per call (which would eventually overflow).
+    assert session.resolve_redirects.__func__ is requests.Session.resolve_redirects
     messenger.close()
 
 
