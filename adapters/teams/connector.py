@@ -10,8 +10,10 @@ with exponential back-off and jitter, a few attempts, then ``DeliveryError``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -40,6 +42,7 @@ from bot.ports import DeliveryError
 
 log = logging.getLogger("huddle.teams")
 
+TURN_FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
 RETRYABLE = frozenset({429, 412, 502, 504})
 PERMANENT = frozenset({400, 401, 403, 404})
 T = TypeVar("T")
@@ -253,15 +256,20 @@ class TeamsConnector:
             raise failures[0]
         return sent
 
-    @staticmethod
-    async def _on_turn_error(context: TurnContext, error: Exception) -> None:
-        # Never the text: it may be patient data.
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        # Only the error's type and where it was raised: its message may quote patient data.
+        frames = traceback.extract_tb(error.__traceback__)
+        origin = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
         log.error(
-            "teams turn failed: type=%s conversation=%s error=%s",
+            "teams turn failed (%s): type=%s error=%s at %s",
+            _where(context.activity),
             context.activity.type,
-            (context.activity.conversation.id if context.activity.conversation else None),
             type(error).__name__,
+            origin,
         )
+        if context.activity.type == "message" and not context.responded:
+            with contextlib.suppress(Exception):
+                await context.send_activity(TURN_FAILED)
 
 
 def _where(activity: Activity) -> str:

@@ -256,3 +256,24 @@ async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_car
     assert card_post.conversation_id == f"{CHANNEL};messageid={message_id}"
     assert "Priya stayed late" in card_post.everything()
     assert story.message_id == card_post.id  # reactions to the card nominate it
+
+
+async def test_database_down_gets_a_friendly_sorry_and_no_crash(
+    settings, content, vault, clock, bot_connector, sleeps, tmp_path
+):
+    from bot.huddle import SORRY, Huddle
+    from bot.storage import db
+    from tests.teams.conftest import Teams, _running_app
+
+    broken = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/huddle.db")
+    huddle = Huddle(engine=broken, settings=settings, content=content, vault=vault, clock=clock)
+    client = await _running_app(
+        huddle, settings, bot_connector, sleeps, TeamsSettings(MICROSOFT_APP_ID="")
+    )
+    try:
+        teams = Teams(client, bot_connector.url)
+        assert await teams.say("defect arrival: waited") == 201
+    finally:
+        await client.close()
+    [post] = bot_connector.posted
+    assert post.text == SORRY
