@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.teams.app import mount as mount_teams
+from adapters.teams import mount as mount_teams
 from bot.cli import build_huddle, server_vault
 from bot.config import Settings
 from bot.huddle import Huddle
