@@ -15,6 +15,8 @@ import logging
 import random
 import traceback
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import requests
@@ -119,10 +121,19 @@ def _status(error: HttpOperationError) -> int | None:
 def _retry_after(error: HttpOperationError) -> float | None:
     response = getattr(error, "response", None)
     value = (getattr(response, "headers", None) or {}).get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:  # the other form: an HTTP date
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _shared_session() -> requests.Session:

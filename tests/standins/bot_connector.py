@@ -42,7 +42,7 @@ class Posted:
 @dataclass
 class Failure:
     status: int
-    retry_after: float | None = None
+    retry_after: float | str | None = None
 
 
 @dataclass
@@ -54,7 +54,9 @@ class BotConnectorStandIn:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(
+        self, status: int, times: int = 1, retry_after: float | str | None = None
+    ) -> None:
         self._failures.extend(Failure(status, retry_after) for _ in range(times))
 
     def fail_always(self, status: int) -> None:

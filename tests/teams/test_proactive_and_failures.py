@@ -277,3 +277,16 @@ async def test_database_down_gets_a_friendly_sorry_and_no_crash(
         await client.close()
     [post] = bot_connector.posted
     assert post.text == SORRY
+
+
+async def test_retry_after_given_as_an_http_date_is_understood(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(429, times=10, retry_after="Wed, 21 Oct 2099 07:28:00 GMT")
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert error.value.retry_after > 3600  # far off: handed to the caller, not waited for
+    assert sleeps == []
