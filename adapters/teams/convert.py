@@ -36,7 +36,7 @@ HELP = (
 )
 
 _MESSAGE_ID = re.compile(r";messageid=(?P<id>[^;]+)", re.IGNORECASE)
-_AT_TAG = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _CODE = re.compile(r"`([^`\n]+)`")
 
@@ -108,26 +108,28 @@ def team_name(activity: Activity) -> str | None:
     return team.get("name") or None
 
 
-def mentions_bot(activity: Activity) -> bool:
+def _bot_mentions(activity: Activity) -> list[dict]:
+    """The mention entities that mention the bot itself."""
     bot_id = activity.recipient.id if activity.recipient else None
-    return any(
-        (entity.type or "").casefold() == "mention"
-        and (entity.additional_properties or {}).get("mentioned", {}).get("id") == bot_id
-        for entity in activity.entities or []
-    )
+    found = []
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        if (entity.type or "").casefold() == "mention" and bot_id and mentioned.get("id") == bot_id:
+            found.append(props)
+    return found
+
+
+def mentions_bot(activity: Activity) -> bool:
+    return bool(_bot_mentions(activity))
 
 
 def command_text(activity: Activity) -> str:
     """The message text with the bot's @mention (and any leftover markup) removed."""
     text = activity.text or ""
-    bot_id = activity.recipient.id if activity.recipient else None
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        if (entity.type or "").casefold() == "mention" and props.get("mentioned", {}).get(
-            "id"
-        ) == bot_id:
-            text = text.replace(props.get("text") or "", " ")
-    text = _AT_TAG.sub(" ", text)
+    for mention in _bot_mentions(activity):
+        text = text.replace(mention.get("text") or "", " ")
+    text = _AT_TAG.sub(r"\1", text)  # other people's mentions keep their names
     text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
     return " ".join(text.split()) if "\n" not in text else text.strip()
 
