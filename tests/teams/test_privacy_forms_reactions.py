@@ -213,3 +213,15 @@ async def test_button_and_reaction_share_one_vote(teams, bot_connector, engine):
     [nominate] = [a for a in card_actions(post.cards[0]) if a["title"] == "Nominate"]
     await teams.post(teams.activity(scope="channel", value=nominate["data"]))
     assert len(rows(engine, Nomination)) == 1
+
+
+async def test_form_submit_delivered_twice_logs_one_defect(teams, bot_connector, engine):
+    await teams.say("defect")
+    [submit] = [a for a in card_actions(bot_connector.posted[0].cards[0]) if a["title"] == "Log it"]
+    body = teams.activity(
+        value={**submit["data"], "stage": "arrival", "description": "waited"},
+        activity_id="submit-1",
+    )
+    await teams.post(body)
+    await teams.post(body)
+    assert len(rows(engine, Defect)) == 1
