@@ -17,7 +17,12 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from adapters.teams import convert
 from adapters.teams.connector import RetryPolicy, TeamsConnector
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import (
+    TeamsConfigurationError,
+    TeamsSettings,
+    load_teams_settings,
+)
+from bot.cli import StartupError
 from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle
@@ -302,7 +307,11 @@ def mount(
     retry: RetryPolicy | None = None,
 ) -> None:
     """Add ``POST /api/messages`` (``adapters.web.MOUNTS``)."""
-    teams_settings = teams_settings or TeamsSettings()
+    if teams_settings is None:
+        try:
+            teams_settings = load_teams_settings()
+        except TeamsConfigurationError as error:
+            raise StartupError(str(error)) from None
     if teams_settings.authenticated:
         log.info(
             "teams: /api/messages for app %s (%s)", teams_settings.app_id, teams_settings.app_type

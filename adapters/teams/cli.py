@@ -11,9 +11,7 @@ import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import TeamsConfigurationError, load_teams_settings
 from bot.config import Settings
 
 MANIFEST_DIR = Path(__file__).parent / "manifest"
@@ -57,9 +55,9 @@ def build_package(app_id: str, out: Path, developer: dict[str, str] | None = Non
 
 def run_package(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        app_id = TeamsSettings().app_id
-    except ValidationError as error:
-        print(f"huddle: Teams configuration problem: {error}", file=sys.stderr)
+        app_id = load_teams_settings().app_id
+    except TeamsConfigurationError as error:
+        print(f"huddle: {error}", file=sys.stderr)
         return 2
     if not app_id:
         print(

@@ -13,7 +13,7 @@ from botbuilder.schema import ConversationReference
 
 from adapters.teams import convert
 from adapters.teams.connector import RetryPolicy, TeamsConnector
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import TeamsSettings, load_teams_settings
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Reply
@@ -72,5 +72,5 @@ def build_messenger(
     retry: RetryPolicy | None = None,
 ) -> TeamsMessenger:
     """Entry point ``huddle.messengers: teams``."""
-    connector = TeamsConnector(teams_settings or TeamsSettings(), retry=retry)
+    connector = TeamsConnector(teams_settings or load_teams_settings(), retry=retry)
     return TeamsMessenger(huddle, connector)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_TYPES = {
@@ -91,3 +91,21 @@ class TeamsSettings(BaseSettings):
             configuration.OAUTH_URL = Public.OAUTH_URL
             configuration.CALLER_ID = CallerIdConstants.public_azure_channel
         return configuration
+
+
+class TeamsConfigurationError(Exception):
+    """The Teams settings are incomplete; the message names the variables, never their values."""
+
+
+def load_teams_settings() -> TeamsSettings:
+    """Read the Teams settings from the environment, with errors fit to show people.
+
+    pydantic's own message repeats the input, which would print the app password.
+    """
+    try:
+        return TeamsSettings()
+    except ValidationError as error:
+        problems = "; ".join(
+            str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()
+        )
+        raise TeamsConfigurationError(f"Teams configuration problem: {problems}") from None

@@ -123,3 +123,24 @@ def test_package_takes_the_practices_own_developer_details(clean_env, tmp_path):
 def test_package_refuses_developer_urls_that_are_not_https():
     with pytest.raises(PackageError, match="https"):
         manifest_for(APP_ID, {"websiteUrl": "http://smile.example"})
+
+
+def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
+    clean_env, tmp_path, capsys, key
+):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    clean_env.setenv("HUDDLE_ENCRYPTION_KEY", key)
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/huddle.db")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_TENANT_ID" in err
+    assert "hunter2-secret" not in err
+
+
+def test_misconfigured_teams_package_does_not_print_the_password(clean_env, tmp_path, capsys):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    assert main(["teams", "package", "--out", str(tmp_path / "x.zip")]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_TENANT_ID" in err and "hunter2-secret" not in err
