@@ -45,6 +45,8 @@ from bot.ports import DeliveryError
 log = logging.getLogger("huddle.teams")
 
 TURN_FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
+# Seconds per connector call (msrest's default is 100): a turn must answer within 15.
+CONNECTOR_TIMEOUT = 10
 RETRYABLE = frozenset({429, 412, 502, 504})
 PERMANENT = frozenset({400, 401, 403, 404})
 T = TypeVar("T")
@@ -159,6 +161,7 @@ class _SharedSessionConnectorFactory(ConnectorFactory):
     async def create(self, service_url: str, audience: str | None = None):
         client = await self._inner.create(service_url, audience)
         client.config.retry_policy.retries = 0  # RetryPolicy above decides, without blocking
+        client.config.connection.timeout = CONNECTOR_TIMEOUT
         driver = getattr(getattr(client.config.pipeline, "_sender", None), "driver", None)
         mapping = getattr(driver, "_session_mapping", None)
         if mapping is not None:
