@@ -15,7 +15,8 @@ from aiohttp import web
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.slack.app import mount as slack_mount
+from adapters.slack.app import mount as mount_slack
+from adapters.teams import mount as mount_teams
 from bot.cli import build_huddle, server_vault
 from bot.config import Settings
 from bot.huddle import Huddle
@@ -29,7 +30,8 @@ Mount = Callable[[web.Application, Huddle, Settings], None]
 
 # The platforms served by `huddle serve`, in the order they are mounted.
 MOUNTS: list[Mount] = [
-    slack_mount,
+    mount_slack,
+    mount_teams,  # POST /api/messages, always (unauthenticated Emulator mode without an app id)
 ]
 
 

@@ -1,0 +1,100 @@
+"""``huddle teams package``: the Teams app package to sideload or upload to the Teams admin center."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import sys
+import zipfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from adapters.teams.settings import TeamsConfigurationError, load_teams_settings
+from bot.config import Settings
+
+MANIFEST_DIR = Path(__file__).parent / "manifest"
+PLACEHOLDER = "${MICROSOFT_APP_ID}"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+class PackageError(Exception):
+    """Why the package cannot be built, for people."""
+
+
+def manifest_for(app_id: str, developer: dict[str, str] | None = None) -> dict:
+    """manifest.json with the bot's app id (and any developer details) filled in."""
+    if not _GUID.match(app_id):
+        raise PackageError(
+            f"MICROSOFT_APP_ID={app_id!r} is not an app id: it looks like "
+            "00000000-0000-0000-0000-000000000000 (the Azure Bot's Microsoft App ID)."
+        )
+    text = (MANIFEST_DIR / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text.replace(PLACEHOLDER, app_id))
+    for key, value in (developer or {}).items():
+        if key.endswith("Url") and not value.startswith("https://"):
+            raise PackageError(f"The developer {key} must be an https:// address, not {value!r}.")
+        manifest["developer"][key] = value
+    # Teams only takes an update when the version goes up: follow Huddle's own.
+    with contextlib.suppress(PackageNotFoundError):
+        manifest["version"] = version("huddle")
+    return manifest
+
+
+def build_package(app_id: str, out: Path, developer: dict[str, str] | None = None) -> Path:
+    """Zip manifest.json and the two icons, flat, as Teams expects."""
+    manifest = manifest_for(app_id, developer)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        for icon in (manifest["icons"]["color"], manifest["icons"]["outline"]):
+            package.write(MANIFEST_DIR / icon, arcname=icon)
+    return out
+
+
+def run_package(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        app_id = load_teams_settings().app_id
+    except TeamsConfigurationError as error:
+        print(f"huddle: {error}", file=sys.stderr)
+        return 2
+    if not app_id:
+        print(
+            "huddle: set MICROSOFT_APP_ID (the Azure Bot's Microsoft App ID) to build the "
+            "Teams app package.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        developer = {
+            key: value
+            for key, value in (
+                ("name", args.developer_name),
+                ("websiteUrl", args.website_url),
+                ("privacyUrl", args.privacy_url),
+                ("termsOfUseUrl", args.terms_url),
+            )
+            if value
+        }
+        out = build_package(app_id, Path(args.out), developer)
+    except PackageError as error:
+        print(f"huddle: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {out}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Adds ``huddle teams package`` (entry point ``huddle.commands: teams``)."""
+    parser = commands.add_parser("teams", help="Microsoft Teams: the app package")
+    teams_commands = parser.add_subparsers(dest="teams_command", required=True)
+    package = teams_commands.add_parser("package", help="zip the Teams app package")
+    package.add_argument(
+        "--out", default="huddle-teams.zip", help="where to write it (default huddle-teams.zip)"
+    )
+    package.add_argument("--developer-name", help="who publishes the app (default: Huddle)")
+    package.add_argument("--website-url", help="your website (https://)")
+    package.add_argument("--privacy-url", help="your privacy statement (https://)")
+    package.add_argument("--terms-url", help="your terms of use (https://)")
+    package.set_defaults(run=run_package)

@@ -1,0 +1,292 @@
+"""The Bot Connector side: one CloudAdapter, one HTTP session, and one retry policy.
+
+botbuilder's connector clients are created per turn; each would open its own
+HTTP session and retry every error three times with blocking back-off. Huddle
+gives them one shared session and no retries of their own, and retries the
+connector's throttling and gateway errors here instead (429 / 412 / 502 / 504),
+with exponential back-off and jitter, a few attempts, then ``DeliveryError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+import requests
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+)
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from adapters.teams.convert import tenant_of
+from adapters.teams.settings import TeamsSettings
+from bot.ports import DeliveryError
+
+log = logging.getLogger("huddle.teams")
+
+TURN_FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
+# Seconds per connector call (msrest's default is 100): a turn must answer within 15.
+CONNECTOR_TIMEOUT = 10
+RETRYABLE = frozenset({429, 412, 502, 504})
+PERMANENT = frozenset({400, 401, 403, 404})
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryPolicy:
+    """Exponential back-off with jitter; honours Retry-After up to ``max_delay``.
+
+    ``budget`` caps the total wait, so that an answer inside a Teams turn (which
+    Teams expects within 15 seconds) gives up in time rather than hang.
+    """
+
+    def __init__(
+        self,
+        *,
+        attempts: int = 4,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        budget: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ):
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.budget = budget
+        self.sleep = sleep
+        self.jitter = jitter
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = self.base_delay * 2 ** (attempt - 1)
+        return min(
+            max(backoff, retry_after or 0.0) + self.jitter() * self.base_delay, self.max_delay
+        )
+
+    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
+        """Run ``operation``; ``what`` names it in logs and errors (never any content)."""
+        waited = 0.0
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await operation()
+            except HttpOperationError as error:
+                status = _status(error)
+                retry_after = _retry_after(error)
+                if status not in RETRYABLE:
+                    raise DeliveryError(
+                        f"Teams refused {what}: HTTP {status}", permanent=status in PERMANENT
+                    ) from None
+                problem = f"HTTP {status}"
+            except (ClientRequestError, requests.RequestException, OSError) as error:
+                retry_after, problem = None, f"connection failed ({type(error).__name__})"
+            delay = self.delay(attempt, retry_after)
+            if (
+                attempt == self.attempts
+                or (retry_after or 0) > self.max_delay
+                or waited + delay > self.budget
+            ):
+                log.warning("teams %s failed after %s attempts: %s", what, attempt, problem)
+                raise DeliveryError(
+                    f"Teams did not accept {what}: {problem}", retry_after=retry_after or delay
+                )
+            log.info("teams %s: %s, retrying in %.1fs", what, problem, delay)
+            waited += delay
+            await self.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def _status(error: HttpOperationError) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) or getattr(response, "status", None)
+
+
+def _retry_after(error: HttpOperationError) -> float | None:
+    response = getattr(error, "response", None)
+    value = (getattr(response, "headers", None) or {}).get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:  # the other form: an HTTP date
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _shared_session() -> requests.Session:
+    """One session for every connector client: keep-alive connections, no hidden retries.
+
+    The Bot Connector never redirects; a redirect is treated as a failure rather than
+    followed (requests would turn a redirected POST into a GET).
+    """
+    session = requests.Session()
+    session.max_redirects = 0
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, requests.adapters.HTTPAdapter(max_retries=0))
+    return session
+
+
+class _SharedSessionConnectorFactory(ConnectorFactory):
+    """Connector clients on one HTTP session, without msrest's own retries."""
+
+    def __init__(self, inner: ConnectorFactory, session: requests.Session):
+        self._inner = inner
+        self._session = session
+
+    async def create(self, service_url: str, audience: str | None = None):
+        client = await self._inner.create(service_url, audience)
+        client.config.retry_policy.retries = 0  # RetryPolicy above decides, without blocking
+        client.config.connection.timeout = CONNECTOR_TIMEOUT
+        driver = getattr(getattr(client.config.pipeline, "_sender", None), "driver", None)
+        mapping = getattr(driver, "_session_mapping", None)
+        if mapping is not None:
+            # Not the ``session`` setter: it re-patches the session on every call, wrapping
+            # its redirect handling once more each time until the stack overflows.
+            mapping.session = self._session
+        return client
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):
+    def __init__(self, configuration, session: requests.Session):
+        super().__init__(configuration)
+        self._session = session
+
+    async def authenticate_request(self, activity: Activity, auth_header: str):
+        result: AuthenticateRequestResult = await super().authenticate_request(
+            activity, auth_header
+        )
+        if result.connector_factory is not None:
+            result.connector_factory = _SharedSessionConnectorFactory(
+                result.connector_factory, self._session
+            )
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _SharedSessionConnectorFactory(
+            super().create_connector_factory(claims_identity), self._session
+        )
+
+
+class TeamsConnector:
+    """Everything that talks to the Bot Connector, shared by the webhook and the messenger."""
+
+    def __init__(self, settings: TeamsSettings, *, retry: RetryPolicy | None = None):
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        self.session = _shared_session()
+        self.adapter = CloudAdapter(_Authentication(settings.sdk_configuration(), self.session))
+        self.adapter.on_turn_error = self._on_turn_error
+
+    @property
+    def bot_app_id(self) -> str:
+        return self.settings.app_id or ""
+
+    def close(self) -> None:
+        self.session.close()
+
+    async def send(self, context: TurnContext, activity: Activity, *, what: str) -> str | None:
+        """Send into the turn's conversation, retrying throttling and gateway errors."""
+        what = f"{what} ({_where(context.activity)})"
+        response = await self.retry.run(lambda: context.send_activity(activity), what=what)
+        return response.id if response is not None else None
+
+    async def send_proactive(
+        self, reference: ConversationReference, activity: Activity, *, what: str
+    ) -> str | None:
+        """Post into a stored conversation (``continue_conversation``)."""
+        outcome: dict = {}
+
+        async def callback(context: TurnContext) -> None:
+            # botbuilder hands errors raised here to on_turn_error; keep them for the caller.
+            try:
+                outcome["id"] = await self.send(context, activity, what=what)
+            except Exception as error:
+                outcome["error"] = error
+
+        await self.adapter.continue_conversation(reference, callback, self.bot_app_id)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("id")
+
+    async def send_direct(
+        self, source: Activity, activities: list[Activity], *, what: str
+    ) -> list[str | None]:
+        """Open (or reopen) the 1:1 chat with the sender of ``source`` and send there."""
+        tenant = tenant_of(source)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=source.recipient,
+            members=[ChannelAccount(id=source.from_property.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        sent: list[str | None] = []
+        failures: list[Exception] = []
+
+        async def callback(context: TurnContext) -> None:
+            try:
+                for activity in activities:
+                    sent.append(await self.send(context, activity, what=what))
+            except Exception as error:
+                failures.append(error)
+
+        # Teams returns the same 1:1 conversation every time, so opening it is safe to retry.
+        await self.retry.run(
+            lambda: self.adapter.create_conversation(
+                self.bot_app_id,
+                callback,
+                parameters,
+                source.channel_id or "msteams",
+                source.service_url,
+            ),
+            what=f"opening a 1:1 chat ({_where(source)})",
+        )
+        if failures:
+            raise failures[0]
+        return sent
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        # Only the error's type and where it was raised: its message may quote patient data.
+        frames = traceback.extract_tb(error.__traceback__)
+        origin = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+        log.error(
+            "teams turn failed (%s): type=%s error=%s at %s",
+            _where(context.activity),
+            context.activity.type,
+            type(error).__name__,
+            origin,
+        )
+        if context.activity.type == "message" and not context.responded:
+            with contextlib.suppress(Exception):
+                await context.send_activity(TURN_FAILED)
+
+
+def _where(activity: Activity) -> str:
+    """For operators' logs: which workspace and conversation (never any content)."""
+    conversation = activity.conversation.id if activity.conversation else None
+    return f"workspace {tenant_of(activity) or activity.channel_id}, conversation {conversation}"

@@ -1,0 +1,1 @@
+"""The Teams app manifest and icons that `huddle teams package` zips."""

@@ -1,0 +1,111 @@
+"""Teams settings, read once at start-up from the environment."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_TYPES = {
+    "singletenant": "SingleTenant",
+    "multitenant": "MultiTenant",
+    "userassignedmsi": "UserAssignedMSI",
+}
+
+
+class TeamsSettings(BaseSettings):
+    """The Azure Bot registration Huddle answers as.
+
+    With no ``MICROSOFT_APP_ID`` the adapter runs unauthenticated, for the Bot
+    Framework Emulator only.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    app_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_ID")
+    app_password: SecretStr | None = Field(default=None, validation_alias="MICROSOFT_APP_PASSWORD")
+    app_type: str = Field(default="SingleTenant", validation_alias="MICROSOFT_APP_TYPE")
+    app_tenant_id: str | None = Field(default=None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    # Where the Bot Connector's token signing keys are published. Only sovereign clouds
+    # (and the test suite's local stand-in) change it.
+    openid_metadata_url: str | None = Field(
+        default=None, validation_alias="MICROSOFT_OPENID_METADATA_URL"
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> TeamsSettings:
+        self.app_id = (self.app_id or "").strip() or None
+        canonical = APP_TYPES.get(self.app_type.strip().casefold())
+        if canonical is None:
+            raise ValueError(
+                f"MICROSOFT_APP_TYPE={self.app_type!r} is not one of SingleTenant, "
+                "MultiTenant, UserAssignedMSI"
+            )
+        self.app_type = canonical
+        if self.app_id is None:
+            return self
+        if canonical != "UserAssignedMSI" and not self.password:
+            raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is missing")
+        if canonical in {"SingleTenant", "UserAssignedMSI"} and not self.app_tenant_id:
+            raise ValueError(
+                f"MICROSOFT_APP_TYPE={canonical} needs MICROSOFT_APP_TENANT_ID "
+                "(the Directory (tenant) ID of the bot's app registration)"
+            )
+        return self
+
+    @property
+    def password(self) -> str:
+        return self.app_password.get_secret_value() if self.app_password else ""
+
+    @property
+    def authenticated(self) -> bool:
+        return self.app_id is not None
+
+    def sdk_configuration(self) -> SimpleNamespace:
+        """The attribute bag botbuilder's configuration classes read."""
+        if not self.authenticated:
+            # No credentials: botbuilder treats an empty app id as "auth disabled".
+            return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
+        configuration = SimpleNamespace(
+            APP_ID=self.app_id,
+            APP_PASSWORD=self.password,
+            APP_TYPE=self.app_type,
+            APP_TENANTID=self.app_tenant_id,
+        )
+        if self.openid_metadata_url:
+            # botbuilder switches to fully parameterized settings as soon as one is given,
+            # so the rest of the public cloud's values must come along.
+            from botbuilder.schema import CallerIdConstants
+            from botframework.connector.auth import AuthenticationConstants as Public
+
+            configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = self.openid_metadata_url
+            configuration.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                Public.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            )
+            configuration.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = Public.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            configuration.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+                Public.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+            )
+            configuration.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = Public.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            configuration.OAUTH_URL = Public.OAUTH_URL
+            configuration.CALLER_ID = CallerIdConstants.public_azure_channel
+        return configuration
+
+
+class TeamsConfigurationError(Exception):
+    """The Teams settings are incomplete; the message names the variables, never their values."""
+
+
+def load_teams_settings() -> TeamsSettings:
+    """Read the Teams settings from the environment, with errors fit to show people.
+
+    pydantic's own message repeats the input, which would print the app password.
+    """
+    try:
+        return TeamsSettings()
+    except ValidationError as error:
+        problems = "; ".join(
+            str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()
+        )
+        raise TeamsConfigurationError(f"Teams configuration problem: {problems}") from None

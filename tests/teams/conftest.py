@@ -1,0 +1,186 @@
+"""Teams fixtures: the running ``huddle serve`` app with the Teams mount, and a Bot
+Connector stand-in that every activity's ``serviceUrl`` points at."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.teams.app import mount
+from adapters.teams.connector import RetryPolicy
+from adapters.teams.settings import TeamsSettings
+from adapters.web import build_web_app
+from tests import database
+from tests.standins.bot_connector import BotConnectorStandIn
+
+TENANT = "tenant-practice-1"
+BOT_ID = "28:huddle-bot"
+CHANNEL = "19:general@thread.tacv2"
+GROUP = "19:group-chat@thread.v2"
+
+
+@pytest.fixture
+def engine(_sqlite_engine):
+    """Teams tests run on SQLite; the core's own tests cover PostgreSQL."""
+    database.empty_all_tables(_sqlite_engine)
+    return _sqlite_engine
+
+
+@pytest.fixture
+async def bot_connector():
+    standin = BotConnectorStandIn()
+    await standin.start()
+    yield standin
+    await standin.close()
+
+
+class Sleeps(list):
+    """Back-off delays the retry policy asked for; nothing is slept on."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+class Teams:
+    """Posts Bot Framework activities to /api/messages like the Teams channel does."""
+
+    def __init__(self, client: TestClient, service_url: str):
+        self.client = client
+        self.service_url = service_url
+        self._ids = itertools.count(1)
+
+    def activity(
+        self,
+        kind: str = "message",
+        *,
+        text: str | None = None,
+        scope: str = "personal",
+        user: str = "Alex",
+        mention: bool = False,
+        value: dict | None = None,
+        conversation_id: str | None = None,
+        activity_id: str | None = None,
+        **extra,
+    ) -> dict:
+        user_id = f"29:{user.lower()}"
+        if conversation_id is None:
+            conversation_id = {"personal": f"a:1on1-{user_id}", "channel": CHANNEL}.get(
+                scope, GROUP
+            )
+        conversation = {
+            "id": conversation_id,
+            "conversationType": scope,
+            "tenantId": TENANT,
+            "isGroup": scope != "personal",
+        }
+        body = {
+            "type": kind,
+            "id": activity_id or f"act-{next(self._ids)}",
+            "timestamp": "2026-11-23T22:00:00.000Z",
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
+            "from": {"id": user_id, "name": user, "aadObjectId": f"aad-{user.lower()}"},
+            "conversation": conversation,
+            "recipient": {"id": BOT_ID, "name": "Huddle"},
+            "channelData": {"tenant": {"id": TENANT}},
+            **extra,
+        }
+        if scope == "channel":
+            body["channelData"]["team"] = {"id": CHANNEL, "name": "Smile Dental"}
+            body["channelData"]["channel"] = {"id": CHANNEL.split(";")[0]}
+        if text is not None:
+            if mention:
+                text = f"<at>Huddle</at> {text}"
+                body["entities"] = [
+                    {
+                        "type": "mention",
+                        "text": "<at>Huddle</at>",
+                        "mentioned": {"id": BOT_ID, "name": "Huddle"},
+                    }
+                ]
+            body["text"] = text
+            body["textFormat"] = "plain"
+        if value is not None:
+            body["value"] = value
+        return body
+
+    async def post(self, body: dict, headers: dict | None = None) -> int:
+        response = await self.client.post("/api/messages", json=body, headers=headers or {})
+        return response.status
+
+    async def say(self, text: str, **kwargs) -> int:
+        return await self.post(self.activity(text=text, **kwargs))
+
+
+async def _running_app(huddle, settings, bot_connector, sleeps, teams_settings):
+    app = build_web_app(
+        huddle,
+        settings,
+        mounts=[
+            functools.partial(mount, teams_settings=teams_settings, retry=RetryPolicy(sleep=sleeps))
+        ],
+    )
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def teams(huddle, settings, bot_connector, sleeps):
+    """Emulator mode (no app id): requests are not authenticated."""
+    client = await _running_app(
+        huddle, settings, bot_connector, sleeps, TeamsSettings(MICROSOFT_APP_ID="")
+    )
+    yield Teams(client, bot_connector.url)
+    await client.close()
+
+
+def rows(engine, model) -> list:
+    """Every row of a table, to check what was (and was not) stored."""
+    from sqlmodel import Session, select
+
+    with Session(engine) as session:
+        return list(session.exec(select(model)).all())
+
+
+def card_actions(card: dict) -> list[dict]:
+    """Every action on an Adaptive Card, wherever it sits."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def card_inputs(card: dict) -> dict[str, dict]:
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

@@ -1,0 +1,146 @@
+"""The Teams app package (`huddle teams package`) and the Teams settings."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zipfile
+
+import pytest
+from pydantic import ValidationError
+
+from adapters.teams.cli import PackageError, build_package, manifest_for
+from adapters.teams.settings import TeamsSettings
+from bot.cli import main
+
+APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+ENV = (
+    "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD",
+    "MICROSOFT_APP_TENANT_ID",
+    "MICROSOFT_APP_TYPE",
+)
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return monkeypatch
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path):
+    out = build_package(APP_ID, tmp_path / "huddle.zip")
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+        assert _png_size(package.read("color.png")) == (192, 192)
+        assert _png_size(package.read("outline.png")) == (32, 32)
+    assert manifest["id"] == APP_ID
+    [bot] = manifest["bots"]
+    assert bot["botId"] == APP_ID
+    assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
+    titles = {c["title"] for lst in bot["commandLists"] for c in lst["commands"]}
+    assert titles == {"defect", "tidbit", "wow", "huddle"}
+    assert "${" not in json.dumps(manifest)
+
+
+def test_package_refuses_something_that_is_not_an_app_id():
+    with pytest.raises(PackageError, match="MICROSOFT_APP_ID"):
+        manifest_for("my-bot")
+
+
+def test_huddle_teams_package_command_writes_the_zip(clean_env, tmp_path, capsys):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "dist" / "teams.zip"
+    assert main(["teams", "package", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as package:
+        assert json.loads(package.read("manifest.json"))["bots"][0]["botId"] == APP_ID
+    assert "Upload" in capsys.readouterr().out
+
+
+def test_huddle_teams_package_without_app_id_says_which_variable(clean_env, tmp_path, capsys):
+    assert main(["teams", "package", "--out", str(tmp_path / "x.zip")]) == 2
+    assert "MICROSOFT_APP_ID" in capsys.readouterr().err
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_single_tenant_is_the_default_and_needs_a_tenant_id(clean_env):
+    with pytest.raises(ValidationError, match="MICROSOFT_APP_TENANT_ID"):
+        TeamsSettings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="secret")
+    settings = TeamsSettings(
+        MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="secret", MICROSOFT_APP_TENANT_ID="t"
+    )
+    assert settings.app_type == "SingleTenant"
+    assert settings.sdk_configuration().APP_TENANTID == "t"
+
+
+def test_app_id_without_password_names_the_missing_variable(clean_env):
+    with pytest.raises(ValidationError, match="MICROSOFT_APP_PASSWORD"):
+        TeamsSettings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_TENANT_ID="t")
+
+
+def test_unknown_app_type_is_refused(clean_env):
+    with pytest.raises(ValidationError, match="MICROSOFT_APP_TYPE"):
+        TeamsSettings(MICROSOFT_APP_TYPE="AnyTenant")
+
+
+def test_no_app_id_is_emulator_mode(clean_env):
+    settings = TeamsSettings()
+    assert not settings.authenticated
+    assert settings.sdk_configuration().APP_ID == ""
+
+
+def test_password_never_shows_in_the_settings_repr(clean_env):
+    settings = TeamsSettings(
+        MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="hunter2", MICROSOFT_APP_TENANT_ID="t"
+    )
+    assert "hunter2" not in repr(settings)
+
+
+def test_package_takes_the_practices_own_developer_details(clean_env, tmp_path):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "teams.zip"
+    args = ["teams", "package", "--out", str(out), "--developer-name", "Smile Dental"]
+    args += ["--privacy-url", "https://smile.example/privacy"]
+    assert main(args) == 0
+    with zipfile.ZipFile(out) as package:
+        developer = json.loads(package.read("manifest.json"))["developer"]
+    assert developer["name"] == "Smile Dental"
+    assert developer["privacyUrl"] == "https://smile.example/privacy"
+
+
+def test_package_refuses_developer_urls_that_are_not_https():
+    with pytest.raises(PackageError, match="https"):
+        manifest_for(APP_ID, {"websiteUrl": "http://smile.example"})
+
+
+def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
+    clean_env, tmp_path, capsys, key
+):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    clean_env.setenv("HUDDLE_ENCRYPTION_KEY", key)
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/huddle.db")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_TENANT_ID" in err
+    assert "hunter2-secret" not in err
+
+
+def test_misconfigured_teams_package_does_not_print_the_password(clean_env, tmp_path, capsys):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    assert main(["teams", "package", "--out", str(tmp_path / "x.zip")]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_TENANT_ID" in err and "hunter2-secret" not in err

@@ -1,0 +1,293 @@
+"""Installation stores a conversation reference; the messenger posts through it;
+the connector's throttling and gateway errors are retried, then reported."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import requests
+
+from adapters.teams.connector import RetryPolicy
+from adapters.teams.messenger import build_messenger
+from adapters.teams.settings import TeamsSettings
+from bot.model import ConversationRef, Reply, Visibility
+from bot.ports import DeliveryError
+from bot.storage.models import Defect
+from tests.teams.conftest import BOT_ID, CHANNEL, TENANT, rows
+
+
+def _installed_in_team(teams) -> dict:
+    return teams.activity(
+        "conversationUpdate",
+        scope="channel",
+        membersAdded=[{"id": BOT_ID, "name": "Huddle"}],
+    )
+
+
+async def test_bot_added_to_a_team_stores_the_conversation_reference_and_says_hello(
+    teams, bot_connector, huddle
+):
+    assert await teams.post(_installed_in_team(teams)) == 201
+
+    data = huddle.conversation(platform="teams", workspace_id=TENANT, channel_id=CHANNEL)
+    assert data["serviceUrl"] == bot_connector.url
+    assert data["conversation"]["id"] == CHANNEL
+    assert data["conversation"]["tenantId"] == TENANT
+    assert data["bot"]["id"] == BOT_ID
+    [welcome] = bot_connector.in_conversation(CHANNEL)
+    assert "Huddle" in welcome.text
+
+
+async def test_personal_installation_stores_the_reference(teams, bot_connector, huddle):
+    await teams.post(teams.activity("installationUpdate", action="add"))
+    data = huddle.conversation(platform="teams", workspace_id=TENANT, channel_id="a:1on1-29:alex")
+    assert data["conversation"]["id"] == "a:1on1-29:alex"
+
+
+async def test_someone_else_joining_the_team_is_not_greeted(teams, bot_connector, huddle):
+    await teams.post(
+        teams.activity("conversationUpdate", scope="channel", membersAdded=[{"id": "29:newbie"}])
+    )
+    assert bot_connector.posted == []
+    assert huddle.conversation(platform="teams", workspace_id=TENANT, channel_id=CHANNEL)
+
+
+def _messenger(huddle, settings, sleeps):
+    return build_messenger(
+        settings,
+        huddle,
+        teams_settings=TeamsSettings(MICROSOFT_APP_ID=""),
+        retry=RetryPolicy(sleep=sleeps),
+    )
+
+
+MEETING = Reply(title="Monday Morning Meeting", text="Rule 1", visibility=Visibility.CHANNEL)
+
+
+async def test_messenger_posts_to_a_stored_conversation(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    try:
+        message_id = await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    finally:
+        messenger.close()
+
+    post = bot_connector.posted[-1]
+    assert post.id == message_id
+    assert post.conversation_id == CHANNEL
+    assert post.cards[0]["body"][0]["text"] == "Monday Morning Meeting"
+
+
+async def test_messenger_posts_in_a_reply_chain_when_given_a_thread(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    await messenger.send(
+        ConversationRef("teams", TENANT, CHANNEL, thread_id="1700000000001"),
+        Reply(text="Reminder: share your WOW stories", visibility=Visibility.CHANNEL),
+    )
+    messenger.close()
+    assert bot_connector.posted[-1].conversation_id == f"{CHANNEL};messageid=1700000000001"
+
+
+async def test_messenger_without_a_stored_reference_fails_permanently(
+    teams, huddle, settings, sleeps
+):
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, "19:unknown@thread.tacv2"), MEETING)
+    assert error.value.permanent
+
+
+async def test_messenger_retries_a_429_then_succeeds(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(429, retry_after=2)
+    messenger = _messenger(huddle, settings, sleeps)
+    message_id = await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert message_id == bot_connector.posted[-1].id
+    assert len(sleeps) == 1 and sleeps[0] >= 2  # waited at least what Retry-After asked
+
+
+@pytest.mark.parametrize("status", [412, 502, 504])
+async def test_messenger_retries_transient_gateway_errors(
+    teams, bot_connector, huddle, settings, sleeps, status
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(status, times=2)
+    messenger = _messenger(huddle, settings, sleeps)
+    assert await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    # Exponential back-off from 0.5 s, plus up to half a base delay of jitter.
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.0 <= sleeps[1] <= 1.5
+
+
+async def test_messenger_gives_up_on_a_persistent_502_with_delivery_error(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_always(502)
+    attempts_before = bot_connector.attempts
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert not error.value.permanent
+    assert error.value.retry_after and error.value.retry_after > 0
+    assert bot_connector.attempts - attempts_before == 4  # a few attempts, then give up
+
+
+async def test_messenger_surfaces_a_long_retry_after_to_the_caller(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_always(429)
+    bot_connector.heal()
+    bot_connector.fail_next(429, times=10, retry_after=120)
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    assert error.value.retry_after == 120
+    assert sleeps == []  # not worth waiting in-process: the clock reschedules
+
+
+async def test_reply_to_a_user_is_retried_after_a_429(teams, bot_connector, engine, sleeps):
+    bot_connector.fail_next(429, retry_after=1)
+    assert await teams.say("defect arrival: waited") == 201
+    assert len(rows(engine, Defect)) == 1
+    [post] = bot_connector.posted
+    assert "logged" in post.everything()
+    assert sleeps and sleeps[0] >= 1
+
+
+async def test_persistent_502_loses_the_reply_but_never_the_defect(
+    teams, bot_connector, engine, caplog
+):
+    bot_connector.fail_always(502)
+    assert await teams.say("defect arrival: waited 25 minutes, patient: JS-1042") == 201
+    [defect] = rows(engine, Defect)
+    assert defect.description == "waited 25 minutes"
+    assert bot_connector.posted == []
+    assert "not delivered" in caplog.text
+    assert "JS-1042" not in caplog.text and "waited 25" not in caplog.text
+
+
+async def test_messenger_is_found_by_its_entry_point(huddle, settings):
+    from importlib.metadata import entry_points
+
+    [entry] = [e for e in entry_points(group="huddle.messengers") if e.name == "teams"]
+    messenger = entry.load()(settings, huddle)
+    assert messenger.platform == "teams"
+    messenger.close()
+
+
+async def test_messenger_reuses_one_http_session(teams, bot_connector, huddle, settings, sleeps):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    ref = ConversationRef("teams", TENANT, CHANNEL)
+    await asyncio.gather(messenger.send(ref, MEETING), messenger.send(ref, MEETING))
+    await messenger.send(ref, MEETING)
+    # Every connector client sent through the messenger's one session (one pool per host).
+    session = messenger.connector.session
+    pools = session.get_adapter(bot_connector.url).poolmanager.pools
+    assert len(pools) == 1
+    # ...and the session is not re-wrapped per call (which would eventually overflow).
+    assert session.resolve_redirects.__func__ is requests.Session.resolve_redirects
+    messenger.close()
+
+
+async def test_retries_stop_within_the_total_wait_budget(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(429, times=10, retry_after=4)
+    attempts_before = bot_connector.attempts
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert sum(sleeps) <= 10  # a Teams turn must answer within 15 seconds
+    assert len(sleeps) == 2 and bot_connector.attempts - attempts_before == 3
+    assert error.value.retry_after == 4
+
+
+async def test_stored_reference_carries_the_tenant_into_proactive_posts(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    messenger = _messenger(huddle, settings, sleeps)
+    await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    conversation = bot_connector.posted[-1].activity["conversation"]
+    assert TENANT in (conversation.get("tenantID"), conversation.get("tenantId"))
+
+
+async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_card(
+    teams, bot_connector, huddle, settings, sleeps, engine
+):
+    from bot.storage.models import Story
+
+    await teams.post(_installed_in_team(teams))
+    ref = ConversationRef("teams", TENANT, CHANNEL)
+    post_id, meeting = huddle.claim_meeting(ref)
+    messenger = _messenger(huddle, settings, sleeps)
+    message_id = await messenger.send(ref, meeting)
+    messenger.close()
+    huddle.meeting_posted(post_id, message_id)
+
+    await teams.say(
+        "Priya stayed late to drive Mrs K home",
+        scope="channel",
+        mention=True,
+        user="Sam",
+        conversation_id=f"{CHANNEL};messageid={message_id}",
+    )
+
+    [story] = rows(engine, Story)
+    assert story.text == "Priya stayed late to drive Mrs K home"
+    assert story.author_name == "Sam"
+    card_post = bot_connector.posted[-1]
+    assert card_post.conversation_id == f"{CHANNEL};messageid={message_id}"
+    assert "Priya stayed late" in card_post.everything()
+    assert story.message_id == card_post.id  # reactions to the card nominate it
+
+
+async def test_database_down_gets_a_friendly_sorry_and_no_crash(
+    settings, content, vault, clock, bot_connector, sleeps, tmp_path
+):
+    from bot.huddle import SORRY, Huddle
+    from bot.storage import db
+    from tests.teams.conftest import Teams, _running_app
+
+    broken = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/huddle.db")
+    huddle = Huddle(engine=broken, settings=settings, content=content, vault=vault, clock=clock)
+    client = await _running_app(
+        huddle, settings, bot_connector, sleeps, TeamsSettings(MICROSOFT_APP_ID="")
+    )
+    try:
+        teams = Teams(client, bot_connector.url)
+        assert await teams.say("defect arrival: waited") == 201
+    finally:
+        await client.close()
+    [post] = bot_connector.posted
+    assert post.text == SORRY
+
+
+async def test_retry_after_given_as_an_http_date_is_understood(
+    teams, bot_connector, huddle, settings, sleeps
+):
+    await teams.post(_installed_in_team(teams))
+    bot_connector.fail_next(429, times=10, retry_after="Wed, 21 Oct 2099 07:28:00 GMT")
+    messenger = _messenger(huddle, settings, sleeps)
+    with pytest.raises(DeliveryError) as error:
+        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    messenger.close()
+    assert error.value.retry_after > 3600  # far off: handed to the caller, not waited for
+    assert sleeps == []
