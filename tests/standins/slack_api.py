@@ -94,6 +94,8 @@ class SlackAPIStandIn:
         self.user_names: dict[str, str] = {}
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._posts: dict[str, deque[float]] = defaultdict(deque)
+        self.rate_limited = 0  # 429s sent for going over rate_limit
+        self.delivered: list[tuple[str, str]] = []  # (team id, channel) of each post that landed
         self._ts = itertools.count(1)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -322,6 +324,7 @@ class SlackAPIStandIn:
         while window and now - window[0] >= 1.0:
             window.popleft()
         if len(window) >= self.rate_limit:
+            self.rate_limited += 1
             wait = max(1, int(self.retry_after))
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
@@ -377,6 +380,7 @@ class SlackAPIStandIn:
         if self.require_join and channel not in workspace.joined:
             return web.json_response({"ok": False, "error": "not_in_channel"})
         ts = self._next_ts()
+        self.delivered.append((workspace.team_id, channel))
         return web.json_response(
             {
                 "ok": True,
