@@ -53,6 +53,21 @@ def server_vault(settings: Settings) -> Vault:
         raise StartupError(str(error)) from error
 
 
+def clock_vault(settings: Settings) -> Vault:
+    """The clock's vault: HUDDLE_ENCRYPTION_KEY, else the console's key file if one exists.
+
+    So ``huddle jobs`` and ``huddle clock`` can be tried beside ``huddle console`` on a
+    laptop; on a server with neither, they refuse to start like ``huddle serve``.
+    """
+    if settings.encryption_key is None and settings.key_file.is_file():
+        log.info("HUDDLE_ENCRYPTION_KEY is not set; using the key in %s", settings.key_file)
+        try:
+            return vault_from_settings(settings.key_file.read_text(encoding="utf-8").strip())
+        except EncryptionKeyError as error:
+            raise StartupError(f"{settings.key_file}: {error}") from error
+    return server_vault(settings)
+
+
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)

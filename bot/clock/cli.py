@@ -36,10 +36,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _build(settings: Settings):
-    from bot.cli import build_huddle, server_vault
+    from bot.cli import build_huddle, clock_vault
     from bot.clock.messengers import load_messengers
 
-    huddle = build_huddle(settings, server_vault(settings))
+    huddle = build_huddle(settings, clock_vault(settings))
     return huddle, load_messengers(settings, huddle)
 
 
@@ -70,9 +70,9 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import build_huddle, server_vault
+    from bot.cli import build_huddle, clock_vault
 
-    huddle = build_huddle(settings, server_vault(settings))
+    huddle = build_huddle(settings, clock_vault(settings))
     list_jobs(huddle, ClockSettings())
     return 0
 

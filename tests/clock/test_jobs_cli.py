@@ -154,3 +154,18 @@ def test_huddle_clock_starts_and_stops_on_sigterm(operator_env, tmp_path):
             process.kill()
     assert process.returncode == 0
     assert "clock stopped" in err
+
+
+def test_jobs_use_the_console_key_file_when_no_key_is_set(operator_env, monkeypatch, capsys):
+    # Trying the clock beside `huddle console` on a laptop: the console made a key file.
+    monkeypatch.delenv("HUDDLE_ENCRYPTION_KEY")
+    (operator_env.settings.key_file).write_text(generate_key() + "\n")
+    with time_machine.travel(datetime(2026, 11, 20, 8, 0, tzinfo=UTC), tick=False):
+        assert main(["jobs", "list"]) == 0
+    assert "console:local #C1" in capsys.readouterr().out
+
+
+def test_jobs_refuse_to_start_with_no_key_and_no_key_file(operator_env, monkeypatch, capsys):
+    monkeypatch.delenv("HUDDLE_ENCRYPTION_KEY")
+    assert main(["jobs", "list"]) == 2
+    assert "HUDDLE_ENCRYPTION_KEY is not set" in capsys.readouterr().err
