@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.teams.cli import PackageError, build_package, manifest_for
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import TeamsConfigurationError, TeamsSettings, load_teams_settings
 from bot.cli import main
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -19,6 +19,8 @@ ENV = (
     "MICROSOFT_APP_PASSWORD",
     "MICROSOFT_APP_TENANT_ID",
     "MICROSOFT_APP_TYPE",
+    "MICROSOFT_LOGIN_URL",
+    "MICROSOFT_OPENID_METADATA_URL",
 )
 
 
@@ -144,3 +146,18 @@ def test_misconfigured_teams_package_does_not_print_the_password(clean_env, tmp_
     assert main(["teams", "package", "--out", str(tmp_path / "x.zip")]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_TENANT_ID" in err and "hunter2-secret" not in err
+
+
+@pytest.mark.parametrize(
+    "login_url",
+    ["http://login.example.net/tenant", "https://login.example.net", "not a url"],
+    ids=["plain-http", "no-tenant", "garbage"],
+)
+def test_login_url_must_be_an_https_authority_with_a_tenant(clean_env, login_url):
+    clean_env.setenv("MICROSOFT_APP_ID", "00000000-0000-0000-0000-000000000001")
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret-value")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    clean_env.setenv("MICROSOFT_LOGIN_URL", login_url)
+    with pytest.raises(TeamsConfigurationError, match="MICROSOFT_LOGIN_URL") as error:
+        load_teams_settings()
+    assert "secret-value" not in str(error.value)
