@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.huddle import Huddle
 from bot.model import Incoming, Reaction, Reply, Visibility
 from bot.ports import DeliveryError
+from bot.threads import is_meeting_thread
 
 log = logging.getLogger("huddle.teams")
 
@@ -101,7 +102,12 @@ class TeamsBot(Bot):
                     text = f"{text} {submitted.answer}".strip()
         else:
             if place.shared and not convert.mentions_bot(activity):
-                return  # channel chatter not addressed to us
+                # Teams sends these only with the manifest's ChannelMessage.Read.Group
+                # permission. A reply under a weekly meeting post is a story, as in Slack;
+                # any other chatter is neither stored nor logged.
+                if place.thread_id:
+                    await self._thread_story(context, place, convert.command_text(activity))
+                return
             typed_text = convert.command_text(activity)
             parsed = convert.parse_command(typed_text)
             if parsed is None:
@@ -125,14 +131,26 @@ class TeamsBot(Bot):
         await self._deliver(context, place, origin, replies, typed=submitted is None)
 
     async def _thread_story(self, context: TurnContext, place: convert.Where, text: str) -> bool:
-        """A reply in the weekly meeting's reply chain, addressed to Huddle, is a WOW story.
+        """A reply in the weekly meeting's reply chain is a WOW story.
 
         It is posted back as a story card, because Teams tells a bot only about
-        reactions to its own messages.
+        reactions to its own messages. True when the message was such a reply
+        (a redelivered one included: it is answered once).
         """
         activity = context.activity
-        if not place.thread_id or not activity.id:
+        if not place.thread_id or not activity.id or not text.strip():
             return False
+        is_reply_to_meeting = await asyncio.to_thread(
+            is_meeting_thread,
+            self.huddle,
+            platform=convert.PLATFORM,
+            workspace_id=place.workspace_id,
+            channel_id=place.channel_id,
+            thread_id=place.thread_id,
+        )
+        if not is_reply_to_meeting:
+            return False
+        name = activity.from_property.name or "Someone"
         story_id = await asyncio.to_thread(
             self.huddle.capture_thread_story,
             platform=convert.PLATFORM,
@@ -141,13 +159,13 @@ class TeamsBot(Bot):
             thread_id=place.thread_id,
             message_id=activity.id,
             user_id=activity.from_property.id,
-            user_name=activity.from_property.name or "Someone",
+            user_name=name,
             text=text,
+            event_id=f"thread-reply:{activity.id}",
         )
-        if story_id is None:
-            return False
-        reply = story_post(story_id, activity.from_property.name or "Someone", text)
-        await self._deliver(context, place, place.channel_id, [reply], typed=True)
+        if story_id is not None:
+            reply = story_post(story_id, name, text)
+            await self._deliver(context, place, place.channel_id, [reply], typed=True)
         return True
 
     async def _deliver(

@@ -53,6 +53,34 @@ def test_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path):
     assert "${" not in json.dumps(manifest)
 
 
+def test_package_asks_to_read_channel_messages_so_meeting_replies_become_stories():
+    manifest = manifest_for(APP_ID)
+    [permission] = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert permission == {"name": "ChannelMessage.Read.Group", "type": "Application"}
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
+
+
+def test_package_mentions_only_leaves_the_channel_message_permission_out(clean_env, tmp_path):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "teams.zip"
+    assert main(["teams", "package", "--out", str(out), "--mentions-only"]) == 0
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert "authorization" not in manifest and "webApplicationInfo" not in manifest
+
+
+def test_manifest_command_menu_matches_the_commands_huddle_parses():
+    from adapters.teams.convert import COMMANDS, parse_command
+
+    [bot] = manifest_for(APP_ID)["bots"]
+    for command_list in bot["commandLists"]:
+        titles = [c["title"] for c in command_list["commands"]]
+        assert sorted(titles) == sorted(COMMANDS)
+        assert all(parse_command(title) is not None for title in titles)
+
+
 def test_package_refuses_something_that_is_not_an_app_id():
     with pytest.raises(PackageError, match="MICROSOFT_APP_ID"):
         manifest_for("my-bot")
