@@ -343,3 +343,40 @@ async def test_retry_after_given_as_an_http_date_is_understood(
     messenger.close()
     assert error.value.retry_after > 3600  # far off: handed to the caller, not waited for
     assert sleeps == []
+
+
+async def test_the_clock_posts_the_weekly_meeting_to_a_teams_channel_and_its_replies_are_stories(
+    teams, bot_connector, huddle, settings, clock, engine, monkeypatch
+):
+    """End to end: scheduled from Teams, posted by the clock's own job through the
+    ``huddle.messengers`` entry point, a reply in its reply chain becomes a story."""
+    from datetime import UTC, datetime
+
+    from bot.clock.jobs import run_monday_meeting
+    from bot.clock.messengers import close_messengers, load_messengers
+    from bot.storage.models import Story
+
+    for name in ("MICROSOFT_APP_ID", "MICROSOFT_LOGIN_URL", "MICROSOFT_OPENID_METADATA_URL"):
+        monkeypatch.delenv(name, raising=False)
+    await teams.post(_installed_in_team(teams))
+    await teams.say("huddle schedule monday 08:00 UTC", scope="channel", mention=True)
+
+    posted_before = len(bot_connector.posted)
+    messengers = load_messengers(settings, huddle)
+    try:
+        clock.now = monday = datetime(2026, 11, 30, 8, 0, 30, tzinfo=UTC)
+        await run_monday_meeting(huddle, messengers, monday)
+    finally:
+        await close_messengers(messengers)
+
+    [meeting] = bot_connector.posted[posted_before:]
+    assert meeting.cards and "Week 49, 2026" in meeting.everything()
+    assert meeting.conversation_id == CHANNEL
+    await teams.say(
+        "Priya stayed late to drive Mrs K home",
+        scope="channel",
+        user="Sam",
+        conversation_id=f"{CHANNEL};messageid={meeting.id}",
+    )
+    [story] = rows(engine, Story)
+    assert story.source == "thread" and story.author_name == "Sam"
