@@ -13,10 +13,11 @@ import logging
 import jwt
 from aiohttp import web
 from botbuilder.core import Bot, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import convert
 from adapters.teams.connector import RetryPolicy, TeamsConnector
+from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.settings import (
     TeamsConfigurationError,
     TeamsSettings,
@@ -26,7 +27,7 @@ from bot.cli import StartupError
 from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle
-from bot.model import Incoming, Reaction, Reply, Visibility
+from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.ports import DeliveryError
 from bot.threads import is_meeting_thread
 
@@ -62,6 +63,7 @@ class TeamsBot(Bot):
     def __init__(self, huddle: Huddle, connector: TeamsConnector):
         self.huddle = huddle
         self.connector = connector
+        self.messenger = TeamsMessenger(huddle, connector)  # posts to stored references
 
     async def on_turn(self, context: TurnContext) -> None:
         kind = context.activity.type
@@ -183,15 +185,15 @@ class TeamsBot(Bot):
                 continue
             if reply.visibility is Visibility.CHANNEL and origin != place.channel_id:
                 # Asked from a card sent privately: the channel's post goes to the channel.
-                message_id = await self._post_to(place.workspace_id, origin, reply)
-                posted_in = origin
-            else:
-                message_id = await self.connector.send(
-                    context, convert.to_activity(reply), what="reply"
-                )
-                posted_in = place.channel_id
-            if reply.story_id is not None and message_id:
-                await self._story_posted(place.workspace_id, posted_in, reply, message_id)
+                ref = ConversationRef(convert.PLATFORM, place.workspace_id, origin)
+                await self.messenger.send(ref, reply)
+                continue
+            message_id = await self.connector.send(
+                context, convert.to_activity(reply), what="reply"
+            )
+            await self.messenger.story_posted(
+                place.workspace_id, place.channel_id, reply, message_id
+            )
         if not private:
             return
         # Private answers never enter the shared conversation: a 1:1 chat with the asker.
@@ -208,33 +210,6 @@ class TeamsBot(Bot):
             return
         if typed:
             await self.connector.send(context, _text(SENT_PRIVATELY), what="notice")
-
-    async def _post_to(self, workspace_id: str, channel_id: str, reply: Reply) -> str | None:
-        data = await asyncio.to_thread(
-            self.huddle.conversation,
-            platform=convert.PLATFORM,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-        )
-        if data is None:
-            log.warning("teams: no conversation reference for a channel post, not posted")
-            return None
-        reference = ConversationReference().deserialize(data)
-        return await self.connector.send_proactive(
-            reference, convert.to_activity(reply), what="channel post"
-        )
-
-    async def _story_posted(
-        self, workspace_id: str, channel_id: str, reply: Reply, message_id: str
-    ) -> None:
-        await asyncio.to_thread(
-            self.huddle.story_posted,
-            platform=convert.PLATFORM,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            story_id=reply.story_id,
-            message_id=message_id,
-        )
 
     # -- reactions ----------------------------------------------------------------
 
