@@ -193,21 +193,28 @@ class _AuthorityCredentials(AppCredentials):
     def __init__(self, app_id: str, password: str, authority: str, oauth_scope: str | None):
         super().__init__(app_id=app_id, oauth_scope=oauth_scope)
         self.oauth_endpoint = authority
-        self._app = ConfidentialClientApplication(
-            client_id=app_id,
-            client_credential=password,
-            authority=authority,
-            instance_discovery=False,
-            timeout=CONNECTOR_TIMEOUT,
-        )
+        self._password = password
+        self._app: ConfidentialClientApplication | None = None
+
+    def _msal(self) -> ConfidentialClientApplication:
+        if self._app is None:  # built on first use: it reads the authority's metadata
+            try:
+                self._app = ConfidentialClientApplication(
+                    client_id=self.microsoft_app_id,
+                    client_credential=self._password,
+                    authority=self.oauth_endpoint,
+                    instance_discovery=False,
+                    timeout=CONNECTOR_TIMEOUT,
+                )
+            except ValueError:  # it answered, but not as an OpenID authority
+                raise PermissionError(f"{self.oauth_endpoint} is not a usable authority") from None
+        return self._app
 
     def get_access_token(self, force_refresh: bool = False) -> str:
-        scope = (
-            self.oauth_scope
-            if self.oauth_scope.endswith("/.default")
-            else (f"{self.oauth_scope}/.default")
-        )
-        result = self._app.acquire_token_for_client(scopes=[scope])  # cached until near expiry
+        scope = self.oauth_scope
+        if not scope.endswith("/.default"):
+            scope += "/.default"
+        result = self._msal().acquire_token_for_client(scopes=[scope])  # cached until expiry
         if "access_token" in result:
             return result["access_token"]
         # The error code only: the description can echo the request.

@@ -294,6 +294,12 @@ def app_password() -> str:
 
 
 @pytest.fixture
+def tenant_suffix() -> str:
+    """Appended to the authority's tenant: a test makes it an authority that does not exist."""
+    return ""
+
+
+@pytest.fixture
 async def signed_in(
     huddle,
     settings,
@@ -303,6 +309,7 @@ async def signed_in(
     token_authority,
     monkeypatch,
     app_password,
+    tenant_suffix,
 ):
     """The running app with an app id, its tokens from the stand-in authority."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", token_authority.ca)
@@ -312,7 +319,7 @@ async def signed_in(
         MICROSOFT_APP_PASSWORD=app_password,
         MICROSOFT_APP_TENANT_ID=TENANT,
         MICROSOFT_OPENID_METADATA_URL=openid_metadata,
-        MICROSOFT_LOGIN_URL=token_authority.url,
+        MICROSOFT_LOGIN_URL=token_authority.url + tenant_suffix,
     )
     client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
     yield Teams(client, bot_connector.url)
@@ -374,3 +381,20 @@ async def test_with_a_wrong_app_password_the_defect_is_kept_and_the_secret_never
     assert "could not sign in" in caplog.text
     assert app_password not in caplog.text
     assert "waited 25 minutes" not in caplog.text
+
+
+@pytest.mark.parametrize("tenant_suffix", ["-gone"])
+async def test_an_authority_that_does_not_exist_is_a_sign_in_failure_not_a_401(
+    signed_in, bot_connector, engine, signing_key, caplog, sleeps, tenant_suffix
+):
+    token = _token(signing_key, bot_connector.url)
+    status = await signed_in.post(
+        signed_in.activity(text="defect arrival: waited 25 minutes"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert status in (200, 201)  # the request was genuine; only the answer could not go
+    assert len(rows(engine, Defect)) == 1
+    assert bot_connector.posted == []
+    assert sleeps == []
+    assert "could not sign in" in caplog.text
