@@ -86,37 +86,27 @@ class TeamsBot(Bot):
         if place is None or activity.from_property is None:
             log.info("teams message without tenant or conversation ignored")
             return
-        await self._remember(activity, place)
-        origin = place.channel_id
-        form = None
         submitted = convert.submitted(activity.value)
+        if submitted is None and place.shared and not convert.mentions_bot(activity):
+            # Not addressed to Huddle: Teams sends these only under the manifest's
+            # ChannelMessage.Read.Group permission. A reply under a weekly meeting post is
+            # a story, as in Slack; anything else is dropped, neither stored nor logged.
+            await self._thread_story(context, place, convert.command_text(activity))
+            return
+        await self._remember(activity, place)
         if submitted is not None:
-            if not place.shared and submitted.channel_id:
-                origin = submitted.channel_id  # a card sent privately on a channel's behalf
-            if submitted.action == "form":
-                command, text, form = submitted.command, "", submitted.form
-            else:
-                parsed = convert.parse_command(submitted.command)
-                if parsed is None:
-                    return
-                command, text = parsed
-                if submitted.answer:
-                    text = f"{text} {submitted.answer}".strip()
-        else:
-            if place.shared and not convert.mentions_bot(activity):
-                # Teams sends these only with the manifest's ChannelMessage.Read.Group
-                # permission. A reply under a weekly meeting post is a story, as in Slack;
-                # any other chatter is neither stored nor logged.
-                if place.thread_id:
-                    await self._thread_story(context, place, convert.command_text(activity))
+            request = _card_request(submitted, place)
+            if request is None:
                 return
+            origin, command, text, form = request
+        else:
             typed_text = convert.command_text(activity)
             parsed = convert.parse_command(typed_text)
             if parsed is None:
                 if not await self._thread_story(context, place, typed_text):
                     await self.connector.send(context, _text(convert.HELP), what="help")
                 return
-            command, text = parsed
+            origin, (command, text), form = place.channel_id, parsed, None
         incoming = Incoming(
             platform=convert.PLATFORM,
             workspace_id=place.workspace_id,
@@ -281,6 +271,24 @@ class TeamsBot(Bot):
             log.exception(
                 "teams: could not store a conversation reference: workspace=%s", place.workspace_id
             )
+
+
+def _card_request(
+    submitted: convert.Submitted, place: convert.Where
+) -> tuple[str, str, str, dict[str, str] | None] | None:
+    """(origin channel, command, text, form) for a card's submit; None if it names no command."""
+    origin = place.channel_id
+    if not place.shared and submitted.channel_id:
+        origin = submitted.channel_id  # a card sent privately on a channel's behalf
+    if submitted.action == "form":
+        return origin, submitted.command, "", submitted.form
+    parsed = convert.parse_command(submitted.command)
+    if parsed is None:
+        return None
+    command, text = parsed
+    if submitted.answer:
+        text = f"{text} {submitted.answer}".strip()
+    return origin, command, text, None
 
 
 def _is_private(reply: Reply) -> bool:

@@ -59,6 +59,7 @@ async def test_defect_in_channel_with_mention_is_logged_and_answered_privately(
 async def test_channel_message_without_mention_is_ignored(teams, bot_connector, engine):
     assert await teams.say("defect arrival: waited", scope="channel") == 201
     assert rows(engine, Defect) == []
+    assert rows(engine, ConversationReference) == []  # chatter leaves no trace at all
     assert bot_connector.posted == []
 
 
