@@ -247,3 +247,16 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
     assert not any(
         "Priya" in p.everything() for p in bot_connector.in_conversation("a:1on1-29:alex")
     )
+
+
+async def test_nominate_button_on_your_own_story_is_refused_privately(teams, bot_connector, engine):
+    post = await _story_in_channel(teams, bot_connector, author="Sam")
+    [nominate] = [a for a in card_actions(post.cards[0]) if a["title"] == "Nominate"]
+    before = len(bot_connector.in_conversation(CHANNEL))
+
+    await teams.post(teams.activity(scope="channel", user="Sam", value=nominate["data"]))
+
+    assert rows(engine, Nomination) == []
+    assert len(bot_connector.in_conversation(CHANNEL)) == before
+    [private] = bot_connector.in_conversation("a:1on1-29:sam")
+    assert "your own story" in private.text
