@@ -182,11 +182,15 @@ class Huddle:
         user_id: str,
         user_name: str,
         text: str,
+        event_id: str | None = None,
     ) -> int | None:
         """A reply in the thread of a weekly meeting post becomes a WOW story.
 
         Returns the new story's id, or None when the thread is not a meeting
         post, the text is empty or too long, or the reply was already captured.
+        ``event_id`` (optional) makes a redelivery count once even after the story's
+        message has been moved to the bot's own post of it (``story_posted``), as
+        Teams does so that reactions reach it.
         """
         text = text.strip()
         if not text or len(text) > STORY_MAX:
@@ -202,6 +206,10 @@ class Huddle:
                 message_id=thread_id,
             )
             if meeting is None:
+                return None
+            if event_id and not claim_event(
+                session=session, workspace_id=workspace.id, event_id=event_id, now=self.clock()
+            ):
                 return None
             story = stories.record_story(
                 session=session,

@@ -13,10 +13,11 @@ import logging
 import jwt
 from aiohttp import web
 from botbuilder.core import Bot, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import convert
 from adapters.teams.connector import RetryPolicy, TeamsConnector
+from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.settings import (
     TeamsConfigurationError,
     TeamsSettings,
@@ -26,8 +27,9 @@ from bot.cli import StartupError
 from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle
-from bot.model import Incoming, Reaction, Reply, Visibility
+from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.ports import DeliveryError
+from bot.threads import is_meeting_thread
 
 log = logging.getLogger("huddle.teams")
 
@@ -61,6 +63,7 @@ class TeamsBot(Bot):
     def __init__(self, huddle: Huddle, connector: TeamsConnector):
         self.huddle = huddle
         self.connector = connector
+        self.messenger = TeamsMessenger(huddle, connector)  # posts to stored references
 
     async def on_turn(self, context: TurnContext) -> None:
         kind = context.activity.type
@@ -83,32 +86,27 @@ class TeamsBot(Bot):
         if place is None or activity.from_property is None:
             log.info("teams message without tenant or conversation ignored")
             return
-        await self._remember(activity, place)
-        origin = place.channel_id
-        form = None
         submitted = convert.submitted(activity.value)
+        if submitted is None and place.shared and not convert.mentions_bot(activity):
+            # Not addressed to Huddle: Teams sends these only under the manifest's
+            # ChannelMessage.Read.Group permission. A reply under a weekly meeting post is
+            # a story, as in Slack; anything else is dropped, neither stored nor logged.
+            await self._thread_story(context, place, convert.command_text(activity))
+            return
+        await self._remember(activity, place)
         if submitted is not None:
-            if not place.shared and submitted.channel_id:
-                origin = submitted.channel_id  # a card sent privately on a channel's behalf
-            if submitted.action == "form":
-                command, text, form = submitted.command, "", submitted.form
-            else:
-                parsed = convert.parse_command(submitted.command)
-                if parsed is None:
-                    return
-                command, text = parsed
-                if submitted.answer:
-                    text = f"{text} {submitted.answer}".strip()
+            request = _card_request(submitted, place)
+            if request is None:
+                return
+            origin, command, text, form = request
         else:
-            if place.shared and not convert.mentions_bot(activity):
-                return  # channel chatter not addressed to us
             typed_text = convert.command_text(activity)
             parsed = convert.parse_command(typed_text)
             if parsed is None:
                 if not await self._thread_story(context, place, typed_text):
                     await self.connector.send(context, _text(convert.HELP), what="help")
                 return
-            command, text = parsed
+            origin, (command, text), form = place.channel_id, parsed, None
         incoming = Incoming(
             platform=convert.PLATFORM,
             workspace_id=place.workspace_id,
@@ -125,14 +123,26 @@ class TeamsBot(Bot):
         await self._deliver(context, place, origin, replies, typed=submitted is None)
 
     async def _thread_story(self, context: TurnContext, place: convert.Where, text: str) -> bool:
-        """A reply in the weekly meeting's reply chain, addressed to Huddle, is a WOW story.
+        """A reply in the weekly meeting's reply chain is a WOW story.
 
         It is posted back as a story card, because Teams tells a bot only about
-        reactions to its own messages.
+        reactions to its own messages. True when the message was such a reply
+        (a redelivered one included: it is answered once).
         """
         activity = context.activity
-        if not place.thread_id or not activity.id:
+        if not place.thread_id or not activity.id or not text.strip():
             return False
+        is_reply_to_meeting = await asyncio.to_thread(
+            is_meeting_thread,
+            self.huddle,
+            platform=convert.PLATFORM,
+            workspace_id=place.workspace_id,
+            channel_id=place.channel_id,
+            thread_id=place.thread_id,
+        )
+        if not is_reply_to_meeting:
+            return False
+        name = activity.from_property.name or "Someone"
         story_id = await asyncio.to_thread(
             self.huddle.capture_thread_story,
             platform=convert.PLATFORM,
@@ -141,13 +151,13 @@ class TeamsBot(Bot):
             thread_id=place.thread_id,
             message_id=activity.id,
             user_id=activity.from_property.id,
-            user_name=activity.from_property.name or "Someone",
+            user_name=name,
             text=text,
+            event_id=f"thread-reply:{activity.id}",
         )
-        if story_id is None:
-            return False
-        reply = story_post(story_id, activity.from_property.name or "Someone", text)
-        await self._deliver(context, place, place.channel_id, [reply], typed=True)
+        if story_id is not None:
+            reply = story_post(story_id, name, text)
+            await self._deliver(context, place, place.channel_id, [reply], typed=True)
         return True
 
     async def _deliver(
@@ -165,15 +175,15 @@ class TeamsBot(Bot):
                 continue
             if reply.visibility is Visibility.CHANNEL and origin != place.channel_id:
                 # Asked from a card sent privately: the channel's post goes to the channel.
-                message_id = await self._post_to(place.workspace_id, origin, reply)
-                posted_in = origin
-            else:
-                message_id = await self.connector.send(
-                    context, convert.to_activity(reply), what="reply"
-                )
-                posted_in = place.channel_id
-            if reply.story_id is not None and message_id:
-                await self._story_posted(place.workspace_id, posted_in, reply, message_id)
+                ref = ConversationRef(convert.PLATFORM, place.workspace_id, origin)
+                await self.messenger.send(ref, reply)
+                continue
+            message_id = await self.connector.send(
+                context, convert.to_activity(reply), what="reply"
+            )
+            await self.messenger.story_posted(
+                place.workspace_id, place.channel_id, reply, message_id
+            )
         if not private:
             return
         # Private answers never enter the shared conversation: a 1:1 chat with the asker.
@@ -190,33 +200,6 @@ class TeamsBot(Bot):
             return
         if typed:
             await self.connector.send(context, _text(SENT_PRIVATELY), what="notice")
-
-    async def _post_to(self, workspace_id: str, channel_id: str, reply: Reply) -> str | None:
-        data = await asyncio.to_thread(
-            self.huddle.conversation,
-            platform=convert.PLATFORM,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-        )
-        if data is None:
-            log.warning("teams: no conversation reference for a channel post, not posted")
-            return None
-        reference = ConversationReference().deserialize(data)
-        return await self.connector.send_proactive(
-            reference, convert.to_activity(reply), what="channel post"
-        )
-
-    async def _story_posted(
-        self, workspace_id: str, channel_id: str, reply: Reply, message_id: str
-    ) -> None:
-        await asyncio.to_thread(
-            self.huddle.story_posted,
-            platform=convert.PLATFORM,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            story_id=reply.story_id,
-            message_id=message_id,
-        )
 
     # -- reactions ----------------------------------------------------------------
 
@@ -288,6 +271,24 @@ class TeamsBot(Bot):
             log.exception(
                 "teams: could not store a conversation reference: workspace=%s", place.workspace_id
             )
+
+
+def _card_request(
+    submitted: convert.Submitted, place: convert.Where
+) -> tuple[str, str, str, dict[str, str] | None] | None:
+    """(origin channel, command, text, form) for a card's submit; None if it names no command."""
+    origin = place.channel_id
+    if not place.shared and submitted.channel_id:
+        origin = submitted.channel_id  # a card sent privately on a channel's behalf
+    if submitted.action == "form":
+        return origin, submitted.command, "", submitted.form
+    parsed = convert.parse_command(submitted.command)
+    if parsed is None:
+        return None
+    command, text = parsed
+    if submitted.answer:
+        text = f"{text} {submitted.answer}".strip()
+    return origin, command, text, None
 
 
 def _is_private(reply: Reply) -> bool:

@@ -23,8 +23,15 @@ class PackageError(Exception):
     """Why the package cannot be built, for people."""
 
 
-def manifest_for(app_id: str, developer: dict[str, str] | None = None) -> dict:
-    """manifest.json with the bot's app id (and any developer details) filled in."""
+def manifest_for(
+    app_id: str, developer: dict[str, str] | None = None, *, mentions_only: bool = False
+) -> dict:
+    """manifest.json with the bot's app id (and any developer details) filled in.
+
+    ``mentions_only`` leaves out the ChannelMessage.Read.Group permission: Teams then
+    sends Huddle only channel messages that @mention it, so replies under the weekly
+    meeting become stories only when they @mention Huddle.
+    """
     if not _GUID.match(app_id):
         raise PackageError(
             f"MICROSOFT_APP_ID={app_id!r} is not an app id: it looks like "
@@ -36,15 +43,23 @@ def manifest_for(app_id: str, developer: dict[str, str] | None = None) -> dict:
         if key.endswith("Url") and not value.startswith("https://"):
             raise PackageError(f"The developer {key} must be an https:// address, not {value!r}.")
         manifest["developer"][key] = value
+    if mentions_only:
+        del manifest["webApplicationInfo"], manifest["authorization"]
     # Teams only takes an update when the version goes up: follow Huddle's own.
     with contextlib.suppress(PackageNotFoundError):
         manifest["version"] = version("huddle")
     return manifest
 
 
-def build_package(app_id: str, out: Path, developer: dict[str, str] | None = None) -> Path:
+def build_package(
+    app_id: str,
+    out: Path,
+    developer: dict[str, str] | None = None,
+    *,
+    mentions_only: bool = False,
+) -> Path:
     """Zip manifest.json and the two icons, flat, as Teams expects."""
-    manifest = manifest_for(app_id, developer)
+    manifest = manifest_for(app_id, developer, mentions_only=mentions_only)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -77,7 +92,7 @@ def run_package(settings: Settings, args: argparse.Namespace) -> int:
             )
             if value
         }
-        out = build_package(app_id, Path(args.out), developer)
+        out = build_package(app_id, Path(args.out), developer, mentions_only=args.mentions_only)
     except PackageError as error:
         print(f"huddle: {error}", file=sys.stderr)
         return 2
@@ -97,4 +112,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     package.add_argument("--website-url", help="your website (https://)")
     package.add_argument("--privacy-url", help="your privacy statement (https://)")
     package.add_argument("--terms-url", help="your terms of use (https://)")
+    package.add_argument(
+        "--mentions-only",
+        action="store_true",
+        help="leave out the permission to read channel messages: replies under the weekly "
+        "meeting then become stories only when they @mention Huddle",
+    )
     package.set_defaults(run=run_package)

@@ -32,10 +32,13 @@ from botbuilder.schema import (
     ConversationReference,
 )
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticateRequestResult,
     ClaimsIdentity,
     ConnectorFactory,
+    PasswordServiceClientCredentialFactory,
 )
+from msal import ConfidentialClientApplication
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams.convert import tenant_of
@@ -97,6 +100,12 @@ class RetryPolicy:
                         f"Teams refused {what}: HTTP {status}", permanent=status in PERMANENT
                     ) from None
                 problem = f"HTTP {status}"
+            except PermissionError:
+                # No token for the bot (a wrong app password, say): retrying cannot help.
+                log.warning("teams %s: the bot could not sign in (check MICROSOFT_APP_*)", what)
+                raise DeliveryError(
+                    f"Teams {what} not sent: the bot could not sign in", permanent=True
+                ) from None
             except (ClientRequestError, requests.RequestException, OSError) as error:
                 retry_after, problem = None, f"connection failed ({type(error).__name__})"
             delay = self.delay(attempt, retry_after)
@@ -171,9 +180,78 @@ class _SharedSessionConnectorFactory(ConnectorFactory):
         return client
 
 
+class _AuthorityCredentials(AppCredentials):
+    """Outbound tokens from the configured authority (``MICROSOFT_LOGIN_URL``).
+
+    botbuilder's own credentials hand MSAL the authority but not its
+    ``instance_discovery`` switch, so MSAL would first ask login.microsoftonline.com
+    whether an authority it does not know is genuine. An authority the operator
+    configured by hand is known to the developer: no discovery. ``get_access_token``
+    is the method AppCredentials asks subclasses to provide.
+    """
+
+    def __init__(self, app_id: str, password: str, authority: str, oauth_scope: str | None):
+        super().__init__(app_id=app_id, oauth_scope=oauth_scope)
+        self.oauth_endpoint = authority
+        self._password = password
+        self._app: ConfidentialClientApplication | None = None
+
+    def _msal(self) -> ConfidentialClientApplication:
+        if self._app is None:  # built on first use: it reads the authority's metadata
+            try:
+                self._app = ConfidentialClientApplication(
+                    client_id=self.microsoft_app_id,
+                    client_credential=self._password,
+                    authority=self.oauth_endpoint,
+                    instance_discovery=False,
+                    timeout=CONNECTOR_TIMEOUT,
+                )
+            except ValueError:  # it answered, but not as an OpenID authority
+                raise PermissionError(f"{self.oauth_endpoint} is not a usable authority") from None
+        return self._app
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        scope = self.oauth_scope
+        if not scope.endswith("/.default"):
+            scope += "/.default"
+        result = self._msal().acquire_token_for_client(scopes=[scope])  # cached until expiry
+        if "access_token" in result:
+            return result["access_token"]
+        # The error code only: the description can echo the request.
+        raise PermissionError(f"No token from {self.oauth_endpoint}: {result.get('error')}")
+
+
+class _AuthorityCredentialFactory(PasswordServiceClientCredentialFactory):
+    """Like botbuilder's password credentials, from the configured authority."""
+
+    def __init__(self, settings: TeamsSettings):
+        super().__init__(settings.app_id, settings.password, settings.app_tenant_id)
+        self._authority = settings.login_url
+        self._credentials: dict[str, _AuthorityCredentials] = {}
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ):
+        if await self.is_authentication_disabled() or not await self.is_valid_app_id(app_id):
+            return await super().create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+        # One MSAL application per scope, so its token cache outlives the turn.
+        if oauth_scope not in self._credentials:
+            self._credentials[oauth_scope] = _AuthorityCredentials(
+                app_id, self.password, self._authority, oauth_scope
+            )
+        return self._credentials[oauth_scope]
+
+
 class _Authentication(ConfigurationBotFrameworkAuthentication):
-    def __init__(self, configuration, session: requests.Session):
-        super().__init__(configuration)
+    def __init__(self, settings: TeamsSettings, session: requests.Session):
+        super().__init__(
+            settings.sdk_configuration(),
+            credentials_factory=(
+                _AuthorityCredentialFactory(settings) if settings.login_url else None
+            ),
+        )
         self._session = session
 
     async def authenticate_request(self, activity: Activity, auth_header: str):
@@ -199,7 +277,7 @@ class TeamsConnector:
         self.settings = settings
         self.retry = retry or RetryPolicy()
         self.session = _shared_session()
-        self.adapter = CloudAdapter(_Authentication(settings.sdk_configuration(), self.session))
+        self.adapter = CloudAdapter(_Authentication(settings, self.session))
         self.adapter.on_turn_error = self._on_turn_error
 
     @property

@@ -49,16 +49,23 @@ class TeamsMessenger:
         message_id = await self.connector.send_proactive(
             reference, convert.to_activity(reply), what="post"
         )
-        if reply.story_id is not None and message_id:
-            await asyncio.to_thread(
-                self.huddle.story_posted,
-                platform=self.platform,
-                workspace_id=ref.workspace_id,
-                channel_id=ref.channel_id,
-                story_id=reply.story_id,
-                message_id=message_id,
-            )
+        await self.story_posted(ref.workspace_id, ref.channel_id, reply, message_id)
         return message_id
+
+    async def story_posted(
+        self, workspace_id: str, channel_id: str, reply: Reply, message_id: str | None
+    ) -> None:
+        """A story card was posted: reactions to that message now nominate the story."""
+        if reply.story_id is None or not message_id:
+            return
+        await asyncio.to_thread(
+            self.huddle.story_posted,
+            platform=self.platform,
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            story_id=reply.story_id,
+            message_id=message_id,
+        )
 
     def close(self) -> None:
         self.connector.close()

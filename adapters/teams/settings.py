@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,11 @@ class TeamsSettings(BaseSettings):
         default=None, validation_alias="MICROSOFT_OPENID_METADATA_URL"
     )
 
+    # The Entra ID authority Huddle asks for its outbound Bot Connector tokens, e.g.
+    # https://login.example.net/<tenant>. Unset: botbuilder's own (login.microsoftonline.com
+    # with the app's tenant). Only private clouds and the test suite's token stand-in set it.
+    login_url: str | None = Field(default=None, validation_alias="MICROSOFT_LOGIN_URL")
+
     @model_validator(mode="after")
     def _complete(self) -> TeamsSettings:
         self.app_id = (self.app_id or "").strip() or None
@@ -43,6 +49,16 @@ class TeamsSettings(BaseSettings):
                 "MultiTenant, UserAssignedMSI"
             )
         self.app_type = canonical
+        self.login_url = (self.login_url or "").strip().rstrip("/") or None
+        if self.login_url is not None:
+            parts = urlsplit(self.login_url)
+            if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
+                raise ValueError(
+                    "MICROSOFT_LOGIN_URL must be an https:// authority with a tenant, "
+                    "like https://login.example.net/<tenant-id>"
+                )
+            if canonical == "UserAssignedMSI":
+                raise ValueError("MICROSOFT_LOGIN_URL does not apply to UserAssignedMSI")
         if self.app_id is None:
             return self
         if canonical != "UserAssignedMSI" and not self.password:

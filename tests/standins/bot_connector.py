@@ -50,6 +50,11 @@ class BotConnectorStandIn:
     posted: list[Posted] = field(default_factory=list)
     created: list[dict] = field(default_factory=list)
     attempts: int = 0
+    # Every call's Authorization header, in order (None when there was none).
+    authorizations: list[str | None] = field(default_factory=list)
+    # When set, calls without "Bearer <required_token>" are refused with 401, like the
+    # real service refuses a bot that did not sign in.
+    required_token: str | None = None
     _failures: list[Failure] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
@@ -88,8 +93,15 @@ class BotConnectorStandIn:
         if self.server is not None:
             await self.server.close()
 
-    def _failure(self) -> web.Response | None:
+    def _failure(self, request: web.Request) -> web.Response | None:
         self.attempts += 1
+        authorization = request.headers.get("Authorization")
+        self.authorizations.append(authorization)
+        if self.required_token and authorization != f"Bearer {self.required_token}":
+            return web.json_response(
+                {"error": {"code": "Unauthorized", "message": "Authorization has been denied"}},
+                status=401,
+            )
         if not self._failures:
             return None
         failure = self._failures.pop(0)
@@ -101,7 +113,7 @@ class BotConnectorStandIn:
         )
 
     async def _activity(self, request: web.Request) -> web.Response:
-        failed = self._failure()
+        failed = self._failure(request)
         if failed is not None:
             return failed
         body = await request.json()
@@ -115,7 +127,7 @@ class BotConnectorStandIn:
         return web.json_response({"id": post.id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
-        failed = self._failure()
+        failed = self._failure(request)
         if failed is not None:
             return failed
         body = await request.json()

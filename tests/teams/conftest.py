@@ -151,36 +151,22 @@ def rows(engine, model) -> list:
         return list(session.exec(select(model)).all())
 
 
+def _nodes(node):
+    """Every dict inside a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
 def card_actions(card: dict) -> list[dict]:
     """Every action on an Adaptive Card, wherever it sits."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
+    return [n for n in _nodes(card) if str(n.get("type", "")).startswith("Action.")]
 
 
 def card_inputs(card: dict) -> dict[str, dict]:
-    found = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
+    """Every input on an Adaptive Card, by id."""
+    return {n["id"]: n for n in _nodes(card) if str(n.get("type", "")).startswith("Input.")}

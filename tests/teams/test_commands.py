@@ -27,6 +27,16 @@ async def test_leading_slash_is_accepted(teams, bot_connector, engine):
     assert [d.description for d in rows(engine, Defect)] == ["phone rang out"]
 
 
+async def test_leading_slash_after_the_mention_is_accepted_in_a_channel(
+    teams, bot_connector, engine
+):
+    await teams.say("/wow Priya stayed late for Mrs K", scope="channel", mention=True)
+    [story] = rows(engine, Story)
+    assert story.text == "Priya stayed late for Mrs K"
+    [card_post] = bot_connector.in_conversation(CHANNEL)
+    assert story.message_id == card_post.id
+
+
 async def test_defect_in_channel_with_mention_is_logged_and_answered_privately(
     teams, bot_connector, engine
 ):
@@ -49,6 +59,7 @@ async def test_defect_in_channel_with_mention_is_logged_and_answered_privately(
 async def test_channel_message_without_mention_is_ignored(teams, bot_connector, engine):
     assert await teams.say("defect arrival: waited", scope="channel") == 201
     assert rows(engine, Defect) == []
+    assert rows(engine, ConversationReference) == []  # chatter leaves no trace at all
     assert bot_connector.posted == []
 
 

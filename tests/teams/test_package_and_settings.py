@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.teams.cli import PackageError, build_package, manifest_for
-from adapters.teams.settings import TeamsSettings
+from adapters.teams.settings import TeamsConfigurationError, TeamsSettings, load_teams_settings
 from bot.cli import main
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -19,6 +19,8 @@ ENV = (
     "MICROSOFT_APP_PASSWORD",
     "MICROSOFT_APP_TENANT_ID",
     "MICROSOFT_APP_TYPE",
+    "MICROSOFT_LOGIN_URL",
+    "MICROSOFT_OPENID_METADATA_URL",
 )
 
 
@@ -49,6 +51,34 @@ def test_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path):
     titles = {c["title"] for lst in bot["commandLists"] for c in lst["commands"]}
     assert titles == {"defect", "tidbit", "wow", "huddle"}
     assert "${" not in json.dumps(manifest)
+
+
+def test_package_asks_to_read_channel_messages_so_meeting_replies_become_stories():
+    manifest = manifest_for(APP_ID)
+    [permission] = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert permission == {"name": "ChannelMessage.Read.Group", "type": "Application"}
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
+
+
+def test_package_mentions_only_leaves_the_channel_message_permission_out(clean_env, tmp_path):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "teams.zip"
+    assert main(["teams", "package", "--out", str(out), "--mentions-only"]) == 0
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert "authorization" not in manifest and "webApplicationInfo" not in manifest
+
+
+def test_manifest_command_menu_matches_the_commands_huddle_parses():
+    from adapters.teams.convert import COMMANDS, parse_command
+
+    [bot] = manifest_for(APP_ID)["bots"]
+    for command_list in bot["commandLists"]:
+        titles = [c["title"] for c in command_list["commands"]]
+        assert sorted(titles) == sorted(COMMANDS)
+        assert all(parse_command(title) is not None for title in titles)
 
 
 def test_package_refuses_something_that_is_not_an_app_id():
@@ -144,3 +174,18 @@ def test_misconfigured_teams_package_does_not_print_the_password(clean_env, tmp_
     assert main(["teams", "package", "--out", str(tmp_path / "x.zip")]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_TENANT_ID" in err and "hunter2-secret" not in err
+
+
+@pytest.mark.parametrize(
+    "login_url",
+    ["http://login.example.net/tenant", "https://login.example.net", "not a url"],
+    ids=["plain-http", "no-tenant", "garbage"],
+)
+def test_login_url_must_be_an_https_authority_with_a_tenant(clean_env, login_url):
+    clean_env.setenv("MICROSOFT_APP_ID", "00000000-0000-0000-0000-000000000001")
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret-value")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    clean_env.setenv("MICROSOFT_LOGIN_URL", login_url)
+    with pytest.raises(TeamsConfigurationError, match="MICROSOFT_LOGIN_URL") as error:
+        load_teams_settings()
+    assert "secret-value" not in str(error.value)

@@ -225,3 +225,38 @@ async def test_form_submit_delivered_twice_logs_one_defect(teams, bot_connector,
     await teams.post(body)
     await teams.post(body)
     assert len(rows(engine, Defect)) == 1
+
+
+async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
+    teams, bot_connector, engine
+):
+    """A card sent privately on a channel's behalf acts on that channel: a story it
+    shares is posted in the channel (through the stored reference), where reactions count."""
+    await teams.say("huddle status", scope="channel", mention=True)  # stores the reference
+    value = {
+        "huddle_action": "button",
+        "huddle_command": "wow Priya stayed late for Mrs K",
+        "huddle_channel": CHANNEL,
+    }
+    await teams.post(teams.activity(value=value))  # pressed in the 1:1 chat
+
+    [story] = rows(engine, Story)
+    assert story.channel_id == CHANNEL
+    [card_post] = [p for p in bot_connector.in_conversation(CHANNEL) if "Priya" in p.everything()]
+    assert story.message_id == card_post.id
+    assert not any(
+        "Priya" in p.everything() for p in bot_connector.in_conversation("a:1on1-29:alex")
+    )
+
+
+async def test_nominate_button_on_your_own_story_is_refused_privately(teams, bot_connector, engine):
+    post = await _story_in_channel(teams, bot_connector, author="Sam")
+    [nominate] = [a for a in card_actions(post.cards[0]) if a["title"] == "Nominate"]
+    before = len(bot_connector.in_conversation(CHANNEL))
+
+    await teams.post(teams.activity(scope="channel", user="Sam", value=nominate["data"]))
+
+    assert rows(engine, Nomination) == []
+    assert len(bot_connector.in_conversation(CHANNEL)) == before
+    [private] = bot_connector.in_conversation("a:1on1-29:sam")
+    assert "your own story" in private.text

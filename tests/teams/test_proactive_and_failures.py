@@ -229,11 +229,8 @@ async def test_stored_reference_carries_the_tenant_into_proactive_posts(
     assert TENANT in (conversation.get("tenantID"), conversation.get("tenantId"))
 
 
-async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_card(
-    teams, bot_connector, huddle, settings, sleeps, engine
-):
-    from bot.storage.models import Story
-
+async def _weekly_meeting_posted(teams, huddle, settings, sleeps) -> str:
+    """The clock's way: claim the week's meeting, post it through the messenger."""
     await teams.post(_installed_in_team(teams))
     ref = ConversationRef("teams", TENANT, CHANNEL)
     post_id, meeting = huddle.claim_meeting(ref)
@@ -241,11 +238,22 @@ async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_car
     message_id = await messenger.send(ref, meeting)
     messenger.close()
     huddle.meeting_posted(post_id, message_id)
+    return message_id
+
+
+@pytest.mark.parametrize("mention", [True, False], ids=["mentioning-huddle", "without-mention"])
+async def test_reply_to_the_weekly_meeting_becomes_a_story_card(
+    teams, bot_connector, huddle, settings, sleeps, engine, mention
+):
+    """Without a mention Teams delivers the reply only under ChannelMessage.Read.Group."""
+    from bot.storage.models import Story
+
+    message_id = await _weekly_meeting_posted(teams, huddle, settings, sleeps)
 
     await teams.say(
         "Priya stayed late to drive Mrs K home",
         scope="channel",
-        mention=True,
+        mention=mention,
         user="Sam",
         conversation_id=f"{CHANNEL};messageid={message_id}",
     )
@@ -257,6 +265,50 @@ async def test_reply_to_the_weekly_meeting_mentioning_huddle_becomes_a_story_car
     assert card_post.conversation_id == f"{CHANNEL};messageid={message_id}"
     assert "Priya stayed late" in card_post.everything()
     assert story.message_id == card_post.id  # reactions to the card nominate it
+
+
+@pytest.mark.parametrize("mention", [True, False], ids=["mentioning-huddle", "without-mention"])
+async def test_meeting_reply_delivered_twice_is_one_story_and_one_card(
+    teams, bot_connector, huddle, settings, sleeps, engine, mention
+):
+    from bot.storage.models import Story
+
+    message_id = await _weekly_meeting_posted(teams, huddle, settings, sleeps)
+    posted_before = len(bot_connector.posted)
+    reply = teams.activity(
+        text="Jo found Mr T's lost hearing aid",
+        scope="channel",
+        user="Sam",
+        mention=mention,
+        conversation_id=f"{CHANNEL};messageid={message_id}",
+    )
+    await teams.post(reply)
+    await teams.post(reply)
+
+    assert len(rows(engine, Story)) == 1
+    [card] = bot_connector.posted[posted_before:]  # no help text for the redelivery either
+    assert "hearing aid" in card.everything()
+
+
+async def test_unaddressed_reply_under_another_message_is_neither_stored_nor_logged(
+    teams, bot_connector, huddle, settings, sleeps, engine, caplog
+):
+    from bot.storage.models import Story
+
+    caplog.set_level("DEBUG")
+    await _weekly_meeting_posted(teams, huddle, settings, sleeps)
+    posted_before = len(bot_connector.posted)
+
+    await teams.say(
+        "Mrs K's biopsy came back fine",
+        scope="channel",
+        user="Sam",
+        conversation_id=f"{CHANNEL};messageid=some-other-post",
+    )
+
+    assert rows(engine, Story) == []
+    assert len(bot_connector.posted) == posted_before
+    assert "biopsy" not in caplog.text
 
 
 async def test_database_down_gets_a_friendly_sorry_and_no_crash(
@@ -291,3 +343,40 @@ async def test_retry_after_given_as_an_http_date_is_understood(
     messenger.close()
     assert error.value.retry_after > 3600  # far off: handed to the caller, not waited for
     assert sleeps == []
+
+
+async def test_the_clock_posts_the_weekly_meeting_to_a_teams_channel_and_its_replies_are_stories(
+    teams, bot_connector, huddle, settings, clock, engine, monkeypatch
+):
+    """End to end: scheduled from Teams, posted by the clock's own job through the
+    ``huddle.messengers`` entry point, a reply in its reply chain becomes a story."""
+    from datetime import UTC, datetime
+
+    from bot.clock.jobs import run_monday_meeting
+    from bot.clock.messengers import close_messengers, load_messengers
+    from bot.storage.models import Story
+
+    for name in ("MICROSOFT_APP_ID", "MICROSOFT_LOGIN_URL", "MICROSOFT_OPENID_METADATA_URL"):
+        monkeypatch.delenv(name, raising=False)
+    await teams.post(_installed_in_team(teams))
+    await teams.say("huddle schedule monday 08:00 UTC", scope="channel", mention=True)
+
+    posted_before = len(bot_connector.posted)
+    messengers = load_messengers(settings, huddle)
+    try:
+        clock.now = monday = datetime(2026, 11, 30, 8, 0, 30, tzinfo=UTC)
+        await run_monday_meeting(huddle, messengers, monday)
+    finally:
+        await close_messengers(messengers)
+
+    [meeting] = bot_connector.posted[posted_before:]
+    assert meeting.cards and "Week 49, 2026" in meeting.everything()
+    assert meeting.conversation_id == CHANNEL
+    await teams.say(
+        "Priya stayed late to drive Mrs K home",
+        scope="channel",
+        user="Sam",
+        conversation_id=f"{CHANNEL};messageid={meeting.id}",
+    )
+    [story] = rows(engine, Story)
+    assert story.source == "thread" and story.author_name == "Sam"
