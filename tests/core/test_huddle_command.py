@@ -135,10 +135,17 @@ def test_help_and_unknown_subcommands(chat):
 
 
 def test_next_post_skips_the_current_week_once_posted(chat, huddle, clock):
-    clock.set(datetime(2026, 11, 22, 21, 30, tzinfo=UTC))  # Mon 23 Nov 08:30 Sydney
+    clock.set(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))  # Mon 23 Nov 07:00 Sydney
     chat("/huddle schedule monday 08:00 Australia/Sydney")
-    assert "Mon 30 Nov" in chat("/huddle status")  # 08:00 today has passed
-    clock.set(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))  # Mon 07:00, before the post
-    assert "Mon 23 Nov, 08:00" in chat("/huddle status")
+    assert "Mon 23 Nov, 08:00" in chat("/huddle status")  # before the post
     huddle.this_weeks_meeting(ConversationRef("slack", chat.workspace, chat.channel))
     assert "Mon 30 Nov" in chat("/huddle status")
+
+
+def test_a_schedule_set_after_this_weeks_time_says_next_week(chat, clock):
+    clock.set(datetime(2026, 11, 22, 21, 30, tzinfo=UTC))  # Mon 23 Nov 08:30 Sydney
+    chat("/huddle schedule monday 08:00 Australia/Sydney")
+    status = chat("/huddle status")
+    assert "Next post: Mon 30 Nov, 08:00" in status
+    # No meeting this week, so no nudge in its thread either: the first is next week's.
+    assert "Story nudge: Wed 2 Dec, 08:00" in status
