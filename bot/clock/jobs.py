@@ -37,6 +37,7 @@ from bot.meeting import compose_meeting, next_rule
 from bot.model import Reply, Visibility
 from bot.ports import Messenger
 from bot.storage.db import transaction
+from bot.storage.meetings import claim_weeks
 
 __all__ = [
     "JOBS",
@@ -99,9 +100,7 @@ def plan_meetings(
                     "claimed_at": now,
                 }
             )
-        won = queries.insert_claims(
-            session=session, table=MEETINGS, rows=claims, batch=options.batch_size
-        )
+        won = claim_weeks(session=session, table=MEETINGS, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session, table=MEETINGS, ids=[row.id for _, row in retry], now=now
         )

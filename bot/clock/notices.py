@@ -24,7 +24,7 @@ from bot.huddle import Huddle
 from bot.model import Reply
 from bot.ports import Messenger
 from bot.storage.db import transaction
-from bot.storage.meetings import FAILED, POSTED
+from bot.storage.meetings import FAILED, POSTED, claim_weeks
 
 NUDGE, WOW, DIGEST = "nudge", "wow", "digest"
 
@@ -94,9 +94,7 @@ def plan_notices(
                     "claimed_at": now,
                 }
             )
-        won = queries.insert_claims(
-            session=session, table=NOTICES, rows=claims, batch=options.batch_size
-        )
+        won = claim_weeks(session=session, table=NOTICES, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session,
             table=NOTICES,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import run_monday_meeting
 from bot.huddle import Huddle
+from bot.model import ConversationRef
 from bot.ports import DeliveryError
 from bot.storage import db
 from bot.storage.models import MeetingPost
@@ -428,3 +429,41 @@ async def test_database_round_trips_do_not_grow_with_the_number_of_channels(
     large = await trips(40, 1)
     assert large == small
     assert large <= 10
+
+
+# -- the console's /monday and the clock claim weeks the same way ------------------------
+
+
+async def test_the_console_and_the_clock_reckon_the_week_in_the_channels_timezone(
+    huddle, clock, messenger, messengers
+):
+    # The practice is in New York, still on Sunday; the channel meets in Auckland, on Monday.
+    schedule(huddle, clock, "monday 08:00 Pacific/Auckland", at=datetime(2026, 11, 12, tzinfo=UTC))
+    channel(huddle, "C1")("/huddle timezone America/New_York")
+    monday_in_auckland = local("Pacific/Auckland", 2026, 11, 23, 9, 0)  # Sunday in New York
+    clock.set(monday_in_auckland)
+    shown = huddle.this_weeks_meeting(ConversationRef("slack", "T1", "C1"))
+    assert "Week 48, 2026" in shown.footer
+    report = await run_monday_meeting(huddle, messengers, monday_in_auckland)
+    assert report.posted == 0 and messenger.posts == []
+    assert [(r.iso_week, r.status) for r in meeting_rows(huddle.engine)] == [(48, "posted")]
+
+
+async def test_the_console_and_the_clock_walk_one_curriculum_in_turn(
+    huddle, clock, messenger, messengers, content
+):
+    schedule(huddle, clock, "monday 08:00 UTC", at=datetime(2026, 11, 12, tzinfo=UTC))
+    ref = ConversationRef("slack", "T1", "C1")
+    titles = []
+    for week, by_clock in enumerate((True, False, True)):
+        monday = datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + timedelta(weeks=week)
+        clock.set(monday)
+        if by_clock:
+            await run_monday_meeting(huddle, messengers, monday)
+            titles.append(messenger.posts[-1].reply.title)
+        else:
+            titles.append(huddle.this_weeks_meeting(ref).title)
+        assert huddle.claim_meeting(ref) is None  # the week is taken, whoever took it
+    expected = [f"Monday Morning Meeting · {r.title}" for r in content.rules_in_order()[:3]]
+    assert titles == expected
+    assert len(meeting_rows(huddle.engine)) == 3
