@@ -15,20 +15,21 @@ Example (a script or a test)::
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.clock import queries
 from bot.clock.config import ClockSettings
-from bot.clock.fanout import Delivery, Sleep
+from bot.clock.fanout import Delivery
 from bot.clock.notices import run_defect_digest, run_story_nudge, run_wow_of_the_week
 from bot.clock.plan import Target, meeting_due, meeting_may_retry
 from bot.clock.queries import MEETINGS, WeekRow
 from bot.clock.runner import (
     FanoutReport,
+    Job,
     backoff,
+    clock_job,
     retry_ready,
-    run_job,
     skip_window,
     without_messenger,
 )
@@ -126,36 +127,17 @@ def _meeting(rule, target: Target, now: datetime) -> Reply:
     return compose_meeting(rule, week_label=f"Week {week}, {year}", visibility=Visibility.CHANNEL)
 
 
-async def run_monday_meeting(
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    *,
-    options: ClockSettings | None = None,
-    sleep: Sleep | None = None,
-    monotonic: Callable[[], float] | None = None,
-) -> FanoutReport:
+run_monday_meeting = clock_job(
+    "monday-meeting",
+    MEETINGS,
+    plan_meetings,
     """Post this week's meeting to every subscribed channel that is due and has not had it.
 
     A failure is recorded (never marked posted) and retried with back-off on later
     runs the same local week; a clock that was down catches up once, later that
     week; a week that has ended is never posted.
-    """
-    options = options or ClockSettings.defaults()
-    return await run_job(
-        "monday-meeting",
-        lambda report: plan_meetings(huddle, messengers, now, options, report),
-        MEETINGS,
-        huddle,
-        messengers,
-        now,
-        options,
-        sleep,
-        monotonic,
-    )
-
-
-Job = Callable[..., Awaitable[FanoutReport]]
+    """,
+)
 
 # In the order the clock runs them each tick: the WOW and the digest follow the meeting.
 JOBS: dict[str, Job] = {
