@@ -38,7 +38,7 @@ from bot.meeting import compose_meeting, next_rule
 from bot.model import Reply, Visibility
 from bot.ports import Messenger
 from bot.storage.db import transaction
-from bot.storage.meetings import claim_weeks
+from bot.storage.meetings import CLAIMED, claim_weeks
 
 __all__ = [
     "JOBS",
@@ -86,21 +86,9 @@ def plan_meetings(
             session=session, workspace_ids={t.workspace_id for t in fresh}, batch=options.batch_size
         )
         rules = {t.key: next_rule(content, history.get(t.key, [])) for t in fresh}
-        claims = []
-        for target in fresh:
-            year, week = target.week(now)
-            claims.append(
-                {
-                    "workspace_id": target.workspace_id,
-                    "channel_id": target.channel_id,
-                    "iso_year": year,
-                    "iso_week": week,
-                    "rule_id": rules[target.key].id,
-                    "status": "claimed",
-                    "attempts": 0,
-                    "claimed_at": now,
-                }
-            )
+        claims = [
+            target.claim(now, rule_id=rules[target.key].id, status=CLAIMED) for target in fresh
+        ]
         won = claim_weeks(session=session, table=MEETINGS, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session, table=MEETINGS, ids=[row.id for _, row in retry], now=now

@@ -31,7 +31,7 @@ from bot.huddle import Huddle
 from bot.model import Reply
 from bot.ports import Messenger
 from bot.storage.db import transaction
-from bot.storage.meetings import FAILED, POSTED, claim_weeks
+from bot.storage.meetings import CLAIMED, FAILED, POSTED, claim_weeks
 
 NUDGE, WOW, DIGEST = "nudge", "wow", "digest"
 
@@ -90,19 +90,8 @@ def plan_notices(
                 if reply is None:
                     nothing_ids.append(retry[target.key].id)
                 continue
-            year, week = target.week(now)
-            claims.append(
-                {
-                    "workspace_id": target.workspace_id,
-                    "channel_id": target.channel_id,
-                    "iso_year": year,
-                    "iso_week": week,
-                    "kind": kind,
-                    "status": "claimed" if reply is not None else queries.NOTHING,
-                    "attempts": 0,
-                    "claimed_at": now,
-                }
-            )
+            status = CLAIMED if reply is not None else queries.NOTHING
+            claims.append(target.claim(now, kind=kind, status=status))
         won = claim_weeks(session=session, table=NOTICES, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session,

@@ -65,6 +65,19 @@ class Target:
             thread_id=thread_id,
         )
 
+    def claim(self, now: datetime, **columns) -> dict:
+        """A row claiming this channel's local week (for ``claim_weeks``), plus ``columns``."""
+        year, week = self.week(now)
+        return {
+            "workspace_id": self.workspace_id,
+            "channel_id": self.channel_id,
+            "iso_year": year,
+            "iso_week": week,
+            "attempts": 0,
+            "claimed_at": now,
+            **columns,
+        }
+
     def week(self, now: datetime) -> tuple[int, int]:
         """The ISO (year, week) it is now where this channel is."""
         return local_iso_week(now, self.timezone)

@@ -281,18 +281,7 @@ def defects_logged(
 ) -> list[DefectRow]:
     """Defects logged in [since, until): only the columns a digest may show."""
     d = Defect.__table__.c
-    rows = []
-    for ids in chunked(sorted(set(workspace_ids)), batch):
-        statement = (
-            sa.select(d.workspace_id, d.channel_id, d.id, d.stage, d.reporter_name, d.created_at)
-            .where(d.workspace_id.in_(ids), d.created_at >= since, d.created_at < until)
-            .order_by(d.created_at, d.id)
-        )
-        rows.extend(
-            DefectRow(ws, ch, DigestDefect(i, stage, reporter, created))
-            for ws, ch, i, stage, reporter, created in session.execute(statement)
-        )
-    return rows
+    return _defects(session, workspace_ids, batch, d.created_at >= since, d.created_at < until)
 
 
 def stale_defects(
@@ -301,17 +290,23 @@ def stale_defects(
     """Defects open for more than 7 days with no recovery action, oldest first."""
     d = Defect.__table__.c
     r = RecoveryAction.__table__.c
-    no_action = ~sa.exists().where(r.defect_id == d.id)
+    return _defects(
+        session,
+        workspace_ids,
+        batch,
+        d.closed_at.is_(None),
+        d.created_at < now - timedelta(days=7),
+        ~sa.exists().where(r.defect_id == d.id),
+    )
+
+
+def _defects(session: Session, workspace_ids, batch: int, *conditions) -> list[DefectRow]:
+    d = Defect.__table__.c
     rows = []
     for ids in chunked(sorted(set(workspace_ids)), batch):
         statement = (
             sa.select(d.workspace_id, d.channel_id, d.id, d.stage, d.reporter_name, d.created_at)
-            .where(
-                d.workspace_id.in_(ids),
-                d.closed_at.is_(None),
-                d.created_at < now - timedelta(days=7),
-                no_action,
-            )
+            .where(d.workspace_id.in_(ids), *conditions)
             .order_by(d.created_at, d.id)
         )
         rows.extend(
