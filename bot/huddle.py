@@ -20,7 +20,7 @@ from bot.commands.wow import SELF_VOTE
 from bot.config import Settings
 from bot.content import Content, Rule
 from bot.crypto import Vault
-from bot.meeting import compose_meeting, next_rule
+from bot.meeting import compose_meeting, next_rule, weekly_meeting
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.scheduling import local_iso_week, utc_now
 from bot.storage import meetings, stories
@@ -243,7 +243,7 @@ class Huddle:
             post, rule, won = self._this_weeks_post(session, ref, tz)
             if not won:
                 return None
-            return post.id, _weekly_post(rule, post)
+            return post.id, weekly_meeting(rule, post.iso_year, post.iso_week)
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:
         with transaction(self.engine) as session:
@@ -263,7 +263,7 @@ class Huddle:
             post, rule, _won = self._this_weeks_post(session, ref, tz)
             if post.status != meetings.POSTED:
                 meetings.mark_posted(session=session, post=post, message_id=None, now=self.clock())
-            return _weekly_post(rule, post)
+            return weekly_meeting(rule, post.iso_year, post.iso_week)
 
     def _this_weeks_post(
         self, session, ref: ConversationRef, tz: str | None
@@ -398,11 +398,6 @@ class Huddle:
             workspace.platform, "star-struck"
         )
         return emoji.strip(":").casefold() == wanted.casefold()
-
-
-def _weekly_post(rule: Rule, post: meetings.MeetingPost) -> Reply:
-    label = f"Week {post.iso_week}, {post.iso_year}"
-    return compose_meeting(rule, week_label=label, visibility=Visibility.CHANNEL)
 
 
 def _private(text: str) -> Reply:

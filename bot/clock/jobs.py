@@ -33,9 +33,10 @@ from bot.clock.runner import (
     skip_window,
     without_messenger,
 )
+from bot.content import Rule
 from bot.huddle import Huddle
-from bot.meeting import compose_meeting, next_rule
-from bot.model import Reply, Visibility
+from bot.meeting import next_rule, weekly_meeting
+from bot.model import Reply
 from bot.ports import Messenger
 from bot.storage.db import transaction
 from bot.storage.meetings import CLAIMED, claim_weeks
@@ -110,9 +111,8 @@ def plan_meetings(
     return deliveries
 
 
-def _meeting(rule, target: Target, now: datetime) -> Reply:
-    year, week = target.week(now)
-    return compose_meeting(rule, week_label=f"Week {week}, {year}", visibility=Visibility.CHANNEL)
+def _meeting(rule: Rule, target: Target, now: datetime) -> Reply:
+    return weekly_meeting(rule, *target.week(now))
 
 
 run_monday_meeting = clock_job(

@@ -237,3 +237,25 @@ def test_jobs_refuse_to_start_with_no_key_and_no_key_file(operator_env, monkeypa
     monkeypatch.delenv("HUDDLE_ENCRYPTION_KEY")
     assert main(["jobs", "list"]) == 2
     assert "HUDDLE_ENCRYPTION_KEY is not set" in capsys.readouterr().err
+
+
+def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
+    from pathlib import Path
+
+    from bot.cli import build_parser
+
+    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    processes = dict(
+        (name.strip(), command.strip())
+        for name, _, command in (
+            line.partition(":") for line in procfile.read_text().splitlines() if line.strip()
+        )
+    )
+    assert processes == {
+        "web": "huddle serve",
+        "clock": "huddle clock",
+        "release": "huddle db upgrade",
+    }
+    parser = build_parser()
+    for command in processes.values():
+        assert callable(parser.parse_args(command.split()[1:]).run)
