@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import ConversationRef
 from bot.scheduling import local_datetime, local_iso_week, next_post_time, occurrence_in_week
-from bot.storage.meetings import CLAIMED, FAILED, POSTED
+from bot.storage.meetings import FAILED, POSTED
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,14 @@ def meeting_due(target: Target, now: datetime, skipped: set[date]) -> bool:
     A schedule set (or changed) after this week's time starts next week, as
     ``/huddle status`` says; a clock that was down catches up later the same week.
     """
-    due_at = target.meeting_time(now)
-    if due_at > now or target.updated_at > due_at:
-        return False
-    return not target.blocked_on(due_at.astimezone(ZoneInfo(target.timezone)).date(), skipped)
+    return meeting_may_retry(target, now, skipped) and target.updated_at <= target.meeting_time(now)
 
 
 def meeting_may_retry(target: Target, now: datetime, skipped: set[date]) -> bool:
-    """A failed post of this week may be tried again: still this week, not skipped or paused."""
+    """This week's meeting may go out now: its time has come, and it is not skipped or paused.
+
+    (A failed post is retried on these terms until the channel's week ends.)
+    """
     due_at = target.meeting_time(now)
     if due_at > now:
         return False
@@ -175,7 +175,8 @@ def next_runs(
     else:
         has_row = {target.week(now)} if this_week is not None else set()
         meeting = _next_meeting(target, now, skipped, also_blocked=has_row)
-    this_week_posts = due_now or this_week in (POSTED, CLAIMED, FAILED)
+    # A failed post is being retried; one left "claimed" may never be confirmed (no nudge).
+    this_week_posts = due_now or this_week in (POSTED, FAILED)
     nudge = None
     for moment in _meeting_moments(target, now, skipped, meeting, this_week_posts):
         at = nudge_time(target, moment, nudge_weekday)
