@@ -37,7 +37,7 @@ def claim_weeks(
     request, another run of the clock's job or another clock. One multi-row
     ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch`` rows.
     """
-    unique = next(c for c in table.constraints if isinstance(c, sa.UniqueConstraint) and c.name)
+    [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         insert, conflict = postgresql.insert(table), {"constraint": unique.name}

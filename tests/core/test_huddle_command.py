@@ -1,9 +1,11 @@
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.model import ConversationRef, Visibility
-from bot.storage.models import Skip, Subscription
+from bot.storage.models import MeetingPost, Skip, Subscription
 
 
 def _subscription(engine) -> Subscription:
@@ -105,6 +107,20 @@ def test_each_channel_walks_the_curriculum_in_order_without_repeats(huddle, cloc
 def test_the_same_week_shows_the_same_meeting_again(huddle):
     ref = ConversationRef("slack", "T1", "C1")
     assert huddle.this_weeks_meeting(ref).title == huddle.this_weeks_meeting(ref).title
+
+
+def test_concurrent_claims_of_one_week_make_one_post(huddle, engine):
+    ref = ConversationRef("slack", "T1", "C1")
+    huddle.this_weeks_meeting(ConversationRef("slack", "T1", "C0"))  # the workspace exists
+    with ThreadPoolExecutor(6) as pool:
+        claims = list(pool.map(lambda _: huddle.claim_meeting(ref), range(6)))
+    assert len([c for c in claims if c is not None]) == 1
+    assert huddle.this_weeks_meeting(ref).title == next(c for c in claims if c)[1].title
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(sa.func.count()).where(MeetingPost.channel_id == "C1")
+        ).scalar_one()
+    assert rows == 1
 
 
 def test_rules_shows_where_the_channel_is_in_the_curriculum(chat, huddle, clock, content):
