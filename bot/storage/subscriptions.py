@@ -82,6 +82,12 @@ def pause_until(
     return subscription
 
 
+def active_subscriptions(*, session: Session) -> list[Subscription]:
+    """Every active subscription in every workspace: for the clock only."""
+    statement = select(Subscription).where(Subscription.active).order_by(Subscription.id)
+    return list(session.exec(statement))
+
+
 def add_skip(
     *, session: Session, subscription: Subscription, skip_date: date, user_id: str, now: datetime
 ) -> bool:
