@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.scheduling import WEEKDAYS
+
 DEFAULT_DATABASE_URL = "sqlite:///./huddle.db"
 
 
@@ -29,6 +31,8 @@ class Settings(BaseSettings):
     content_dir: Path | None = Field(default=None, validation_alias="HUDDLE_CONTENT_DIR")
     default_timezone: str = Field(default="UTC", validation_alias="HUDDLE_DEFAULT_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="HUDDLE_LOG_LEVEL")
+    # The clock sends the story nudge on this day; `/huddle status` shows it too.
+    nudge_weekday: str = Field(default="wednesday", validation_alias="HUDDLE_NUDGE_WEEKDAY")
 
     @field_validator("database_url")
     @classmethod
@@ -39,6 +43,11 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
+    @field_validator("nudge_weekday")
+    @classmethod
+    def _valid_nudge_weekday(cls, value: str) -> str:
+        return valid_weekday_setting(value)
+
     @field_validator("default_timezone")
     @classmethod
     def _valid_timezone(cls, value: str) -> str:
@@ -47,3 +56,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"HUDDLE_DEFAULT_TIMEZONE={value!r} is not an IANA timezone") from exc
         return value
+
+
+def valid_weekday_setting(value: str) -> str:
+    """HUDDLE_NUDGE_WEEKDAY, checked: a weekday's English name, any case."""
+    value = value.strip().casefold()
+    if value not in WEEKDAYS:
+        raise ValueError(f"HUDDLE_NUDGE_WEEKDAY={value!r} is not a weekday, e.g. wednesday")
+    return value

@@ -18,15 +18,16 @@ from bot.commands import COMMANDS, command_help
 from bot.commands.context import Context, UsageError
 from bot.commands.wow import SELF_VOTE
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, Rule
 from bot.crypto import Vault
-from bot.meeting import compose_meeting, next_rule
+from bot.meeting import compose_meeting, next_rule, weekly_meeting
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.scheduling import local_iso_week, utc_now
 from bot.storage import meetings, stories
 from bot.storage.db import transaction
 from bot.storage.events import claim_event
 from bot.storage.models import STORY_MAX, ConversationReference, Workspace
+from bot.storage.subscriptions import get_subscription
 from bot.storage.tidbits import purge_expired_tidbits
 from bot.storage.workspaces import ensure_workspace, get_workspace
 
@@ -239,34 +240,18 @@ class Huddle:
     def claim_meeting(
         self, ref: ConversationRef, *, tz: str | None = None
     ) -> tuple[int, Reply] | None:
-        """Claim this ISO week's meeting for a channel and compose it.
+        """Claim this week's meeting for a channel and compose it.
 
         Returns (meeting post id, the post), or None when this week's post was
-        already claimed by anyone: the unique constraint makes this exactly-once.
-        A failed post is left in state ``failed`` and may be claimed again with
-        ``retry_meeting``.
+        already claimed by anyone (the clock included): the unique constraint makes
+        this exactly-once. The week and the rule are the clock's: the channel's
+        local ISO week and the next rule of the curriculum it has not had.
         """
-        now = self.clock()
         with transaction(self.engine) as session:
-            workspace = self._workspace_by_ids(session, ref.platform, ref.workspace_id)
-            iso_year, iso_week = local_iso_week(now, tz or workspace.timezone)
-            posted = meetings.posted_rule_ids(
-                session=session, workspace_id=workspace.id, channel_id=ref.channel_id
-            )
-            rule = next_rule(self.content, posted)
-            post = meetings.claim_meeting(
-                session=session,
-                workspace_id=workspace.id,
-                channel_id=ref.channel_id,
-                iso_year=iso_year,
-                iso_week=iso_week,
-                rule_id=rule.id,
-                now=now,
-            )
-            if post is None:
+            post, rule, won = self._this_weeks_post(session, ref, tz)
+            if not won:
                 return None
-            label = f"Week {iso_week}, {iso_year}"
-            return post.id, compose_meeting(rule, week_label=label, visibility=Visibility.CHANNEL)
+            return post.id, weekly_meeting(rule, post.iso_year, post.iso_week)
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:
         with transaction(self.engine) as session:
@@ -276,37 +261,58 @@ class Huddle:
                     session=session, post=post, message_id=message_id, now=self.clock()
                 )
 
-    def meeting_failed(self, post_id: int, error: str) -> None:
-        """Record a failed post. It is never marked posted; the clock may retry it."""
-        with transaction(self.engine) as session:
-            post = session.get(meetings.MeetingPost, post_id)
-            if post is not None:
-                meetings.mark_failed(session=session, post=post, error=error)
-
     def this_weeks_meeting(self, ref: ConversationRef, *, tz: str | None = None) -> Reply:
-        """This week's post for a channel: claims it if nobody has, else shows it again."""
-        claimed = self.claim_meeting(ref, tz=tz)
-        if claimed is not None:
-            post_id, reply = claimed
-            self.meeting_posted(post_id, None)
-            return reply
+        """This week's post for a channel: claims it if nobody has, else shows it again.
+
+        For adapters that show the post themselves (the console's ``/monday``), so
+        it is marked posted at once and the clock will not post that week again.
+        """
         with transaction(self.engine) as session:
-            workspace = self._workspace_by_ids(session, ref.platform, ref.workspace_id)
-            iso_year, iso_week = local_iso_week(self.clock(), tz or workspace.timezone)
-            post = meetings.get_meeting_post(
-                session=session,
-                workspace_id=workspace.id,
-                channel_id=ref.channel_id,
-                iso_year=iso_year,
-                iso_week=iso_week,
-            )
-            assert post is not None
-            rule = self.content.rules.get(post.rule_id) or next_rule(self.content, [])
+            post, rule, _won = self._this_weeks_post(session, ref, tz)
             if post.status != meetings.POSTED:
                 meetings.mark_posted(session=session, post=post, message_id=None, now=self.clock())
-        return compose_meeting(
-            rule, week_label=f"Week {iso_week}, {iso_year}", visibility=Visibility.CHANNEL
+            return weekly_meeting(rule, post.iso_year, post.iso_week)
+
+    def _this_weeks_post(
+        self, session, ref: ConversationRef, tz: str | None
+    ) -> tuple[meetings.MeetingPost, Rule, bool]:
+        """This week's meeting row of a channel, claimed now if it has none: (row, rule, won).
+
+        The week is local to the channel's schedule (else ``tz``, else the workspace's
+        timezone), as the clock reckons it.
+        """
+        now = self.clock()
+        workspace = self._workspace_by_ids(session, ref.platform, ref.workspace_id)
+        subscription = get_subscription(
+            session=session, workspace_id=workspace.id, channel_id=ref.channel_id
         )
+        if tz is None and subscription is not None and subscription.active:
+            tz = subscription.timezone
+        iso_year, iso_week = local_iso_week(now, tz or workspace.timezone)
+        history = meetings.posted_rule_ids(
+            session=session, workspace_id=workspace.id, channel_id=ref.channel_id
+        )
+        rule = next_rule(self.content, history)
+        post = meetings.claim_meeting(
+            session=session,
+            workspace_id=workspace.id,
+            channel_id=ref.channel_id,
+            iso_year=iso_year,
+            iso_week=iso_week,
+            rule_id=rule.id,
+            now=now,
+        )
+        if post is not None:
+            return post, rule, True
+        post = meetings.get_meeting_post(
+            session=session,
+            workspace_id=workspace.id,
+            channel_id=ref.channel_id,
+            iso_year=iso_year,
+            iso_week=iso_week,
+        )
+        assert post is not None  # the constraint that refused our claim holds it
+        return post, self.content.rules.get(post.rule_id) or next_rule(self.content, []), False
 
     # -- conversation references (platforms that post proactively) -------------
 

@@ -46,3 +46,9 @@ def compose_meeting(rule: Rule, *, week_label: str, visibility: Visibility) -> R
         footer=f"{week_label} · theme: {rule.theme}",
         visibility=visibility,
     )
+
+
+def weekly_meeting(rule: Rule, iso_year: int, iso_week: int) -> Reply:
+    """The channel's post for ISO week (year, week), as the clock and the console show it."""
+    label = f"Week {iso_week}, {iso_year}"
+    return compose_meeting(rule, week_label=label, visibility=Visibility.CHANNEL)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.clock import queries
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
-from bot.clock.plan import Target, meeting_due, nudge_time
-from bot.commands.formatting import local_datetime_label
+from bot.clock.plan import Target, next_runs
+from bot.commands.formatting import describe_next_meeting, local_datetime_label
 from bot.config import Settings
 from bot.huddle import Huddle
-from bot.scheduling import WEEKDAYS, next_post_time
+from bot.scheduling import WEEKDAYS
 from bot.storage.db import transaction
 from bot.storage.meetings import POSTED
 
@@ -108,35 +108,19 @@ def list_jobs(huddle: Huddle, options: ClockSettings, out: TextIO | None = None)
 def _describe(target: Target, now: datetime, skipped, rows, options: ClockSettings) -> str:
     tz = target.timezone
     row = rows.get((*target.key, *target.week(now)))
-    if row is None and meeting_due(target, now, skipped):
-        next_run = "due now (the clock posts it within a minute)"
-    else:
-        try:
-            due = next_post_time(
-                weekday=target.weekday,
-                at=target.at,
-                tz=tz,
-                after=now,
-                skipped=skipped,
-                paused_until=target.paused_until,
-                posted_weeks={target.week(now)} if row is not None else set(),
-            )
-            next_run = f"{local_datetime_label(due, tz)} = {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        except ValueError:
-            next_run = "none planned (paused or skipped for the next year)"
+    runs = next_runs(target, now, skipped, row and row.status, options.nudge_weekday_index)
     parts = [
         f"{target.platform}:{target.external_workspace_id} #{target.channel_id}",
         f"{WEEKDAYS[target.weekday].title()} {target.hour:02d}:{target.minute:02d} {tz}",
-        f"next meeting {next_run}",
+        f"next meeting {describe_next_meeting(runs.meeting, runs.due_now, tz)}",
     ]
     if row is not None:
         state = f"this week: {row.status}"
         if row.status != POSTED and row.next_attempt_at is not None:
             state += f", retry after {row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
         parts.append(state)
-    nudge = nudge_time(target, now, options.nudge_weekday_index)
-    if nudge is not None:
-        parts.append(f"nudge {local_datetime_label(nudge, tz)}")
+    if runs.nudge is not None:
+        parts.append(f"nudge {local_datetime_label(runs.nudge, tz)}")
     today = target.local_date(now)
     if target.paused_until and target.paused_until > today:
         parts.append(f"paused until {target.paused_until.isoformat()}")

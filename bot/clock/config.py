@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config import valid_weekday_setting
 from bot.scheduling import WEEKDAYS
 
 
@@ -41,10 +42,7 @@ class ClockSettings(BaseSettings):
     @field_validator("nudge_weekday")
     @classmethod
     def _weekday(cls, value: str) -> str:
-        value = value.strip().casefold()
-        if value not in WEEKDAYS:
-            raise ValueError(f"HUDDLE_NUDGE_WEEKDAY={value!r} is not a weekday, e.g. wednesday")
-        return value
+        return valid_weekday_setting(value)
 
     @property
     def nudge_weekday_index(self) -> int:

@@ -15,28 +15,31 @@ Example (a script or a test)::
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.clock import queries
 from bot.clock.config import ClockSettings
-from bot.clock.fanout import Delivery, Sleep
+from bot.clock.fanout import Delivery
 from bot.clock.notices import run_defect_digest, run_story_nudge, run_wow_of_the_week
 from bot.clock.plan import Target, meeting_due, meeting_may_retry
 from bot.clock.queries import MEETINGS, WeekRow
 from bot.clock.runner import (
     FanoutReport,
+    Job,
     backoff,
+    clock_job,
     retry_ready,
-    run_job,
     skip_window,
     without_messenger,
 )
+from bot.content import Rule
 from bot.huddle import Huddle
-from bot.meeting import compose_meeting, next_rule
-from bot.model import Reply, Visibility
+from bot.meeting import next_rule, weekly_meeting
+from bot.model import Reply
 from bot.ports import Messenger
 from bot.storage.db import transaction
+from bot.storage.meetings import CLAIMED, claim_weeks
 
 __all__ = [
     "JOBS",
@@ -84,24 +87,10 @@ def plan_meetings(
             session=session, workspace_ids={t.workspace_id for t in fresh}, batch=options.batch_size
         )
         rules = {t.key: next_rule(content, history.get(t.key, [])) for t in fresh}
-        claims = []
-        for target in fresh:
-            year, week = target.week(now)
-            claims.append(
-                {
-                    "workspace_id": target.workspace_id,
-                    "channel_id": target.channel_id,
-                    "iso_year": year,
-                    "iso_week": week,
-                    "rule_id": rules[target.key].id,
-                    "status": "claimed",
-                    "attempts": 0,
-                    "claimed_at": now,
-                }
-            )
-        won = queries.insert_claims(
-            session=session, table=MEETINGS, rows=claims, batch=options.batch_size
-        )
+        claims = [
+            target.claim(now, rule_id=rules[target.key].id, status=CLAIMED) for target in fresh
+        ]
+        won = claim_weeks(session=session, table=MEETINGS, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session, table=MEETINGS, ids=[row.id for _, row in retry], now=now
         )
@@ -122,41 +111,21 @@ def plan_meetings(
     return deliveries
 
 
-def _meeting(rule, target: Target, now: datetime) -> Reply:
-    year, week = target.week(now)
-    return compose_meeting(rule, week_label=f"Week {week}, {year}", visibility=Visibility.CHANNEL)
+def _meeting(rule: Rule, target: Target, now: datetime) -> Reply:
+    return weekly_meeting(rule, *target.week(now))
 
 
-async def run_monday_meeting(
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    *,
-    options: ClockSettings | None = None,
-    sleep: Sleep | None = None,
-    monotonic: Callable[[], float] | None = None,
-) -> FanoutReport:
+run_monday_meeting = clock_job(
+    "monday-meeting",
+    MEETINGS,
+    plan_meetings,
     """Post this week's meeting to every subscribed channel that is due and has not had it.
 
     A failure is recorded (never marked posted) and retried with back-off on later
     runs the same local week; a clock that was down catches up once, later that
     week; a week that has ended is never posted.
-    """
-    options = options or ClockSettings.defaults()
-    return await run_job(
-        "monday-meeting",
-        lambda report: plan_meetings(huddle, messengers, now, options, report),
-        MEETINGS,
-        huddle,
-        messengers,
-        now,
-        options,
-        sleep,
-        monotonic,
-    )
-
-
-Job = Callable[..., Awaitable[FanoutReport]]
+    """,
+)
 
 # In the order the clock runs them each tick: the WOW and the digest follow the meeting.
 JOBS: dict[str, Job] = {

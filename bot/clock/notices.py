@@ -10,32 +10,41 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import partial
 
 import sqlalchemy as sa
 
 from bot.clock import queries
 from bot.clock.compose import compose_defect_digest, compose_story_nudge, compose_wow_of_the_week
 from bot.clock.config import ClockSettings
-from bot.clock.fanout import Delivery, Sleep
+from bot.clock.fanout import Delivery
 from bot.clock.plan import Target, nudge_due, nudge_time
 from bot.clock.queries import NOTICES, WeekRow
-from bot.clock.runner import FanoutReport, retry_ready, run_job, skip_window, without_messenger
+from bot.clock.runner import (
+    FanoutReport,
+    clock_job,
+    retry_ready,
+    skip_window,
+    without_messenger,
+)
 from bot.huddle import Huddle
 from bot.model import Reply
 from bot.ports import Messenger
 from bot.storage.db import transaction
-from bot.storage.meetings import FAILED, POSTED
+from bot.storage.meetings import CLAIMED, FAILED, POSTED, claim_weeks
 
 NUDGE, WOW, DIGEST = "nudge", "wow", "digest"
 
-# decide(session, huddle, now, candidates) -> {target.key: (reply or None, thread_id)}
+# decide(session, huddle, now, fresh, targets, options) -> {target.key: (reply or None, thread)}
 Decide = Callable[..., dict[tuple[int, str], tuple[Reply | None, str | None]]]
+# eligible(target, now, skipped, options): this channel may get the notice now
+Eligible = Callable[[Target, datetime, set[date], ClockSettings], bool]
 
 
 def plan_notices(
     kind: str,
     decide: Decide,
-    eligible: Callable[[Target, set[date]], bool],
+    eligible: Eligible,
     huddle: Huddle,
     messengers: Mapping[str, Messenger],
     now: datetime,
@@ -59,7 +68,7 @@ def plan_notices(
             meeting = meetings.get(key)
             if meeting is None or meeting.status != POSTED:
                 continue
-            if not eligible(target, skips.get(target.subscription_id, set())):
+            if not eligible(target, now, skips.get(target.subscription_id, set()), options):
                 continue
             notice = notices.get(key)
             if notice is None:
@@ -72,7 +81,7 @@ def plan_notices(
         retry = {t.key: retry[t.key] for t in kept if t.key in retry}
         if not fresh:
             return []
-        decided = decide(session, huddle, now, fresh, targets)
+        decided = decide(session, huddle, now, fresh, targets, options)
 
         claims, nothing_ids = [], []
         for target, _ in fresh:
@@ -81,22 +90,9 @@ def plan_notices(
                 if reply is None:
                     nothing_ids.append(retry[target.key].id)
                 continue
-            year, week = target.week(now)
-            claims.append(
-                {
-                    "workspace_id": target.workspace_id,
-                    "channel_id": target.channel_id,
-                    "iso_year": year,
-                    "iso_week": week,
-                    "kind": kind,
-                    "status": "claimed" if reply is not None else queries.NOTHING,
-                    "attempts": 0,
-                    "claimed_at": now,
-                }
-            )
-        won = queries.insert_claims(
-            session=session, table=NOTICES, rows=claims, batch=options.batch_size
-        )
+            status = CLAIMED if reply is not None else queries.NOTHING
+            claims.append(target.claim(now, kind=kind, status=status))
+        won = claim_weeks(session=session, table=NOTICES, rows=claims, batch=options.batch_size)
         retaken = queries.reclaim_failed(
             session=session,
             table=NOTICES,
@@ -152,31 +148,29 @@ def _coverage(targets: list[Target]) -> Callable[[Target, str], bool]:
     return covers
 
 
-def _decide_nudge(nudge_weekday: int) -> Decide:
-    def decide(session, huddle: Huddle, now, fresh, targets):
-        since = min(m.done_at or now for _, m in fresh)
-        latest = queries.latest_story_times(
-            session=session, workspace_ids={t.workspace_id for t, _ in fresh}, since=since
-        )
-        decided = {}
-        for target, meeting in fresh:
-            newest = latest.get(target.key)
-            posted_at = meeting.done_at or now
-            nudge_at = nudge_time(target, now, nudge_weekday)
-            if nudge_at is not None and posted_at > nudge_at:
-                # The meeting itself went out late (a catch-up): it has just asked for stories.
-                decided[target.key] = (None, None)
-            elif newest is not None and newest >= posted_at:
-                decided[target.key] = (None, None)
-            else:
-                rule = huddle.content.rules.get(meeting.rule_id or "")
-                decided[target.key] = (compose_story_nudge(rule), meeting.message_id)
-        return decided
-
-    return decide
+def _decide_nudge(session, huddle: Huddle, now, fresh, targets, options: ClockSettings):
+    nudge_weekday = options.nudge_weekday_index
+    since = min(m.done_at or now for _, m in fresh)
+    latest = queries.latest_story_times(
+        session=session, workspace_ids={t.workspace_id for t, _ in fresh}, since=since
+    )
+    decided = {}
+    for target, meeting in fresh:
+        newest = latest.get(target.key)
+        posted_at = meeting.done_at or now
+        nudge_at = nudge_time(target, now, nudge_weekday)
+        if nudge_at is not None and posted_at > nudge_at:
+            # The meeting itself went out late (a catch-up): it has just asked for stories.
+            decided[target.key] = (None, None)
+        elif newest is not None and newest >= posted_at:
+            decided[target.key] = (None, None)
+        else:
+            rule = huddle.content.rules.get(meeting.rule_id or "")
+            decided[target.key] = (compose_story_nudge(rule), meeting.message_id)
+    return decided
 
 
-def _decide_wow(session, huddle: Huddle, now, fresh, targets):
+def _decide_wow(session, huddle: Huddle, now, fresh, targets, options: ClockSettings):
     covers = _coverage(targets)
     windows = {t.key: t.last_week(now) for t, _ in fresh}
     stories = queries.nominated_stories(
@@ -205,7 +199,7 @@ def _decide_wow(session, huddle: Huddle, now, fresh, targets):
     return decided
 
 
-def _decide_digest(session, huddle: Huddle, now, fresh, targets):
+def _decide_digest(session, huddle: Huddle, now, fresh, targets, options: ClockSettings):
     covers = _coverage(targets)
     windows = {t.key: t.last_week(now) for t, _ in fresh}
     workspace_ids = {t.workspace_id for t, _ in fresh}
@@ -243,110 +237,29 @@ def _decide_digest(session, huddle: Huddle, now, fresh, targets):
     return decided
 
 
-def _always(target: Target, skipped: set[date]) -> bool:
-    return True
+def _nudge_day(target: Target, now: datetime, skipped: set[date], options: ClockSettings) -> bool:
+    return nudge_due(target, now, skipped, options.nudge_weekday_index)
 
 
-async def _run_notice(
-    job: str,
-    kind: str,
-    decide: Decide,
-    eligible: Callable[[Target, set[date]], bool],
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    options: ClockSettings | None,
-    sleep: Sleep | None,
-    monotonic: Callable[[], float] | None,
-) -> FanoutReport:
-    options = options or ClockSettings.defaults()
-    return await run_job(
-        job,
-        lambda report: plan_notices(
-            kind, decide, eligible, huddle, messengers, now, options, report
-        ),
-        NOTICES,
-        huddle,
-        messengers,
-        now,
-        options,
-        sleep,
-        monotonic,
-    )
+def _with_the_meeting(target, now, skipped, options) -> bool:
+    return True  # the meeting is posted this week, so it was not skipped
 
 
-async def run_story_nudge(
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    *,
-    options: ClockSettings | None = None,
-    sleep: Sleep | None = None,
-    monotonic: Callable[[], float] | None = None,
-) -> FanoutReport:
-    """Mid-week, in the thread of the week's post, when no story has been shared since it."""
-    settings = options or ClockSettings.defaults()
-
-    def eligible(target: Target, skipped: set[date]) -> bool:
-        return nudge_due(target, now, skipped, settings.nudge_weekday_index)
-
-    return await _run_notice(
-        "story-nudge",
-        NUDGE,
-        _decide_nudge(settings.nudge_weekday_index),
-        eligible,
-        huddle,
-        messengers,
-        now,
-        settings,
-        sleep,
-        monotonic,
-    )
-
-
-async def run_wow_of_the_week(
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    *,
-    options: ClockSettings | None = None,
-    sleep: Sleep | None = None,
-    monotonic: Callable[[], float] | None = None,
-) -> FanoutReport:
-    """With the meeting: last week's most-nominated story (ties: earliest), thanking its author."""
-    return await _run_notice(
-        "wow-of-the-week",
-        WOW,
-        _decide_wow,
-        _always,
-        huddle,
-        messengers,
-        now,
-        options,
-        sleep,
-        monotonic,
-    )
-
-
-async def run_defect_digest(
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    *,
-    options: ClockSettings | None = None,
-    sleep: Sleep | None = None,
-    monotonic: Callable[[], float] | None = None,
-) -> FanoutReport:
-    """With the meeting: last week's defects by stage, and those open > 7 days with no action."""
-    return await _run_notice(
-        "defect-digest",
-        DIGEST,
-        _decide_digest,
-        _always,
-        huddle,
-        messengers,
-        now,
-        options,
-        sleep,
-        monotonic,
-    )
+run_story_nudge = clock_job(
+    "story-nudge",
+    NOTICES,
+    partial(plan_notices, NUDGE, _decide_nudge, _nudge_day),
+    """Mid-week, in the thread of the week's post, when no story has been shared since it.""",
+)
+run_wow_of_the_week = clock_job(
+    "wow-of-the-week",
+    NOTICES,
+    partial(plan_notices, WOW, _decide_wow, _with_the_meeting),
+    """With the meeting: last week's most-nominated story (ties: earliest), thanking its author.""",
+)
+run_defect_digest = clock_job(
+    "defect-digest",
+    NOTICES,
+    partial(plan_notices, DIGEST, _decide_digest, _with_the_meeting),
+    """With the meeting: last week's defects by stage, and those open > 7 days with no action.""",
+)

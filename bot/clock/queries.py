@@ -3,7 +3,7 @@
 Per run of a job: one query for the active subscriptions (with their workspaces),
 one for the skips, one for this week's rows of the job, one per ``batch`` of
 workspaces for history, one multi-row ``INSERT .. ON CONFLICT DO NOTHING
-RETURNING`` per ``batch`` of claims, one ``UPDATE .. RETURNING`` for retries, and
+RETURNING`` per ``batch`` of claims (``bot.storage.meetings.claim_weeks``), one ``UPDATE .. RETURNING`` for retries, and
 one executemany per ``batch`` of results. See ``count_round_trips``.
 """
 
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.clock.compose import DigestDefect, WowWinner
@@ -140,46 +139,29 @@ def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[dat
     return skips
 
 
-def _weeks_clause(table: sa.Table, weeks: Iterable[tuple[int, int]]):
-    return sa.or_(
-        *(sa.and_(table.c.iso_year == y, table.c.iso_week == w) for y, w in sorted(set(weeks)))
-    )
-
-
 def load_meeting_rows(
     *, session: Session, weeks: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, str, int, int], WeekRow]:
     """The meeting posts of these ISO weeks (the few weeks it is now around the world)."""
     c = MEETINGS.c
-    weeks = list(weeks)
-    if not weeks:
-        return {}
-    statement = sa.select(
-        c.id,
-        c.workspace_id,
-        c.channel_id,
-        c.iso_year,
-        c.iso_week,
-        c.status,
-        c.message_id,
-        c.posted_at,
-        c.next_attempt_at,
-        c.attempts,
-        c.rule_id,
-    ).where(_weeks_clause(MEETINGS, weeks))
-    return {
-        (row.workspace_id, row.channel_id, row.iso_year, row.iso_week): WeekRow(*row)
-        for row in session.execute(statement)
-    }
+    return _load_week_rows(session, MEETINGS, weeks, done_at=c.posted_at, extra=(c.rule_id,))
 
 
 def load_notice_rows(
     *, session: Session, kind: str, weeks: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, str, int, int], WeekRow]:
+    """This kind of notice's rows of these ISO weeks."""
     c = NOTICES.c
-    weeks = list(weeks)
+    return _load_week_rows(session, NOTICES, weeks, done_at=c.sent_at, where=c.kind == kind)
+
+
+def _load_week_rows(
+    session: Session, table: sa.Table, weeks, *, done_at, extra=(), where=sa.true()
+):
+    weeks = sorted(set(weeks))
     if not weeks:
         return {}
+    c = table.c
     statement = sa.select(
         c.id,
         c.workspace_id,
@@ -188,10 +170,11 @@ def load_notice_rows(
         c.iso_week,
         c.status,
         c.message_id,
-        c.sent_at,
+        done_at,
         c.next_attempt_at,
         c.attempts,
-    ).where(c.kind == kind, _weeks_clause(NOTICES, weeks))
+        *extra,
+    ).where(where, sa.or_(*(sa.and_(c.iso_year == y, c.iso_week == w) for y, w in weeks)))
     return {
         (row.workspace_id, row.channel_id, row.iso_year, row.iso_week): WeekRow(*row)
         for row in session.execute(statement)
@@ -298,18 +281,7 @@ def defects_logged(
 ) -> list[DefectRow]:
     """Defects logged in [since, until): only the columns a digest may show."""
     d = Defect.__table__.c
-    rows = []
-    for ids in chunked(sorted(set(workspace_ids)), batch):
-        statement = (
-            sa.select(d.workspace_id, d.channel_id, d.id, d.stage, d.reporter_name, d.created_at)
-            .where(d.workspace_id.in_(ids), d.created_at >= since, d.created_at < until)
-            .order_by(d.created_at, d.id)
-        )
-        rows.extend(
-            DefectRow(ws, ch, DigestDefect(i, stage, reporter, created))
-            for ws, ch, i, stage, reporter, created in session.execute(statement)
-        )
-    return rows
+    return _defects(session, workspace_ids, batch, d.created_at >= since, d.created_at < until)
 
 
 def stale_defects(
@@ -318,17 +290,23 @@ def stale_defects(
     """Defects open for more than 7 days with no recovery action, oldest first."""
     d = Defect.__table__.c
     r = RecoveryAction.__table__.c
-    no_action = ~sa.exists().where(r.defect_id == d.id)
+    return _defects(
+        session,
+        workspace_ids,
+        batch,
+        d.closed_at.is_(None),
+        d.created_at < now - timedelta(days=7),
+        ~sa.exists().where(r.defect_id == d.id),
+    )
+
+
+def _defects(session: Session, workspace_ids, batch: int, *conditions) -> list[DefectRow]:
+    d = Defect.__table__.c
     rows = []
     for ids in chunked(sorted(set(workspace_ids)), batch):
         statement = (
             sa.select(d.workspace_id, d.channel_id, d.id, d.stage, d.reporter_name, d.created_at)
-            .where(
-                d.workspace_id.in_(ids),
-                d.closed_at.is_(None),
-                d.created_at < now - timedelta(days=7),
-                no_action,
-            )
+            .where(d.workspace_id.in_(ids), *conditions)
             .order_by(d.created_at, d.id)
         )
         rows.extend(
@@ -339,46 +317,6 @@ def stale_defects(
 
 
 # -- claiming ----------------------------------------------------------------------
-
-
-def _insert_ignoring_duplicates(session: Session, table: sa.Table, constraint: str, columns):
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table), {"constraint": constraint}
-    if dialect == "sqlite":
-        return sqlite.insert(table), {"index_elements": columns}
-    raise NotImplementedError(f"the clock does not support {dialect} yet")  # pragma: no cover
-
-
-def insert_claims(
-    *,
-    session: Session,
-    table: sa.Table,
-    rows: list[dict],
-    batch: int = 500,
-) -> dict[tuple[int, str], int]:
-    """Insert rows for (channel, week), skipping any that exist: returns the ones we inserted.
-
-    The unique constraint decides: whoever inserts a (channel, week) first owns it,
-    whether the rival is another task, another run or another clock.
-    """
-    if table is MEETINGS:
-        constraint = "uq_meeting_week"
-        columns = ["workspace_id", "channel_id", "iso_year", "iso_week"]
-    else:
-        constraint = "uq_clock_notice"
-        columns = ["workspace_id", "channel_id", "iso_year", "iso_week", "kind"]
-    won: dict[tuple[int, str], int] = {}
-    for part in chunked(rows, batch):
-        insert, conflict = _insert_ignoring_duplicates(session, table, constraint, columns)
-        statement = (
-            insert.values(list(part))
-            .on_conflict_do_nothing(**conflict)
-            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-        )
-        for row_id, workspace_id, channel_id in session.execute(statement):
-            won[(workspace_id, channel_id)] = row_id
-    return won
 
 
 def reclaim_failed(

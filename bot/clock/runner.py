@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -225,26 +225,43 @@ async def deliver_and_record(
         await flush(final=True)
 
 
-async def run_job(
-    job: str,
-    plan: Callable[[FanoutReport], list[Delivery]],
-    table: sa.Table,
-    huddle: Huddle,
-    messengers: Mapping[str, Messenger],
-    now: datetime,
-    options: ClockSettings,
-    sleep: Sleep | None,
-    monotonic: Callable[[], float] | None,
-) -> FanoutReport:
-    report = FanoutReport(job=job)
-    with queries.count_round_trips(huddle.engine) as trips:
-        deliveries = await asyncio.to_thread(plan, report)
-        report.due += len(deliveries)
-        await deliver_and_record(
-            huddle, table, deliveries, messengers, now, options, report, sleep, monotonic
-        )
-    report.db_round_trips = trips.count
-    _warn_skipped(report)
-    if report.due or report.failed or report.skipped:
-        log.info("%s", report.summary())
-    return report
+# plan(huddle, messengers, now, options, report) -> the deliveries it claimed (one transaction)
+Plan = Callable[
+    [Huddle, Mapping[str, Messenger], datetime, ClockSettings, FanoutReport], list[Delivery]
+]
+Job = Callable[..., Awaitable[FanoutReport]]
+
+
+def clock_job(name: str, table: sa.Table, plan: Plan, doc: str) -> Job:
+    """A job body: ``await job(huddle, messengers, now, *, options, sleep, monotonic)``.
+
+    It plans (claims its rows and composes its messages) off the event loop, posts
+    through ``deliver_all`` and records the results; ``table`` holds its rows.
+    """
+
+    async def run(
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        now: datetime,
+        *,
+        options: ClockSettings | None = None,
+        sleep: Sleep | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> FanoutReport:
+        settings = options or ClockSettings.defaults()
+        report = FanoutReport(job=name)
+        with queries.count_round_trips(huddle.engine) as trips:
+            deliveries = await asyncio.to_thread(plan, huddle, messengers, now, settings, report)
+            report.due += len(deliveries)
+            await deliver_and_record(
+                huddle, table, deliveries, messengers, now, settings, report, sleep, monotonic
+            )
+        report.db_round_trips = trips.count
+        _warn_skipped(report)
+        if report.due or report.failed or report.skipped:
+            log.info("%s", report.summary())
+        return report
+
+    run.__name__ = run.__qualname__ = "run_" + name.replace("-", "_")
+    run.__doc__ = doc
+    return run

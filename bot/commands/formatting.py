@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -27,3 +27,13 @@ def local_datetime_label(moment: datetime, tz: str) -> str:
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def describe_next_meeting(meeting: datetime | None, due_now: bool, tz: str) -> str:
+    """'Mon 30 Nov, 08:00 (Australia/Sydney) = 2026-11-29 21:00 UTC', or why there is none."""
+    if meeting is None:
+        return "none planned (paused or skipped for the next year)"
+    label = f"{local_datetime_label(meeting, tz)} = {meeting.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if due_now:
+        return f"due now (the clock posts it within a minute; it was due {label})"
+    return label

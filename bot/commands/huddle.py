@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, time
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from bot.clock.plan import NextRuns, Target, next_runs
 from bot.commands.context import Context, UsageError
-from bot.commands.formatting import local_datetime_label, shorten
+from bot.commands.formatting import describe_next_meeting, local_datetime_label, shorten
 from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
-from bot.scheduling import WEEKDAYS, next_post_time
+from bot.scheduling import WEEKDAYS
 from bot.storage import meetings, stories, subscriptions
 from bot.storage.workspaces import update_workspace
 
@@ -89,31 +90,30 @@ def _subscription(ctx: Context):
     return subscription
 
 
-def _next_post(ctx: Context, subscription) -> str:
-    tz = subscription.timezone
-    year, week, _ = ctx.now.astimezone(ZoneInfo(tz)).isocalendar()
-    posted = meetings.get_meeting_post(
+def _next_runs(ctx: Context, subscription) -> NextRuns:
+    """When the clock next posts here and nudges: the same reckoning as `huddle jobs list`."""
+    target = Target.of(subscription, ctx.workspace)
+    year, week = target.week(ctx.now)
+    this_week = meetings.get_meeting_post(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
         channel_id=subscription.channel_id,
         iso_year=year,
         iso_week=week,
     )
-    try:
-        due = next_post_time(
-            weekday=subscription.weekday,
-            at=time(subscription.hour, subscription.minute),
-            tz=tz,
-            after=ctx.now,
-            skipped=set(
-                subscriptions.skipped_dates(session=ctx.session, subscription=subscription)
-            ),
-            paused_until=subscription.paused_until,
-            posted_weeks={(year, week)} if posted and posted.status == meetings.POSTED else set(),
-        )
-    except ValueError:
-        return "none planned (paused or skipped for the next year)"
-    return f"{local_datetime_label(due, tz)} = {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    skipped = set(subscriptions.skipped_dates(session=ctx.session, subscription=subscription))
+    return next_runs(
+        target,
+        ctx.now,
+        skipped,
+        this_week.status if this_week is not None else None,
+        WEEKDAYS.index(ctx.settings.nudge_weekday),
+    )
+
+
+def _next_post(ctx: Context, subscription) -> str:
+    runs = _next_runs(ctx, subscription)
+    return describe_next_meeting(runs.meeting, runs.due_now, subscription.timezone)
 
 
 def _stop(ctx: Context, rest: str) -> Reply:
@@ -138,8 +138,19 @@ def _status(ctx: Context, rest: str) -> Reply:
             f"{WEEKDAYS[subscription.weekday].title()} at "
             f"{subscription.hour:02d}:{subscription.minute:02d} ({subscription.timezone})",
         ),
-        Field("Next post", _next_post(ctx, subscription)),
     ]
+    runs = _next_runs(ctx, subscription)
+    fields.append(
+        Field("Next post", describe_next_meeting(runs.meeting, runs.due_now, subscription.timezone))
+    )
+    if runs.nudge is not None:
+        fields.append(
+            Field(
+                "Story nudge",
+                f"{local_datetime_label(runs.nudge, subscription.timezone)}, "
+                "in the meeting's thread if no WOW story has been shared by then",
+            )
+        )
     if subscription.paused_until and subscription.paused_until > today:
         fields.append(Field("Paused until", subscription.paused_until.isoformat()))
     if skips:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.storage.models import MeetingPost
@@ -26,6 +27,39 @@ def get_meeting_post(
     return session.exec(statement).first()
 
 
+def claim_weeks(
+    *, session: Session, table: sa.Table, rows: list[dict], batch: int = 500
+) -> dict[tuple[int, str], int]:
+    """Insert rows for (channel, ISO week), skipping any that exist: returns those we inserted.
+
+    ``table`` is ``meeting_post`` or ``clock_notice``. The unique constraint decides:
+    whoever inserts a (channel, week) first owns it, whether the rival is another
+    request, another run of the clock's job or another clock. One multi-row
+    ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch`` rows.
+    """
+    [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        insert, conflict = postgresql.insert(table), {"constraint": unique.name}
+    elif dialect == "sqlite":
+        insert, conflict = (
+            sqlite.insert(table),
+            {"index_elements": [c.name for c in unique.columns]},
+        )
+    else:  # pragma: no cover
+        raise NotImplementedError(f"claiming a week does not support {dialect} yet")
+    won: dict[tuple[int, str], int] = {}
+    for start in range(0, len(rows), batch):
+        statement = (
+            insert.values(rows[start : start + batch])
+            .on_conflict_do_nothing(**conflict)
+            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
+        )
+        for row_id, workspace_id, channel_id in session.execute(statement):
+            won[(workspace_id, channel_id)] = row_id
+    return won
+
+
 def claim_meeting(
     *,
     session: Session,
@@ -37,21 +71,24 @@ def claim_meeting(
     now: datetime,
 ) -> MeetingPost | None:
     """Claim this channel's post for this week. None if someone already claimed it."""
-    post = MeetingPost(
-        workspace_id=workspace_id,
-        channel_id=channel_id,
-        iso_year=iso_year,
-        iso_week=iso_week,
-        rule_id=rule_id,
-        status=CLAIMED,
-        claimed_at=now,
+    won = claim_weeks(
+        session=session,
+        table=MeetingPost.__table__,
+        rows=[
+            {
+                "workspace_id": workspace_id,
+                "channel_id": channel_id,
+                "iso_year": iso_year,
+                "iso_week": iso_week,
+                "rule_id": rule_id,
+                "status": CLAIMED,
+                "attempts": 0,
+                "claimed_at": now,
+            }
+        ],
     )
-    try:
-        with session.begin_nested():
-            session.add(post)
-    except sa.exc.IntegrityError:
-        return None
-    return post
+    post_id = won.get((workspace_id, channel_id))
+    return None if post_id is None else session.get(MeetingPost, post_id)
 
 
 def mark_posted(
@@ -62,14 +99,6 @@ def mark_posted(
     post.posted_at = now
     post.attempts += 1
     post.last_error = None
-    session.add(post)
-    return post
-
-
-def mark_failed(*, session: Session, post: MeetingPost, error: str) -> MeetingPost:
-    post.status = FAILED
-    post.attempts += 1
-    post.last_error = error[:500]
     session.add(post)
     return post
 

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -16,7 +16,7 @@ import time_machine
 from bot.cli import main
 from bot.clock.cli import list_jobs
 from bot.clock.config import ClockSettings
-from bot.clock.jobs import run_monday_meeting
+from bot.clock.jobs import JOBS, run_monday_meeting
 from bot.clock.messengers import load_messengers
 from bot.config import Settings
 from bot.crypto import Vault, generate_key
@@ -41,7 +41,9 @@ def test_jobs_list_shows_each_channel_with_its_next_run_in_local_time_and_utc(hu
     assert "Monday 08:00 Australia/Sydney" in sydney
     assert "next meeting Mon 7 Dec, 08:00 (Australia/Sydney) = 2026-12-06 21:00 UTC" in sydney
     assert "skipping 2026-11-30" in sydney
-    assert "nudge Wed 25 Nov, 08:00 (Australia/Sydney)" in sydney
+    # No meeting this week (scheduled after its time) nor next (skipped): the first nudge
+    # goes in the thread of the 7 Dec post.
+    assert "nudge Wed 9 Dec, 08:00 (Australia/Sydney)" in sydney
     new_york = next(line for line in lines if "#C7" in line)
     assert "paused until 2027-01-05" in new_york
     assert "next meeting Tue 5 Jan, 07:30 (America/New_York) = 2027-01-05 12:30 UTC" in new_york
@@ -62,6 +64,72 @@ def test_jobs_list_says_when_a_post_is_due_now_or_failed(huddle, clock, messenge
     list_jobs(huddle, ClockSettings.defaults(), out)
     assert "this week: failed, retry after 2026-11-23 08:01 UTC" in out.getvalue()
     assert "next meeting Mon 30 Nov, 08:00 (UTC)" in out.getvalue()
+
+
+def _tick(huddle, messengers, now) -> None:
+    async def every_job():
+        for job in JOBS.values():
+            await job(huddle, messengers, now)
+
+    asyncio.run(every_job())
+
+
+def _listed(huddle) -> str:
+    out = io.StringIO()
+    list_jobs(huddle, ClockSettings.defaults(), out)
+    return out.getvalue()
+
+
+def test_the_listed_nudge_is_the_next_one_the_clock_really_sends(huddle, clock, messengers):
+    # Scheduled on Monday 23 Nov after that day's 08:00: no meeting, so no nudge, this week.
+    clock.set(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    room = channel(huddle, "C1")
+    room("/huddle schedule monday 08:00 UTC")
+    listed = _listed(huddle)
+    assert "next meeting Mon 30 Nov, 08:00 (UTC)" in listed
+    assert "nudge Wed 2 Dec, 08:00 (UTC)" in listed
+    status = room("/huddle status")
+    assert "Next post: Mon 30 Nov, 08:00 (UTC)" in status
+    assert "Story nudge: Wed 2 Dec, 08:00 (UTC)" in status
+
+    sent = []
+    messengers["slack"].on_send = lambda ref: sent.append((clock(), ref.thread_id is not None))
+    for moment in (
+        datetime(2026, 11, 25, 8, tzinfo=UTC),  # the Wednesday listed before the fix
+        datetime(2026, 11, 30, 8, tzinfo=UTC),
+        datetime(2026, 12, 2, 8, tzinfo=UTC),
+    ):
+        clock.set(moment)
+        _tick(huddle, messengers, moment)
+        if moment.day == 30:
+            # This week's meeting is out: its own Wednesday nudge is next.
+            clock.set(moment + timedelta(hours=1))
+            assert "nudge Wed 2 Dec, 08:00 (UTC)" in _listed(huddle)
+            assert "next meeting Mon 7 Dec" in _listed(huddle)
+            clock.set(moment)
+    nudges = [at for at, in_thread in sent if in_thread]
+    assert nudges == [datetime(2026, 12, 2, 8, tzinfo=UTC)]
+
+
+def test_a_skipped_nudge_day_lists_the_next_weeks_nudge(huddle, clock):
+    clock.set(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    room = channel(huddle, "C1")
+    room("/huddle schedule monday 08:00 UTC")
+    room("/huddle skip 2026-11-25")
+    assert "nudge Wed 2 Dec, 08:00 (UTC)" in _listed(huddle)
+    assert "Story nudge: Wed 2 Dec, 08:00 (UTC)" in room("/huddle status")
+
+
+def test_status_and_jobs_list_agree_that_a_missed_post_is_due_now(huddle, clock):
+    clock.set(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    room = channel(huddle, "C1")
+    room("/huddle schedule monday 08:00 UTC")
+    # The clock was down at 08:00 on Monday: it catches up on its next tick.
+    clock.set(datetime(2026, 11, 23, 11, tzinfo=UTC))
+    assert "next meeting due now" in _listed(huddle)
+    status = room("/huddle status")
+    assert "Next post: due now" in status
+    assert "Story nudge: Wed 25 Nov, 08:00 (UTC)" in status
 
 
 def test_jobs_list_with_no_subscriptions_says_how_to_start(huddle):
@@ -169,3 +237,25 @@ def test_jobs_refuse_to_start_with_no_key_and_no_key_file(operator_env, monkeypa
     monkeypatch.delenv("HUDDLE_ENCRYPTION_KEY")
     assert main(["jobs", "list"]) == 2
     assert "HUDDLE_ENCRYPTION_KEY is not set" in capsys.readouterr().err
+
+
+def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
+    from pathlib import Path
+
+    from bot.cli import build_parser
+
+    procfile = Path(__file__).resolve().parents[2] / "Procfile"
+    processes = dict(
+        (name.strip(), command.strip())
+        for name, _, command in (
+            line.partition(":") for line in procfile.read_text().splitlines() if line.strip()
+        )
+    )
+    assert processes == {
+        "web": "huddle serve",
+        "clock": "huddle clock",
+        "release": "huddle db upgrade",
+    }
+    parser = build_parser()
+    for command in processes.values():
+        assert callable(parser.parse_args(command.split()[1:]).run)

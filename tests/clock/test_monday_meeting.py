@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import run_monday_meeting
 from bot.huddle import Huddle
+from bot.model import ConversationRef
 from bot.ports import DeliveryError
 from bot.storage import db
 from bot.storage.models import MeetingPost
@@ -24,10 +25,22 @@ def meeting_rows(engine) -> list[MeetingPost]:
         return list(session.exec(sa.select(MeetingPost).order_by(MeetingPost.id)).scalars())
 
 
-def schedule(huddle, clock, line: str, *, name: str = "C1", workspace: str = "T1", at=None):
-    """Subscribe a channel; by default a week before the test's moments."""
-    if at is not None:
-        clock.set(at)
+FRIDAY_BEFORE = datetime(2026, 11, 20, tzinfo=UTC)  # before most tests' moments
+SYDNEY = "monday 08:00 Australia/Sydney"
+SYDNEY_FRIDAY = local("Australia/Sydney", 2026, 11, 20, 9)
+
+
+def schedule(
+    huddle,
+    clock,
+    line: str = "monday 08:00 UTC",
+    *,
+    name: str = "C1",
+    workspace: str = "T1",
+    at: datetime = FRIDAY_BEFORE,
+):
+    """Subscribe a channel ``at`` a given moment (by default before the test's moments)."""
+    clock.set(at)
     text = channel(huddle, name, workspace)(f"/huddle schedule {line}")
     assert "Weekly meeting scheduled" in text, text
 
@@ -90,12 +103,7 @@ async def test_a_time_inside_the_dst_change_posts_once_at_the_nearest_real_time(
 async def test_the_clock_catches_up_once_after_downtime_later_the_same_week(
     huddle, clock, messenger, messengers
 ):
-    schedule(
-        huddle,
-        clock,
-        "monday 08:00 Australia/Sydney",
-        at=local("Australia/Sydney", 2026, 11, 20, 9),
-    )
+    schedule(huddle, clock, SYDNEY, at=SYDNEY_FRIDAY)
     # Down all Monday; back on Wednesday afternoon.
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 25, 15, 0))
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 25, 15, 1))
@@ -105,12 +113,7 @@ async def test_the_clock_catches_up_once_after_downtime_later_the_same_week(
 
 
 async def test_a_week_that_has_ended_is_never_posted(huddle, clock, messenger, messengers):
-    schedule(
-        huddle,
-        clock,
-        "monday 08:00 Australia/Sydney",
-        at=local("Australia/Sydney", 2026, 11, 20, 9),
-    )
+    schedule(huddle, clock, SYDNEY, at=SYDNEY_FRIDAY)
     # Down from before Monday 23 Nov until the next Monday morning, before 08:00.
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 30, 7, 0))
     assert messenger.posts == []
@@ -124,7 +127,7 @@ async def test_a_schedule_set_after_this_weeks_time_starts_next_week(
     huddle, clock, messenger, messengers
 ):
     tuesday = local("Australia/Sydney", 2026, 11, 24, 10, 0)
-    schedule(huddle, clock, "monday 08:00 Australia/Sydney", at=tuesday)
+    schedule(huddle, clock, SYDNEY, at=tuesday)
     await run_monday_meeting(huddle, messengers, tuesday + timedelta(minutes=1))
     assert messenger.posts == []
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 30, 8, 0))
@@ -134,12 +137,7 @@ async def test_a_schedule_set_after_this_weeks_time_starts_next_week(
 async def test_a_changed_schedule_is_read_from_the_database_on_the_next_run(
     huddle, clock, messenger, messengers
 ):
-    schedule(
-        huddle,
-        clock,
-        "monday 08:00 Australia/Sydney",
-        at=local("Australia/Sydney", 2026, 11, 20, 9),
-    )
+    schedule(huddle, clock, SYDNEY, at=SYDNEY_FRIDAY)
     schedule(
         huddle,
         clock,
@@ -154,14 +152,7 @@ async def test_a_changed_schedule_is_read_from_the_database_on_the_next_run(
 
 async def test_concurrent_runs_post_each_channel_once(huddle, clock, messenger, messengers):
     for n in range(6):
-        schedule(
-            huddle,
-            clock,
-            "monday 08:00 UTC",
-            name=f"C{n}",
-            workspace=f"T{n % 3}",
-            at=datetime(2026, 11, 20, tzinfo=UTC),
-        )
+        schedule(huddle, clock, name=f"C{n}", workspace=f"T{n % 3}")
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     reports = await asyncio.gather(*(run_monday_meeting(huddle, messengers, due) for _ in range(5)))
     assert len(messenger.posts) == 6
@@ -174,9 +165,7 @@ def test_two_clocks_on_one_database_post_each_channel_once(
     engine, huddle, clock, settings, content, vault
 ):
     for n in range(8):
-        schedule(
-            huddle, clock, "monday 08:00 UTC", name=f"C{n}", at=datetime(2026, 11, 20, tzinfo=UTC)
-        )
+        schedule(huddle, clock, name=f"C{n}")
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     # A second process by mistake: its own engine and connection pool on the same database.
     other_engine = db.make_engine(engine.url.render_as_string(hide_password=False))
@@ -209,9 +198,7 @@ async def test_a_failing_channel_is_recorded_and_retried_while_the_others_post(
     huddle, clock, messenger, messengers
 ):
     for name in ("C1", "C2", "C3"):
-        schedule(
-            huddle, clock, "monday 08:00 UTC", name=name, at=datetime(2026, 11, 20, tzinfo=UTC)
-        )
+        schedule(huddle, clock, name=name)
     messenger.fail("T1", "C2", DeliveryError("not_in_channel"))
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -241,7 +228,7 @@ async def test_a_failing_channel_is_recorded_and_retried_while_the_others_post(
 
 
 async def test_a_failure_is_not_retried_once_the_week_is_over(huddle, clock, messenger, messengers):
-    schedule(huddle, clock, "monday 08:00 UTC", at=datetime(2026, 11, 20, tzinfo=UTC))
+    schedule(huddle, clock)
     messenger.fail("T1", "C1")
     await run_monday_meeting(huddle, messengers, datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
     messenger.heal()
@@ -254,9 +241,7 @@ async def test_a_run_stopped_part_way_sends_the_rest_next_time_and_nothing_twice
     huddle, clock, messenger, messengers
 ):
     for name in ("C1", "C2", "C3"):
-        schedule(
-            huddle, clock, "monday 08:00 UTC", name=name, at=datetime(2026, 11, 20, tzinfo=UTC)
-        )
+        schedule(huddle, clock, name=name)
     messenger.gates["C1"] = asyncio.Event()  # C1's platform call never answers
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     run = asyncio.create_task(
@@ -279,7 +264,7 @@ async def test_a_run_stopped_part_way_sends_the_rest_next_time_and_nothing_twice
 async def test_a_permanent_failure_is_recorded_and_not_retried(
     huddle, clock, messenger, messengers
 ):
-    schedule(huddle, clock, "monday 08:00 UTC", at=datetime(2026, 11, 20, tzinfo=UTC))
+    schedule(huddle, clock)
     messenger.fail("T1", "C1", DeliveryError("channel_not_found", permanent=True))
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     report = await run_monday_meeting(huddle, messengers, due)
@@ -296,22 +281,8 @@ async def test_a_rate_limited_workspace_does_not_stop_the_others(
 ):
     options = ClockSettings.defaults(workspace_concurrency=4, concurrency=2)
     for n in range(4):
-        schedule(
-            huddle,
-            clock,
-            "monday 08:00 UTC",
-            name=f"S{n}",
-            workspace="SLOW",
-            at=datetime(2026, 11, 20, tzinfo=UTC),
-        )
-        schedule(
-            huddle,
-            clock,
-            "monday 08:00 UTC",
-            name=f"F{n}",
-            workspace="FAST",
-            at=datetime(2026, 11, 20, tzinfo=UTC),
-        )
+        schedule(huddle, clock, name=f"S{n}", workspace="SLOW")
+        schedule(huddle, clock, name=f"F{n}", workspace="FAST")
     # SLOW answers 429 (Retry-After: 30) to its first three calls, then accepts.
     messenger.fail(
         "SLOW", None, lambda n: DeliveryError("ratelimited", retry_after=30) if n <= 3 else None
@@ -333,22 +304,8 @@ async def test_a_rate_limited_workspace_does_not_stop_the_others(
 async def test_a_workspace_that_stays_rate_limited_is_retried_after_its_retry_after(
     huddle, clock, messenger, messengers, fake_time
 ):
-    schedule(
-        huddle,
-        clock,
-        "monday 08:00 UTC",
-        name="C1",
-        workspace="SLOW",
-        at=datetime(2026, 11, 20, tzinfo=UTC),
-    )
-    schedule(
-        huddle,
-        clock,
-        "monday 08:00 UTC",
-        name="C2",
-        workspace="FAST",
-        at=datetime(2026, 11, 20, tzinfo=UTC),
-    )
+    schedule(huddle, clock, name="C1", workspace="SLOW")
+    schedule(huddle, clock, name="C2", workspace="FAST")
     messenger.fail("SLOW", None, DeliveryError("ratelimited", retry_after=600))
     due = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     report = await run_monday_meeting(
@@ -360,7 +317,7 @@ async def test_a_workspace_that_stays_rate_limited_is_retried_after_its_retry_af
 
 
 async def test_skipped_dates_and_pauses_are_honoured(huddle, clock, messenger, messengers):
-    schedule(huddle, clock, "monday 08:00 UTC", at=datetime(2026, 11, 20, tzinfo=UTC))
+    schedule(huddle, clock)
     room = channel(huddle, "C1")
     assert "Skipping" in room("/huddle skip 2026-11-23")
     assert "Paused until" in room("/huddle pause until 2026-12-01")
@@ -374,7 +331,7 @@ async def test_skipped_dates_and_pauses_are_honoured(huddle, clock, messenger, m
 async def test_each_post_asks_for_stories_that_show_that_weeks_rule(
     huddle, clock, messenger, messengers, content
 ):
-    schedule(huddle, clock, "monday 08:00 UTC", at=datetime(2026, 11, 20, tzinfo=UTC))
+    schedule(huddle, clock)
     for week in range(3):
         await run_monday_meeting(
             huddle, messengers, datetime(2026, 11, 23, 8, 0, tzinfo=UTC) + timedelta(weeks=week)
@@ -391,7 +348,7 @@ async def test_channels_on_a_platform_without_a_messenger_are_skipped_until_it_i
     huddle, clock, messenger, messengers, caplog
 ):
     at = datetime(2026, 11, 20, tzinfo=UTC)
-    schedule(huddle, clock, "monday 08:00 UTC", name="C1", at=at)
+    schedule(huddle, clock, name="C1", at=at)
     clock.set(at)
     assert "scheduled" in channel(huddle, "19:abc", "tenant", "teams")(
         "/huddle schedule monday 08:00 UTC"
@@ -414,7 +371,6 @@ async def test_database_round_trips_do_not_grow_with_the_number_of_channels(
             schedule(
                 huddle,
                 clock,
-                "monday 08:00 UTC",
                 name=f"W{week}C{n}",
                 workspace=f"T{n % 7}",
                 at=datetime(2026, 11, 20, tzinfo=UTC) + timedelta(weeks=week),
@@ -428,3 +384,41 @@ async def test_database_round_trips_do_not_grow_with_the_number_of_channels(
     large = await trips(40, 1)
     assert large == small
     assert large <= 10
+
+
+# -- the console's /monday and the clock claim weeks the same way ------------------------
+
+
+async def test_the_console_and_the_clock_reckon_the_week_in_the_channels_timezone(
+    huddle, clock, messenger, messengers
+):
+    # The practice is in New York, still on Sunday; the channel meets in Auckland, on Monday.
+    schedule(huddle, clock, "monday 08:00 Pacific/Auckland", at=datetime(2026, 11, 12, tzinfo=UTC))
+    channel(huddle, "C1")("/huddle timezone America/New_York")
+    monday_in_auckland = local("Pacific/Auckland", 2026, 11, 23, 9, 0)  # Sunday in New York
+    clock.set(monday_in_auckland)
+    shown = huddle.this_weeks_meeting(ConversationRef("slack", "T1", "C1"))
+    assert "Week 48, 2026" in shown.footer
+    report = await run_monday_meeting(huddle, messengers, monday_in_auckland)
+    assert report.posted == 0 and messenger.posts == []
+    assert [(r.iso_week, r.status) for r in meeting_rows(huddle.engine)] == [(48, "posted")]
+
+
+async def test_the_console_and_the_clock_walk_one_curriculum_in_turn(
+    huddle, clock, messenger, messengers, content
+):
+    schedule(huddle, clock, at=datetime(2026, 11, 12, tzinfo=UTC))
+    ref = ConversationRef("slack", "T1", "C1")
+    titles = []
+    for week, by_clock in enumerate((True, False, True)):
+        monday = datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + timedelta(weeks=week)
+        clock.set(monday)
+        if by_clock:
+            await run_monday_meeting(huddle, messengers, monday)
+            titles.append(messenger.posts[-1].reply.title)
+        else:
+            titles.append(huddle.this_weeks_meeting(ref).title)
+        assert huddle.claim_meeting(ref) is None  # the week is taken, whoever took it
+    expected = [f"Monday Morning Meeting · {r.title}" for r in content.rules_in_order()[:3]]
+    assert titles == expected
+    assert len(meeting_rows(huddle.engine)) == 3

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.clock.plan import Target, meeting_due, nudge_due, nudge_time
+from bot.clock.plan import Target, meeting_due, next_runs, nudge_due, nudge_time
 
 ZONES = [
     "Australia/Sydney",
@@ -96,3 +97,43 @@ def test_the_nudge_comes_after_the_meeting_or_not_at_all():
     assert not nudge_due(monday, nudge - timedelta(minutes=1), set(), 2)
     assert not nudge_due(monday, nudge + timedelta(days=1), set(), 2)  # not on a later day
     assert not nudge_due(monday, nudge, {date(2026, 11, 25)}, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tz=st.sampled_from(ZONES),
+    weekday=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30, 45]),
+    now=moments,
+    scheduled_days_ago=st.integers(0, 10),
+)
+def test_a_listed_nudge_always_follows_a_meeting_post_in_its_own_week(
+    tz, weekday, hour, minute, now, scheduled_days_ago
+):
+    subscription = target(tz, weekday, time(hour, minute))
+    subscription = replace(subscription, updated_at=now - timedelta(days=scheduled_days_ago))
+    runs = next_runs(subscription, now, set(), None, nudge_weekday=2)
+    assert runs.meeting is not None
+    if weekday >= 2:
+        assert runs.nudge is None
+    else:
+        # Its week's meeting is the next one the clock posts (or a later one), before it.
+        assert runs.nudge is not None and runs.nudge > now
+        assert runs.meeting <= subscription.meeting_time(runs.nudge) < runs.nudge
+        if not runs.due_now:
+            assert subscription.week(runs.nudge) == subscription.week(runs.meeting)
+
+
+def test_this_weeks_nudge_is_listed_only_when_this_weeks_meeting_is_or_will_be_posted():
+    monday = target("UTC", 0, time(8))
+    tuesday = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    this_wednesday = datetime(2026, 11, 25, 8, tzinfo=UTC)
+    next_wednesday = this_wednesday + timedelta(weeks=1)
+    assert next_runs(monday, tuesday, set(), "posted", 2).nudge == this_wednesday
+    assert next_runs(monday, tuesday, set(), "failed", 2).nudge == this_wednesday  # retrying
+    assert next_runs(monday, tuesday, set(), "undeliverable", 2).nudge == next_wednesday
+    assert next_runs(monday, tuesday, set(), "claimed", 2).nudge == next_wednesday
+    skipped = {date(2026, 11, 25)}
+    assert next_runs(monday, tuesday, skipped, "posted", 2).nudge == next_wednesday
+    assert next_runs(monday, this_wednesday, set(), "posted", 2).nudge == next_wednesday

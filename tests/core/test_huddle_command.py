@@ -1,9 +1,11 @@
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.model import ConversationRef, Visibility
-from bot.storage.models import Skip, Subscription
+from bot.storage.models import MeetingPost, Skip, Subscription
 
 
 def _subscription(engine) -> Subscription:
@@ -107,6 +109,20 @@ def test_the_same_week_shows_the_same_meeting_again(huddle):
     assert huddle.this_weeks_meeting(ref).title == huddle.this_weeks_meeting(ref).title
 
 
+def test_concurrent_claims_of_one_week_make_one_post(huddle, engine):
+    ref = ConversationRef("slack", "T1", "C1")
+    huddle.this_weeks_meeting(ConversationRef("slack", "T1", "C0"))  # the workspace exists
+    with ThreadPoolExecutor(6) as pool:
+        claims = list(pool.map(lambda _: huddle.claim_meeting(ref), range(6)))
+    assert len([c for c in claims if c is not None]) == 1
+    assert huddle.this_weeks_meeting(ref).title == next(c for c in claims if c)[1].title
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(sa.func.count()).where(MeetingPost.channel_id == "C1")
+        ).scalar_one()
+    assert rows == 1
+
+
 def test_rules_shows_where_the_channel_is_in_the_curriculum(chat, huddle, clock, content):
     ref = ConversationRef("slack", chat.workspace, chat.channel)
     for _ in range(3):
@@ -135,10 +151,17 @@ def test_help_and_unknown_subcommands(chat):
 
 
 def test_next_post_skips_the_current_week_once_posted(chat, huddle, clock):
-    clock.set(datetime(2026, 11, 22, 21, 30, tzinfo=UTC))  # Mon 23 Nov 08:30 Sydney
+    clock.set(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))  # Mon 23 Nov 07:00 Sydney
     chat("/huddle schedule monday 08:00 Australia/Sydney")
-    assert "Mon 30 Nov" in chat("/huddle status")  # 08:00 today has passed
-    clock.set(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))  # Mon 07:00, before the post
-    assert "Mon 23 Nov, 08:00" in chat("/huddle status")
+    assert "Mon 23 Nov, 08:00" in chat("/huddle status")  # before the post
     huddle.this_weeks_meeting(ConversationRef("slack", chat.workspace, chat.channel))
     assert "Mon 30 Nov" in chat("/huddle status")
+
+
+def test_a_schedule_set_after_this_weeks_time_says_next_week(chat, clock):
+    clock.set(datetime(2026, 11, 22, 21, 30, tzinfo=UTC))  # Mon 23 Nov 08:30 Sydney
+    chat("/huddle schedule monday 08:00 Australia/Sydney")
+    status = chat("/huddle status")
+    assert "Next post: Mon 30 Nov, 08:00" in status
+    # No meeting this week, so no nudge in its thread either: the first is next week's.
+    assert "Story nudge: Wed 2 Dec, 08:00" in status
