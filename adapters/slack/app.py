@@ -159,20 +159,19 @@ class SlackAdapter:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             assert self.settings.app_token is not None
-            self._socket = AsyncSocketModeHandler(
-                self.bolt, self.settings.app_token.get_secret_value(), logger=sdk_logger()
-            )
+            app_token = self.settings.app_token.get_secret_value()
             try:
                 # The socket client retries a refused token forever; fail start-up instead.
-                await self.client.apps_connections_open(
-                    app_token=self.settings.app_token.get_secret_value()
-                )
+                await self.client.apps_connections_open(app_token=app_token)
             except SLACK_FAILURES as error:
                 await self.session.close()
                 raise StartupError(
                     f"Slack refused to open a Socket Mode connection ({error_code(error)}). "
                     "Check SLACK_APP_TOKEN: an app-level token with connections:write."
                 ) from None
+            # Built only now: the socket client opens an aiohttp session of its own at once
+            # (closed by close_async below), which a refused token would otherwise leak.
+            self._socket = AsyncSocketModeHandler(self.bolt, app_token, logger=sdk_logger())
             await self._socket.connect_async()
             log.info("Slack: connected over Socket Mode")
         try:

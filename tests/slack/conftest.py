@@ -213,7 +213,11 @@ async def api():
 async def serve(huddle, settings, slack: SlackSettings) -> TestClient:
     app = build_web_app(huddle, settings, mounts=[make_mount(slack)])
     client = TestClient(TestServer(app))
-    await client.start_server()
+    try:
+        await client.start_server()
+    except BaseException:
+        await client.close()  # the test client's own session, and whatever did start
+        raise
     return client
 
 

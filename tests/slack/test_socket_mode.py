@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import warnings
 
 import pytest
 
@@ -60,3 +62,18 @@ async def test_a_refused_app_token_stops_start_up_with_a_clear_message(huddle, s
             settings,
             slack_settings(api, SLACK_APP_TOKEN="xapp-1-revoked", SLACK_SIGNING_SECRET=None),
         )
+
+
+async def test_a_refused_start_up_leaves_no_http_session_open(huddle, settings, api):
+    api.fail("apps.connections.open", error="invalid_auth", times=5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(StartupError):
+            await serve(
+                huddle,
+                settings,
+                slack_settings(api, SLACK_APP_TOKEN="xapp-1-revoked", SLACK_SIGNING_SECRET=None),
+            )
+        gc.collect()
+
+    assert not [w for w in caught if "Unclosed client session" in str(w.message)]
