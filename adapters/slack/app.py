@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -80,6 +81,7 @@ class SlackAdapter:
             rate_limit_retries=settings.max_retries,
         )
         self.installation_store: DatabaseInstallationStore | None = None
+        self.authorize: AsyncInstallationStoreAuthorize | None = None
         if not single:
             assert settings.client_id is not None
             self.installation_store = DatabaseInstallationStore(
@@ -112,6 +114,18 @@ class SlackAdapter:
         }
         if self.installation_store is not None:
             assert settings.client_id and settings.client_secret
+            kwargs["authorize"] = self.authorize = AsyncInstallationStoreAuthorize(
+                logger=bolt_log,
+                installation_store=self.installation_store,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.get_secret_value(),
+                bot_only=True,
+                # auth.test once per bot token, not on every request. Still safe after an
+                # uninstall: the token is looked up in the store first on every request,
+                # and on_uninstalled evicts the workspace's entry as well.
+                cache_enabled=True,
+                client=self.client,
+            )
             kwargs["installation_store"] = self.installation_store
             kwargs["installation_store_bot_only"] = True
             kwargs["oauth_settings"] = AsyncOAuthSettings(
@@ -384,7 +398,16 @@ class SlackAdapter:
                 await self.installation_store.async_delete_all(
                     enterprise_id=context.enterprise_id, team_id=team_id
                 )
+            self.forget_authorizations(team_id)
             log.info("Slack: Huddle was uninstalled from workspace %s", team_id)
+
+    def forget_authorizations(self, team_id: str | None) -> None:
+        """Evict the workspace's cached auth.test results (its tokens are gone)."""
+        if self.authorize is None:
+            return
+        cache = self.authorize.authorize_result_cache
+        for token in [t for t, result in cache.items() if result.team_id == team_id]:
+            del cache[token]
 
     # -- running a command and saying its replies ------------------------------------
 

@@ -141,3 +141,43 @@ async def test_revoking_only_user_tokens_keeps_the_bot_installed(multi, api, eng
     with engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
     assert teams == ["TA"]
+
+
+async def test_each_bot_token_is_checked_with_auth_test_once_not_on_every_request(
+    multi, api, engine
+):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+    installing = len(api.calls_to("auth.test"))  # the OAuth flow checks each new token once
+
+    for n in range(3):
+        await a.command(f"/defect arrival: waited {n} minutes")
+        await b.command("/defect list")
+
+    checked = [call.token for call in api.calls_to("auth.test")[installing:]]
+    assert sorted(checked) == ["xoxb-team-a", "xoxb-team-b"]
+    assert len(defects(engine)) == 3
+
+
+async def test_an_uninstalled_workspace_is_not_served_from_the_authorization_cache(
+    multi, api, engine
+):
+    await install(multi, "code-a")
+    a = Slack(multi, api, team="TA")
+    await a.command("/defect arrival: waited 5 minutes")
+
+    await a.event({"type": "tokens_revoked", "tokens": {"bot": ["UBTA"]}})
+    await a.command("/defect arrival: waited 6 minutes")
+
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]
+
+    # Reinstalled (Slack may hand back the same token): checked afresh, then served again.
+    api.add_oauth_code("code-a-again", team_id="TA", token="xoxb-team-a")
+    assert await install(multi, "code-a-again") == 200
+    checks = len(api.calls_to("auth.test"))
+    await a.command("/defect arrival: waited 7 minutes")
+    await a.command("/defect list")
+
+    assert len(api.calls_to("auth.test")) == checks + 1
+    assert len(defects(engine)) == 2
