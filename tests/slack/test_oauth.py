@@ -181,3 +181,20 @@ async def test_an_uninstalled_workspace_is_not_served_from_the_authorization_cac
 
     assert len(api.calls_to("auth.test")) == checks + 1
     assert len(defects(engine)) == 2
+
+
+async def test_a_tidbit_saved_in_one_workspace_cannot_be_recalled_from_another(multi, api, engine):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+    secret = "new puppy called Biscuit"
+
+    await a.command(f"/tidbit JS-1042 {secret}")
+    await b.command("/tidbit JS-1042")
+    await a.command("/tidbit JS-1042")
+
+    _saved, asked_in_b, asked_in_a = api.calls_to("response_url")
+    assert secret not in said(asked_in_b)
+    assert secret in said(asked_in_a)
+    to_b = [asked_in_b, *(c for c in api.calls if c.token == "xoxb-team-b")]
+    assert all(secret not in call.text_everywhere() for call in to_b)

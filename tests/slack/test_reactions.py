@@ -131,3 +131,35 @@ async def test_two_workers_receiving_the_same_event_at_once_count_it_once(
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.postgres
+async def test_two_workers_receiving_an_event_and_slacks_retry_of_it_count_it_once(
+    pg_engine, settings, content, vault, clock, api
+):
+    huddle = Huddle(engine=pg_engine, settings=settings, content=content, vault=vault, clock=clock)
+    first = await serve(huddle, settings, slack_settings(api))
+    second = await serve(huddle, settings, slack_settings(api))
+    try:
+        one, two = Slack(first, api), Slack(second, api)
+        await one.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+        ts = stories(pg_engine)[-1].message_id
+        voter = reaction("reaction_added", ts, user="U2")
+
+        # The first delivery and Slack's retries of it (X-Slack-Retry-Num) land on both workers.
+        await asyncio.gather(
+            one.event(voter, event_id="Ev0ONCE"),
+            two.event(voter, event_id="Ev0ONCE", retry_num=1),
+            one.event(voter, event_id="Ev0ONCE", retry_num=2),
+        )
+        assert nominations(pg_engine) == 1
+
+        await one.event(reaction("reaction_removed", ts, user="U2"), event_id="Ev0TAKEBACK")
+        await asyncio.gather(
+            one.event(voter, event_id="Ev0ONCE", retry_num=3),
+            two.event(voter, event_id="Ev0ONCE", retry_num=3),
+        )
+        assert nominations(pg_engine) == 0
+    finally:
+        await first.close()
+        await second.close()
