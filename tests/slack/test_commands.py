@@ -21,6 +21,8 @@ async def test_defect_is_acknowledged_stored_and_confirmed_privately(slack, api,
     assert api.calls_to("chat.postMessage") == []
     [defect] = defects(engine)
     assert (defect.stage, defect.reporter_id, defect.channel_id) == ("arrival", "U1", "C1")
+    # It has a stage already, so the follow-up buttons offer no stage to pick.
+    assert [b["text"]["text"] for b in buttons(reply)] == ["Add recovery action", "Close"]
 
 
 async def test_defect_without_text_opens_the_form_and_submitting_it_logs_the_defect(
