@@ -32,7 +32,6 @@ from adapters.slack.webapi import (
     build_web_client,
     error_code,
     guard_sdk_loggers,
-    retry_handlers,
     sdk_logger,
 )
 from bot.cli import StartupError
@@ -351,7 +350,7 @@ class SlackAdapter:
                 lambda: self.huddle.capture_thread_story(
                     platform=convert.PLATFORM,
                     workspace_id=team_id,
-                    channel_id=event.get("channel") or "",
+                    channel_id=channel_id,
                     thread_id=thread_ts,
                     message_id=event.get("ts") or "",
                     user_id=user_id,
@@ -361,7 +360,7 @@ class SlackAdapter:
             )
             if story_id is not None:
                 emoji = DEFAULT_NOMINATE_EMOJI["slack"]
-                origin = Origin(team_id, event.get("channel") or "", user_id, name)
+                origin = Origin(team_id, channel_id, user_id, name)
                 await self.tell(
                     origin,
                     Reply(
@@ -500,9 +499,7 @@ class SlackAdapter:
                     session=self.session,
                     timeout=self.settings.http_timeout,
                     logger=sdk_logger(),
-                    retry_handlers=retry_handlers(
-                        self.settings, rate_limit_retries=self.settings.max_retries
-                    ),
+                    retry_handlers=self.client.retry_handlers,  # stateless; shared like the session
                 )
                 response = await webhook.send(
                     text=text, blocks=blocks, response_type="ephemeral", replace_original=False
