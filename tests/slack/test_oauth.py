@@ -198,3 +198,20 @@ async def test_a_tidbit_saved_in_one_workspace_cannot_be_recalled_from_another(m
     assert secret in said(asked_in_a)
     to_b = [asked_in_b, *(c for c in api.calls if c.token == "xoxb-team-b")]
     assert all(secret not in call.text_everywhere() for call in to_b)
+
+
+async def test_an_uninstall_seen_by_one_worker_stops_the_other_serving_from_its_cache(
+    multi, api, engine, huddle, settings
+):
+    other = await serve(huddle, settings, multi_settings(api))  # a second web worker
+    try:
+        await install(multi, "code-a")
+        on_first, on_second = Slack(multi, api, team="TA"), Slack(other, api, team="TA")
+        await on_second.command("/defect arrival: waited 5 minutes")  # cached on the second
+
+        await on_first.event({"type": "app_uninstalled"})
+        await on_second.command("/defect arrival: waited 6 minutes")
+    finally:
+        await other.close()
+
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]
