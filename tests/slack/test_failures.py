@@ -122,3 +122,18 @@ async def test_when_slack_cannot_be_reached_a_tidbit_is_still_stored_and_never_l
     everything = "\n".join(handler.format(record) for record in caplog.records)
     assert "could not reach the person" in everything  # the failure itself is logged
     assert secret not in everything and "JS-1042" not in everything
+
+
+async def test_when_slack_keeps_rate_limiting_the_story_is_kept_and_the_author_told(
+    slack, api, engine
+):
+    api.fail("chat.postMessage", status=429, retry_after=0, times=10)
+
+    await slack.command("/wow Priya drove Mrs K home")
+
+    assert len(api.calls_to("chat.postMessage")) == 3  # the first try and two retries
+    [story] = stories(engine)
+    assert story.message_id is None
+    [told] = api.calls_to("response_url")
+    assert "Your WOW story #1 is saved" in said(told)
+    assert "ratelimited" in said(told) and "try again in a few minutes" in said(told)
