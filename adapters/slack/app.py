@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -31,7 +32,6 @@ from adapters.slack.webapi import (
     build_web_client,
     error_code,
     guard_sdk_loggers,
-    retry_handlers,
     sdk_logger,
 )
 from bot.cli import StartupError
@@ -80,6 +80,7 @@ class SlackAdapter:
             rate_limit_retries=settings.max_retries,
         )
         self.installation_store: DatabaseInstallationStore | None = None
+        self.authorize: AsyncInstallationStoreAuthorize | None = None
         if not single:
             assert settings.client_id is not None
             self.installation_store = DatabaseInstallationStore(
@@ -112,6 +113,18 @@ class SlackAdapter:
         }
         if self.installation_store is not None:
             assert settings.client_id and settings.client_secret
+            kwargs["authorize"] = self.authorize = AsyncInstallationStoreAuthorize(
+                logger=bolt_log,
+                installation_store=self.installation_store,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret.get_secret_value(),
+                bot_only=True,
+                # auth.test once per bot token, not on every request. Still safe after an
+                # uninstall: the token is looked up in the store first on every request,
+                # and on_uninstalled evicts the workspace's entry as well.
+                cache_enabled=True,
+                client=self.client,
+            )
             kwargs["installation_store"] = self.installation_store
             kwargs["installation_store_bot_only"] = True
             kwargs["oauth_settings"] = AsyncOAuthSettings(
@@ -159,20 +172,19 @@ class SlackAdapter:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             assert self.settings.app_token is not None
-            self._socket = AsyncSocketModeHandler(
-                self.bolt, self.settings.app_token.get_secret_value(), logger=sdk_logger()
-            )
+            app_token = self.settings.app_token.get_secret_value()
             try:
                 # The socket client retries a refused token forever; fail start-up instead.
-                await self.client.apps_connections_open(
-                    app_token=self.settings.app_token.get_secret_value()
-                )
+                await self.client.apps_connections_open(app_token=app_token)
             except SLACK_FAILURES as error:
                 await self.session.close()
                 raise StartupError(
                     f"Slack refused to open a Socket Mode connection ({error_code(error)}). "
                     "Check SLACK_APP_TOKEN: an app-level token with connections:write."
                 ) from None
+            # Built only now: the socket client opens an aiohttp session of its own at once
+            # (closed by close_async below), which a refused token would otherwise leak.
+            self._socket = AsyncSocketModeHandler(self.bolt, app_token, logger=sdk_logger())
             await self._socket.connect_async()
             log.info("Slack: connected over Socket Mode")
         try:
@@ -338,7 +350,7 @@ class SlackAdapter:
                 lambda: self.huddle.capture_thread_story(
                     platform=convert.PLATFORM,
                     workspace_id=team_id,
-                    channel_id=event.get("channel") or "",
+                    channel_id=channel_id,
                     thread_id=thread_ts,
                     message_id=event.get("ts") or "",
                     user_id=user_id,
@@ -348,7 +360,7 @@ class SlackAdapter:
             )
             if story_id is not None:
                 emoji = DEFAULT_NOMINATE_EMOJI["slack"]
-                origin = Origin(team_id, event.get("channel") or "", user_id, name)
+                origin = Origin(team_id, channel_id, user_id, name)
                 await self.tell(
                     origin,
                     Reply(
@@ -385,7 +397,16 @@ class SlackAdapter:
                 await self.installation_store.async_delete_all(
                     enterprise_id=context.enterprise_id, team_id=team_id
                 )
+            self.forget_authorizations(team_id)
             log.info("Slack: Huddle was uninstalled from workspace %s", team_id)
+
+    def forget_authorizations(self, team_id: str | None) -> None:
+        """Evict the workspace's cached auth.test results (its tokens are gone)."""
+        if self.authorize is None:
+            return
+        cache = self.authorize.authorize_result_cache
+        for token in [t for t, result in cache.items() if result.team_id == team_id]:
+            del cache[token]
 
     # -- running a command and saying its replies ------------------------------------
 
@@ -478,9 +499,7 @@ class SlackAdapter:
                     session=self.session,
                     timeout=self.settings.http_timeout,
                     logger=sdk_logger(),
-                    retry_handlers=retry_handlers(
-                        self.settings, rate_limit_retries=self.settings.max_retries
-                    ),
+                    retry_handlers=self.client.retry_handlers,  # stateless; shared like the session
                 )
                 response = await webhook.send(
                     text=text, blocks=blocks, response_type="ephemeral", replace_original=False

@@ -84,6 +84,14 @@ class SlackSettings(BaseSettings):
                 "SLACK_SIGNING_SECRET is not set. Copy it from your Slack app's Basic Information "
                 "page (or set SLACK_APP_TOKEN to use Socket Mode)."
             )
+        if self.bot_token is not None and self.client_id and self.client_secret is not None:
+            # slack-bolt reads SLACK_CLIENT_ID/SECRET from the environment by itself and would
+            # then look every workspace up in an empty file store, ignoring the bot token.
+            raise SlackConfigError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are all set: choose one "
+                "mode. Keep SLACK_BOT_TOKEN for one workspace, or unset it for multi-workspace "
+                "installs."
+            )
         if self.mode is SlackMode.MULTI and self.client_secret is None:
             raise SlackConfigError(
                 "SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not. Copy both from your Slack "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -122,13 +122,7 @@ def error_code(error: Exception) -> str:
         response = error.response
         code = response.get("error") if isinstance(response.data, dict) else None
         return str(code or f"http_{response.status_code}")
-    if isinstance(error, SlackClientError):
-        return type(error).__name__
     return type(error).__name__
-
-
-def status_code(error: Exception) -> int | None:
-    return error.response.status_code if isinstance(error, SlackApiError) else None
 
 
 def retry_after(error: Exception) -> float | None:

@@ -56,14 +56,25 @@ class Slack:
     def adapter(self):
         return self.client.server.app[SLACK]
 
-    async def post(self, body: str, content_type: str, *, headers: dict | None = None, **signing):
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict | None = None,
+        drain: bool = True,
+        **signing,
+    ):
+        """POST to /slack/events; with ``drain`` (the default), also wait for the work the
+        app does after its acknowledgement."""
         response = await self.client.post(
             "/slack/events",
             data=body.encode(),
             headers={"Content-Type": content_type, **sign(body, **signing), **(headers or {})},
         )
         await response.read()
-        await self.adapter.drained()
+        if drain:
+            await self.adapter.drained()
         return response
 
     async def command(
@@ -74,7 +85,7 @@ class Slack:
         name: str = "alex",
         channel: str = "C1",
         team: str | None = None,
-        **signing,
+        **post,
     ):
         command, _, text = line.partition(" ")
         n = next(self._ids)
@@ -93,7 +104,7 @@ class Slack:
             "response_url": self.api.response_url(f"cmd{n}"),
             "trigger_id": f"{n}.1.trigger",
         }
-        return await self.post(urlencode(form), "application/x-www-form-urlencoded", **signing)
+        return await self.post(urlencode(form), "application/x-www-form-urlencoded", **post)
 
     async def event(
         self,
@@ -213,7 +224,11 @@ async def api():
 async def serve(huddle, settings, slack: SlackSettings) -> TestClient:
     app = build_web_app(huddle, settings, mounts=[make_mount(slack)])
     client = TestClient(TestServer(app))
-    await client.start_server()
+    try:
+        await client.start_server()
+    except BaseException:
+        await client.close()  # the test client's own session, and whatever did start
+        raise
     return client
 
 

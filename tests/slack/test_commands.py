@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.storage.models import Defect, RecoveryAction
@@ -20,6 +21,8 @@ async def test_defect_is_acknowledged_stored_and_confirmed_privately(slack, api,
     assert api.calls_to("chat.postMessage") == []
     [defect] = defects(engine)
     assert (defect.stage, defect.reporter_id, defect.channel_id) == ("arrival", "U1", "C1")
+    # It has a stage already, so the follow-up buttons offer no stage to pick.
+    assert [b["text"]["text"] for b in buttons(reply)] == ["Add recovery action", "Close"]
 
 
 async def test_defect_without_text_opens_the_form_and_submitting_it_logs_the_defect(
@@ -171,3 +174,23 @@ async def test_tidbits_are_private_and_never_in_a_channel_call_or_a_log(slack, a
     assert all(secret not in call.text_everywhere() for call in channel_calls)
     assert all(secret not in record.getMessage() for record in caplog.records)
     assert all("JS-1042" not in record.getMessage() for record in caplog.records)
+
+
+async def test_a_slash_command_is_acknowledged_before_its_slow_work_is_done(slack, api, engine):
+    release = api.hold("response_url")  # Slack is slow to take the reply, for as long as we like
+
+    # (The timeout only turns a hang into a failure: an app that waited would never answer.)
+    response = await asyncio.wait_for(
+        slack.command("/defect arrival: waited 25 minutes", drain=False), timeout=10
+    )
+
+    # The 200 came back while the reply was still stuck on its way to Slack.
+    assert response.status == 200
+    assert await response.text() == ""
+    [stuck] = await api.wait_for("response_url")
+    # And what the person typed was stored before that Slack call was made.
+    assert [d.description for d in defects(engine)] == ["waited 25 minutes"]
+
+    release()
+    await slack.adapter.drained()
+    assert "Defect #1 logged" in said(stuck)

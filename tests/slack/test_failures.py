@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from tests.slack.conftest import said
-from tests.slack.helpers import defects, stories
+from tests.slack.helpers import defects, stories, tidbits
 
 
 async def test_a_rate_limited_post_is_retried_after_retry_after(slack, api, engine):
@@ -105,3 +105,35 @@ async def test_an_expired_trigger_falls_back_to_telling_how_to_type_it(slack, ap
 
     [told] = api.calls_to("response_url")
     assert "/defect arrival: waited 25 minutes" in said(told)
+
+
+async def test_when_slack_cannot_be_reached_a_tidbit_is_still_stored_and_never_logged(
+    slack, api, engine, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    secret = "daughter's wedding in June in Wagga"
+    api.fail("response_url", status=500, times=10)
+    api.fail("chat.postEphemeral", status=500, times=10)
+
+    await slack.command(f"/tidbit JS-1042 {secret}")
+
+    assert tidbits(engine) == 1
+    handler = logging.StreamHandler()
+    everything = "\n".join(handler.format(record) for record in caplog.records)
+    assert "could not reach the person" in everything  # the failure itself is logged
+    assert secret not in everything and "JS-1042" not in everything
+
+
+async def test_when_slack_keeps_rate_limiting_the_story_is_kept_and_the_author_told(
+    slack, api, engine
+):
+    api.fail("chat.postMessage", status=429, retry_after=0, times=10)
+
+    await slack.command("/wow Priya drove Mrs K home")
+
+    assert len(api.calls_to("chat.postMessage")) == 3  # the first try and two retries
+    [story] = stories(engine)
+    assert story.message_id is None
+    [told] = api.calls_to("response_url")
+    assert "Your WOW story #1 is saved" in said(told)
+    assert "ratelimited" in said(told) and "try again in a few minutes" in said(told)

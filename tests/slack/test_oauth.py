@@ -141,3 +141,77 @@ async def test_revoking_only_user_tokens_keeps_the_bot_installed(multi, api, eng
     with engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
     assert teams == ["TA"]
+
+
+async def test_each_bot_token_is_checked_with_auth_test_once_not_on_every_request(
+    multi, api, engine
+):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+    installing = len(api.calls_to("auth.test"))  # the OAuth flow checks each new token once
+
+    for n in range(3):
+        await a.command(f"/defect arrival: waited {n} minutes")
+        await b.command("/defect list")
+
+    checked = [call.token for call in api.calls_to("auth.test")[installing:]]
+    assert sorted(checked) == ["xoxb-team-a", "xoxb-team-b"]
+    assert len(defects(engine)) == 3
+
+
+async def test_an_uninstalled_workspace_is_not_served_from_the_authorization_cache(
+    multi, api, engine
+):
+    await install(multi, "code-a")
+    a = Slack(multi, api, team="TA")
+    await a.command("/defect arrival: waited 5 minutes")
+
+    await a.event({"type": "tokens_revoked", "tokens": {"bot": ["UBTA"]}})
+    await a.command("/defect arrival: waited 6 minutes")
+
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]
+
+    # Reinstalled (Slack may hand back the same token): checked afresh, then served again.
+    api.add_oauth_code("code-a-again", team_id="TA", token="xoxb-team-a")
+    assert await install(multi, "code-a-again") == 200
+    checks = len(api.calls_to("auth.test"))
+    await a.command("/defect arrival: waited 7 minutes")
+    await a.command("/defect list")
+
+    assert len(api.calls_to("auth.test")) == checks + 1
+    assert len(defects(engine)) == 2
+
+
+async def test_a_tidbit_saved_in_one_workspace_cannot_be_recalled_from_another(multi, api, engine):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+    secret = "new puppy called Biscuit"
+
+    await a.command(f"/tidbit JS-1042 {secret}")
+    await b.command("/tidbit JS-1042")
+    await a.command("/tidbit JS-1042")
+
+    _saved, asked_in_b, asked_in_a = api.calls_to("response_url")
+    assert secret not in said(asked_in_b)
+    assert secret in said(asked_in_a)
+    to_b = [asked_in_b, *(c for c in api.calls if c.token == "xoxb-team-b")]
+    assert all(secret not in call.text_everywhere() for call in to_b)
+
+
+async def test_an_uninstall_seen_by_one_worker_stops_the_other_serving_from_its_cache(
+    multi, api, engine, huddle, settings
+):
+    other = await serve(huddle, settings, multi_settings(api))  # a second web worker
+    try:
+        await install(multi, "code-a")
+        on_first, on_second = Slack(multi, api, team="TA"), Slack(other, api, team="TA")
+        await on_second.command("/defect arrival: waited 5 minutes")  # cached on the second
+
+        await on_first.event({"type": "app_uninstalled"})
+        await on_second.command("/defect arrival: waited 6 minutes")
+    finally:
+        await other.close()
+
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]

@@ -104,30 +104,57 @@ async def test_a_slack_retry_of_an_event_is_acknowledged_and_not_counted_again(s
     assert nominations(engine) == 0
 
 
-@pytest.mark.postgres
-async def test_two_workers_receiving_the_same_event_at_once_count_it_once(
-    pg_engine, settings, content, vault, clock, api
-):
+@pytest.fixture
+async def two_workers(pg_engine, settings, content, vault, clock, api):
+    """Two web workers: two servers on one PostgreSQL database. U1 has shared a story;
+    yields both and the ts of the story's message."""
     huddle = Huddle(engine=pg_engine, settings=settings, content=content, vault=vault, clock=clock)
-    # Two web workers: two servers on one database.
     first = await serve(huddle, settings, slack_settings(api))
     second = await serve(huddle, settings, slack_settings(api))
     try:
         one, two = Slack(first, api), Slack(second, api)
         await one.command("/wow Priya drove Mrs K home", user="U1", name="sam")
-        ts = stories(pg_engine)[-1].message_id
-        for n in range(5):
-            voter = f"U{10 + n}"
-            await asyncio.gather(
-                one.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
-                two.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
-            )
-            await one.event(reaction("reaction_removed", ts, user=voter), event_id=f"Ev0OFF{n}")
-            await asyncio.gather(
-                one.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
-                two.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
-            )
-        assert nominations(pg_engine) == 0
+        yield one, two, stories(pg_engine)[-1].message_id
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.postgres
+async def test_two_workers_receiving_the_same_event_at_once_count_it_once(two_workers, pg_engine):
+    one, two, ts = two_workers
+    for n in range(5):
+        voter = f"U{10 + n}"
+        await asyncio.gather(
+            one.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
+            two.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
+        )
+        await one.event(reaction("reaction_removed", ts, user=voter), event_id=f"Ev0OFF{n}")
+        await asyncio.gather(
+            one.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
+            two.event(reaction("reaction_added", ts, user=voter), event_id=f"Ev0SAME{n}"),
+        )
+    assert nominations(pg_engine) == 0
+
+
+@pytest.mark.postgres
+async def test_two_workers_receiving_an_event_and_slacks_retry_of_it_count_it_once(
+    two_workers, pg_engine
+):
+    one, two, ts = two_workers
+    vote = reaction("reaction_added", ts, user="U2")
+
+    # The first delivery and Slack's retries of it (X-Slack-Retry-Num) land on both workers.
+    await asyncio.gather(
+        one.event(vote, event_id="Ev0ONCE"),
+        two.event(vote, event_id="Ev0ONCE", retry_num=1),
+        one.event(vote, event_id="Ev0ONCE", retry_num=2),
+    )
+    assert nominations(pg_engine) == 1
+
+    await one.event(reaction("reaction_removed", ts, user="U2"), event_id="Ev0TAKEBACK")
+    await asyncio.gather(
+        one.event(vote, event_id="Ev0ONCE", retry_num=3),
+        two.event(vote, event_id="Ev0ONCE", retry_num=3),
+    )
+    assert nominations(pg_engine) == 0

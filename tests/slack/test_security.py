@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from bot.storage.models import Defect
 from tests.slack.conftest import sign
-from tests.slack.helpers import count
+from tests.slack.helpers import count, nominations, stories
 
 STALE = int(time.time()) - 6 * 60
 
@@ -54,12 +54,23 @@ async def test_a_replayed_body_with_another_bodys_signature_is_refused(slack, ap
     assert count(engine, Defect) == 0
 
 
-async def test_events_with_a_bad_signature_are_refused(slack, api, engine):
-    response = await slack.event(
-        {"type": "reaction_added", "user": "U2", "reaction": "star-struck"},
-        secret="wrong",
-    )
-    assert response.status == 401
+async def test_events_with_a_bad_signature_or_a_stale_timestamp_are_refused_and_not_counted(
+    slack, api, engine
+):
+    await slack.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+    [story] = stories(engine)
+    vote = {
+        "type": "reaction_added",
+        "user": "U2",
+        "reaction": "star-struck",
+        "item": {"type": "message", "channel": "C1", "ts": story.message_id},
+    }
+
+    forged = await slack.event(vote, secret="wrong")
+    stale = await slack.event(vote, timestamp=STALE)
+
+    assert (forged.status, stale.status) == (401, 401)
+    assert nominations(engine) == 0
 
 
 async def test_slacks_url_verification_challenge_is_answered(slack):

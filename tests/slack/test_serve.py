@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 import pytest
+import sqlalchemy as sa
 
 from adapters.slack.app import make_mount
 from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
 from adapters.web import MOUNTS, build_web_app
 from bot.cli import StartupError
-from tests.slack.conftest import SIGNING_SECRET
+from bot.huddle import Huddle
+from tests.slack.conftest import SIGNING_SECRET, serve, slack_settings
 
 
 def only(**env) -> SlackSettings:
@@ -74,6 +76,15 @@ def test_socket_mode_serves_no_public_slack_route(huddle, settings):
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"}, "xapp-"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "c",
+            },
+            "choose one mode",
+        ),
     ],
 )
 def test_half_a_configuration_stops_start_up_naming_the_variable(huddle, settings, env, named):
@@ -86,3 +97,25 @@ def test_half_a_configuration_stops_start_up_naming_the_variable(huddle, setting
 def test_the_api_url_always_ends_with_a_slash():
     slack = only(SLACK_API_URL="http://127.0.0.1:9/api")
     assert slack.api_url == "http://127.0.0.1:9/api/"
+
+
+async def test_healthz_is_200_while_the_database_answers(slack):
+    response = await slack.client.get("/healthz")
+
+    assert response.status == 200
+    assert (await response.json())["database"] == "reachable"
+
+
+async def test_healthz_is_503_when_the_database_cannot_be_reached(
+    settings, content, vault, clock, api, tmp_path
+):
+    gone = sa.create_engine(f"sqlite:///{tmp_path}/no/such/folder/huddle.db")
+    huddle = Huddle(engine=gone, settings=settings, content=content, vault=vault, clock=clock)
+    client = await serve(huddle, settings, slack_settings(api))
+    try:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert (await response.json())["database"] == "unreachable"
+    finally:
+        await client.close()
+        gone.dispose()

@@ -36,6 +36,8 @@ async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story(slack, api, 
     assert story.message_id == "1800000600.000100"
     [thanks] = api.calls_to("chat.postEphemeral")
     assert thanks["user"] == "U7" and "WOW story #1" in thanks["text"]
+    # Taken from the event itself: channel history (rate-limited hard by Slack) is never read.
+    assert not [m for m in api.methods() if m.startswith("conversations.")]
 
 
 async def test_a_redelivered_thread_reply_is_captured_once(slack, api, huddle, engine):

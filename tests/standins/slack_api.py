@@ -10,6 +10,7 @@ also misbehave on purpose:
     api.fail("chat.postMessage", status=500, times=2)   # two 500s, then normal again
     api.fail("chat.postMessage", error="not_in_channel") # Slack's ok:false answer
     api.fail("chat.postMessage", status=429, retry_after=3)
+    release = api.hold("response_url")                  # unanswered until release()
     ...
     await api.wait_for("chat.postMessage", count=1)
     await api.close()
@@ -93,6 +94,7 @@ class SlackAPIStandIn:
         self.oauth_codes: dict[str, str] = {}  # code -> team id
         self.user_names: dict[str, str] = {}
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._holds: dict[str, asyncio.Event] = {}
         self._posts: dict[str, deque[float]] = defaultdict(deque)
         self.rate_limited = 0  # 429s sent for going over rate_limit
         self.delivered: list[tuple[str, str]] = []  # (team id, channel) of each post that landed
@@ -135,6 +137,22 @@ class SlackAPIStandIn:
             error = "internal_error"
         self._failures[method].append(Failure(status, error, retry_after, times))
 
+    def hold(self, method: str):
+        """Calls to ``method`` are recorded, then wait unanswered until ``release()``
+        is called: a Slack that is slow for as long as a test needs, without sleeping."""
+        gate = self._holds[method] = asyncio.Event()
+
+        def release() -> None:
+            gate.set()
+            self._holds.pop(method, None)
+
+        return release
+
+    async def _held(self, method: str) -> None:
+        gate = self._holds.get(method)
+        if gate is not None:
+            await gate.wait()
+
     @property
     def url(self) -> str:
         """The SLACK_API_URL to use."""
@@ -163,6 +181,8 @@ class SlackAPIStandIn:
         return self
 
     async def close(self) -> None:
+        for gate in self._holds.values():
+            gate.set()
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -232,6 +252,7 @@ class SlackAPIStandIn:
                 dict(request.headers),
             )
         )
+        await self._held(method)
         if self.latency:
             await asyncio.sleep(self.latency)
         scripted = self._scripted(method)
@@ -257,6 +278,7 @@ class SlackAPIStandIn:
     async def _respond(self, request: web.Request) -> web.Response:
         args = await self._args(request)
         await self._record(Call("response_url", args, None, None, dict(request.headers)))
+        await self._held("response_url")
         if self.latency:
             await asyncio.sleep(self.latency)
         scripted = self._scripted("response_url")
