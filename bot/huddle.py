@@ -7,7 +7,6 @@ returns ``Reply`` objects for the adapter (or the clock's ``Messenger``) to say.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -23,10 +22,10 @@ from bot.crypto import Vault
 from bot.meeting import compose_meeting, next_rule, weekly_meeting
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.scheduling import local_iso_week, utc_now
-from bot.storage import meetings, stories
+from bot.storage import conversations, meetings, stories, subscriptions
 from bot.storage.db import transaction
 from bot.storage.events import claim_event
-from bot.storage.models import STORY_MAX, ConversationReference, Workspace
+from bot.storage.models import STORY_MAX, Workspace
 from bot.storage.subscriptions import get_subscription
 from bot.storage.tidbits import purge_expired_tidbits
 from bot.storage.workspaces import ensure_workspace, get_workspace
@@ -328,49 +327,60 @@ class Huddle:
     ) -> None:
         """Store how to reach a conversation later (a Teams conversation reference)."""
         with transaction(self.engine) as session:
-            workspace = self._workspace(
-                session,
-                Incoming(
-                    platform=platform,
-                    workspace_id=workspace_id,
-                    channel_id=channel_id,
-                    user_id="",
-                    user_name="",
-                    command="",
-                    workspace_name=workspace_name,
-                ),
+            workspace = ensure_workspace(
+                session=session,
+                platform=platform,
+                external_id=workspace_id,
+                default_timezone=self.settings.default_timezone,
+                now=self.clock(),
+                name=workspace_name,
             )
-            row = session.exec(
-                sa.select(ConversationReference).where(
-                    ConversationReference.workspace_id == workspace.id,
-                    ConversationReference.channel_id == channel_id,
-                )
-            ).scalar_one_or_none()
-            payload = json.dumps(data, sort_keys=True)
-            if row is None:
-                row = ConversationReference(
-                    workspace_id=workspace.id,
-                    channel_id=channel_id,
-                    kind=kind,
-                    data=payload,
-                    updated_at=self.clock(),
-                )
-            else:
-                row.data, row.kind, row.updated_at = payload, kind, self.clock()
-            session.add(row)
+            conversations.remember_conversation(
+                session=session,
+                workspace_id=workspace.id,
+                channel_id=channel_id,
+                data=data,
+                kind=kind,
+                now=self.clock(),
+            )
 
     def conversation(self, *, platform: str, workspace_id: str, channel_id: str) -> dict | None:
         with transaction(self.engine) as session:
             workspace = get_workspace(session=session, platform=platform, external_id=workspace_id)
             if workspace is None:
                 return None
-            row = session.exec(
-                sa.select(ConversationReference).where(
-                    ConversationReference.workspace_id == workspace.id,
-                    ConversationReference.channel_id == channel_id,
-                )
-            ).scalar_one_or_none()
-            return json.loads(row.data) if row is not None else None
+            return conversations.conversation_data(
+                session=session, workspace_id=workspace.id, channel_id=channel_id
+            )
+
+    def app_removed(
+        self, *, platform: str, workspace_id: str, channel_id: str | None = None
+    ) -> int:
+        """Huddle was removed from a workspace (or one conversation of it).
+
+        Stops the weekly meeting there, so the clock stops trying to post where it
+        can't, and forgets how to reach it. Defects, stories and tidbits stay (under
+        their retention) in case the practice adds Huddle back. Returns how many
+        weekly meetings were stopped.
+        """
+        with transaction(self.engine) as session:
+            workspace = get_workspace(session=session, platform=platform, external_id=workspace_id)
+            if workspace is None:
+                return 0
+            conversations.forget_conversations(
+                session=session, workspace_id=workspace.id, channel_id=channel_id
+            )
+            stopped = subscriptions.stop_subscriptions(
+                session=session, workspace_id=workspace.id, channel_id=channel_id, now=self.clock()
+            )
+        log.info(
+            "huddle removed: platform=%s workspace=%s channel=%s; %d weekly meeting(s) stopped",
+            platform,
+            workspace_id,
+            channel_id or "all",
+            stopped,
+        )
+        return stopped
 
     # -- housekeeping -----------------------------------------------------------
 

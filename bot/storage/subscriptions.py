@@ -82,10 +82,18 @@ def pause_until(
     return subscription
 
 
-def active_subscriptions(*, session: Session) -> list[Subscription]:
-    """Every active subscription in every workspace: for the clock only."""
-    statement = select(Subscription).where(Subscription.active).order_by(Subscription.id)
-    return list(session.exec(statement))
+def stop_subscriptions(
+    *, session: Session, workspace_id: int, now: datetime, channel_id: str | None = None
+) -> int:
+    """Stop the weekly meeting in a whole workspace (or one channel). Returns how many."""
+    statement = (
+        sa.update(Subscription)
+        .where(Subscription.workspace_id == workspace_id, Subscription.active)
+        .values(active=False, updated_at=now)
+    )
+    if channel_id is not None:
+        statement = statement.where(Subscription.channel_id == channel_id)
+    return session.exec(statement).rowcount or 0
 
 
 def add_skip(
