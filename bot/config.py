@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
+        if not value.startswith(("sqlite:", "postgresql+")):
+            raise ValueError(
+                "DATABASE_URL must be a SQLite URL (sqlite:///./huddle.db) or a PostgreSQL "
+                "URL (postgresql://user:password@host/database)"
+            )
         return value
 
     @field_validator("nudge_weekday")

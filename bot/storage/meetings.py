@@ -46,8 +46,8 @@ def claim_weeks(
             sqlite.insert(table),
             {"index_elements": [c.name for c in unique.columns]},
         )
-    else:  # pragma: no cover
-        raise NotImplementedError(f"claiming a week does not support {dialect} yet")
+    else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
+        raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
     won: dict[tuple[int, str], int] = {}
     for start in range(0, len(rows), batch):
         statement = (

@@ -118,3 +118,12 @@ def test_a_bad_default_timezone_is_a_clear_configuration_error(tmp_path, monkeyp
     monkeypatch.setenv("HUDDLE_DEFAULT_TIMEZONE", "Sydney")
     assert main(["db", "upgrade"]) == 2
     assert "HUDDLE_DEFAULT_TIMEZONE='Sydney' is not an IANA timezone" in capsys.readouterr().err
+
+
+def test_a_database_huddle_does_not_run_on_is_a_clear_configuration_error(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db.example/huddle")
+    assert main(["db", "upgrade"]) == 2
+    assert "DATABASE_URL must be a SQLite URL" in capsys.readouterr().err
