@@ -151,7 +151,8 @@ def removal(activity: Activity) -> Removal | None:
 
     - ``installationUpdate`` with action ``remove`` (not ``remove-upgrade``: that is
       half of an app upgrade, and Huddle's package always contains the bot);
-    - ``conversationUpdate`` whose ``membersRemoved`` holds the bot itself;
+    - ``conversationUpdate`` whose ``membersRemoved`` holds the bot itself (with
+      ``eventType`` ``channelMemberRemoved``, a shared channel: only that channel);
     - ``conversationUpdate`` with ``channelData.eventType`` ``teamDeleted`` or
       ``teamHardDeleted`` (the team) or ``channelDeleted`` (``channelData.channel``).
 
@@ -167,13 +168,16 @@ def removal(activity: Activity) -> Removal | None:
     elif activity.type == ActivityTypes.conversation_update:
         data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         event = str(data.get("eventType") or "")
+        channel = _channel_data(activity, "channel").get("id")
         if event == "channelDeleted":
-            channel = _channel_data(activity, "channel").get("id")
             return Removal(place.workspace_id, None, str(channel)) if channel else None
         bot_id = activity.recipient.id if activity.recipient else None
         bot_left = bool(bot_id) and any(
             member.id == bot_id for member in activity.members_removed or []
         )
+        if bot_left and event == "channelMemberRemoved":
+            # Taken out of one (shared) channel, not out of its team.
+            return Removal(place.workspace_id, None, str(channel or place.channel_id))
         removed = bot_left or (event in TEAM_GONE and team is not None)
     else:
         return None

@@ -224,6 +224,19 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
             },
             convert.Removal("T1", None, "19:reception@thread.tacv2"),
         ),
+        # Taken out of one shared channel, not out of the team.
+        (
+            {
+                "type": "conversationUpdate",
+                "membersRemoved": [{"id": "28:bot"}],
+                "channelData": {
+                    **TEAM,
+                    "eventType": "channelMemberRemoved",
+                    "channel": {"id": "19:shared@thread.tacv2"},
+                },
+            },
+            convert.Removal("T1", None, "19:shared@thread.tacv2"),
+        ),
         # A chat (no team): that conversation.
         (
             {
