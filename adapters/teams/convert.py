@@ -176,7 +176,8 @@ def removal(activity: Activity) -> Removal | None:
             member.id == bot_id for member in activity.members_removed or []
         )
         if bot_left and event == "channelMemberRemoved":
-            # Taken out of one (shared) channel, not out of its team.
+            # Taken out of one shared channel, not out of its team. (Huddle's package does
+            # not declare shared channels yet; this keeps a future one from stopping a team.)
             return Removal(place.workspace_id, None, str(channel or place.channel_id))
         removed = bot_left or (event in TEAM_GONE and team is not None)
     else:
