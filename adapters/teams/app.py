@@ -263,10 +263,11 @@ class TeamsBot(Bot):
         """Stop the weekly meetings and forget the references a removal covers.
 
         A whole team: every channel of it Huddle has a reference for (each remembers its
-        team), and the team's General channel (whose id is the team's). Other teams and
-        chats in the tenant keep theirs. Repeated removals change nothing more.
+        team), the team's General channel (whose id is the team's) and the channel the
+        activity names. Other teams and chats in the tenant keep theirs. Repeated
+        removals change nothing more.
         """
-        covered = {removal.channel_id} if removal.team_id is None else {removal.team_id}
+        covered = {removal.channel_id, removal.team_id}
         if removal.team_id is not None:
             stored = self.huddle.conversations(
                 platform=convert.PLATFORM, workspace_id=removal.workspace_id

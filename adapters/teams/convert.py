@@ -137,12 +137,14 @@ class Removal:
 
     workspace_id: str
     team_id: str | None  # set: every channel of this team
-    channel_id: str | None  # set (and team_id not): just this conversation
+    channel_id: str | None  # this conversation (with team_id: the team's channel it names)
 
     def covers(self, channel_id: str, reference: dict) -> bool:
         """Whether a stored conversation reference (its channel id and data) is covered."""
+        if channel_id == self.channel_id:
+            return True
         if self.team_id is None:
-            return channel_id == self.channel_id
+            return False
         return channel_id == self.team_id or reference.get(TEAM_KEY) == self.team_id
 
 
@@ -185,7 +187,8 @@ def removal(activity: Activity) -> Removal | None:
     if not removed:
         return None
     if team is not None:
-        return Removal(place.workspace_id, team, None)
+        named = place.channel_id if place.scope == "channel" else None
+        return Removal(place.workspace_id, team, named)
     return Removal(place.workspace_id, None, place.channel_id)
 
 

@@ -198,7 +198,7 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
         # A team: every channel of it, whichever channel the activity names.
         (
             {"type": "installationUpdate", "action": "remove", "channelData": TEAM},
-            convert.Removal("T1", "19:general@thread.tacv2", None),
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
         ),
         (
             {
@@ -206,11 +206,11 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                 "membersRemoved": [{"id": "28:bot"}],
                 "channelData": {**TEAM, "eventType": "teamMemberRemoved"},
             },
-            convert.Removal("T1", "19:general@thread.tacv2", None),
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
         ),
         (
             {"type": "conversationUpdate", "channelData": {**TEAM, "eventType": "teamDeleted"}},
-            convert.Removal("T1", "19:general@thread.tacv2", None),
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
         ),
         # One channel: the deleted one, not the conversation the event arrives in.
         (

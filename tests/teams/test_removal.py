@@ -257,20 +257,20 @@ async def test_adding_huddle_back_to_a_team_stores_its_reference_again_and_it_ca
     assert "teamId" not in str(post.activity)  # Huddle's own note stays in its database
 
 
-async def test_a_general_channel_stored_before_references_remembered_their_team_is_covered(
+async def test_references_stored_before_they_noted_their_team_are_covered_when_named(
     teams, bot_connector, huddle, engine
 ):
-    huddle.remember_conversation(
-        platform="teams",
-        workspace_id=TENANT,
-        channel_id=TEAM_A,
-        data={"conversation": {"id": TEAM_A}, "serviceUrl": bot_connector.url},
-    )
-    await schedule(
-        teams, in_team(teams, TEAM_B, text="huddle schedule monday 08:00 UTC", mention=True)
-    )
+    """The General channel's id is the team's, and the channel an uninstall names is in the
+    team; another team's channel stays."""
+    for channel in (TEAM_A, RECEPTION_A, TEAM_B):
+        huddle.remember_conversation(
+            platform="teams",
+            workspace_id=TENANT,
+            channel_id=channel,
+            data={"conversation": {"id": channel}, "serviceUrl": bot_connector.url},
+        )
 
-    await teams.post(in_team(teams, TEAM_A, "conversationUpdate", membersRemoved=[BOT]))
+    await teams.post(team_removal(teams, "installationUpdate remove"))  # names Reception
 
     assert references(huddle) == {TEAM_B}
 
