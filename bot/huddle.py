@@ -353,6 +353,18 @@ class Huddle:
                 session=session, workspace_id=workspace.id, channel_id=channel_id
             )
 
+    def conversations(self, *, platform: str, workspace_id: str) -> dict[str, dict]:
+        """Every stored conversation reference of a workspace: channel id -> its data.
+
+        For an adapter that must work out which of them a removal covers (a Teams
+        team's channels share a tenant with other teams and chats).
+        """
+        with transaction(self.engine) as session:
+            workspace = get_workspace(session=session, platform=platform, external_id=workspace_id)
+            if workspace is None:
+                return {}
+            return conversations.workspace_conversations(session=session, workspace_id=workspace.id)
+
     def app_removed(
         self, *, platform: str, workspace_id: str, channel_id: str | None = None
     ) -> int:

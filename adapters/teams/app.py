@@ -235,10 +235,21 @@ class TeamsBot(Bot):
         place = convert.where(activity)
         if place is None:
             return
-        if activity.type == ActivityTypes.installation_update and (
-            activity.action or ""
-        ).startswith("remove"):
-            log.info("teams app removed: workspace=%s", place.workspace_id)
+        removal = convert.removal(activity)
+        if removal is not None:
+            # Nothing is said in reply: Huddle can no longer post there.
+            await asyncio.to_thread(self._removed, removal)
+            return
+        if (
+            activity.type == ActivityTypes.installation_update
+            and (activity.action or "").casefold() == "remove-upgrade"
+        ):
+            # "remove-upgrade" is half of an app upgrade, not a removal: keep everything.
+            log.info(
+                "teams installationUpdate %r: nothing changes: workspace=%s",
+                activity.action,
+                place.workspace_id,
+            )
             return
         await self._remember(activity, place)
         bot_added = activity.type == ActivityTypes.conversation_update and any(
@@ -248,6 +259,36 @@ class TeamsBot(Bot):
             welcome = WELCOME if place.shared else WELCOME_PERSONAL
             await self.connector.send(context, _text(welcome), what="welcome")
 
+    def _removed(self, removal: convert.Removal) -> None:
+        """Stop the weekly meetings and forget the references a removal covers.
+
+        A whole team: every channel of it Huddle has a reference for (each remembers its
+        team), the team's General channel (whose id is the team's) and the channel the
+        activity names. Other teams and chats in the tenant keep theirs. Repeated
+        removals change nothing more.
+        """
+        covered = {removal.channel_id, removal.team_id}
+        if removal.team_id is not None:
+            stored = self.huddle.conversations(
+                platform=convert.PLATFORM, workspace_id=removal.workspace_id
+            )
+            covered |= {
+                channel for channel, data in stored.items() if removal.covers(channel, data)
+            }
+        stopped = sum(
+            self.huddle.app_removed(
+                platform=convert.PLATFORM, workspace_id=removal.workspace_id, channel_id=channel
+            )
+            for channel in sorted(c for c in covered if c)
+        )
+        log.info(
+            "teams: huddle removed from %s: workspace=%s conversations=%d meetings stopped=%d",
+            "a team" if removal.team_id else "a conversation",
+            removal.workspace_id,
+            len(covered),
+            stopped,
+        )
+
     async def _remember(self, activity: Activity, place: convert.Where) -> None:
         """Store how to reach this conversation later (the clock's weekly posts)."""
         data = TurnContext.get_conversation_reference(activity).serialize()
@@ -255,6 +296,9 @@ class TeamsBot(Bot):
         data.pop("activityId", None)
         # Teams spells it tenantId; botbuilder's ConversationAccount reads tenantID.
         data["conversation"]["tenantId"] = data["conversation"]["tenantID"] = place.workspace_id
+        team = convert.team_id(activity)
+        if team is not None:
+            data[convert.TEAM_KEY] = team  # so removing Huddle from the team finds this channel
         try:
             await asyncio.to_thread(
                 self.huddle.remember_conversation,

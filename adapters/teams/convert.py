@@ -106,10 +106,90 @@ def where(activity: Activity) -> Where | None:
     return Where(tenant, channel_id, thread_id, scope)
 
 
-def team_name(activity: Activity) -> str | None:
+def _channel_data(activity: Activity, key: str) -> dict:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    team = data.get("team") if isinstance(data.get("team"), dict) else {}
-    return team.get("name") or None
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def team_name(activity: Activity) -> str | None:
+    return _channel_data(activity, "team").get("name") or None
+
+
+def team_id(activity: Activity) -> str | None:
+    """The team an activity happened in (``channelData.team.id``); None outside teams.
+
+    It is the id of the team's General channel, and no other channel's.
+    """
+    value = _channel_data(activity, "team").get("id")
+    return str(value) if value else None
+
+
+# Where a stored reference keeps its team; botbuilder ignores the key when it reads one.
+TEAM_KEY = "teamId"
+# Teams' channelData.eventType values that take Huddle out of a whole team.
+TEAM_GONE = frozenset({"teamDeleted", "teamHardDeleted"})
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Huddle can no longer post somewhere: a whole team, or one conversation."""
+
+    workspace_id: str
+    team_id: str | None  # set: every channel of this team
+    channel_id: str | None  # this conversation (with team_id: the team's channel it names)
+
+    def covers(self, channel_id: str, reference: dict) -> bool:
+        """Whether a stored conversation reference (its channel id and data) is covered."""
+        if channel_id == self.channel_id:
+            return True
+        if self.team_id is None:
+            return False
+        return channel_id == self.team_id or reference.get(TEAM_KEY) == self.team_id
+
+
+def removal(activity: Activity) -> Removal | None:
+    """What an activity says Huddle was removed from, or None when it says no such thing.
+
+    - ``installationUpdate`` with action ``remove`` (not ``remove-upgrade``: that is
+      half of an app upgrade, and Huddle's package always contains the bot);
+    - ``conversationUpdate`` whose ``membersRemoved`` holds the bot itself (with
+      ``eventType`` ``channelMemberRemoved``, a shared channel: only that channel);
+    - ``conversationUpdate`` with ``channelData.eventType`` ``teamDeleted`` or
+      ``teamHardDeleted`` (the team) or ``channelDeleted`` (``channelData.channel``).
+
+    In a team, the first two cover every channel of the team, whichever channel the
+    activity names; in a group or personal chat, that chat.
+    """
+    place = where(activity)
+    if place is None:
+        return None
+    team = team_id(activity)
+    if activity.type == ActivityTypes.installation_update:
+        removed = (activity.action or "").casefold() == "remove"
+    elif activity.type == ActivityTypes.conversation_update:
+        data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        event = str(data.get("eventType") or "")
+        channel = _channel_data(activity, "channel").get("id")
+        if event == "channelDeleted":
+            return Removal(place.workspace_id, None, str(channel)) if channel else None
+        bot_id = activity.recipient.id if activity.recipient else None
+        bot_left = bool(bot_id) and any(
+            member.id == bot_id for member in activity.members_removed or []
+        )
+        if bot_left and event == "channelMemberRemoved":
+            # Taken out of one shared channel, not out of its team. (Huddle's package does
+            # not declare shared channels yet; this keeps a future one from stopping a team.)
+            return Removal(place.workspace_id, None, str(channel or place.channel_id))
+        removed = bot_left or (event in TEAM_GONE and team is not None)
+    else:
+        return None
+    if not removed:
+        return None
+    if team is not None:
+        named = place.channel_id if place.scope == "channel" else None
+        return Removal(place.workspace_id, team, named)
+    return Removal(place.workspace_id, None, place.channel_id)
 
 
 def _bot_mentions(activity: Activity) -> list[dict]:

@@ -63,3 +63,22 @@ def test_the_stories_and_defects_stay_and_adding_huddle_back_resumes_with_a_sche
 
 def test_removal_from_a_workspace_huddle_never_knew_is_a_no_op(huddle):
     assert huddle.app_removed(platform="slack", workspace_id="T-unknown") == 0
+
+
+def test_a_workspace_s_conversations_are_listed_with_their_references_and_no_one_else_s(huddle):
+    huddle.remember_conversation(
+        platform="teams", workspace_id="T1", channel_id="C1", data={"teamId": "team-a"}
+    )
+    huddle.remember_conversation(
+        platform="teams", workspace_id="T1", channel_id="D1", data={"id": "D1"}, kind="personal"
+    )
+    huddle.remember_conversation(
+        platform="teams", workspace_id="T2", channel_id="C9", data={"teamId": "team-b"}
+    )
+
+    assert huddle.conversations(platform="teams", workspace_id="T1") == {
+        "C1": {"teamId": "team-a"},
+        "D1": {"id": "D1"},
+    }
+    assert huddle.conversations(platform="slack", workspace_id="T1") == {}
+    assert huddle.conversations(platform="teams", workspace_id="T-unknown") == {}

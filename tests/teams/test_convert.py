@@ -187,3 +187,105 @@ def test_plain_angle_brackets_typed_by_a_person_are_kept():
 def test_inline_code_becomes_bold_in_cards():
     card = convert.adaptive_card(Reply(title="Help", text="Type `defect list` to see them."))
     assert card["body"][1]["text"] == "Type **defect list** to see them."
+
+
+TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name": "Smile"}}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A team: every channel of it, whichever channel the activity names.
+        (
+            {"type": "installationUpdate", "action": "remove", "channelData": TEAM},
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+        ),
+        (
+            {
+                "type": "conversationUpdate",
+                "membersRemoved": [{"id": "28:bot"}],
+                "channelData": {**TEAM, "eventType": "teamMemberRemoved"},
+            },
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+        ),
+        (
+            {"type": "conversationUpdate", "channelData": {**TEAM, "eventType": "teamDeleted"}},
+            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+        ),
+        # One channel: the deleted one, not the conversation the event arrives in.
+        (
+            {
+                "type": "conversationUpdate",
+                "channelData": {
+                    **TEAM,
+                    "eventType": "channelDeleted",
+                    "channel": {"id": "19:reception@thread.tacv2"},
+                },
+            },
+            convert.Removal("T1", None, "19:reception@thread.tacv2"),
+        ),
+        # Taken out of one shared channel, not out of the team.
+        (
+            {
+                "type": "conversationUpdate",
+                "membersRemoved": [{"id": "28:bot"}],
+                "channelData": {
+                    **TEAM,
+                    "eventType": "channelMemberRemoved",
+                    "channel": {"id": "19:shared@thread.tacv2"},
+                },
+            },
+            convert.Removal("T1", None, "19:shared@thread.tacv2"),
+        ),
+        # A chat (no team): that conversation.
+        (
+            {
+                "type": "conversationUpdate",
+                "membersRemoved": [{"id": "28:bot"}],
+                "conversation": {"id": "19:g@thread.v2", "conversationType": "groupChat"},
+            },
+            convert.Removal("T1", None, "19:g@thread.v2"),
+        ),
+        (
+            {
+                "type": "installationUpdate",
+                "action": "remove",
+                "conversation": {"id": "a:1on1", "conversationType": "personal"},
+            },
+            convert.Removal("T1", None, "a:1on1"),
+        ),
+    ],
+)
+def test_removal_signals_name_what_huddle_was_removed_from(body, expected):
+    assert convert.removal(_activity(**body)) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"type": "installationUpdate", "action": "remove-upgrade", "channelData": TEAM},
+        {"type": "installationUpdate", "action": "add", "channelData": TEAM},
+        {
+            "type": "conversationUpdate",
+            "membersRemoved": [{"id": "29:someone"}],
+            "channelData": {**TEAM, "eventType": "teamMemberRemoved"},
+        },
+        {"type": "conversationUpdate", "channelData": {**TEAM, "eventType": "teamArchived"}},
+        {"type": "conversationUpdate", "channelData": {**TEAM, "eventType": "channelDeleted"}},
+        {"type": "conversationUpdate", "channelData": "not an object"},
+        {"type": "message", "text": "remove", "channelData": TEAM},
+        {"type": "installationUpdate", "action": "remove", "channelData": {}},
+    ],
+    ids=[
+        "remove-upgrade",
+        "add",
+        "someone else left",
+        "team archived",
+        "channelDeleted naming no channel",
+        "odd channelData",
+        "a message",
+        "no tenant",
+    ],
+)
+def test_other_activities_are_not_removals(body):
+    assert convert.removal(_activity(**body)) is None
