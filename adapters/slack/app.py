@@ -1,8 +1,8 @@
 """Slack wiring: a bolt ``AsyncApp`` whose listeners translate Slack <-> the core.
 
-Every listener is a bolt lazy listener: its ack function only acknowledges (bolt returns
-that response at once, well inside Slack's 3 seconds) and the work runs after, in the task
-bolt starts for the lazy function. The core runs off the event loop (``asyncio.to_thread``),
+Every listener only acknowledges and starts its work as a task (``SlackAdapter.acking``);
+with ``process_before_response=True`` bolt returns that ack at once, well inside Slack's
+3 seconds, and the work runs after. The core runs off the event loop (``asyncio.to_thread``),
 and replies go out through the response_url (private) or chat.postMessage (channel).
 The core stores what the person typed before any Slack call that could fail.
 """
@@ -20,7 +20,6 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -94,6 +93,7 @@ class SlackAdapter:
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._tasks: set[asyncio.Task] = set()
         self._socket = None
 
     # -- wiring -------------------------------------------------------------------------
@@ -109,9 +109,8 @@ class SlackAdapter:
                 settings.signing_secret.get_secret_value() if settings.signing_secret else ""
             ),
             "logger": bolt_log,
-            # With lazy listeners (below), "before response" is only the ack function: bolt
-            # answers as soon as it returns instead of polling for the ack every 10 ms, and
-            # starts the lazy function (the work) as a task of its own.
+            # Every listener only acks and starts its work as a task (``acking``), so bolt
+            # answers as soon as it returns instead of polling for the ack every 10 ms.
             "process_before_response": True,
             "request_verification_enabled": not settings.socket_mode,
             "raise_error_for_unhandled_request": False,
@@ -144,20 +143,19 @@ class SlackAdapter:
                 redirect_uri=settings.redirect_uri,
             )
         app = AsyncApp(**kwargs)
-        app.use(_ShareClient())
-        ack = self.acknowledge
+        acking = self.acking
         for name in COMMANDS:
-            app.command(name)(ack=ack, lazy=[self.on_command])
-        app.action(re.compile(f"^{convert.BUTTON_ACTION}-"))(ack=ack, lazy=[self.on_button])
-        app.action(re.compile(f"^{convert.PROMPT_ACTION}-"))(ack=ack, lazy=[self.on_prompt_button])
-        app.view(convert.FORM_CALLBACK)(ack=ack, lazy=[self.on_form])
-        app.view(convert.PROMPT_CALLBACK)(ack=ack, lazy=[self.on_prompt_answer])
-        app.event("reaction_added")(ack=ack, lazy=[self.on_reaction])
-        app.event("reaction_removed")(ack=ack, lazy=[self.on_reaction])
-        app.event("message")(ack=ack, lazy=[self.on_message])
-        app.event("app_home_opened")(ack=ack, lazy=[self.on_home])
-        app.event("app_uninstalled")(ack=ack, lazy=[self.on_uninstalled])
-        app.event("tokens_revoked")(ack=ack, lazy=[self.on_uninstalled])
+            app.command(name)(acking(self.on_command))
+        app.action(re.compile(f"^{convert.BUTTON_ACTION}-"))(acking(self.on_button))
+        app.action(re.compile(f"^{convert.PROMPT_ACTION}-"))(acking(self.on_prompt_button))
+        app.view(convert.FORM_CALLBACK)(acking(self.on_form))
+        app.view(convert.PROMPT_CALLBACK)(acking(self.on_prompt_answer))
+        app.event("reaction_added")(acking(self.on_reaction))
+        app.event("reaction_removed")(acking(self.on_reaction))
+        app.event("message")(acking(self.on_message))
+        app.event("app_home_opened")(acking(self.on_home))
+        app.event("app_uninstalled")(acking(self.on_uninstalled))
+        app.event("tokens_revoked")(acking(self.on_uninstalled))
         return app
 
     def mount(self, app: web.Application) -> None:
@@ -220,21 +218,30 @@ class SlackAdapter:
 
     # -- work after the ack -------------------------------------------------------------
 
-    async def acknowledge(self, ack) -> BoltResponse:
-        """Every listener's ack function: acknowledge, and count the work about to start.
+    def acking(self, work):
+        """A bolt listener that acknowledges at once and starts ``work`` as a task of its own.
 
-        bolt runs this before it answers Slack, then starts the listener's lazy function
-        (the work) as a task. The work is counted here rather than when that task starts,
-        so ``drained()`` can never see zero between the 200 and the work's first step.
-        Each lazy function runs under ``work``, which uncounts it however it ends.
+        With ``process_before_response=True`` bolt answers Slack as soon as the listener
+        returns, with no 10-ms polling for the ack. bolt's own lazy listeners would do the
+        same, but they ``copy.deepcopy`` every request (client included) on the way to the
+        response, which cost more per ack than the polling saved (benchmarks/README.md).
+        The work is counted here, before the 200, so ``drained()`` never sees zero between
+        the ack and the work's first step; ``work`` uncounts it however it ends.
         """
-        self._pending += 1
-        self._idle.clear()
-        return await ack()
+
+        async def listener(ack, body: dict, payload: dict, context) -> BoltResponse:
+            self._pending += 1
+            self._idle.clear()
+            task = asyncio.create_task(work(body, payload, context))
+            self._tasks.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(self._tasks.discard)
+            return await ack()
+
+        return listener
 
     @contextlib.asynccontextmanager
     async def work(self, what: str, body: dict):
-        """The whole body of a lazy listener: logs failures, and uncounts the work at the end
+        """The whole body of a listener's work: logs failures, and uncounts the work at the end
         (also when it finds nothing to do)."""
         try:
             yield
@@ -262,7 +269,7 @@ class SlackAdapter:
 
     # -- listeners ----------------------------------------------------------------------
 
-    async def on_command(self, body: dict, context) -> None:
+    async def on_command(self, body: dict, _payload: dict, context) -> None:
         async with self.work(f"command {body.get('command')}", body):
             origin = convert.origin_from_command(body)
             await self.run(origin, convert.incoming_from_command(body), context.client)
@@ -592,46 +599,6 @@ async def post_message(
 
 
 SLACK = web.AppKey("slack", SlackAdapter)
-
-
-class _SharedWebClient(AsyncWebClient):
-    """A request's Web API client that bolt's lazy-listener copy shares instead of copying.
-
-    bolt hands each lazy listener a ``copy.deepcopy`` of the request, client included;
-    the client's aiohttp session (one per process, shared on purpose) can't be copied.
-    The client holds nothing the work changes, so sharing it is safe.
-    """
-
-    def __deepcopy__(self, memo: dict) -> _SharedWebClient:
-        return self
-
-
-class _ShareClient(AsyncMiddleware):
-    """Global middleware: bolt's per-request Web API client, as a ``_SharedWebClient``.
-
-    A class, not a function middleware: bolt builds a function middleware's arguments
-    (``say``, ``complete``, ...) from the old client before the function could swap it.
-    """
-
-    async def async_process(self, *, req, resp, next):
-        context = req.context
-        client = context.client
-        context["client"] = _SharedWebClient(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            ssl=client.ssl,
-            proxy=client.proxy,
-            session=client.session,
-            trust_env_in_session=client.trust_env_in_session,
-            headers=client.headers,
-            team_id=context.team_id,
-            logger=client.logger,
-            retry_handlers=client.retry_handlers,
-        )
-        for made_from_old_client in ("say", "complete", "fail", "say_stream"):
-            context.pop(made_from_old_client, None)
-        return await next()
 
 
 def _team_of(body: dict) -> str:
