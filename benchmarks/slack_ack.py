@@ -3,7 +3,9 @@
 Starts, as separate processes:
   * `huddle serve` on the embedded database (SQLite) and on PostgreSQL, in single-workspace
     mode, with SLACK_API_URL pointing at a local Slack Web API stand-in run by this script;
-  * a bare slack-bolt AsyncApp on aiohttp whose only listener acks /defect.
+  * a bare slack-bolt AsyncApp on aiohttp whose only listener acks /defect, with bolt's
+    defaults (the floor the ratios are against), and, for reference, the same bare app with
+    process_before_response=True (what Huddle's lazy listeners run under).
 
 Then fires many signed, form-encoded `/defect` slash commands at each, CONCURRENCY at a
 time, and reports p50/p99 time to acknowledgement (HTTP response) and the ratio to the bare
@@ -137,15 +139,18 @@ def start_huddle(database_url: str, api: SlackAPIStandIn, port: int) -> subproce
     return subprocess.Popen([str(huddle), "serve", "--port", str(port)], env=env, cwd=ROOT)
 
 
-def start_bare(api: SlackAPIStandIn, port: int) -> subprocess.Popen:
+def start_bare(api: SlackAPIStandIn, port: int, *, before_response=False) -> subprocess.Popen:
     env = {**os.environ, "SLACK_API_URL": api.url}
+    extra = ["--bare-before-response"] if before_response else []
     return subprocess.Popen(
-        [sys.executable, __file__, "--bare-server", str(port)], env=env, cwd=ROOT
+        [sys.executable, __file__, "--bare-server", str(port), *extra], env=env, cwd=ROOT
     )
 
 
-def run_bare_server(port: int) -> None:
-    """A slack-bolt app that only acknowledges /defect: the floor to compare against."""
+def run_bare_server(port: int, before_response: bool) -> None:
+    """A slack-bolt app that only acknowledges /defect: the floor to compare against.
+
+    With bolt's defaults unless ``before_response``."""
     import logging
 
     from aiohttp import web
@@ -155,7 +160,8 @@ def run_bare_server(port: int) -> None:
 
     logging.basicConfig(level=logging.WARNING)
     client = AsyncWebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"])
-    bolt = AsyncApp(client=client, signing_secret=SECRET)
+    options = {"process_before_response": True} if before_response else {}
+    bolt = AsyncApp(client=client, signing_secret=SECRET, **options)
 
     @bolt.command("/defect")
     async def only_ack(ack):
@@ -204,6 +210,13 @@ async def main(args: argparse.Namespace) -> None:
         api.add_workspace("T1", token=TOKEN)
         results["bare slack-bolt (ack only)"] = await measure(
             "bare", lambda port: start_bare(api, port), api, args, confirms=False
+        )
+        results["bare slack-bolt, process_before_response=True"] = await measure(
+            "bare-pbr",
+            lambda port: start_bare(api, port, before_response=True),
+            api,
+            args,
+            confirms=False,
         )
         with tempfile.TemporaryDirectory() as folder:
             sqlite_url = f"sqlite:///{folder}/bench.db"
@@ -262,8 +275,9 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--bare-server", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-before-response", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.bare_server is not None:
-        run_bare_server(arguments.bare_server)
+        run_bare_server(arguments.bare_server, arguments.bare_before_response)
     else:
         asyncio.run(main(arguments))

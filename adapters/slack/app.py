@@ -1,8 +1,9 @@
 """Slack wiring: a bolt ``AsyncApp`` whose listeners translate Slack <-> the core.
 
-Every listener acknowledges first (well inside Slack's 3 seconds) and does the
-work after: the core runs off the event loop (``asyncio.to_thread``), and replies
-go out through the response_url (private) or chat.postMessage (channel).
+Every listener only acknowledges and starts its work as a task (``SlackAdapter.acking``);
+with ``process_before_response=True`` bolt returns that ack at once, well inside Slack's
+3 seconds, and the work runs after. The core runs off the event loop (``asyncio.to_thread``),
+and replies go out through the response_url (private) or chat.postMessage (channel).
 The core stores what the person typed before any Slack call that could fail.
 """
 
@@ -20,6 +21,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -43,7 +45,6 @@ from bot.threads import is_meeting_thread
 log = logging.getLogger("huddle.slack")
 
 COMMANDS = ("/defect", "/tidbit", "/wow", "/huddle")
-ACK_POLL = 0.011  # slightly over slack_bolt's AsyncioListenerRunner ack check interval (10 ms)
 SLACK_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 NOT_IN_CHANNEL_HINT = "Invite me to this channel with `/invite @Huddle`, then try again."
@@ -92,6 +93,7 @@ class SlackAdapter:
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._tasks: set[asyncio.Task] = set()
         self._socket = None
 
     # -- wiring -------------------------------------------------------------------------
@@ -107,7 +109,9 @@ class SlackAdapter:
                 settings.signing_secret.get_secret_value() if settings.signing_secret else ""
             ),
             "logger": bolt_log,
-            "process_before_response": False,
+            # Every listener only acks and starts its work as a task (``acking``), so bolt
+            # answers as soon as it returns instead of polling for the ack every 10 ms.
+            "process_before_response": True,
             "request_verification_enabled": not settings.socket_mode,
             "raise_error_for_unhandled_request": False,
         }
@@ -139,18 +143,19 @@ class SlackAdapter:
                 redirect_uri=settings.redirect_uri,
             )
         app = AsyncApp(**kwargs)
+        acking = self.acking
         for name in COMMANDS:
-            app.command(name)(self.on_command)
-        app.action(re.compile(f"^{convert.BUTTON_ACTION}-"))(self.on_button)
-        app.action(re.compile(f"^{convert.PROMPT_ACTION}-"))(self.on_prompt_button)
-        app.view(convert.FORM_CALLBACK)(self.on_form)
-        app.view(convert.PROMPT_CALLBACK)(self.on_prompt_answer)
-        app.event("reaction_added")(self.on_reaction)
-        app.event("reaction_removed")(self.on_reaction)
-        app.event("message")(self.on_message)
-        app.event("app_home_opened")(self.on_home)
-        app.event("app_uninstalled")(self.on_uninstalled)
-        app.event("tokens_revoked")(self.on_uninstalled)
+            app.command(name)(acking(self.on_command))
+        app.action(re.compile(f"^{convert.BUTTON_ACTION}-"))(acking(self.on_button))
+        app.action(re.compile(f"^{convert.PROMPT_ACTION}-"))(acking(self.on_prompt_button))
+        app.view(convert.FORM_CALLBACK)(acking(self.on_form))
+        app.view(convert.PROMPT_CALLBACK)(acking(self.on_prompt_answer))
+        app.event("reaction_added")(acking(self.on_reaction))
+        app.event("reaction_removed")(acking(self.on_reaction))
+        app.event("message")(acking(self.on_message))
+        app.event("app_home_opened")(acking(self.on_home))
+        app.event("app_uninstalled")(acking(self.on_uninstalled))
+        app.event("tokens_revoked")(acking(self.on_uninstalled))
         return app
 
     def mount(self, app: web.Application) -> None:
@@ -213,16 +218,36 @@ class SlackAdapter:
 
     # -- work after the ack -------------------------------------------------------------
 
+    def acking(self, work):
+        """A bolt listener that acknowledges at once and starts ``work`` as a task of its own.
+
+        With ``process_before_response=True`` bolt answers Slack as soon as the listener
+        returns, with no 10-ms polling for the ack. bolt's own lazy listeners would do the
+        same, but they ``copy.deepcopy`` every request (client included) on the way to the
+        response, which cost more per ack than the polling saved (benchmarks/README.md).
+        The work is counted here, before the 200, so ``drained()`` never sees zero between
+        the ack and the work's first step; ``work`` uncounts it however it ends.
+        """
+
+        async def listener(ack, body: dict, payload: dict, context) -> BoltResponse:
+            self._pending += 1
+            self._idle.clear()
+            task = asyncio.create_task(work(body, payload, context))
+            self._tasks.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(self._tasks.discard)
+            return await ack()
+
+        return listener
+
     @contextlib.asynccontextmanager
-    async def work(self, what: str, team_id: str | None):
-        """Counts in-flight work (so shutdown and tests can wait for it) and logs failures."""
-        self._pending += 1
-        self._idle.clear()
+    async def work(self, what: str, body: dict):
+        """The whole body of a listener's work: logs failures, and uncounts the work at the end
+        (also when it finds nothing to do)."""
         try:
             yield
         except Exception:
             # Never log the payload: it may hold patient data.
-            log.exception("slack %s failed: workspace=%s", what, team_id)
+            log.exception("slack %s failed: workspace=%s", what, _team_of(body))
         finally:
             self._pending -= 1
             if self._pending == 0:
@@ -238,38 +263,25 @@ class SlackAdapter:
         async with self._core_slots:
             return await asyncio.to_thread(function, *args, **kwargs)
 
-    async def acknowledge(self, ack) -> None:
-        """Ack, then let the ack reach Slack before any CPU work starts.
-
-        bolt hands the ack back to the web server from a loop that checks every
-        ``ACK_POLL`` seconds; starting the core's work first would make every
-        concurrent ack wait behind it.
-        """
-        await ack()
-        await asyncio.sleep(ACK_POLL)
-
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
         await self._idle.wait()
 
     # -- listeners ----------------------------------------------------------------------
 
-    async def on_command(self, ack, body: dict, context) -> None:
-        async with self.work(f"command {body.get('command')}", body.get("team_id")):
-            await self.acknowledge(ack)
+    async def on_command(self, body: dict, _payload: dict, context) -> None:
+        async with self.work(f"command {body.get('command')}", body):
             origin = convert.origin_from_command(body)
             await self.run(origin, convert.incoming_from_command(body), context.client)
 
-    async def on_button(self, ack, body: dict, action: dict, context) -> None:
-        origin = convert.origin_from_interaction(body)
-        async with self.work("button", origin.team_id):
-            await self.acknowledge(ack)
+    async def on_button(self, body: dict, action: dict, context) -> None:
+        async with self.work("button", body):
+            origin = convert.origin_from_interaction(body)
             await self.run(origin, origin.incoming(action.get("value") or ""), context.client)
 
-    async def on_prompt_button(self, ack, body: dict, action: dict, context) -> None:
-        origin = convert.origin_from_interaction(body)
-        async with self.work("prompt button", origin.team_id):
-            await self.acknowledge(ack)
+    async def on_prompt_button(self, body: dict, action: dict, context) -> None:
+        async with self.work("prompt button", body):
+            origin = convert.origin_from_interaction(body)
             command, question = convert.prompt_from_value(action.get("value") or "{}")
             view = convert.prompt_modal(command, question, metadata=origin.metadata(command))
             if not await self.open_modal(origin, view, context.client):
@@ -281,25 +293,23 @@ class SlackAdapter:
                     context.client,
                 )
 
-    async def on_form(self, ack, body: dict, view: dict, context) -> None:
-        origin = convert.origin_from_interaction(body)
-        async with self.work("form", origin.team_id):
-            await self.acknowledge(ack)
+    async def on_form(self, body: dict, view: dict, context) -> None:
+        async with self.work("form", body):
+            origin = convert.origin_from_interaction(body)
             command = convert.modal_command(view) or "defect"
             incoming = origin.incoming(command, form=convert.form_values(view))
             await self.run(origin, incoming, context.client)
 
-    async def on_prompt_answer(self, ack, body: dict, view: dict, context) -> None:
-        origin = convert.origin_from_interaction(body)
-        async with self.work("prompt answer", origin.team_id):
-            await self.acknowledge(ack)
+    async def on_prompt_answer(self, body: dict, view: dict, context) -> None:
+        async with self.work("prompt answer", body):
+            origin = convert.origin_from_interaction(body)
             answer = convert.form_values(view).get(convert.PROMPT_INPUT, "").strip()
             line = f"{convert.modal_command(view)} {answer}"
             await self.run(origin, origin.incoming(line), context.client)
 
     async def on_reaction(self, body: dict, event: dict, context) -> None:
-        team_id = context.team_id or body.get("team_id") or ""
-        async with self.work(event.get("type", "reaction"), team_id):
+        async with self.work(event.get("type", "reaction"), body):
+            team_id = context.team_id or body.get("team_id") or ""
             item = event.get("item") or {}
             if item.get("type") != "message" or not event.get("user"):
                 return
@@ -321,17 +331,17 @@ class SlackAdapter:
                 await self.tell(origin, reply, context.client)
 
     async def on_message(self, body: dict, event: dict, context) -> None:
-        team_id = context.team_id or body.get("team_id") or ""
-        thread_ts = event.get("thread_ts")
-        if (
-            event.get("subtype")
-            or event.get("bot_id")
-            or not thread_ts
-            or thread_ts == event.get("ts")
-            or not event.get("user")
-        ):
-            return  # only people's replies in a thread can be stories
-        async with self.work("thread reply", team_id):
+        async with self.work("thread reply", body):
+            team_id = context.team_id or body.get("team_id") or ""
+            thread_ts = event.get("thread_ts")
+            if (
+                event.get("subtype")
+                or event.get("bot_id")
+                or not thread_ts
+                or thread_ts == event.get("ts")
+                or not event.get("user")
+            ):
+                return  # only people's replies in a thread can be stories
             client = context.client
             user_id = event["user"]
             channel_id = event.get("channel") or ""
@@ -372,10 +382,10 @@ class SlackAdapter:
                 )
 
     async def on_home(self, body: dict, event: dict, context) -> None:
-        team_id = context.team_id or body.get("team_id") or ""
-        if event.get("tab") not in (None, "home") or not event.get("user"):
-            return
-        async with self.work("app home", team_id):
+        async with self.work("app home", body):
+            team_id = context.team_id or body.get("team_id") or ""
+            if event.get("tab") not in (None, "home") or not event.get("user"):
+                return
             reply = await self.core(
                 compose_home, self.huddle, platform=convert.PLATFORM, workspace_id=team_id
             )
@@ -389,16 +399,28 @@ class SlackAdapter:
                 )
 
     async def on_uninstalled(self, body: dict, event: dict, context) -> None:
-        team_id = context.team_id or body.get("team_id")
-        if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
-            return  # only user tokens went; the bot's installation is intact
-        async with self.work("uninstall", team_id):
+        async with self.work("uninstall", body):
+            team_id = context.team_id or body.get("team_id")
+            tokens_revoked = event.get("type") == "tokens_revoked"
+            if tokens_revoked and not (event.get("tokens") or {}).get("bot"):
+                return  # only user tokens went; the bot's installation is intact
             if self.installation_store is not None:
                 await self.installation_store.async_delete_all(
                     enterprise_id=context.enterprise_id, team_id=team_id
                 )
             self.forget_authorizations(team_id)
-            log.info("Slack: Huddle was uninstalled from workspace %s", team_id)
+            stopped = 0
+            if team_id:
+                # The clock stops posting there; the practice's data stays.
+                stopped = await self.core(
+                    lambda: self.huddle.app_removed(platform=convert.PLATFORM, workspace_id=team_id)
+                )
+            log.info(
+                "Slack: Huddle was %s in workspace %s; %d weekly meeting(s) stopped",
+                "uninstalled" if not tokens_revoked else "cut off (bot token revoked)",
+                team_id,
+                stopped,
+            )
 
     def forget_authorizations(self, team_id: str | None) -> None:
         """Evict the workspace's cached auth.test results (its tokens are gone)."""
@@ -577,6 +599,12 @@ async def post_message(
 
 
 SLACK = web.AppKey("slack", SlackAdapter)
+
+
+def _team_of(body: dict) -> str:
+    """The workspace a request came from, for log lines (commands, events, interactions)."""
+    team = body.get("team")
+    return body.get("team_id") or (team.get("id") if isinstance(team, dict) else None) or "?"
 
 
 def make_mount(slack_settings: SlackSettings | None = None):

@@ -9,7 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.slack.messenger import messenger_for
+from bot.clock.queries import load_targets
 from bot.model import ConversationRef, Reply, Visibility
+from bot.storage.db import transaction
 from tests.slack.conftest import Slack, said, serve, slack_settings
 from tests.slack.helpers import defects
 
@@ -129,6 +131,39 @@ async def test_uninstalling_removes_the_workspaces_tokens(multi, api, engine):
     with engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT team_id FROM slack_bots")).scalars().all()
     assert teams == ["TB"]
+
+
+def clock_targets(engine) -> list[tuple[str, str]]:
+    """(workspace, channel) of every weekly meeting the clock would still post."""
+    with transaction(engine) as session:
+        return [(t.external_workspace_id, t.channel_id) for t in load_targets(session=session)]
+
+
+async def test_uninstalling_stops_that_workspaces_weekly_meetings_and_no_others(multi, api, engine):
+    await install(multi, "code-a")
+    await install(multi, "code-b")
+    a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
+    await a.command("/huddle schedule monday 08:00 Australia/Sydney", channel="CA1")
+    await b.command("/huddle schedule tuesday 09:00 Australia/Perth", channel="CB1")
+    assert sorted(clock_targets(engine)) == [("TA", "CA1"), ("TB", "CB1")]
+
+    await a.event({"type": "app_uninstalled"})
+
+    assert clock_targets(engine) == [("TB", "CB1")]
+
+
+async def test_revoking_the_bot_token_stops_the_workspaces_weekly_meetings(multi, api, engine):
+    await install(multi, "code-a")
+    a = Slack(multi, api, team="TA")
+    await a.command("/defect arrival: waited 5 minutes", channel="CA1")
+    await a.command("/huddle schedule monday 08:00 Australia/Sydney", channel="CA1")
+
+    await a.event({"type": "tokens_revoked", "tokens": {"oauth": ["U-installer-TA"]}})
+    assert clock_targets(engine) == [("TA", "CA1")]  # only a person's token went
+
+    await a.event({"type": "tokens_revoked", "tokens": {"bot": ["UBTA"]}})
+    assert clock_targets(engine) == []
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]  # data kept
 
 
 async def test_revoking_only_user_tokens_keeps_the_bot_installed(multi, api, engine):

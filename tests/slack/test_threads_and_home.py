@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.slack.messenger import messenger_for
+from bot.clock.queries import load_targets
 from bot.model import ConversationRef
+from bot.storage.db import transaction
 from tests.slack.conftest import button, said, slack_settings
-from tests.slack.helpers import nominations, stories
+from tests.slack.helpers import defects, nominations, stories
+
+
+def clock_targets(engine):
+    """Every weekly meeting the clock would still post."""
+    with transaction(engine) as session:
+        return load_targets(session=session)
 
 
 def _meeting(huddle, ts: str = "1800000500.000100") -> str:
@@ -146,3 +156,34 @@ async def test_the_weekly_posts_share_a_story_button_asks_and_posts_the_story(
     story_post = api.calls_to("chat.postMessage")[-1]
     assert "WOW story #1" in said(story_post)
     assert story.message_id is not None
+
+
+async def test_an_event_is_acknowledged_before_its_work_is_done(slack, api):
+    release = api.hold("views.publish")  # Slack is slow to take the Home tab
+
+    # (The timeout only turns a hang into a failure: an app that waited would never answer.)
+    response = await asyncio.wait_for(
+        slack.event(
+            {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
+            drain=False,
+        ),
+        timeout=10,
+    )
+
+    # The 200 came back while the work was still waiting on Slack.
+    assert response.status == 200
+    [stuck] = await api.wait_for("views.publish")
+    release()
+    await slack.adapter.drained()
+    assert stuck["user_id"] == "U1"
+
+
+async def test_uninstalling_a_single_workspace_install_stops_its_weekly_meeting(slack, api, engine):
+    await slack.command("/defect arrival: waited 5 minutes")
+    await slack.command("/huddle schedule monday 08:00 Australia/Sydney")
+    assert [t.channel_id for t in clock_targets(engine)] == ["C1"]
+
+    await slack.event({"type": "app_uninstalled"})
+
+    assert clock_targets(engine) == []
+    assert [d.description for d in defects(engine)] == ["waited 5 minutes"]  # data kept
