@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.content import ContentError, load_content
 from bot.crypto import EncryptionKeyError, Vault, generate_key, vault_from_settings
 from bot.huddle import Huddle
+from bot.logs import configure_logging
 from bot.storage import db
 
 log = logging.getLogger("huddle")
@@ -121,10 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"huddle: configuration problem: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level)
     try:
         return int(args.run(settings, args) or 0)
     except StartupError as error:

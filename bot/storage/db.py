@@ -15,7 +15,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(database_url: str, **kwargs) -> sa.Engine:
-    """An engine for ``DATABASE_URL``; SQLite gets the pragmas a busy bot needs."""
+    """An engine for ``DATABASE_URL``; SQLite gets the pragmas a busy bot needs.
+
+    ``hide_parameters``: a database error's message (and so any log line or error
+    report that carries it) shows the SQL but never the values, which may be what
+    someone typed about a patient.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs

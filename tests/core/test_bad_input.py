@@ -126,3 +126,17 @@ def test_the_apology_log_line_holds_no_patient_data(chat, huddle, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "command failed" in logged
     assert "JS-1042" not in caplog.text and "wedding" not in caplog.text
+
+
+def test_a_database_error_shows_the_sql_but_not_the_values_that_were_written(engine):
+    # PostgreSQL's own DETAIL line may still quote a key; the log formatter
+    # (tests/core/test_logs.py) withholds exception messages altogether.
+    import sqlalchemy as sa
+
+    from bot.storage.models import Workspace
+
+    with pytest.raises(sa.exc.StatementError) as raised, engine.begin() as connection:
+        connection.execute(sa.insert(Workspace.__table__).values(name="Mrs Jones"))
+
+    assert "INSERT INTO workspace" in str(raised.value)
+    assert "hidden due to hide_parameters" in str(raised.value)
