@@ -46,6 +46,8 @@ log = logging.getLogger("huddle.slack")
 
 COMMANDS = ("/defect", "/tidbit", "/wow", "/huddle")
 SLACK_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
+# Web API errors meaning the workspace's token is dead.
+TOKEN_GONE = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 
 NOT_IN_CHANNEL_HINT = "Invite me to this channel with `/invite @Huddle`, then try again."
 TROUBLE_HINT = "Slack is having trouble right now; please try again in a few minutes."
@@ -395,7 +397,9 @@ class SlackAdapter:
                 )
             except SLACK_FAILURES as error:
                 log.warning(
-                    "slack views.publish failed: workspace=%s error=%s", team_id, error_code(error)
+                    "slack views.publish failed: workspace=%s error=%s",
+                    team_id,
+                    self.failure(team_id, error),
                 )
 
     async def on_uninstalled(self, body: dict, event: dict, context) -> None:
@@ -430,6 +434,19 @@ class SlackAdapter:
         for token in [t for t, result in cache.items() if result.team_id == team_id]:
             del cache[token]
 
+    def failure(self, team_id: str | None, error: Exception) -> str:
+        """Slack's error code for a failed Web API call.
+
+        When Slack says the workspace's token no longer works (revoked without the
+        event reaching us, or the app removed while we were down), its cached
+        auth.test result is evicted, so the next request is checked afresh and refused
+        by bolt rather than served with a dead token.
+        """
+        code = error_code(error)
+        if code in TOKEN_GONE:
+            self.forget_authorizations(team_id)
+        return code
+
     # -- running a command and saying its replies ------------------------------------
 
     async def run(self, origin: Origin, incoming, client: AsyncWebClient) -> None:
@@ -460,7 +477,7 @@ class SlackAdapter:
                 "slack views.open failed: workspace=%s channel=%s error=%s",
                 origin.team_id,
                 origin.channel_id,
-                error_code(error),
+                self.failure(origin.team_id, error),
             )
             return False
 
@@ -468,7 +485,7 @@ class SlackAdapter:
         try:
             ts = await post_message(client, origin.channel_id, reply)
         except SLACK_FAILURES as error:
-            code = error_code(error)
+            code = self.failure(origin.team_id, error)
             log.warning(
                 "slack chat.postMessage failed: workspace=%s channel=%s story=%s error=%s",
                 origin.team_id,
@@ -549,7 +566,7 @@ class SlackAdapter:
                 origin.team_id,
                 origin.channel_id,
                 origin.user_id,
-                error_code(error),
+                self.failure(origin.team_id, error),
             )
             return False
 

@@ -250,3 +250,20 @@ async def test_an_uninstall_seen_by_one_worker_stops_the_other_serving_from_its_
         await other.close()
 
     assert [d.description for d in defects(engine)] == ["waited 5 minutes"]
+
+
+async def test_a_token_slack_rejects_is_checked_afresh_on_the_next_request(multi, api, engine):
+    # Revoked while Huddle was down: no event, but Slack's answers say so.
+    await install(multi, "code-a")
+    a = Slack(multi, api, team="TA")
+    await a.command("/defect arrival: waited 5 minutes")
+    checks = len(api.calls_to("auth.test"))
+    await a.command("/huddle preview")  # served from the cache: no new check
+    assert len(api.calls_to("auth.test")) == checks
+
+    api.fail("chat.postMessage", error="invalid_auth")
+    await a.command("/wow Sam stayed late for Mrs K")
+    await a.command("/defect list")
+
+    assert len(api.calls_to("auth.test")) == checks + 1  # the dead token was not trusted
+    assert len(defects(engine)) == 1
