@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.slack.app import mount as mount_slack
 from adapters.teams import mount as mount_teams
-from bot.cli import build_huddle, server_vault
+from bot.wiring import build_huddle, server_vault
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.storage import db

@@ -1,7 +1,6 @@
-"""The ``huddle`` command: the composition root.
+"""The ``huddle`` command line: reads the settings once and runs one subcommand.
 
-It reads the settings once, builds the engine, the content and the vault, and
-hands them to whichever subcommand runs. Platform subcommands (``console``,
+Each subcommand builds the core through the composition root (``bot.wiring``). Platform subcommands (``console``,
 ``serve``, ``teams package``) come from adapters registered as entry points in
 the ``huddle.commands`` group, so the core never imports an adapter.
 """
@@ -14,59 +13,15 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-import sqlalchemy as sa
-
 from bot.clock.cli import register as register_clock
 from bot.config import Settings
-from bot.content import ContentError, load_content
-from bot.crypto import EncryptionKeyError, Vault, generate_key, vault_from_settings
-from bot.huddle import Huddle
+from bot.crypto import generate_key
 from bot.logs import configure_logging
+from bot.rotation import rotate_patient_data
 from bot.storage import db
+from bot.wiring import StartupError, server_vault
 
 log = logging.getLogger("huddle")
-
-
-class StartupError(Exception):
-    """A configuration problem that stops a process from starting; shown as is."""
-
-
-def build_huddle(settings: Settings, vault: Vault, engine: sa.Engine | None = None) -> Huddle:
-    """Wire the core from settings. Raises StartupError with a message for people."""
-    try:
-        content = load_content(settings.content_dir)
-    except ContentError as error:
-        raise StartupError(f"Content problem: {error}") from error
-    return Huddle(
-        engine=engine or db.make_engine(settings.database_url),
-        settings=settings,
-        content=content,
-        vault=vault,
-    )
-
-
-def server_vault(settings: Settings) -> Vault:
-    """Server processes refuse to start without HUDDLE_ENCRYPTION_KEY."""
-    secret = settings.encryption_key.get_secret_value() if settings.encryption_key else None
-    try:
-        return vault_from_settings(secret)
-    except EncryptionKeyError as error:
-        raise StartupError(str(error)) from error
-
-
-def clock_vault(settings: Settings) -> Vault:
-    """The clock's vault: HUDDLE_ENCRYPTION_KEY, else the console's key file if one exists.
-
-    So ``huddle jobs`` and ``huddle clock`` can be tried beside ``huddle console`` on a
-    laptop; on a server with neither, they refuse to start like ``huddle serve``.
-    """
-    if settings.encryption_key is None and settings.key_file.is_file():
-        log.info("HUDDLE_ENCRYPTION_KEY is not set; using the key in %s", settings.key_file)
-        try:
-            return vault_from_settings(settings.key_file.read_text(encoding="utf-8").strip())
-        except EncryptionKeyError as error:
-            raise StartupError(f"{settings.key_file}: {error}") from error
-    return server_vault(settings)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -82,8 +37,6 @@ def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.rotation import rotate_patient_data
-
     vault = server_vault(settings)
     engine = db.make_engine(settings.database_url)
     count = rotate_patient_data(engine=engine, vault=vault)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.commands.formatting import shorten
+from bot.wording import shorten
 from bot.huddle import Huddle
 from bot.meeting import next_rule
 from bot.model import Field, Reply

@@ -6,7 +6,9 @@ Data flows one way: platform payload -> adapter -> ``Incoming`` -> command ->
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from enum import StrEnum
 
 
@@ -89,7 +91,7 @@ class Reply:
     """What the core wants said. Adapters render it natively.
 
     ``story_id`` marks a story post: after posting it the adapter reports the
-    platform's message id back (``Huddle.story_posted``) so reactions to that
+    platform's message id back (a ``StoryPosted`` event) so reactions to that
     message can nominate the story.
     """
 
@@ -102,6 +104,7 @@ class Reply:
     story_id: int | None = None
     sensitive: bool = False  # patient data: private only, never logged, never echoed
     footer: str | None = None
+    thread_id: str | None = None  # post it in this thread of the channel (a meeting post's)
 
     def plain(self) -> str:
         """The reply as plain text, for logs-free fallbacks and notifications."""
@@ -130,13 +133,108 @@ class Reaction:
 
 
 @dataclass(frozen=True)
+class ThreadReply:
+    """Someone replied in a thread of a channel (the thread's root is ``thread_id``).
+
+    A reply under a weekly meeting post becomes a WOW story; any other is ignored.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    thread_id: str
+    message_id: str
+    user_id: str
+    user_name: str
+    text: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoryPosted:
+    """The adapter posted a story (``Reply.story_id``); this is the platform's message id.
+
+    Reactions to that message nominate the story from then on.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    story_id: int
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Installed:
+    """Huddle was added to a conversation, or heard from it: how to reach it later.
+
+    ``data`` is the platform's own conversation reference (opaque to the core);
+    ``group_id`` the larger whole it belongs to where the platform has one (a Teams
+    team), so removing Huddle from that whole covers it. ``welcome`` asks for a hello.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    data: Mapping[str, Any] | None = field(default=None, compare=False)
+    kind: str = "channel"  # "channel" | "personal" | "groupChat"
+    group_id: str | None = None
+    workspace_name: str | None = None
+    welcome: bool = False
+
+
+@dataclass(frozen=True)
+class Removed:
+    """Huddle was taken out of a workspace, one conversation, or a group of them.
+
+    No ``channel_id`` and no ``group_id``: the whole workspace. ``group_id``: every
+    conversation stored with that group, and the group's own channel of that id.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str | None = None
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeOpened:
+    """Someone opened Huddle's home screen (Slack's App Home)."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class MeetingShown:
+    """Show this week's meeting in a channel now (the console's ``/monday``).
+
+    It claims the channel's week like the clock does, so the clock will not post
+    that week again.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+
+
+# Everything that can come in through the core's one door (``Huddle.handle``).
+Event = Incoming | Reaction | ThreadReply | StoryPosted | Installed | Removed | HomeOpened | MeetingShown
+
+
+@dataclass(frozen=True)
 class ConversationRef:
     """Where the clock posts: a channel of a workspace on a platform.
 
     ``thread_id`` targets a thread (the week's post) where the platform has them.
+    ``data`` is the platform's own reference (a Teams conversation reference),
+    opaque to the core and loaded with the clock's targets, so a messenger never
+    looks it up once per post. Platforms that need none (Slack) leave it empty.
     """
 
     platform: str
     workspace_id: str
     channel_id: str
     thread_id: str | None = None
+    data: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)

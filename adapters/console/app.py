@@ -17,7 +17,7 @@ import sys
 from typing import TextIO
 
 from adapters.console.convert import render
-from bot.cli import build_huddle
+from bot.wiring import build_huddle
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, console_vault
 from bot.huddle import Huddle

@@ -36,7 +36,7 @@ from adapters.slack.webapi import (
     guard_sdk_loggers,
     sdk_logger,
 )
-from bot.cli import StartupError
+from bot.wiring import StartupError
 from bot.home import compose_home
 from bot.huddle import DEFAULT_NOMINATE_EMOJI, Huddle
 from bot.model import Form, Reaction, Reply, Visibility

@@ -23,7 +23,7 @@ from adapters.teams.settings import (
     TeamsSettings,
     load_teams_settings,
 )
-from bot.cli import StartupError
+from bot.wiring import StartupError
 from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle

@@ -11,12 +11,13 @@ from bot.clock import queries
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
 from bot.clock.plan import Target, next_runs
-from bot.commands.formatting import describe_next_meeting, local_datetime_label
+from bot.wording import describe_next_meeting, local_datetime_label
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.scheduling import WEEKDAYS
 from bot.storage.db import transaction
 from bot.storage.meetings import POSTED
+from bot.wiring import build_huddle, clock_vault
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,7 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _build(settings: Settings):
-    from bot.cli import build_huddle, clock_vault
     from bot.clock.messengers import load_messengers
 
     huddle = build_huddle(settings, clock_vault(settings))
@@ -70,7 +70,6 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import build_huddle, clock_vault
 
     huddle = build_huddle(settings, clock_vault(settings))
     list_jobs(huddle, ClockSettings())

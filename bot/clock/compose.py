@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.commands.formatting import local_date, shorten
+from bot.wording import local_date, shorten
 from bot.content import Content, Rule
 from bot.model import Button, Field, Reply, Visibility
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.context import Context, UsageError
-from bot.commands.formatting import local_date, shorten
+from bot.wording import local_date, shorten
 from bot.commands.parsing import parse_id
 from bot.model import Button, Field, Form, FormField, Reply, Visibility
 from bot.privacy import patient_ref_warnings

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock.plan import NextRuns, Target, next_runs
 from bot.commands.context import Context, UsageError
-from bot.commands.formatting import describe_next_meeting, local_datetime_label, shorten
+from bot.wording import describe_next_meeting, local_datetime_label, shorten
 from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands.context import Context, UsageError
-from bot.commands.formatting import local_date, local_full_date, shorten
+from bot.wording import local_date, local_full_date, shorten
 from bot.commands.parsing import parse_id
 from bot.model import Field, Reply, Visibility
 from bot.privacy import note_warnings, patient_ref_warnings

@@ -19,7 +19,14 @@ def _get(*, session: Session, workspace_id: int, channel_id: str) -> Conversatio
 
 
 def remember_conversation(
-    *, session: Session, workspace_id: int, channel_id: str, data: dict, kind: str, now: datetime
+    *,
+    session: Session,
+    workspace_id: int,
+    channel_id: str,
+    data: dict,
+    kind: str,
+    now: datetime,
+    group_id: str | None = None,
 ) -> ConversationReference:
     """Store (or refresh) the reference for one conversation."""
     row = _get(session=session, workspace_id=workspace_id, channel_id=channel_id)
@@ -29,11 +36,13 @@ def remember_conversation(
             workspace_id=workspace_id,
             channel_id=channel_id,
             kind=kind,
+            group_id=group_id,
             data=payload,
             updated_at=now,
         )
     else:
         row.data, row.kind, row.updated_at = payload, kind, now
+        row.group_id = group_id or row.group_id
     session.add(row)
     return row
 
@@ -43,14 +52,17 @@ def conversation_data(*, session: Session, workspace_id: int, channel_id: str) -
     return json.loads(row.data) if row is not None else None
 
 
-def workspace_conversations(*, session: Session, workspace_id: int) -> dict[str, dict]:
-    """Every reference stored for a workspace: channel id -> its data."""
+def group_channels(*, session: Session, workspace_id: int, group_id: str) -> list[str]:
+    """The conversations stored as part of a group (a Teams team's channels)."""
     statement = (
-        select(ConversationReference)
-        .where(ConversationReference.workspace_id == workspace_id)
+        select(ConversationReference.channel_id)
+        .where(
+            ConversationReference.workspace_id == workspace_id,
+            ConversationReference.group_id == group_id,
+        )
         .order_by(ConversationReference.channel_id)
     )
-    return {row.channel_id: json.loads(row.data) for row in session.exec(statement)}
+    return list(session.exec(statement))
 
 
 def forget_conversations(

@@ -274,11 +274,13 @@ class ConversationReference(SQLModel, table=True):
     __tablename__ = "conversation_reference"
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "channel_id", name="uq_conversation_reference"),
+        sa.Index("ix_conversation_reference_group", "workspace_id", "group_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     channel_id: str = Field(max_length=ID_MAX)
     kind: str = Field(default="channel", max_length=16)  # channel | personal | groupchat
+    group_id: str | None = Field(default=None, max_length=ID_MAX)  # e.g. its Teams team
     data: str
     updated_at: datetime = _ts()

@@ -11,7 +11,7 @@ from adapters.slack.app import make_mount
 from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
 from adapters.web import MOUNTS, build_web_app
-from bot.cli import StartupError
+from bot.wiring import StartupError
 from bot.huddle import Huddle
 from tests.slack.conftest import SIGNING_SECRET, serve, slack_settings
 

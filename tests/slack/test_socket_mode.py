@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from adapters.slack.app import SLACK
-from bot.cli import StartupError
+from bot.wiring import StartupError
 from tests.slack.conftest import said, serve, slack_settings
 from tests.slack.helpers import nominations, stories, tidbits
 

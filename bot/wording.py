@@ -1,4 +1,4 @@
-"""Formatting shared by the commands: dates in the workspace's zone, short texts."""
+"""Shared wording: dates in the workspace's zone, short texts, the next meeting in words."""
 
 from __future__ import annotations
 
