@@ -10,17 +10,14 @@ from collections import defaultdict
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
-from bot.wording import shorten
 from bot.huddle import Huddle
 from bot.meeting import next_rule
 from bot.model import Field, Reply
 from bot.scheduling import local_iso_week
 from bot.storage import defects, meetings, stories
 from bot.storage.db import transaction
-from bot.storage.models import MeetingPost
 from bot.storage.workspaces import ensure_workspace
+from bot.wording import shorten
 
 PER_STAGE = 5
 LEADERS = 5
@@ -88,13 +85,8 @@ def compose_home(huddle: Huddle, *, platform: str, workspace_id: str) -> Reply:
 
 
 def _rule_field(huddle: Huddle, session, workspace_id: int, tz: str, now) -> Field:
-    latest = session.exec(
-        select(MeetingPost)
-        .where(MeetingPost.workspace_id == workspace_id)
-        .order_by(MeetingPost.iso_year.desc(), MeetingPost.iso_week.desc(), MeetingPost.id.desc())
-    ).first()
-    this_week = local_iso_week(now, tz)
-    if latest is not None and (latest.iso_year, latest.iso_week) == this_week:
+    latest = meetings.latest_meeting(session=session, workspace_id=workspace_id)
+    if latest is not None and meetings.is_this_week(latest, local_iso_week(now, tz)):
         rule = huddle.content.rules.get(latest.rule_id)
         if rule is not None:
             return Field(f"This week's rule · {rule.title}", f"{rule.rule}\n_{rule.challenge}_")

@@ -17,18 +17,18 @@ from bot.commands import COMMANDS, command_help
 from bot.commands.context import Context, UsageError
 from bot.commands.wow import SELF_VOTE
 from bot.config import Settings
-from bot.content import Content, Rule
+from bot.content import Content
 from bot.crypto import Vault
 from bot.meeting import compose_meeting, next_rule, weekly_meeting
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
-from bot.scheduling import local_iso_week, utc_now
+from bot.scheduling import utc_now
 from bot.storage import conversations, meetings, stories, subscriptions
 from bot.storage.db import transaction
 from bot.storage.events import claim_event
 from bot.storage.models import STORY_MAX, Workspace
-from bot.storage.subscriptions import get_subscription
 from bot.storage.tidbits import purge_expired_tidbits
 from bot.storage.workspaces import ensure_workspace, get_workspace
+from bot.weekly import this_weeks_post
 
 log = logging.getLogger("huddle")
 
@@ -247,7 +247,14 @@ class Huddle:
         local ISO week and the next rule of the curriculum it has not had.
         """
         with transaction(self.engine) as session:
-            post, rule, won = self._this_weeks_post(session, ref, tz)
+            post, rule, won = this_weeks_post(
+                session=session,
+                content=self.content,
+                workspace=self._workspace_by_ids(session, ref.platform, ref.workspace_id),
+                ref=ref,
+                now=self.clock(),
+                tz=tz,
+            )
             if not won:
                 return None
             return post.id, weekly_meeting(rule, post.iso_year, post.iso_week)
@@ -267,51 +274,17 @@ class Huddle:
         it is marked posted at once and the clock will not post that week again.
         """
         with transaction(self.engine) as session:
-            post, rule, _won = self._this_weeks_post(session, ref, tz)
+            post, rule, _won = this_weeks_post(
+                session=session,
+                content=self.content,
+                workspace=self._workspace_by_ids(session, ref.platform, ref.workspace_id),
+                ref=ref,
+                now=self.clock(),
+                tz=tz,
+            )
             if post.status != meetings.POSTED:
                 meetings.mark_posted(session=session, post=post, message_id=None, now=self.clock())
             return weekly_meeting(rule, post.iso_year, post.iso_week)
-
-    def _this_weeks_post(
-        self, session, ref: ConversationRef, tz: str | None
-    ) -> tuple[meetings.MeetingPost, Rule, bool]:
-        """This week's meeting row of a channel, claimed now if it has none: (row, rule, won).
-
-        The week is local to the channel's schedule (else ``tz``, else the workspace's
-        timezone), as the clock reckons it.
-        """
-        now = self.clock()
-        workspace = self._workspace_by_ids(session, ref.platform, ref.workspace_id)
-        subscription = get_subscription(
-            session=session, workspace_id=workspace.id, channel_id=ref.channel_id
-        )
-        if tz is None and subscription is not None and subscription.active:
-            tz = subscription.timezone
-        iso_year, iso_week = local_iso_week(now, tz or workspace.timezone)
-        history = meetings.posted_rule_ids(
-            session=session, workspace_id=workspace.id, channel_id=ref.channel_id
-        )
-        rule = next_rule(self.content, history)
-        post = meetings.claim_meeting(
-            session=session,
-            workspace_id=workspace.id,
-            channel_id=ref.channel_id,
-            iso_year=iso_year,
-            iso_week=iso_week,
-            rule_id=rule.id,
-            now=now,
-        )
-        if post is not None:
-            return post, rule, True
-        post = meetings.get_meeting_post(
-            session=session,
-            workspace_id=workspace.id,
-            channel_id=ref.channel_id,
-            iso_year=iso_year,
-            iso_week=iso_week,
-        )
-        assert post is not None  # the constraint that refused our claim holds it
-        return post, self.content.rules.get(post.rule_id) or next_rule(self.content, []), False
 
     # -- conversation references (platforms that post proactively) -------------
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 
 class Visibility(StrEnum):
@@ -220,7 +220,16 @@ class MeetingShown:
 
 
 # Everything that can come in through the core's one door (``Huddle.handle``).
-Event = Incoming | Reaction | ThreadReply | StoryPosted | Installed | Removed | HomeOpened | MeetingShown
+Event = (
+    Incoming
+    | Reaction
+    | ThreadReply
+    | StoryPosted
+    | Installed
+    | Removed
+    | HomeOpened
+    | MeetingShown
+)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from bot.clock import queries
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
 from bot.clock.plan import Target, next_runs
-from bot.wording import describe_next_meeting, local_datetime_label
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.scheduling import WEEKDAYS
 from bot.storage.db import transaction
 from bot.storage.meetings import POSTED
 from bot.wiring import build_huddle, clock_vault
+from bot.wording import describe_next_meeting, local_datetime_label
 
 
 def register(commands: argparse._SubParsersAction) -> None:

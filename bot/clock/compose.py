@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.wording import local_date, shorten
 from bot.content import Content, Rule
 from bot.model import Button, Field, Reply, Visibility
+from bot.wording import local_date, shorten
 
 DIGEST_LIST_LIMIT = 10
 WOW_TEXT_LIMIT = 400

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 
 from bot.commands.context import Context, UsageError
-from bot.wording import local_date, shorten
 from bot.commands.parsing import parse_id
 from bot.model import Button, Field, Form, FormField, Reply, Visibility
 from bot.privacy import patient_ref_warnings
 from bot.storage import defects
 from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX, Defect
+from bot.wording import local_date, shorten
 
 LIST_LIMIT = 15
 _PATIENT_SUFFIX = re.compile(

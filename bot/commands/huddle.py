@@ -23,13 +23,13 @@ from zoneinfo import ZoneInfo
 
 from bot.clock.plan import NextRuns, Target, next_runs
 from bot.commands.context import Context, UsageError
-from bot.wording import describe_next_meeting, local_datetime_label, shorten
 from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
 from bot.scheduling import WEEKDAYS
 from bot.storage import meetings, stories, subscriptions
 from bot.storage.workspaces import update_workspace
+from bot.wording import describe_next_meeting, local_datetime_label, shorten
 
 
 def handle(ctx: Context) -> list[Reply]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands.context import Context, UsageError
-from bot.wording import local_date, local_full_date, shorten
 from bot.commands.parsing import parse_id
 from bot.model import Field, Reply, Visibility
 from bot.privacy import note_warnings, patient_ref_warnings
 from bot.storage import defects, tidbits
 from bot.storage.audit import record_audit
 from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX
+from bot.wording import local_date, local_full_date, shorten
 
 RECENT_DEFECTS = timedelta(days=90)
 

@@ -127,3 +127,18 @@ def meeting_for_message(
         MeetingPost.message_id == message_id,
     )
     return session.exec(statement).first()
+
+
+def latest_meeting(*, session: Session, workspace_id: int) -> MeetingPost | None:
+    """The workspace's newest meeting post (any channel): what the home screen shows."""
+    statement = (
+        select(MeetingPost)
+        .where(MeetingPost.workspace_id == workspace_id)
+        .order_by(MeetingPost.iso_year.desc(), MeetingPost.iso_week.desc(), MeetingPost.id.desc())
+    )
+    return session.exec(statement).first()
+
+
+def is_this_week(post: MeetingPost, week: tuple[int, int]) -> bool:
+    """Whether a meeting post is of the ISO (year, week) given."""
+    return (post.iso_year, post.iso_week) == week
