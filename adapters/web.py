@@ -17,10 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.slack.app import mount as mount_slack
 from adapters.teams import mount as mount_teams
-from bot.wiring import build_huddle, server_vault
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.storage import db
+from bot.wiring import build_huddle, server_vault
 
 log = logging.getLogger("huddle.web")
 

@@ -17,12 +17,12 @@ import sys
 from typing import TextIO
 
 from adapters.console.convert import render
-from bot.wiring import build_huddle
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, console_vault
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Incoming, Reply
 from bot.storage import db
+from bot.wiring import build_huddle
 
 PLATFORM = "console"
 WORKSPACE = "local"

@@ -36,11 +36,11 @@ from adapters.slack.webapi import (
     guard_sdk_loggers,
     sdk_logger,
 )
-from bot.wiring import StartupError
 from bot.home import compose_home
 from bot.huddle import DEFAULT_NOMINATE_EMOJI, Huddle
 from bot.model import Form, Reaction, Reply, Visibility
 from bot.threads import is_meeting_thread
+from bot.wiring import StartupError
 
 log = logging.getLogger("huddle.slack")
 

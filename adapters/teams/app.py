@@ -23,13 +23,13 @@ from adapters.teams.settings import (
     TeamsSettings,
     load_teams_settings,
 )
-from bot.wiring import StartupError
 from bot.commands.wow import story_post
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
 from bot.ports import DeliveryError
 from bot.threads import is_meeting_thread
+from bot.wiring import StartupError
 
 log = logging.getLogger("huddle.teams")
 

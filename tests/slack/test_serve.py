@@ -11,8 +11,8 @@ from adapters.slack.app import make_mount
 from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
 from adapters.web import MOUNTS, build_web_app
-from bot.wiring import StartupError
 from bot.huddle import Huddle
+from bot.wiring import StartupError
 from tests.slack.conftest import SIGNING_SECRET, serve, slack_settings
 
 
