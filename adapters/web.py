@@ -1,7 +1,10 @@
 """``huddle serve``: one aiohttp process for every platform's webhooks, plus /healthz.
 
-Each platform adds its routes with a ``mount(app, huddle, settings)`` function
-listed in ``MOUNTS``; a platform that is not configured mounts nothing and says so.
+Each platform adds its routes with a ``mount(app, huddle, settings)`` function,
+registered in the ``huddle.mounts`` entry-point group (``pyproject.toml``), so a new
+platform is its own folder plus one entry point; a platform that is not configured
+mounts nothing and says so. Each platform's module is imported only here, when the
+web process starts.
 """
 
 from __future__ import annotations
@@ -10,13 +13,12 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Callable
+from importlib.metadata import entry_points
 
 from aiohttp import web
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.slack.app import mount as mount_slack
-from adapters.teams import mount as mount_teams
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.storage import db
@@ -28,11 +30,12 @@ HUDDLE = web.AppKey("huddle", Huddle)
 
 Mount = Callable[[web.Application, Huddle, Settings], None]
 
-# The platforms served by `huddle serve`, in the order they are mounted.
-MOUNTS: list[Mount] = [
-    mount_slack,
-    mount_teams,  # POST /api/messages, always (unauthenticated Emulator mode without an app id)
-]
+
+def platform_mounts() -> list[Mount]:
+    """Every platform's ``mount``, from the ``huddle.mounts`` entry points, by name."""
+    return [
+        entry.load() for entry in sorted(entry_points(group="huddle.mounts"), key=lambda e: e.name)
+    ]
 
 
 class WebSettings(BaseSettings):
@@ -56,7 +59,7 @@ def build_web_app(
     app = web.Application()
     app[HUDDLE] = huddle
     app.router.add_get("/healthz", healthz)
-    for mount in MOUNTS if mounts is None else mounts:
+    for mount in platform_mounts() if mounts is None else mounts:
         mount(app, huddle, settings)
     return app
 

@@ -217,6 +217,7 @@ class MeetingShown:
     platform: str
     workspace_id: str
     channel_id: str
+    message_id: str | None = None  # the platform message showing it, if it has one
 
 
 # Everything that can come in through the core's one door (``Huddle.handle``).

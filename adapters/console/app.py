@@ -5,7 +5,9 @@ Reads one message per line from standard input, so it works typed and piped:
     printf '/defect arrival: waited 25 minutes\\n/defect list\\n' | huddle console
 
 Console-only helpers: ``/as <name>`` speaks as someone else, ``/react <story-id>``
-nominates a story, ``/monday`` posts this week's meeting here, ``/quit`` leaves.
+nominates a story (its Nominate button), ``/monday`` posts this week's meeting
+here, ``/reply <text>`` replies in that meeting's thread, ``/quit`` leaves.
+Everything goes into the core through its one door (``Huddle.handle``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ import argparse
 import logging
 import re
 import sys
+import uuid
 from typing import TextIO
 
 from adapters.console.convert import render
+from bot.commands import command_menu
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, console_vault
 from bot.huddle import Huddle
-from bot.model import ConversationRef, Incoming, Reply
+from bot.model import (
+    Event,
+    Incoming,
+    MeetingShown,
+    Reply,
+    StoryPosted,
+    ThreadReply,
+    Visibility,
+)
 from bot.storage import db
 from bot.wiring import build_huddle
 
@@ -37,15 +49,24 @@ Welcome to Huddle, the weekly team huddle for your practice. Try these, one per 
   /react 1                                                   nominate story 1
   /huddle leaderboard                                        the WOW leaderboard
   /monday                                                    this week's Monday Morning Meeting
+  /reply Sam stayed late to fix Mrs K's denture              a reply in the meeting's thread
   /tidbit JS-1042 daughter's wedding in June                 remember a personal detail
   /tidbit JS-1042                                            recall it before the visit
   /help                                                      everything else;  /quit to leave
 """
 
-CONSOLE_HELP = """\
-Console helpers: /as <name> (speak as someone), /react <story-id> (nominate a story),
-/monday (post this week's meeting here), /quit (leave).
-Commands: /defect help, /tidbit help, /wow help, /huddle help."""
+CONSOLE_HELPERS = (
+    "Console helpers: /as <name> (speak as someone), /react <story-id> (nominate a story, "
+    "like its Nominate button), /monday (post this week's meeting here), /reply <text> "
+    "(reply in the meeting's thread), /quit (leave)."
+)
+
+
+def console_help() -> str:
+    """The console's /help: its own helpers, then every command of the command table."""
+    return (
+        f"{CONSOLE_HELPERS}\nCommands (add `help` for more, like `/defect help`):\n{command_menu()}"
+    )
 
 
 def slug(name: str) -> str:
@@ -59,6 +80,7 @@ class ConsoleChat:
         self.huddle = huddle
         self.out = out
         self.user_name = user_name
+        self._meeting_id: str | None = None
 
     def say(self, line: str) -> bool:
         """Handle one line. Returns False when the person wants to leave."""
@@ -75,17 +97,40 @@ class ConsoleChat:
         if command in {"quit", "exit"}:
             return False
         if command == "help":
-            self._show_text(CONSOLE_HELP)
+            self._show_text(console_help())
         elif command == "as":
             self._switch_user(text.strip())
         elif command == "react":
-            self._show(self._incoming("wow", f"nominate {text.strip()}"))
+            self._show(self._incoming("wow", f"nominate {text.strip()}"))  # the Nominate button
         elif command == "monday":
-            ref = ConversationRef(PLATFORM, WORKSPACE, CHANNEL)
-            self._print(self.huddle.this_weeks_meeting(ref))
+            self._meeting_id = self._next_id()
+            self._show(MeetingShown(PLATFORM, WORKSPACE, CHANNEL, message_id=self._meeting_id))
+        elif command == "reply":
+            self._reply(text)
         else:
             self._show(self._incoming(command, text))
         return True
+
+    def _reply(self, text: str) -> None:
+        if self._meeting_id is None:
+            self._show_text("Show this week's meeting first with `/monday`, then reply under it.")
+            return
+        message_id = self._next_id()
+        replies = self.huddle.handle(
+            ThreadReply(
+                platform=PLATFORM,
+                workspace_id=WORKSPACE,
+                channel_id=CHANNEL,
+                thread_id=self._meeting_id,
+                message_id=message_id,
+                user_id=slug(self.user_name),
+                user_name=self.user_name,
+                text=text,
+            )
+        )
+        if not replies:
+            self._show_text("(Your reply is in the thread. Share stories with `/wow <story>`.)")
+        self._say(replies)
 
     def _incoming(self, command: str, text: str) -> Incoming:
         return Incoming(
@@ -107,22 +152,24 @@ class ConsoleChat:
         self.user_name = name
         self._show_text(f"You are now {name}.")
 
-    def _show(self, incoming: Incoming) -> None:
-        for reply in self.huddle.handle(incoming):
+    def _show(self, event: Event) -> None:
+        self._say(self.huddle.handle(event))
+
+    def _say(self, replies: list[Reply]) -> None:
+        for reply in replies:
             message_id = self._print(reply)
-            if reply.story_id is not None:
-                self.huddle.story_posted(
-                    platform=PLATFORM,
-                    workspace_id=WORKSPACE,
-                    channel_id=CHANNEL,
-                    story_id=reply.story_id,
-                    message_id=message_id,
+            if reply.story_id is not None and reply.visibility is Visibility.CHANNEL:
+                self.huddle.handle(
+                    StoryPosted(PLATFORM, WORKSPACE, CHANNEL, reply.story_id, message_id)
                 )
 
     def _print(self, reply: Reply) -> str:
         print(render(reply, channel=CHANNEL), file=self.out, flush=True)
-        self._posted = getattr(self, "_posted", 0) + 1
-        return f"console-{self._posted}"
+        return self._next_id()
+
+    def _next_id(self) -> str:
+        # Unique across sessions on the same database: stories and meetings find them by it.
+        return f"console-{uuid.uuid4().hex[:16]}"
 
     def _show_text(self, text: str) -> None:
         self._print(Reply(text=text))

@@ -12,6 +12,8 @@ WIDTH = 88
 def render(reply: Reply, *, channel: str) -> str:
     """A reply as the console shows it: who can see it, then the content."""
     who = f"#{channel}" if reply.visibility is Visibility.CHANNEL else "only you can see this"
+    if reply.thread_id and reply.visibility is Visibility.CHANNEL:
+        who += ", in the thread"
     lines = [f"┌─ Huddle ({who})"]
     if reply.title:
         lines.append(f"│ {reply.title}")

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
-from bot.model import Button, Reply, Visibility
+from bot.model import Reply
 from bot.storage import stories
 from bot.storage.models import STORY_MAX
-
-SELF_VOTE = (
-    "That's your own story, so it can't take your nomination. Nominate a teammate's story instead."
-)
+from bot.stories import SELF_VOTE, Vote, story_post, vote
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -53,32 +50,18 @@ def handle(ctx: Context) -> list[Reply]:
     return [story_post(story.id, incoming.user_name, text)]
 
 
-def story_post(story_id: int, author_name: str, text: str) -> Reply:
-    """How a story appears in the channel."""
-    return Reply(
-        title=f"WOW story #{story_id} from {author_name}",
-        text=text,
-        buttons=(Button("Nominate", f"wow nominate {story_id}", style="primary"),),
-        footer="Nominate it with the button or by reacting with the nominate emoji.",
-        visibility=Visibility.CHANNEL,
-        story_id=story_id,
-    )
-
-
 def nominate(ctx: Context, story_id: int) -> Reply:
     story = stories.get_story(session=ctx.session, workspace_id=ctx.workspace_id, story_id=story_id)
     if story is None:
         raise UsageError(
             f"I can't find story #{story_id} here. `/huddle leaderboard` shows the top stories."
         )
-    if story.author_id == ctx.incoming.user_id:
+    outcome = vote(session=ctx.session, story=story, voter_id=ctx.incoming.user_id, now=ctx.now)
+    if outcome is Vote.OWN_STORY:
         return Reply(text=SELF_VOTE)
-    added = stories.add_nomination(
-        session=ctx.session, story=story, voter_id=ctx.incoming.user_id, now=ctx.now
-    )
     count = stories.nomination_count(session=ctx.session, story=story)
     plural = "nomination" if count == 1 else "nominations"
-    if not added:
+    if outcome is Vote.ALREADY:
         return Reply(text=f"You've already nominated story #{story.id} ({count} {plural}).")
     return Reply(
         text=f"You nominated {story.author_name}'s story #{story.id}. It has {count} {plural}."

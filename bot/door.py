@@ -1,0 +1,152 @@
+"""The core's one door: every inbound event goes through ``enter`` and one wrapper.
+
+The wrapper gives each event one transaction, finds (or creates) its workspace,
+claims its delivery id so a redelivery counts once, turns bad input into words,
+and logs failures without any of their content. Which handler takes which kind of
+event is the table in ``bot.handlers``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.commands import COMMANDS
+from bot.commands.context import UsageError
+from bot.config import Settings
+from bot.content import Content
+from bot.crypto import Vault
+from bot.model import Event, Reply, Visibility
+from bot.storage.db import transaction
+from bot.storage.events import claim_event
+from bot.storage.models import Workspace
+from bot.storage.workspaces import ensure_workspace, get_workspace
+
+log = logging.getLogger("huddle")
+
+SORRY = (
+    "Sorry, something went wrong on our side and nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell your practice manager."
+)
+
+
+@dataclass
+class Turn:
+    """One event's world: its transaction, its workspace and the shared parts."""
+
+    session: Session
+    workspace: Workspace
+    event: Event
+    content: Content
+    vault: Vault
+    settings: Settings
+    now: datetime
+    _claimed: bool = field(default=False, repr=False)
+
+    @property
+    def workspace_id(self) -> int:
+        assert self.workspace.id is not None
+        return self.workspace.id
+
+    def first_delivery(self) -> bool:
+        """Claim the event's delivery id: False when it was handled before (a redelivery).
+
+        The wrapper calls this before the handler unless the route says the handler
+        will, once it knows the event concerns Huddle at all (a reaction on any
+        message, say), so unrelated events are never stored.
+        """
+        event_id = getattr(self.event, "event_id", None)
+        if self._claimed or not event_id:
+            return True
+        self._claimed = True
+        return claim_event(
+            session=self.session, workspace_id=self.workspace_id, event_id=event_id, now=self.now
+        )
+
+
+Handler = Callable[[Turn], list[Reply]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one kind of event is handled.
+
+    ``creates_workspace``: first contact creates the workspace (else an event from an
+    unknown workspace is ignored). ``claims_first``: the wrapper claims the delivery
+    id before the handler runs (else the handler calls ``turn.first_delivery()``).
+    ``on_failure``: what to tell the person when it fails on our side.
+    """
+
+    handle: Handler
+    creates_workspace: bool = True
+    claims_first: bool = True
+    on_failure: Callable[[Event], list[Reply]] = lambda event: []
+
+
+def private(text: str) -> Reply:
+    return Reply(text=text, visibility=Visibility.PRIVATE)
+
+
+def enter(
+    event: Event,
+    *,
+    routes: dict[type, Route],
+    engine: sa.Engine,
+    content: Content,
+    vault: Vault,
+    settings: Settings,
+    now: datetime,
+) -> list[Reply]:
+    """Handle one event and return what to say. Never raises for bad input or our faults."""
+    route = routes.get(type(event))
+    if route is None:
+        raise TypeError(f"no route for {type(event).__name__}")  # a programming error
+    try:
+        with transaction(engine) as session:
+            workspace = _workspace(session, event, route, settings, now)
+            if workspace is None:
+                return []
+            turn = Turn(session, workspace, event, content, vault, settings, now)
+            if route.claims_first and not turn.first_delivery():
+                return []
+            return route.handle(turn)
+    except UsageError as error:
+        return [private(str(error))]
+    except Exception:
+        # Never log the event's content: it may hold patient data.
+        log.exception(
+            "%s failed: platform=%s workspace=%s%s",
+            type(event).__name__,
+            event.platform,
+            event.workspace_id,
+            _command_of(event),
+        )
+        return route.on_failure(event)
+
+
+def _workspace(
+    session: Session, event: Event, route: Route, settings: Settings, now: datetime
+) -> Workspace | None:
+    if not route.creates_workspace:
+        return get_workspace(
+            session=session, platform=event.platform, external_id=event.workspace_id
+        )
+    return ensure_workspace(
+        session=session,
+        platform=event.platform,
+        external_id=event.workspace_id,
+        default_timezone=settings.default_timezone,
+        now=now,
+        name=getattr(event, "workspace_name", None),
+    )
+
+
+def _command_of(event: Event) -> str:
+    """' command=defect' for a known command; never what someone typed in its place."""
+    name = str(getattr(event, "command", "")).strip().lstrip("/").casefold()
+    return f" command={name}" if name in COMMANDS else ""

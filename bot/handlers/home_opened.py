@@ -1,0 +1,98 @@
+"""Someone opened Huddle's home screen: the workspace at a glance.
+
+This week's rule, the month's WOW leaderboard and the open defects by stage.
+Platforms with a home screen (Slack's App Home) render this ``Reply``; the core
+says what is on it, never how it looks. It holds no patient data (no references,
+no tidbits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from bot.content import Content
+from bot.door import Route, Turn
+from bot.meeting import next_rule
+from bot.model import Field, Reply
+from bot.scheduling import local_iso_week
+from bot.storage import defects, meetings, stories
+from bot.wording import shorten
+
+PER_STAGE = 5
+LEADERS = 5
+
+
+def handle(turn: Turn) -> list[Reply]:
+    return [compose_home(turn)]
+
+
+def compose_home(turn: Turn) -> Reply:
+    """The home screen for the turn's workspace."""
+    now, session, workspace, content = turn.now, turn.session, turn.workspace, turn.content
+    tz = workspace.timezone
+    fields = [_rule_field(content, session, workspace.id, tz, now)]
+
+    local_now = now.astimezone(ZoneInfo(tz))
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    since = month_start.astimezone(UTC)
+    top = stories.top_stories(
+        session=session, workspace_id=workspace.id, since=since, limit=LEADERS
+    )
+    people = stories.top_people(session=session, workspace_id=workspace.id, since=since)
+    leaders = (
+        "\n".join(
+            f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
+            f"({s.nominations} ★)"
+            for i, s in enumerate(top, start=1)
+        )
+        or "No nominations yet this month. Share a story with `/wow`."
+    )
+    if people:
+        leaders += "\n" + " · ".join(f"{p.author_name} {p.nominations} ★" for p in people[:LEADERS])
+    fields.append(Field(f"WOW leaderboard · {local_now:%B}", leaders))
+
+    open_views = defects.open_defects(session=session, workspace_id=workspace.id, limit=500)
+    by_stage: dict[str | None, list] = defaultdict(list)
+    for view in open_views:
+        by_stage[view.defect.stage].append(view.defect)
+    order = [stage.id for stage in content.stages] + [None]
+    total = defects.count_open_defects(session=session, workspace_id=workspace.id)
+    for stage_id in [s for s in order if s in by_stage]:
+        items = by_stage[stage_id]
+        lines = [
+            f"#{d.id} {shorten(d.description, 90)} ({d.reporter_name})" for d in items[:PER_STAGE]
+        ]
+        if len(items) > PER_STAGE:
+            lines.append(f"…and {len(items) - PER_STAGE} more")
+        label = content.stage_name(stage_id)
+        fields.append(Field(f"Open defects · {label} ({len(items)})", "\n".join(lines)))
+    if not open_views:
+        fields.append(Field("Open defects", "None open. Log one with `/defect`."))
+    return Reply(
+        title="Huddle",
+        text=f"Your practice this week. {total} open defect{'s' if total != 1 else ''}.",
+        fields=tuple(fields),
+        footer="`/huddle help` · `/defect list` · `/huddle leaderboard`",
+    )
+
+
+def _rule_field(content: Content, session, workspace_id: int, tz: str, now) -> Field:
+    latest = meetings.latest_meeting(session=session, workspace_id=workspace_id)
+    if latest is not None and meetings.is_this_week(latest, local_iso_week(now, tz)):
+        rule = content.rules.get(latest.rule_id)
+        if rule is not None:
+            return Field(f"This week's rule · {rule.title}", f"{rule.rule}\n_{rule.challenge}_")
+    posted = (
+        meetings.posted_rule_ids(
+            session=session, workspace_id=workspace_id, channel_id=latest.channel_id
+        )
+        if latest is not None
+        else []
+    )
+    rule = next_rule(content, posted)
+    return Field(f"Next week's rule · {rule.title}", rule.rule)
+
+
+ROUTE = Route(handle)
