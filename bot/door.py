@@ -83,6 +83,7 @@ class Route:
     """
 
     handle: Handler
+    what: str  # for operators' log lines: "command", "reaction", ...
     creates_workspace: bool = True
     claims_first: bool = True
     on_failure: Callable[[Event], list[Reply]] = lambda event: []
@@ -121,7 +122,7 @@ def enter(
         # Never log the event's content: it may hold patient data.
         log.exception(
             "%s failed: platform=%s workspace=%s%s",
-            type(event).__name__,
+            route.what,
             event.platform,
             event.workspace_id,
             _command_of(event),

@@ -95,4 +95,4 @@ def _rule_field(content: Content, session, workspace_id: int, tz: str, now) -> F
     return Field(f"Next week's rule · {rule.title}", rule.rule)
 
 
-ROUTE = Route(handle)
+ROUTE = Route(handle, "home")

@@ -46,4 +46,4 @@ def handle(turn: Turn) -> list[Reply]:
 
 
 # Not fatal when it fails: a message refreshes the reference again next time.
-ROUTE = Route(handle)
+ROUTE = Route(handle, "installed")

@@ -27,4 +27,4 @@ def handle(turn: Turn) -> list[Reply]:
     return [weekly_meeting(rule, post.iso_year, post.iso_week)]
 
 
-ROUTE = Route(handle)
+ROUTE = Route(handle, "meeting shown")

@@ -48,4 +48,4 @@ def _failed(event) -> list[Reply]:
 
 
 # Only reactions on a story's message are claimed, so unrelated ones are never stored.
-ROUTE = Route(handle, creates_workspace=False, claims_first=False, on_failure=_failed)
+ROUTE = Route(handle, "reaction", creates_workspace=False, claims_first=False, on_failure=_failed)

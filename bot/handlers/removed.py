@@ -60,4 +60,4 @@ def handle(turn: Turn) -> list[Reply]:
     return []
 
 
-ROUTE = Route(handle, creates_workspace=False)
+ROUTE = Route(handle, "removal", creates_workspace=False)

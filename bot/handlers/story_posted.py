@@ -18,4 +18,4 @@ def handle(turn: Turn) -> list[Reply]:
     return []
 
 
-ROUTE = Route(handle, creates_workspace=False)
+ROUTE = Route(handle, "story posted", creates_workspace=False)

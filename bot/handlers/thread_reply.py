@@ -64,4 +64,4 @@ def handle(turn: Turn) -> list[Reply]:
 
 
 # Only replies under a meeting post are claimed, so other threads are never stored.
-ROUTE = Route(handle, creates_workspace=False, claims_first=False)
+ROUTE = Route(handle, "thread reply", creates_workspace=False, claims_first=False)

@@ -75,3 +75,18 @@ def test_importing_the_core_builds_no_engine_settings_or_scheduler():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+MAX_LINES = 400
+
+
+def test_every_module_of_the_core_and_the_adapters_is_small_enough_to_read():
+    too_long = []
+    for folder in ("bot", "adapters"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_LINES:
+                too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert too_long == []

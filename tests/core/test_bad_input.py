@@ -5,12 +5,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot.huddle import SORRY, Huddle
+from bot.commands import COMMANDS as TABLE
+from bot.door import SORRY
+from bot.huddle import Huddle
 from bot.model import Incoming, Visibility
 from bot.storage.models import Defect, Tidbit
 from tests.database import empty_all_tables
 
-COMMANDS = ["defect", "tidbit", "wow", "huddle"]
+COMMANDS = sorted(TABLE)  # every command of the table, so a new one is covered too
 texts = st.one_of(
     st.text(max_size=300),
     st.builds(

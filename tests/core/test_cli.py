@@ -19,6 +19,8 @@ DEMO = [
     "/react 1",
     "/huddle leaderboard",
     "/monday",
+    "/as Jo",
+    "/reply Sam found Mr B a wheelchair in two minutes",
     "/tidbit JS-1042 daughter's wedding in June",
     "/tidbit JS-1042",
 ]
@@ -49,6 +51,8 @@ def test_the_piped_demo_shows_every_result(tmp_path):
     assert "You nominated Alex's story #1" in out
     assert "1. #1 Alex" in out
     assert "Monday Morning Meeting ·" in out
+    assert "Huddle (#team, in the thread)\n│ WOW story #2 from Jo" in out
+    assert "Your reply is saved as WOW story #2" in out
     assert "Tidbit #1 saved" in out
     assert "daughter's wedding in June" in out.split("Tidbits for JS-1042")[1]
     assert (tmp_path / "huddle.db").exists()

@@ -32,7 +32,5 @@ def test_schedules_and_curriculum_progress_are_per_workspace(huddle, chat, other
     chat("/huddle schedule monday 08:00")
     assert "no weekly meeting yet" in other_chat("/huddle status")
     huddle.this_weeks_meeting(ConversationRef("slack", chat.workspace, chat.channel))
-    other = huddle.preview_meeting(
-        platform="slack", workspace_id=other_chat.workspace, channel_id=chat.channel
-    )
+    [other] = other_chat.replies("/huddle preview")
     assert content.rules_in_order()[0].title in other.title

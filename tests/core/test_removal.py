@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.model import Installed, Removed
+from bot.storage import conversations
 from bot.storage.db import transaction
-from bot.storage.models import Subscription
+from bot.storage.models import Subscription, Workspace
 from tests.conftest import Chat
 
 
@@ -13,41 +15,57 @@ def _active(engine) -> set[str]:
     return {row.channel_id for row in rows}
 
 
+def _stored(engine, workspace: str) -> dict[str, dict]:
+    with transaction(engine) as session:
+        found = session.exec(
+            Workspace.__table__.select().where(Workspace.external_id == workspace)
+        ).first()
+        if found is None:
+            return {}
+        return conversations.workspace_conversations(session=session, workspace_id=found.id)
+
+
+def _meeting_in(huddle, workspace: str, channel: str, group: str | None = None) -> None:
+    Chat(huddle, workspace=workspace, channel=channel, platform="teams")(
+        "/huddle schedule monday 08:00"
+    )
+    huddle.handle(Installed("teams", workspace, channel, data={"id": channel}, group_id=group))
+
+
 def test_removing_huddle_from_a_workspace_stops_its_meetings_and_forgets_its_conversations(
     huddle, engine
 ):
     for channel in ("C1", "C2"):
-        Chat(huddle, workspace="T1", channel=channel, platform="teams")(
-            "/huddle schedule monday 08:00"
-        )
-        huddle.remember_conversation(
-            platform="teams", workspace_id="T1", channel_id=channel, data={"id": channel}
-        )
-    Chat(huddle, workspace="T2", channel="C9", platform="teams")("/huddle schedule monday 08:00")
-    huddle.remember_conversation(
-        platform="teams", workspace_id="T2", channel_id="C9", data={"id": "C9"}
-    )
+        _meeting_in(huddle, "T1", channel)
+    _meeting_in(huddle, "T2", "C9")
 
-    stopped = huddle.app_removed(platform="teams", workspace_id="T1")
+    assert huddle.handle(Removed("teams", "T1")) == []  # nothing is said: it can't post there
 
-    assert stopped == 2
     assert _active(engine) == {"C9"}  # the other workspace is untouched
-    assert huddle.conversation(platform="teams", workspace_id="T1", channel_id="C1") is None
-    assert huddle.conversation(platform="teams", workspace_id="T2", channel_id="C9") == {"id": "C9"}
+    assert _stored(engine, "T1") == {}
+    assert _stored(engine, "T2") == {"C9": {"id": "C9"}}
 
 
 def test_removing_huddle_from_one_conversation_stops_only_that_channel(huddle, engine):
     for channel in ("C1", "C2"):
-        Chat(huddle, channel=channel, platform="teams")("/huddle schedule monday 08:00")
-        huddle.remember_conversation(
-            platform="teams", workspace_id="T1", channel_id=channel, data={"id": channel}
-        )
+        _meeting_in(huddle, "T1", channel)
 
-    assert huddle.app_removed(platform="teams", workspace_id="T1", channel_id="C2") == 1
+    huddle.handle(Removed("teams", "T1", channel_id="C2"))
 
     assert _active(engine) == {"C1"}
-    assert huddle.conversation(platform="teams", workspace_id="T1", channel_id="C2") is None
-    assert huddle.conversation(platform="teams", workspace_id="T1", channel_id="C1") == {"id": "C1"}
+    assert set(_stored(engine, "T1")) == {"C1"}
+
+
+def test_removing_a_group_covers_its_conversations_and_its_own_channel_and_no_other(huddle, engine):
+    _meeting_in(huddle, "T1", "team-a", group="team-a")  # a team's General channel
+    _meeting_in(huddle, "T1", "C-a2", group="team-a")
+    _meeting_in(huddle, "T1", "C-b1", group="team-b")
+    _meeting_in(huddle, "T1", "chat-1")  # a group chat: no team
+
+    huddle.handle(Removed("teams", "T1", group_id="team-a"))
+
+    assert _active(engine) == {"C-b1", "chat-1"}
+    assert set(_stored(engine, "T1")) == {"C-b1", "chat-1"}
 
 
 def test_the_stories_and_defects_stay_and_adding_huddle_back_resumes_with_a_schedule(huddle):
@@ -55,30 +73,23 @@ def test_the_stories_and_defects_stay_and_adding_huddle_back_resumes_with_a_sche
     chat("/huddle schedule monday 08:00")
     chat("/defect arrival: waited 25 minutes with no word from us")
 
-    huddle.app_removed(platform="teams", workspace_id="T1")
+    huddle.handle(Removed("teams", "T1"))
 
     assert "waited 25 minutes" in chat("/defect list")
     assert "scheduled" in chat("/huddle schedule monday 08:00").lower()
 
 
-def test_removal_from_a_workspace_huddle_never_knew_is_a_no_op(huddle):
-    assert huddle.app_removed(platform="slack", workspace_id="T-unknown") == 0
+def test_removal_from_a_workspace_huddle_never_knew_is_a_no_op_and_creates_nothing(huddle, engine):
+    assert huddle.handle(Removed("slack", "T-unknown")) == []
+    with transaction(engine) as session:
+        assert session.exec(Workspace.__table__.select()).all() == []
 
 
-def test_a_workspace_s_conversations_are_listed_with_their_references_and_no_one_else_s(huddle):
-    huddle.remember_conversation(
-        platform="teams", workspace_id="T1", channel_id="C1", data={"teamId": "team-a"}
+def test_installed_says_hello_once_where_asked_in_the_conversation_s_own_way(huddle):
+    [shared] = huddle.handle(Installed("teams", "T1", "C1", data={"id": "C1"}, welcome=True))
+    [personal] = huddle.handle(
+        Installed("teams", "T1", "D1", data={"id": "D1"}, kind="personal", welcome=True)
     )
-    huddle.remember_conversation(
-        platform="teams", workspace_id="T1", channel_id="D1", data={"id": "D1"}, kind="personal"
-    )
-    huddle.remember_conversation(
-        platform="teams", workspace_id="T2", channel_id="C9", data={"teamId": "team-b"}
-    )
-
-    assert huddle.conversations(platform="teams", workspace_id="T1") == {
-        "C1": {"teamId": "team-a"},
-        "D1": {"id": "D1"},
-    }
-    assert huddle.conversations(platform="slack", workspace_id="T1") == {}
-    assert huddle.conversations(platform="teams", workspace_id="T-unknown") == {}
+    assert shared.visibility.value == "channel" and "huddle schedule" in shared.text
+    assert personal.visibility.value == "private" and "only for you" in personal.text
+    assert huddle.handle(Installed("teams", "T1", "C1", data={"id": "C1"})) == []

@@ -1,6 +1,6 @@
 from sqlmodel import Session, select
 
-from bot.model import ConversationRef, Reaction, Visibility
+from bot.model import ConversationRef, Reaction, StoryPosted, ThreadReply, Visibility
 from bot.storage import stories
 from bot.storage.db import transaction
 from bot.storage.models import Nomination, Story
@@ -8,18 +8,12 @@ from bot.storage.models import Nomination, Story
 
 def _post_story(chat, huddle, text="Priya drove Mrs K home when her taxi never came", ts="111.1"):
     [post] = chat.replies(f"/wow {text}")
-    huddle.story_posted(
-        platform="slack",
-        workspace_id=chat.workspace,
-        channel_id=chat.channel,
-        story_id=post.story_id,
-        message_id=ts,
-    )
+    huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, post.story_id, ts))
     return post
 
 
 def _react(huddle, chat, user, *, added=True, emoji="star-struck", event_id=None, ts="111.1"):
-    return huddle.react(
+    return huddle.handle(
         Reaction(
             platform="slack",
             workspace_id=chat.workspace,
@@ -129,26 +123,74 @@ def test_the_leaderboard_ranks_stories_and_people_this_month_and_all_time(chat, 
     assert "1. Priya: 2 ★" in fields["Top people · All time"]
 
 
-def test_thread_replies_to_the_weekly_post_become_stories(chat, huddle, engine):
-    ref = ConversationRef("slack", chat.workspace, chat.channel)
-    post_id, _ = huddle.claim_meeting(ref)
-    huddle.meeting_posted(post_id, "1700.1")
-    kwargs = dict(
+def _thread_reply(chat, *, thread_id="1700.1", message_id="1700.5", text=None, event_id=None):
+    return ThreadReply(
         platform="slack",
         workspace_id=chat.workspace,
         channel_id=chat.channel,
+        thread_id=thread_id,
+        message_id=message_id,
         user_id="U-sam",
         user_name="Sam",
-        text="Jo found a wheelchair for Mr B in two minutes",
+        text=text or "Jo found a wheelchair for Mr B in two minutes",
+        event_id=event_id,
     )
-    story_id = huddle.capture_thread_story(thread_id="1700.1", message_id="1700.5", **kwargs)
-    assert story_id is not None
-    # the same message delivered again, and replies in other threads, are not stories
-    assert huddle.capture_thread_story(thread_id="1700.1", message_id="1700.5", **kwargs) is None
-    assert huddle.capture_thread_story(thread_id="9.9", message_id="9.10", **kwargs) is None
+
+
+def _meeting_posted(chat, huddle, message_id="1700.1"):
+    post_id, _ = huddle.claim_meeting(ConversationRef("slack", chat.workspace, chat.channel))
+    huddle.meeting_posted(post_id, message_id)
+
+
+def test_thread_replies_to_the_weekly_post_become_stories(chat, huddle, engine):
+    _meeting_posted(chat, huddle)
+    card, thanks = huddle.handle(_thread_reply(chat))
+    assert card.visibility is Visibility.CHANNEL and card.thread_id == "1700.1"
+    assert card.title == f"WOW story #{card.story_id} from Sam"
+    assert [b.command for b in card.buttons] == [f"wow nominate {card.story_id}"]
+    assert thanks.visibility is Visibility.PRIVATE
+    assert f"WOW story #{card.story_id}" in thanks.text and ":star-struck:" in thanks.text
     with transaction(engine) as session:
-        story = stories.get_story(session=session, workspace_id=1, story_id=story_id)
+        story = stories.get_story(session=session, workspace_id=1, story_id=card.story_id)
         assert story.source == "thread" and story.author_name == "Sam"
+
+
+def test_a_redelivered_thread_reply_makes_one_story_even_after_its_card_is_posted(
+    chat, huddle, engine
+):
+    _meeting_posted(chat, huddle)
+    card, _ = huddle.handle(_thread_reply(chat, event_id="Ev1"))
+    huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, card.story_id, "1700.9"))
+    assert huddle.handle(_thread_reply(chat, event_id="Ev1")) == []
+    assert huddle.handle(_thread_reply(chat, event_id="Ev2-a-retry-with-a-new-id")) == []
+    with Session(engine) as session:
+        assert len(session.exec(select(Story)).all()) == 1
+
+
+def test_replies_in_other_threads_are_not_stories_and_store_nothing(chat, huddle, engine):
+    from bot.storage.models import ProcessedEvent
+
+    _meeting_posted(chat, huddle)
+    assert huddle.handle(_thread_reply(chat, thread_id="9.9", message_id="9.10")) == []
+    with Session(engine) as session:
+        assert session.exec(select(Story)).all() == []
+        assert session.exec(select(ProcessedEvent)).all() == []
+
+
+def test_the_thank_you_names_the_practice_s_own_nominate_emoji(chat, huddle):
+    chat("/huddle emoji tada")
+    _meeting_posted(chat, huddle)
+    _, thanks = huddle.handle(_thread_reply(chat))
+    assert ":tada:" in thanks.text and "star-struck" not in thanks.text
+
+
+def test_the_thread_story_card_nominates_by_reaction_once_posted(chat, huddle, engine):
+    _meeting_posted(chat, huddle)
+    card, _ = huddle.handle(_thread_reply(chat))
+    huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, card.story_id, "1700.9"))
+    _react(huddle, chat, "Jo", ts="1700.9")
+    assert _votes(engine) == 1
+    assert _react(huddle, chat, "Sam", ts="1700.9")[0].text.startswith("That's your own story")
 
 
 def test_an_empty_or_over_long_story_saves_nothing(chat, engine):
