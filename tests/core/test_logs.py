@@ -74,3 +74,52 @@ def test_every_huddle_process_logs_exceptions_this_way():
 
     assert "tidbit command failed" in result.stderr and WITHHELD in result.stderr
     assert "wedding in June" not in result.stderr
+
+
+def _through_the_filter(logger_name: str, level: int, message: str, *args) -> str:
+    from bot.logs import private_handler
+
+    stream = io.StringIO()
+    handler = private_handler(stream)
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    old, logger.propagate = logger.propagate, False
+    try:
+        logger.log(level, message, *args)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old
+        logger.setLevel(logging.NOTSET)
+    return stream.getvalue()
+
+
+def test_a_library_s_log_line_never_carries_the_request_it_refused():
+    body = "command=/tidbit&text=JS-1042+daughter%27s+wedding"
+    out = _through_the_filter(
+        "slack_bolt.AsyncApp",
+        logging.INFO,
+        f"Invalid request signature detected (signature: v0=1, timestamp: 1, body: {body})",
+    )
+    assert "slack_bolt.AsyncApp" in out and "withheld" in out
+    assert "JS-1042" not in out and "wedding" not in out
+
+
+def test_a_logger_lent_to_a_library_counts_as_the_library_s():
+    out = _through_the_filter("huddle.lib.slack.bolt", logging.WARNING, "body: JS-1042 wedding")
+    assert "withheld" in out and "JS-1042" not in out
+
+
+def test_library_debug_lines_are_dropped_and_quiet_libraries_are_kept():
+    assert _through_the_filter("msrest.http_logger", logging.DEBUG, "Body: 'JS-1042'") == ""
+    kept = _through_the_filter("apscheduler.scheduler", logging.INFO, "Scheduler started")
+    assert "Scheduler started" in kept
+
+
+def test_our_own_lines_cannot_be_forged_with_a_newline_or_flood_the_log():
+    forged = "T1\n2026-12-01 10:00:00 ERROR huddle: all patient data deleted"
+    out = _through_the_filter("huddle.slack", logging.INFO, "command from workspace=%s", forged)
+    assert out.count("\n") == 1  # one record, one line
+    assert "workspace=T1\\n2026-12-01" in out
+    huge = _through_the_filter("huddle.slack", logging.INFO, "workspace=%s", "x" * 1_000_000)
+    assert len(huge) < 1200 and "more characters" in huge
