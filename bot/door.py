@@ -8,6 +8,7 @@ event is the table in ``bot.handlers``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,13 +19,14 @@ from sqlmodel import Session
 
 from bot.commands import COMMANDS
 from bot.commands.context import UsageError
+from bot.commands.parsing import LARGEST_ID
 from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
 from bot.model import Event, Reply, Visibility
 from bot.storage.db import transaction
 from bot.storage.events import claim_event
-from bot.storage.models import Workspace
+from bot.storage.models import ID_MAX, Workspace
 from bot.storage.workspaces import ensure_workspace, get_workspace
 
 log = logging.getLogger("huddle")
@@ -87,6 +89,46 @@ class Route:
     creates_workspace: bool = True
     claims_first: bool = True
     on_failure: Callable[[Event], list[Reply]] = lambda event: []
+    answers_malformed: bool = False  # a person is waiting for an answer (a command)
+
+
+UNREADABLE = (
+    "I couldn't read where that came from, so nothing was saved. "
+    "Please try again; if it keeps happening, tell your practice manager."
+)
+
+
+def malformed(event: Event) -> str | None:
+    """Why an event's ids can't be stored (empty, too long, a NUL byte), or None."""
+    for item in dataclasses.fields(event):
+        if not item.name.endswith("_id") and item.name != "platform":
+            continue
+        value = getattr(event, item.name)
+        if value is None and item.name not in ("platform", "workspace_id"):
+            continue
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            return f"{item.name} is not an id"
+        if isinstance(value, int):
+            if not 0 < value <= LARGEST_ID:
+                return f"{item.name} is out of range"
+            continue
+        if not value.strip() or len(value) > ID_MAX or "\x00" in value:
+            return f"{item.name} is empty, too long or holds a NUL byte"
+    return None
+
+
+def without_nul(event: Event) -> Event:
+    """Text fields without NUL bytes: no one types them, and PostgreSQL can't store them."""
+    changes = {
+        item.name: value.replace("\x00", "")
+        for item in dataclasses.fields(event)
+        if isinstance(value := getattr(event, item.name), str) and "\x00" in value
+    }
+    if isinstance(getattr(event, "form", None), dict) and any(
+        "\x00" in str(v) for v in event.form.values()
+    ):
+        changes["form"] = {k: str(v).replace("\x00", "") for k, v in event.form.items()}
+    return dataclasses.replace(event, **changes) if changes else event
 
 
 def private(text: str) -> Reply:
@@ -107,6 +149,12 @@ def enter(
     route = routes.get(type(event))
     if route is None:
         raise TypeError(f"no route for {type(event).__name__}")  # a programming error
+    problem = malformed(event)
+    if problem is not None:
+        # Forged or broken ids: nothing could be stored under them, so nothing is tried.
+        log.warning("%s refused: platform=%s: %s", route.what, event.platform, problem)
+        return [private(UNREADABLE)] if route.answers_malformed else []
+    event = without_nul(event)
     try:
         with transaction(engine) as session:
             workspace = _workspace(session, event, route, settings, now)

@@ -37,4 +37,4 @@ def handle(turn: Turn) -> list[Reply]:
     return command.handle(context)
 
 
-ROUTE = Route(handle, "command", on_failure=lambda event: [private(SORRY)])
+ROUTE = Route(handle, "command", on_failure=lambda event: [private(SORRY)], answers_malformed=True)

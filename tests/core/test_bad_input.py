@@ -142,3 +142,42 @@ def test_a_database_error_shows_the_sql_but_not_the_values_that_were_written(eng
 
     assert "INSERT INTO workspace" in str(raised.value)
     assert "hidden due to hide_parameters" in str(raised.value)
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999", "9" * 40])
+def test_an_id_too_big_for_any_table_gets_the_same_reply_as_any_bad_id(chat, number):
+    for line in (f"/defect close {number}", f"/wow nominate {number}", f"/tidbit forget {number}"):
+        reply = chat(line)
+        assert "number there, for example" in reply
+        assert SORRY not in reply
+
+
+def test_nul_bytes_in_what_people_type_are_dropped_not_a_crash(chat):
+    assert "Defect #1 logged" in chat("/defect arrival: waited\x00 25 minutes")
+    assert "waited 25 minutes" in chat("/defect list")
+
+
+@pytest.mark.parametrize("field", ["workspace_id", "channel_id", "user_id"])
+def test_an_id_with_a_nul_byte_or_of_any_length_is_refused_before_the_database(
+    huddle, engine, field
+):
+    from bot.door import UNREADABLE
+    from bot.storage.models import Workspace
+
+    for bad in ("T\x001", "x" * 5000, " "):
+        incoming = Incoming(
+            platform="slack",
+            workspace_id="T1",
+            channel_id="C1",
+            user_id="U1",
+            user_name="Alex",
+            command="defect",
+            text="arrival: waited",
+        )
+        import dataclasses
+
+        [reply] = huddle.handle(dataclasses.replace(incoming, **{field: bad}))
+        assert reply.text == UNREADABLE
+    with Session(engine) as session:
+        assert session.exec(select(Defect)).all() == []
+        assert session.exec(select(Workspace)).all() == []
