@@ -15,9 +15,9 @@ from importlib.metadata import entry_points
 
 from bot.clock.cli import register as register_clock
 from bot.config import Settings
-from bot.crypto import generate_key
+from bot.crypto import EncryptionKeyError, generate_key
+from bot.keys import check_keys, rotate_keys
 from bot.logs import configure_logging
-from bot.rotation import rotate_patient_data
 from bot.storage import db
 from bot.wiring import StartupError, server_vault
 
@@ -39,9 +39,13 @@ def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
 def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
     vault = server_vault(settings)
     engine = db.make_engine(settings.database_url)
-    count = rotate_patient_data(engine=engine, vault=vault)
-    print(f"Re-encrypted {count} records under the first key in HUDDLE_ENCRYPTION_KEY.")
-    return 0
+    try:
+        check_keys(engine=engine, vault=vault)
+    except EncryptionKeyError as error:
+        raise StartupError(str(error)) from None
+    result = rotate_keys(engine=engine, vault=vault)
+    print(result.summary(vault))
+    return 0 if result.complete else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,6 +60,7 @@ class Vault:
                     "(32 url-safe base64-encoded bytes). Make one with `huddle keys generate`."
                 ) from exc
         self._fernet = MultiFernet(fernets)
+        self._primary = fernets[0]
         self._hash_keys = [_derive_hash_key(raw) for raw in raw_keys]
 
     @classmethod
@@ -79,6 +80,28 @@ class Vault:
                 "was a key removed before `huddle keys rotate` ran?"
             ) from exc
 
+    def fingerprint(self, position: int = 0) -> str:
+        """A short, public name for key ``position`` (0: the primary): 12 hex characters.
+
+        Safe to print and log: derived one way from the key, so it names the key
+        without revealing it.
+        """
+        return hmac.new(self._hash_keys[position], b"huddle key fingerprint", "sha256").hexdigest()[
+            :12
+        ]
+
+    @property
+    def key_count(self) -> int:
+        return len(self._hash_keys)
+
+    def under_primary(self, token: str) -> bool:
+        """Whether a token is encrypted under the primary key (not an older one)."""
+        try:
+            self._primary.decrypt(token.encode("ascii"))
+        except (InvalidToken, ValueError):
+            return False
+        return True
+
     def rotate(self, token: str) -> str:
         """Re-encrypt a token under the primary (first) key."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
@@ -90,6 +113,10 @@ class Vault:
     def ref_hashes(self, workspace_key: str, ref: str) -> list[str]:
         """Lookup hashes under every key, so lookups keep working mid-rotation."""
         return [self._hash(k, workspace_key, ref) for k in self._hash_keys]
+
+    def old_ref_hashes(self, workspace_key: str, ref: str) -> list[str]:
+        """Lookup hashes under every key but the primary: what a rotation replaces."""
+        return [self._hash(k, workspace_key, ref) for k in self._hash_keys[1:]]
 
     @staticmethod
     def _hash(key: bytes, workspace_key: str, ref: str) -> str:

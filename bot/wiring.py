@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.content import ContentError, load_content
 from bot.crypto import EncryptionKeyError, Vault, vault_from_settings
 from bot.huddle import Huddle
+from bot.keys import check_keys
 from bot.storage import db
 
 log = logging.getLogger("huddle")
@@ -24,13 +25,22 @@ class StartupError(Exception):
 
 
 def build_huddle(settings: Settings, vault: Vault, engine: sa.Engine | None = None) -> Huddle:
-    """Wire the core from settings. Raises StartupError with a message for people."""
+    """Wire the core from settings. Raises StartupError with a message for people.
+
+    The keys are checked against the database's key canary first, so a wrong or
+    misordered HUDDLE_ENCRYPTION_KEY stops the process here.
+    """
     try:
         content = load_content(settings.content_dir)
     except ContentError as error:
         raise StartupError(f"Content problem: {error}") from error
+    engine = engine or db.make_engine(settings.database_url)
+    try:
+        check_keys(engine=engine, vault=vault)
+    except EncryptionKeyError as error:
+        raise StartupError(str(error)) from None
     return Huddle(
-        engine=engine or db.make_engine(settings.database_url),
+        engine=engine,
         settings=settings,
         content=content,
         vault=vault,

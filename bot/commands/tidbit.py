@@ -9,10 +9,12 @@ Use a chart number or initials, never a full name. Replies are only ever shown t
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
+from bot.crypto import EncryptionKeyError
 from bot.model import Field, Reply, Visibility
 from bot.privacy import note_warnings, patient_ref_warnings
 from bot.storage import defects, tidbits
@@ -26,6 +28,9 @@ RECENT_DEFECTS = timedelta(days=90)
 def _reply(**kwargs) -> Reply:
     # Every tidbit reply is private and marked sensitive: adapters never post or log it.
     return Reply(visibility=Visibility.PRIVATE, sensitive=True, **kwargs)
+
+
+log = logging.getLogger("huddle")
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -70,6 +75,7 @@ def _remember(ctx: Context, ref: str, note: str) -> Reply:
         actor_name=incoming.user_name,
         action="tidbit.create",
         patient_ref_hash=tidbit.patient_ref_hash,
+        patient_ref_enc=tidbit.patient_ref_enc,
         record_count=1,
         channel_id=incoming.channel_id,
         now=ctx.now,
@@ -105,17 +111,30 @@ def _recall(ctx: Context, ref: str) -> Reply:
         actor_name=ctx.incoming.user_name,
         action="tidbit.read",
         patient_ref_hash=hashes[0],
+        patient_ref_enc=ctx.vault.encrypt(ref),
         record_count=len(found),
         channel_id=ctx.incoming.channel_id,
         now=ctx.now,
     )
     tz = ctx.workspace.timezone
-    fields = [
-        Field(
-            f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}",
-            ctx.vault.decrypt(t.note_enc),
+    try:
+        notes = [ctx.vault.decrypt(t.note_enc) for t in found]
+    except EncryptionKeyError:
+        # Say so rather than pretend nothing is noted; the log names the fact, not the data.
+        log.error(
+            "tidbit recall could not decrypt stored notes: workspace=%s count=%d "
+            "(check HUDDLE_ENCRYPTION_KEY)",
+            ctx.workspace.external_id,
+            len(found),
         )
-        for t in found
+        raise UsageError(
+            f"I found {len(found)} tidbit(s) for this patient but can't read them: the "
+            "encryption key doesn't match the one they were saved with. Nothing was changed. "
+            "Please tell your practice manager."
+        ) from None
+    fields = [
+        Field(f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}", note)
+        for t, note in zip(found, notes, strict=True)
     ]
     for view in related:
         d = view.defect
@@ -164,6 +183,7 @@ def _forget(ctx: Context, rest: str) -> Reply:
         actor_name=ctx.incoming.user_name,
         action="tidbit.forget",
         patient_ref_hash=tidbit.patient_ref_hash,
+        patient_ref_enc=tidbit.patient_ref_enc,
         record_count=1,
         channel_id=ctx.incoming.channel_id,
         now=ctx.now,

@@ -18,6 +18,7 @@ def record_audit(
     action: str,
     now: datetime,
     patient_ref_hash: str | None = None,
+    patient_ref_enc: str | None = None,
     record_count: int = 0,
     channel_id: str | None = None,
 ) -> AuditEntry:
@@ -27,6 +28,7 @@ def record_audit(
         actor_name=actor_name[:120],
         action=action,
         patient_ref_hash=patient_ref_hash,
+        patient_ref_enc=patient_ref_enc,
         record_count=record_count,
         channel_id=channel_id,
         created_at=now,

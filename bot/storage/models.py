@@ -251,9 +251,26 @@ class AuditEntry(SQLModel, table=True):
     actor_name: str = Field(max_length=NAME_MAX)
     action: str = Field(max_length=32)  # tidbit.read | tidbit.create | tidbit.forget | ...
     patient_ref_hash: str | None = Field(default=None, max_length=64)
+    # Encrypted like every patient reference, so a key rotation can re-hash the entry.
+    patient_ref_enc: str | None = None
     record_count: int = 0
     channel_id: str | None = Field(default=None, max_length=ID_MAX)
     created_at: datetime = _ts(index=True)
+
+
+class KeyCanary(SQLModel, table=True):
+    """A known value encrypted under the key the patient data is stored under.
+
+    Every process decrypts it at start-up, so a wrong, missing or misordered key
+    stops the process with a message instead of making every recall come back empty.
+    """
+
+    __tablename__ = "key_canary"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str
+    fingerprint: str = Field(max_length=16)  # the primary key's public fingerprint
+    updated_at: datetime = _ts()
 
 
 class ProcessedEvent(SQLModel, table=True):

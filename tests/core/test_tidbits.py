@@ -5,8 +5,8 @@ from sqlmodel import Session, select
 
 from bot.crypto import Vault, generate_key
 from bot.huddle import Huddle
+from bot.keys import rotate_keys
 from bot.model import Visibility
-from bot.rotation import rotate_patient_data
 from bot.storage.models import AuditEntry, Tidbit
 from tests.conftest import Chat
 
@@ -148,7 +148,7 @@ def test_key_rotation_keeps_every_tidbit_readable(engine, settings, content, clo
     old_key = settings.encryption_key.get_secret_value()
     new_key = generate_key()
     rotated = Vault([new_key, old_key])
-    assert rotate_patient_data(engine=engine, vault=rotated) == 1
+    assert rotate_keys(engine=engine, vault=rotated).reencrypted == {"tidbit": 1, "audit_log": 1}
     only_new = Huddle(
         engine=engine, settings=settings, content=content, vault=Vault([new_key]), clock=clock
     )
