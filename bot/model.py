@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -130,6 +131,7 @@ class Reaction:
     emoji: str
     added: bool
     event_id: str | None = None
+    at: datetime | None = None  # when it happened, as the platform says (orders add/remove)
 
 
 @dataclass(frozen=True)

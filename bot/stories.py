@@ -41,15 +41,29 @@ def is_nominate_emoji(workspace: Workspace, emoji: str) -> bool:
 
 
 def vote(
-    *, session: Session, story: Story, voter_id: str, now: datetime, added: bool = True
+    *,
+    session: Session,
+    story: Story,
+    voter_id: str,
+    now: datetime,
+    added: bool = True,
+    at: datetime | None = None,
 ) -> Vote:
-    """Add (or take back) ``voter_id``'s nomination of ``story``, by the one rule."""
+    """Add (or take back) ``voter_id``'s nomination of ``story``, by the one rule.
+
+    ``at`` is when the person decided, where the platform says (a reaction's event
+    time): of an add and a remove handled out of order, the later decision wins.
+    """
     if story.author_id == voter_id:
         return Vote.OWN_STORY
     if added:
-        won = stories.add_nomination(session=session, story=story, voter_id=voter_id, now=now)
+        won = stories.add_nomination(
+            session=session, story=story, voter_id=voter_id, now=now, at=at
+        )
         return Vote.ADDED if won else Vote.ALREADY
-    gone = stories.remove_nomination(session=session, story=story, voter_id=voter_id)
+    gone = stories.remove_nomination(
+        session=session, story=story, voter_id=voter_id, now=now, at=at
+    )
     return Vote.REMOVED if gone else Vote.NOT_THERE
 
 

@@ -247,7 +247,7 @@ def nominated_stories(
                 s.created_at,
                 votes,
             )
-            .join(Nomination.__table__, n.story_id == s.id)
+            .join(Nomination.__table__, sa.and_(n.story_id == s.id, n.active))
             .where(s.workspace_id.in_(ids), s.created_at >= since, s.created_at < until)
             .group_by(
                 s.id, s.workspace_id, s.channel_id, s.author_id, s.author_name, s.text, s.created_at

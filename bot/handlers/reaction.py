@@ -36,6 +36,7 @@ def handle(turn: Turn) -> list[Reply]:
         voter_id=reaction.user_id,
         now=turn.now,
         added=reaction.added,
+        at=reaction.at,
     )
     if outcome is Vote.OWN_STORY and reaction.added:
         return [private(SELF_VOTE)]

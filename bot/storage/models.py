@@ -178,7 +178,12 @@ class Story(SQLModel, table=True):
 
 
 class Nomination(SQLModel, table=True):
-    """One person's vote for one story."""
+    """One person's vote for one story: counted while ``active``.
+
+    A vote taken back stays as an inactive row, and ``decided_at`` (the platform's
+    time for the reaction, else when it was handled) decides between an add and a
+    remove that two workers handle at once: the later one wins, whatever the order.
+    """
 
     __tablename__ = "nomination"
     __table_args__ = (sa.UniqueConstraint("story_id", "voter_id", name="uq_nomination"),)
@@ -188,6 +193,8 @@ class Nomination(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", index=True)
     voter_id: str = Field(max_length=ID_MAX)
     created_at: datetime = _ts()
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    decided_at: datetime = _ts()
 
 
 class Defect(SQLModel, table=True):

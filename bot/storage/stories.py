@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
 
 from bot.storage.models import Nomination, Story
 
@@ -78,32 +79,80 @@ def set_story_message(*, session: Session, story: Story, message_id: str) -> Sto
     return story
 
 
-def add_nomination(*, session: Session, story: Story, voter_id: str, now: datetime) -> bool:
-    """One vote per person per story: False when this person had already voted."""
-    try:
-        with session.begin_nested():
-            session.add(
-                Nomination(
-                    workspace_id=story.workspace_id,
-                    story_id=story.id,
-                    voter_id=voter_id,
-                    created_at=now,
-                )
-            )
-    except sa.exc.IntegrityError:
-        return False
-    return True
+def _upsert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(Nomination.__table__)
 
 
-def remove_nomination(*, session: Session, story: Story, voter_id: str) -> bool:
-    result = session.exec(
-        delete(Nomination).where(Nomination.story_id == story.id, Nomination.voter_id == voter_id)
+def add_nomination(
+    *, session: Session, story: Story, voter_id: str, now: datetime, at: datetime | None = None
+) -> bool:
+    """One vote per person per story: False when it was counted already (or taken back later).
+
+    ``at`` is when the person decided (the platform's event time); a removal decided
+    later than ``at`` wins even if it was handled first. Of two decided at the same
+    moment, the one handled last wins.
+    """
+    at = at or now
+    c = Nomination.__table__.c
+    inserted = session.execute(
+        _upsert(session)
+        .values(
+            workspace_id=story.workspace_id,
+            story_id=story.id,
+            voter_id=voter_id,
+            created_at=now,
+            active=True,
+            decided_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["story_id", "voter_id"])
+        .returning(c.id)
+    ).first()
+    if inserted is not None:
+        return True
+    mine = sa.and_(c.story_id == story.id, c.voter_id == voter_id, c.decided_at <= at)
+    revived = session.execute(
+        sa.update(Nomination.__table__)
+        .where(mine, c.active.is_(False))
+        .values(active=True, decided_at=at, created_at=now)
+        .returning(c.id)
+    ).first()
+    if revived is None:  # already counted: remember the later decision all the same
+        session.execute(sa.update(Nomination.__table__).where(mine).values(decided_at=at))
+    return revived is not None
+
+
+def remove_nomination(
+    *, session: Session, story: Story, voter_id: str, now: datetime, at: datetime | None = None
+) -> bool:
+    """Take a vote back. A vote added later than ``at`` stays. True when one stopped counting."""
+    at = at or now
+    c = Nomination.__table__.c
+    statement = _upsert(session).values(
+        workspace_id=story.workspace_id,
+        story_id=story.id,
+        voter_id=voter_id,
+        created_at=now,
+        active=False,
+        decided_at=at,
     )
-    return bool(result.rowcount)
+    was_active = session.execute(
+        sa.select(c.active).where(c.story_id == story.id, c.voter_id == voter_id)
+    ).scalar()
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["story_id", "voter_id"],
+            set_={"active": False, "decided_at": at},
+            where=c.decided_at <= at,
+        )
+    )
+    return bool(was_active)
 
 
 def nomination_count(*, session: Session, story: Story) -> int:
-    statement = select(sa.func.count(Nomination.id)).where(Nomination.story_id == story.id)
+    statement = select(sa.func.count(Nomination.id)).where(
+        Nomination.story_id == story.id, Nomination.active
+    )
     return session.exec(statement).one()
 
 
@@ -119,7 +168,7 @@ def top_stories(
     votes = sa.func.count(Nomination.id).label("votes")
     statement = (
         select(Story, votes)
-        .join(Nomination, Nomination.story_id == Story.id)
+        .join(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
         .where(Story.workspace_id == workspace_id)
         .group_by(Story.id)
         .order_by(votes.desc(), Story.created_at, Story.id)
@@ -142,7 +191,7 @@ def top_people(
             Story.author_id.label("author_id"),
             sa.func.count(Nomination.id).label("votes"),
         )
-        .outerjoin(Nomination, Nomination.story_id == Story.id)
+        .outerjoin(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
         .where(Story.workspace_id == workspace_id)
         .group_by(Story.id, Story.author_id)
     )

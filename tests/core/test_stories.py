@@ -29,8 +29,9 @@ def _react(huddle, chat, user, *, added=True, emoji="star-struck", event_id=None
 
 
 def _votes(engine) -> int:
+    """Votes that count (a vote taken back stays as an inactive row)."""
     with Session(engine) as session:
-        return len(session.exec(select(Nomination)).all())
+        return len(session.exec(select(Nomination).where(Nomination.active)).all())
 
 
 def test_a_story_is_posted_to_the_channel_with_attribution_and_a_nominate_button(chat):
@@ -205,3 +206,73 @@ def test_nominate_needs_a_story_number_but_longer_text_is_a_story(chat):
     assert "I need a story number" in chat("/wow nominate abc")
     [post] = chat.replies("/wow nominate Priya for staying late with Mr B")
     assert post.story_id == 1
+
+
+def test_an_add_and_a_remove_handled_out_of_order_end_as_the_person_left_it(chat, huddle, engine):
+    from datetime import UTC, datetime
+
+    _post_story(chat, huddle)
+    added_at = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
+    removed_at = datetime(2026, 11, 24, 9, 0, 2, tzinfo=UTC)
+
+    def react(added: bool, at, event_id: str):
+        huddle.handle(
+            Reaction(
+                "slack",
+                chat.workspace,
+                chat.channel,
+                "111.1",
+                "U-jo",
+                "Jo",
+                "star-struck",
+                added,
+                event_id=event_id,
+                at=at,
+            )
+        )
+
+    react(False, removed_at, "Ev-remove")  # the removal reaches a worker first
+    react(True, added_at, "Ev-add")
+    assert _votes(engine) == 0
+
+    react(True, datetime(2026, 11, 24, 9, 1, tzinfo=UTC), "Ev-add-again")
+    assert _votes(engine) == 1
+
+
+def test_two_workers_adding_and_removing_at_once_agree_on_the_later_decision(chat, huddle, engine):
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    _post_story(chat, huddle)
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    for round_ in range(10):
+        base = start + timedelta(minutes=round_)
+        events = [
+            Reaction(
+                "slack",
+                chat.workspace,
+                chat.channel,
+                "111.1",
+                "U-jo",
+                "Jo",
+                "star-struck",
+                True,
+                event_id=f"add-{round_}",
+                at=base,
+            ),
+            Reaction(
+                "slack",
+                chat.workspace,
+                chat.channel,
+                "111.1",
+                "U-jo",
+                "Jo",
+                "star-struck",
+                False,
+                event_id=f"remove-{round_}",
+                at=base + timedelta(seconds=1),
+            ),
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(huddle.handle, reversed(events) if round_ % 2 else events))
+        assert _votes(engine) == 0, f"round {round_}"
