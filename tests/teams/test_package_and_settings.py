@@ -72,7 +72,8 @@ def test_package_mentions_only_leaves_the_channel_message_permission_out(clean_e
 
 
 def test_manifest_command_menu_matches_the_commands_huddle_parses():
-    from adapters.teams.convert import COMMANDS, parse_command
+    from adapters.teams.convert import parse_command
+    from bot.commands import COMMANDS
 
     [bot] = manifest_for(APP_ID)["bots"]
     for command_list in bot["commandLists"]:
@@ -155,13 +156,23 @@ def test_package_refuses_developer_urls_that_are_not_https():
         manifest_for(APP_ID, {"websiteUrl": "http://smile.example"})
 
 
-def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
-    clean_env, tmp_path, capsys, key
-):
-    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
-    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+@pytest.fixture
+def serve_teams_only(clean_env, tmp_path, key):
+    """``huddle serve`` with only the Teams mount (the Slack mount is tested with Slack)."""
+    from importlib.metadata import entry_points
+
+    [teams] = [e for e in entry_points(group="huddle.mounts") if e.name == "teams"]
+    clean_env.setattr("adapters.web.platform_mounts", lambda: [teams.load()])
     clean_env.setenv("HUDDLE_ENCRYPTION_KEY", key)
     clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/huddle.db")
+    return clean_env
+
+
+def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
+    serve_teams_only, capsys
+):
+    serve_teams_only.setenv("MICROSOFT_APP_ID", APP_ID)
+    serve_teams_only.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_TENANT_ID" in err
