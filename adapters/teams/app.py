@@ -1,8 +1,10 @@
 """Teams wiring: ``POST /api/messages`` on the ``huddle serve`` aiohttp app.
 
-The route is always mounted. With ``MICROSOFT_APP_ID`` set every request must
-carry a valid Bot Connector token (else 401, nothing stored); without it the
-adapter runs unauthenticated for the Bot Framework Emulator and warns loudly.
+The route is always mounted, and closed unless Teams is configured. With
+``MICROSOFT_APP_ID`` every request must carry a valid Bot Connector token (else 401,
+nothing stored). With ``TEAMS_UNAUTHENTICATED_EMULATOR_MODE=true`` (and no app id)
+it takes unauthenticated requests, for the Bot Framework Emulator, and warns loudly.
+With neither, every request gets 401: a server meant for Slack alone stays shut.
 """
 
 from __future__ import annotations
@@ -27,11 +29,17 @@ log = logging.getLogger("huddle.teams")
 
 TEAMS = web.AppKey("teams", TeamsConnector)
 
+NOT_CONFIGURED = (
+    "teams: not configured, so /api/messages answers 401 to every request. To answer "
+    "Microsoft Teams, set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and "
+    "MICROSOFT_APP_TENANT_ID; for the Bot Framework Emulator on your own machine, set "
+    "TEAMS_UNAUTHENTICATED_EMULATOR_MODE=true instead."
+)
 EMULATOR_WARNING = (
-    "MICROSOFT_APP_ID is not set: /api/messages accepts UNAUTHENTICATED requests "
-    "(Bot Framework Emulator mode). Anyone who can reach this server can talk to the bot "
-    "as any user. Set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID "
-    "before exposing it to the internet."
+    "TEAMS_UNAUTHENTICATED_EMULATOR_MODE is on: /api/messages accepts UNAUTHENTICATED "
+    "requests (Bot Framework Emulator mode). Anyone who can reach this server can talk to "
+    "the bot as any user. Turn it off, and set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and "
+    "MICROSOFT_APP_TENANT_ID, before exposing it to the internet."
 )
 
 
@@ -49,6 +57,10 @@ def mount(
             teams_settings = load_teams_settings()
         except TeamsConfigurationError as error:
             raise StartupError(str(error)) from None
+    if not teams_settings.configured:
+        log.info(NOT_CONFIGURED)
+        app.router.add_post("/api/messages", _closed)
+        return
     if teams_settings.authenticated:
         log.info(
             "teams: /api/messages for app %s (%s)", teams_settings.app_id, teams_settings.app_type
@@ -63,6 +75,11 @@ def mount(
         connector.close()
 
     app.on_cleanup.append(close)
+
+
+async def _closed(request: web.Request) -> web.StreamResponse:
+    """Teams is not configured: nothing is read, nothing is stored."""
+    raise web.HTTPUnauthorized()
 
 
 def _messages(connector: TeamsConnector, bot: TeamsBot):

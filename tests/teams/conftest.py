@@ -128,8 +128,8 @@ async def _running_app(huddle, settings, bot_connector, sleeps, teams_settings):
 
 
 def emulator_settings() -> TeamsSettings:
-    """Emulator mode (no app id): requests are not authenticated."""
-    return TeamsSettings(MICROSOFT_APP_ID="")
+    """Emulator mode, switched on by name: requests are not authenticated."""
+    return TeamsSettings(MICROSOFT_APP_ID="", TEAMS_UNAUTHENTICATED_EMULATOR_MODE=True)
 
 
 @pytest.fixture

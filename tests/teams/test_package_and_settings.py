@@ -21,6 +21,7 @@ ENV = (
     "MICROSOFT_APP_TYPE",
     "MICROSOFT_LOGIN_URL",
     "MICROSOFT_OPENID_METADATA_URL",
+    "TEAMS_UNAUTHENTICATED_EMULATOR_MODE",
 )
 
 
@@ -124,10 +125,35 @@ def test_unknown_app_type_is_refused(clean_env):
         TeamsSettings(MICROSOFT_APP_TYPE="AnyTenant")
 
 
-def test_no_app_id_is_emulator_mode(clean_env):
+def test_no_app_id_is_closed_not_emulator_mode(clean_env):
     settings = TeamsSettings()
-    assert not settings.authenticated
+    assert not settings.authenticated and not settings.emulator and not settings.configured
+
+
+@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes"])
+def test_emulator_mode_is_only_on_when_switched_on_by_name(clean_env, value):
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", value)
+    settings = load_teams_settings()
+    assert settings.emulator and settings.configured and not settings.authenticated
     assert settings.sdk_configuration().APP_ID == ""
+
+
+def test_an_emulator_switch_that_is_not_a_yes_or_no_names_the_variable(clean_env):
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "maybe")
+    with pytest.raises(TeamsConfigurationError, match="TEAMS_UNAUTHENTICATED_EMULATOR_MODE"):
+        load_teams_settings()
+
+
+def test_an_app_id_and_the_emulator_switch_together_are_refused(clean_env):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret-value")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
+    with pytest.raises(TeamsConfigurationError) as error:
+        load_teams_settings()
+    assert "MICROSOFT_APP_ID" in str(error.value)
+    assert "TEAMS_UNAUTHENTICATED_EMULATOR_MODE" in str(error.value)
+    assert "secret-value" not in str(error.value)
 
 
 def test_password_never_shows_in_the_settings_repr(clean_env):
@@ -176,6 +202,17 @@ def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_TENANT_ID" in err
+    assert "hunter2-secret" not in err
+
+
+def test_huddle_serve_refuses_an_app_id_with_the_emulator_switch(serve_teams_only, capsys):
+    serve_teams_only.setenv("MICROSOFT_APP_ID", APP_ID)
+    serve_teams_only.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    serve_teams_only.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    serve_teams_only.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_ID and TEAMS_UNAUTHENTICATED_EMULATOR_MODE are both set" in err
     assert "hunter2-secret" not in err
 
 

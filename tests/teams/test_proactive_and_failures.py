@@ -418,6 +418,7 @@ async def test_the_clock_posts_the_weekly_meeting_to_a_teams_channel_and_its_rep
 
     for name in ("MICROSOFT_APP_ID", "MICROSOFT_LOGIN_URL", "MICROSOFT_OPENID_METADATA_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
     await teams.post(_installed_in_team(teams))
     await teams.say("huddle schedule monday 08:00 UTC", scope="channel", mention=True)
 
