@@ -9,9 +9,10 @@ import zipfile
 import pytest
 from pydantic import ValidationError
 
-from adapters.teams.cli import PackageError, build_package, manifest_for
+from adapters.teams.cli import MANIFEST_DIR, PackageError, build_package, manifest_for
 from adapters.teams.settings import TeamsConfigurationError, TeamsSettings, load_teams_settings
 from bot.cli import main
+from bot.commands import COMMANDS, Command
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 ENV = (
@@ -49,8 +50,10 @@ def test_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path):
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    titles = {c["title"] for lst in bot["commandLists"] for c in lst["commands"]}
-    assert titles == {"defect", "tidbit", "wow", "huddle"}
+    [command_list] = bot["commandLists"]
+    assert command_list["commands"] == [
+        {"title": c.name, "description": c.summary} for c in COMMANDS.values()
+    ]
     assert "${" not in json.dumps(manifest)
 
 
@@ -72,15 +75,49 @@ def test_package_mentions_only_leaves_the_channel_message_permission_out(clean_e
     assert "authorization" not in manifest and "webApplicationInfo" not in manifest
 
 
-def test_manifest_command_menu_matches_the_commands_huddle_parses():
+def test_the_checked_in_manifest_lists_exactly_the_commands_of_the_table():
+    manifest = json.loads((MANIFEST_DIR / "manifest.json").read_text(encoding="utf-8"))
+    for bot in manifest["bots"]:
+        for command_list in bot["commandLists"]:
+            titles = [c["title"] for c in command_list["commands"]]
+            assert sorted(titles) == sorted(COMMANDS), "manifest.json and bot.commands differ"
+
+
+def test_every_command_in_the_menu_is_one_teams_parses():
     from adapters.teams.convert import parse_command
-    from bot.commands import COMMANDS
 
     [bot] = manifest_for(APP_ID)["bots"]
     for command_list in bot["commandLists"]:
-        titles = [c["title"] for c in command_list["commands"]]
-        assert sorted(titles) == sorted(COMMANDS)
-        assert all(parse_command(title) is not None for title in titles)
+        assert all(parse_command(c["title"]) is not None for c in command_list["commands"])
+
+
+def test_a_command_added_to_the_table_is_in_the_package_s_menu(monkeypatch):
+    monkeypatch.setitem(COMMANDS, "recall", Command("recall", print, "Recall things", "<what>"))
+    [bot] = manifest_for(APP_ID)["bots"]
+    [command_list] = bot["commandLists"]
+    assert {"title": "recall", "description": "Recall things"} in command_list["commands"]
+
+
+@pytest.mark.parametrize(
+    ("name", "summary", "complaint"),
+    [
+        ("x" * 33, "Fine", "command name"),
+        ("recall", "y" * 129, "summary of the command 'recall'"),
+        ("recall", "", "summary of the command 'recall'"),
+    ],
+    ids=["title over 32", "description over 128", "no description"],
+)
+def test_a_command_teams_menu_cannot_show_stops_the_package(monkeypatch, name, summary, complaint):
+    monkeypatch.setitem(COMMANDS, name, Command(name, print, summary, ""))
+    with pytest.raises(PackageError, match=complaint):
+        manifest_for(APP_ID)
+
+
+def test_more_commands_than_a_teams_menu_holds_stops_the_package(monkeypatch):
+    for number in range(11 - len(COMMANDS)):
+        monkeypatch.setitem(COMMANDS, f"extra{number}", Command(f"extra{number}", print, "E", ""))
+    with pytest.raises(PackageError, match="at most 10"):
+        manifest_for(APP_ID)
 
 
 def test_package_refuses_something_that_is_not_an_app_id():
