@@ -12,21 +12,49 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from adapters.teams.settings import TeamsConfigurationError, load_teams_settings
+from bot.commands import COMMANDS
 from bot.config import Settings
 
 MANIFEST_DIR = Path(__file__).parent / "manifest"
 PLACEHOLDER = "${MICROSOFT_APP_ID}"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# Teams' manifest schema: a command list holds at most 10 commands, each with a title of
+# at most 32 characters and a description of at most 128.
+MAX_COMMANDS, MAX_TITLE, MAX_DESCRIPTION = 10, 32, 128
 
 
 class PackageError(Exception):
     """Why the package cannot be built, for people."""
 
 
+def manifest_commands() -> list[dict[str, str]]:
+    """The manifest's command menu: the core's command table, as Teams' schema allows it."""
+    commands = [{"title": c.name, "description": c.summary} for c in COMMANDS.values()]
+    if len(commands) > MAX_COMMANDS:
+        raise PackageError(
+            f"Huddle has {len(commands)} commands and a Teams command menu takes at most "
+            f"{MAX_COMMANDS}."
+        )
+    for command in commands:
+        title, description = command["title"], command["description"]
+        if not title or len(title) > MAX_TITLE:
+            raise PackageError(
+                f"The command name {title!r} does not fit Teams' command menu "
+                f"(1 to {MAX_TITLE} characters)."
+            )
+        if not description or len(description) > MAX_DESCRIPTION:
+            raise PackageError(
+                f"The summary of the command {title!r} does not fit Teams' command menu "
+                f"(1 to {MAX_DESCRIPTION} characters; it has {len(description)})."
+            )
+    return commands
+
+
 def manifest_for(
     app_id: str, developer: dict[str, str] | None = None, *, mentions_only: bool = False
 ) -> dict:
-    """manifest.json with the bot's app id (and any developer details) filled in.
+    """manifest.json with the bot's app id, the command menu (from the command table) and
+    any developer details filled in.
 
     ``mentions_only`` leaves out the ChannelMessage.Read.Group permission: Teams then
     sends Huddle only channel messages that @mention it, so replies under the weekly
@@ -43,6 +71,10 @@ def manifest_for(
         if key.endswith("Url") and not value.startswith("https://"):
             raise PackageError(f"The developer {key} must be an https:// address, not {value!r}.")
         manifest["developer"][key] = value
+    menu = manifest_commands()
+    for bot in manifest["bots"]:
+        for command_list in bot.get("commandLists", []):
+            command_list["commands"] = menu
     if mentions_only:
         del manifest["webApplicationInfo"], manifest["authorization"]
     # Teams only takes an update when the version goes up: follow Huddle's own.

@@ -41,7 +41,7 @@ from botframework.connector.auth import (
 from msal import ConfidentialClientApplication
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from adapters.teams.convert import tenant_of
+from adapters.teams.activities import tenant_of
 from adapters.teams.settings import TeamsSettings
 from bot.ports import DeliveryError
 

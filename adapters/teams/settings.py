@@ -18,8 +18,10 @@ APP_TYPES = {
 class TeamsSettings(BaseSettings):
     """The Azure Bot registration Huddle answers as.
 
-    With no ``MICROSOFT_APP_ID`` the adapter runs unauthenticated, for the Bot
-    Framework Emulator only.
+    With ``MICROSOFT_APP_ID`` every request must be signed by the Bot Connector. Without
+    it Teams is closed (every request refused), unless
+    ``TEAMS_UNAUTHENTICATED_EMULATOR_MODE`` is switched on for the Bot Framework
+    Emulator on a developer's machine; never both.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
@@ -38,6 +40,12 @@ class TeamsSettings(BaseSettings):
     # https://login.example.net/<tenant>. Unset: botbuilder's own (login.microsoftonline.com
     # with the app's tenant). Only private clouds and the test suite's token stand-in set it.
     login_url: str | None = Field(default=None, validation_alias="MICROSOFT_LOGIN_URL")
+
+    # The Emulator sends no tokens. Taking requests without them must be asked for by
+    # name: forgetting MICROSOFT_APP_ID on a server must never open it to anyone.
+    unauthenticated_emulator_mode: bool = Field(
+        default=False, validation_alias="TEAMS_UNAUTHENTICATED_EMULATOR_MODE"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> TeamsSettings:
@@ -61,6 +69,13 @@ class TeamsSettings(BaseSettings):
                 raise ValueError("MICROSOFT_LOGIN_URL does not apply to UserAssignedMSI")
         if self.app_id is None:
             return self
+        if self.unauthenticated_emulator_mode:
+            raise ValueError(
+                "MICROSOFT_APP_ID and TEAMS_UNAUTHENTICATED_EMULATOR_MODE are both set: "
+                "with an app id every request is authenticated, so unset "
+                "TEAMS_UNAUTHENTICATED_EMULATOR_MODE (or unset MICROSOFT_APP_ID to use the "
+                "Bot Framework Emulator on your own machine)"
+            )
         if canonical != "UserAssignedMSI" and not self.password:
             raise ValueError("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is missing")
         if canonical in {"SingleTenant", "UserAssignedMSI"} and not self.app_tenant_id:
@@ -78,10 +93,21 @@ class TeamsSettings(BaseSettings):
     def authenticated(self) -> bool:
         return self.app_id is not None
 
+    @property
+    def emulator(self) -> bool:
+        """Unauthenticated requests are taken (the validator keeps it apart from an app id)."""
+        return self.unauthenticated_emulator_mode and not self.authenticated
+
+    @property
+    def configured(self) -> bool:
+        """Whether /api/messages answers at all: an app id, or the Emulator asked for."""
+        return self.authenticated or self.emulator
+
     def sdk_configuration(self) -> SimpleNamespace:
         """The attribute bag botbuilder's configuration classes read."""
         if not self.authenticated:
-            # No credentials: botbuilder treats an empty app id as "auth disabled".
+            # No credentials: botbuilder treats an empty app id as "auth disabled". The
+            # webhook only gets here in Emulator mode; closed, it never builds an adapter.
             return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
         configuration = SimpleNamespace(
             APP_ID=self.app_id,
@@ -116,12 +142,17 @@ class TeamsConfigurationError(Exception):
 def load_teams_settings() -> TeamsSettings:
     """Read the Teams settings from the environment, with errors fit to show people.
 
-    pydantic's own message repeats the input, which would print the app password.
+    pydantic's own message repeats the input, which would print the app password;
+    a problem with one variable is named by it.
     """
     try:
         return TeamsSettings()
     except ValidationError as error:
-        problems = "; ".join(
-            str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors()
-        )
+        problems = "; ".join(_problem(problem) for problem in error.errors())
         raise TeamsConfigurationError(f"Teams configuration problem: {problems}") from None
+
+
+def _problem(problem) -> str:
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    variable = ".".join(str(part) for part in problem.get("loc") or ())
+    return f"{variable}: {message}" if variable else message

@@ -1,5 +1,7 @@
 """Teams fixtures: the running ``huddle serve`` app with the Teams mount, and a Bot
-Connector stand-in that every activity's ``serviceUrl`` points at."""
+Connector stand-in that every activity's ``serviceUrl`` points at.
+
+Every test that takes ``engine`` (or ``huddle``) runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,20 +15,12 @@ from adapters.teams.app import mount
 from adapters.teams.connector import RetryPolicy
 from adapters.teams.settings import TeamsSettings
 from adapters.web import build_web_app
-from tests import database
 from tests.standins.bot_connector import BotConnectorStandIn
 
 TENANT = "tenant-practice-1"
 BOT_ID = "28:huddle-bot"
 CHANNEL = "19:general@thread.tacv2"
 GROUP = "19:group-chat@thread.v2"
-
-
-@pytest.fixture
-def engine(_sqlite_engine):
-    """Teams tests run on SQLite; the core's own tests cover PostgreSQL."""
-    database.empty_all_tables(_sqlite_engine)
-    return _sqlite_engine
 
 
 @pytest.fixture
@@ -133,12 +127,15 @@ async def _running_app(huddle, settings, bot_connector, sleeps, teams_settings):
     return client
 
 
+def emulator_settings() -> TeamsSettings:
+    """Emulator mode, switched on by name: requests are not authenticated."""
+    return TeamsSettings(MICROSOFT_APP_ID="", TEAMS_UNAUTHENTICATED_EMULATOR_MODE=True)
+
+
 @pytest.fixture
 async def teams(huddle, settings, bot_connector, sleeps):
-    """Emulator mode (no app id): requests are not authenticated."""
-    client = await _running_app(
-        huddle, settings, bot_connector, sleeps, TeamsSettings(MICROSOFT_APP_ID="")
-    )
+    """The app in Emulator mode, so tests post activities without tokens."""
+    client = await _running_app(huddle, settings, bot_connector, sleeps, emulator_settings())
     yield Teams(client, bot_connector.url)
     await client.close()
 

@@ -22,7 +22,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.settings import TeamsSettings
 from bot.storage.models import ConversationReference, Defect, Workspace
-from tests.teams.conftest import TENANT, Teams, _running_app, rows
+from tests.teams.conftest import TENANT, Teams, _running_app, emulator_settings, rows
 
 APP_ID = "00000000-0000-0000-0000-00000000b070"
 ISSUER = "https://api.botframework.com"
@@ -160,23 +160,67 @@ async def test_valid_bot_connector_token_is_accepted(
     assert reference.channel_id == "a:1on1-29:alex"
 
 
-async def test_no_app_id_means_no_token_needed(teams, engine):
+async def test_emulator_mode_needs_no_token(teams, engine):
     assert await teams.say("defect arrival: waited") == 201
     assert len(rows(engine, Defect)) == 1
 
 
-def test_emulator_warning_is_logged_when_mounting_without_app_id(huddle, settings, caplog):
+def _mounted(huddle, settings, teams_settings: TeamsSettings):
     from aiohttp import web
 
     from adapters.teams.app import TEAMS, mount
 
-    caplog.set_level(logging.WARNING)
     app = web.Application()
-    mount(app, huddle, settings, teams_settings=TeamsSettings(MICROSOFT_APP_ID=""))
-    app[TEAMS].close()
-    assert any(
-        r.levelno == logging.WARNING and "UNAUTHENTICATED" in r.getMessage() for r in caplog.records
-    )
+    mount(app, huddle, settings, teams_settings=teams_settings)
+    if TEAMS in app:
+        app[TEAMS].close()
+    return app
+
+
+def test_emulator_mode_is_announced_with_a_loud_warning(huddle, settings, caplog):
+    caplog.set_level(logging.INFO)
+    _mounted(huddle, settings, emulator_settings())
+    [warning] = [r for r in caplog.records if r.name == "huddle.teams"]
+    assert warning.levelno == logging.WARNING
+    assert "UNAUTHENTICATED" in warning.getMessage()
+    assert "TEAMS_UNAUTHENTICATED_EMULATOR_MODE" in warning.getMessage()
+
+
+def _unconfigured() -> TeamsSettings:
+    return TeamsSettings(MICROSOFT_APP_ID="", TEAMS_UNAUTHENTICATED_EMULATOR_MODE=False)
+
+
+def test_without_an_app_id_or_the_emulator_switch_teams_is_not_configured(huddle, settings, caplog):
+    caplog.set_level(logging.INFO)
+    _mounted(huddle, settings, _unconfigured())
+    [notice] = [r for r in caplog.records if r.name == "huddle.teams"]
+    assert notice.levelno == logging.INFO
+    message = notice.getMessage()
+    assert "not configured" in message and "401" in message
+    for variable in ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID"):
+        assert variable in message
+    assert "TEAMS_UNAUTHENTICATED_EMULATOR_MODE=true" in message
+
+
+@pytest.fixture
+async def closed(huddle, settings, bot_connector, sleeps):
+    """``huddle serve`` on a deployment that never configured Teams (say, Slack only)."""
+    client = await _running_app(huddle, settings, bot_connector, sleeps, _unconfigured())
+    yield Teams(client, bot_connector.url)
+    await client.close()
+
+
+@pytest.mark.parametrize(
+    "kind", ["message", "installationUpdate", "conversationUpdate", "messageReaction"]
+)
+async def test_unconfigured_teams_refuses_every_activity_and_stores_nothing(
+    closed, bot_connector, engine, kind
+):
+    body = closed.activity(kind, text="defect arrival: waited", action="add")
+    assert await closed.post(body) == 401
+    assert await closed.post(body, headers={"Authorization": "Bearer anything"}) == 401
+    assert rows(engine, Workspace) == [] and rows(engine, ConversationReference) == []
+    assert bot_connector.posted == [] and bot_connector.attempts == 0
 
 
 async def test_without_a_token_even_a_malformed_body_gets_401(secured, engine):

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
+from bot.commands import COMMANDS, Command
+from bot.model import Reply
 from bot.storage.models import ConversationReference, Defect, Story, Subscription
 from tests.teams.conftest import CHANNEL, GROUP, TENANT, card_actions, rows
 
@@ -75,7 +81,44 @@ async def test_group_chat_command_with_mention_works(teams, bot_connector, engin
 async def test_text_that_is_no_command_gets_help(teams, bot_connector):
     await teams.say("hello there")
     [post] = bot_connector.posted
-    assert "defect" in post.text and "wow" in post.text and "tidbit" in post.text
+    assert all(f"`{name}`" in post.text for name in COMMANDS)
+
+
+def _spy(reached: list, name: str):
+    def handle(context):
+        reached.append((context.incoming.command, context.incoming.text))
+        return [Reply(text=f"the {name} handler answered")]
+
+    return handle
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+async def test_every_command_of_the_table_typed_in_a_1on1_chat_reaches_its_handler(
+    teams, bot_connector, monkeypatch, name
+):
+    reached: list = []
+    monkeypatch.setitem(
+        COMMANDS, name, dataclasses.replace(COMMANDS[name], handle=_spy(reached, name))
+    )
+
+    assert await teams.say(f"{name} something or other") == 201
+
+    assert reached == [(name, "something or other")]
+    [post] = bot_connector.posted
+    assert post.text == f"the {name} handler answered"  # not the help text
+
+
+async def test_a_command_added_to_the_table_reaches_teams_with_no_adapter_change(
+    teams, bot_connector, monkeypatch
+):
+    reached: list = []
+    monkeypatch.setitem(
+        COMMANDS, "recall", Command("recall", _spy(reached, "recall"), "Recall things", "<what>")
+    )
+    await teams.say("recall the wedding", scope="channel", mention=True)
+    await teams.say("hello")
+    assert reached == [("recall", "the wedding")]
+    assert "`recall`: Recall things" in bot_connector.posted[-1].text  # and in the help
 
 
 async def test_mention_alone_in_a_channel_gets_help_in_the_channel(teams, bot_connector):
@@ -197,3 +240,18 @@ async def test_huddle_leaderboard_asked_in_a_channel_is_answered_privately(teams
     assert [p.text for p in bot_connector.in_conversation(CHANNEL)] == [
         "I've sent you a private message."
     ]
+
+
+async def test_a_channel_reply_meant_for_a_thread_is_posted_in_that_reply_chain(
+    teams, bot_connector, monkeypatch
+):
+    from bot.model import Visibility
+
+    def handle(context):
+        return [Reply(text="Under the meeting", visibility=Visibility.CHANNEL, thread_id="1700")]
+
+    monkeypatch.setitem(COMMANDS, "wow", dataclasses.replace(COMMANDS["wow"], handle=handle))
+    await teams.say("wow anything", scope="channel", mention=True)  # typed at the channel's root
+    [post] = bot_connector.in_conversation(CHANNEL)
+    assert post.conversation_id == f"{CHANNEL};messageid=1700"
+    assert post.text == "Under the meeting"

@@ -1,11 +1,12 @@
-"""The pure translation layer: activities in, Adaptive Cards out."""
+"""The pure translation layer: activities in, neutral events and Adaptive Cards out."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.teams import convert
-from bot.model import Button, Field, Form, FormField, Reply
+from adapters.teams import activities, cards, convert
+from bot.commands import COMMANDS
+from bot.model import Button, Field, Form, FormField, Incoming, Removed, Reply, ThreadReply
 
 
 def _activity(**body):
@@ -16,7 +17,7 @@ def _activity(**body):
         "channelData": {"tenant": {"id": "T1"}},
         "channelId": "msteams",
     }
-    return convert.parse_activity({**base, **body})
+    return activities.parse_activity({**base, **body})
 
 
 def _mention(bot_id="28:bot", name="Huddle"):
@@ -29,20 +30,20 @@ def _mention(bot_id="28:bot", name="Huddle"):
 
 def test_bot_mention_is_stripped_but_other_mentions_are_not_commands():
     activity = _activity(text="<at>Huddle</at> wow thanks <at>Priya</at>!", entities=[_mention()])
-    assert convert.mentions_bot(activity)
-    assert convert.command_text(activity) == "wow thanks Priya!"
+    assert activities.mentions_bot(activity)
+    assert activities.command_text(activity) == "wow thanks Priya!"
 
 
 def test_mentioning_someone_else_is_not_mentioning_the_bot():
     activity = _activity(
         text="<at>Priya</at> defect list", entities=[_mention("29:priya", "Priya")]
     )
-    assert not convert.mentions_bot(activity)
+    assert not activities.mentions_bot(activity)
 
 
 def test_html_from_the_teams_client_is_reduced_to_text():
     activity = _activity(text="<p>defect arrival: waited &amp; waited&nbsp;again</p>")
-    assert convert.command_text(activity) == "defect arrival: waited & waited again"
+    assert activities.command_text(activity) == "defect arrival: waited & waited again"
 
 
 @pytest.mark.parametrize(
@@ -62,26 +63,26 @@ def test_parse_command(text, parsed):
 
 
 def test_reply_chain_suffix_is_split_from_the_conversation_id():
-    assert convert.split_conversation_id("19:c@thread.tacv2;messageid=1700") == (
+    assert activities.split_conversation_id("19:c@thread.tacv2;messageid=1700") == (
         "19:c@thread.tacv2",
         "1700",
     )
-    assert convert.split_conversation_id("a:1on1") == ("a:1on1", None)
+    assert activities.split_conversation_id("a:1on1") == ("a:1on1", None)
 
 
 def test_where_uses_the_tenant_and_the_conversation():
-    place = convert.where(
+    place = activities.where(
         _activity(conversation={"id": "19:c;messageid=5", "conversationType": "channel"})
     )
-    assert place == convert.Where("T1", "19:c", "5", "channel")
+    assert place == activities.Where("T1", "19:c", "5", "channel")
     assert place.shared
 
 
 def test_emulator_activities_without_a_tenant_get_a_workspace_of_their_own():
-    activity = convert.parse_activity(
+    activity = activities.parse_activity(
         {"type": "message", "channelId": "emulator", "conversation": {"id": "conv-1"}}
     )
-    assert convert.where(activity) == convert.Where("emulator", "conv-1", None, "personal")
+    assert activities.where(activity) == activities.Where("emulator", "conv-1", None, "personal")
 
 
 def test_plain_reply_is_markdown_text_without_a_card():
@@ -122,7 +123,7 @@ def test_structured_reply_is_an_adaptive_card():
 
 def test_many_buttons_wrap_into_rows():
     reply = Reply(text="Pick", buttons=tuple(Button(str(i), f"defect close {i}") for i in range(7)))
-    card = convert.adaptive_card(reply)
+    card = cards.adaptive_card(reply)
     rows = [b for b in card["body"] if b["type"] == "ActionSet"]
     assert [len(r["actions"]) for r in rows] == [3, 3, 1]
 
@@ -138,7 +139,7 @@ def test_form_becomes_inputs_and_a_submit_action():
             FormField("patient_ref", "Patient", optional=True, placeholder="JS-1"),
         ),
     )
-    card = convert.adaptive_card(Reply(text="", form=form))
+    card = cards.adaptive_card(Reply(text="", form=form))
     inputs = {b["id"]: b for b in card["body"] if b["type"].startswith("Input.")}
     assert inputs["stage"]["choices"] == [{"title": "Arrival", "value": "arrival"}]
     assert inputs["description"]["isMultiline"] and inputs["description"]["maxLength"] == 500
@@ -156,7 +157,7 @@ def test_submitted_form_values_are_separated_from_huddle_keys():
         "stage": "arrival",
         "description": None,
     }
-    assert convert.submitted(value) == convert.Submitted(
+    assert cards.submitted(value) == cards.Submitted(
         "form", "defect", "19:c", form={"stage": "arrival", "description": ""}
     )
 
@@ -167,25 +168,23 @@ def test_submitted_button_with_an_answer():
         "huddle_command": "defect recover 3",
         "huddle_answer": " rang her ",
     }
-    assert convert.submitted(value) == convert.Submitted(
-        "button", "defect recover 3", None, "rang her"
-    )
+    assert cards.submitted(value) == cards.Submitted("button", "defect recover 3", None, "rang her")
 
 
 @pytest.mark.parametrize(
     "value", [None, "text", {}, {"huddle_action": "other"}, {"huddle_action": "button"}]
 )
 def test_values_that_are_not_huddle_submits_are_ignored(value):
-    assert convert.submitted(value) is None
+    assert cards.submitted(value) is None
 
 
 def test_plain_angle_brackets_typed_by_a_person_are_kept():
     activity = _activity(text="defect arrival: wait < 5 min > promised")
-    assert convert.command_text(activity) == "defect arrival: wait < 5 min > promised"
+    assert activities.command_text(activity) == "defect arrival: wait < 5 min > promised"
 
 
 def test_inline_code_becomes_bold_in_cards():
-    card = convert.adaptive_card(Reply(title="Help", text="Type `defect list` to see them."))
+    card = cards.adaptive_card(Reply(title="Help", text="Type `defect list` to see them."))
     assert card["body"][1]["text"] == "Type **defect list** to see them."
 
 
@@ -198,7 +197,9 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
         # A team: every channel of it, whichever channel the activity names.
         (
             {"type": "installationUpdate", "action": "remove", "channelData": TEAM},
-            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+            Removed(
+                "teams", "T1", channel_id="19:c@thread.tacv2", group_id="19:general@thread.tacv2"
+            ),
         ),
         (
             {
@@ -206,11 +207,15 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                 "membersRemoved": [{"id": "28:bot"}],
                 "channelData": {**TEAM, "eventType": "teamMemberRemoved"},
             },
-            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+            Removed(
+                "teams", "T1", channel_id="19:c@thread.tacv2", group_id="19:general@thread.tacv2"
+            ),
         ),
         (
             {"type": "conversationUpdate", "channelData": {**TEAM, "eventType": "teamDeleted"}},
-            convert.Removal("T1", "19:general@thread.tacv2", "19:c@thread.tacv2"),
+            Removed(
+                "teams", "T1", channel_id="19:c@thread.tacv2", group_id="19:general@thread.tacv2"
+            ),
         ),
         # One channel: the deleted one, not the conversation the event arrives in.
         (
@@ -222,7 +227,7 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                     "channel": {"id": "19:reception@thread.tacv2"},
                 },
             },
-            convert.Removal("T1", None, "19:reception@thread.tacv2"),
+            Removed("teams", "T1", channel_id="19:reception@thread.tacv2"),
         ),
         # Taken out of one shared channel, not out of the team.
         (
@@ -235,7 +240,7 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                     "channel": {"id": "19:shared@thread.tacv2"},
                 },
             },
-            convert.Removal("T1", None, "19:shared@thread.tacv2"),
+            Removed("teams", "T1", channel_id="19:shared@thread.tacv2"),
         ),
         # A chat (no team): that conversation.
         (
@@ -244,7 +249,7 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                 "membersRemoved": [{"id": "28:bot"}],
                 "conversation": {"id": "19:g@thread.v2", "conversationType": "groupChat"},
             },
-            convert.Removal("T1", None, "19:g@thread.v2"),
+            Removed("teams", "T1", channel_id="19:g@thread.v2"),
         ),
         (
             {
@@ -252,12 +257,14 @@ TEAM = {"tenant": {"id": "T1"}, "team": {"id": "19:general@thread.tacv2", "name"
                 "action": "remove",
                 "conversation": {"id": "a:1on1", "conversationType": "personal"},
             },
-            convert.Removal("T1", None, "a:1on1"),
+            Removed("teams", "T1", channel_id="a:1on1"),
         ),
     ],
 )
 def test_removal_signals_name_what_huddle_was_removed_from(body, expected):
-    assert convert.removal(_activity(**body)) == expected
+    removed = convert.removal(_activity(**body))
+    assert removed == expected
+    assert removed.channel_id or removed.group_id  # never the whole tenant
 
 
 @pytest.mark.parametrize(
@@ -289,3 +296,95 @@ def test_removal_signals_name_what_huddle_was_removed_from(body, expected):
 )
 def test_other_activities_are_not_removals(body):
     assert convert.removal(_activity(**body)) is None
+
+
+def test_every_command_of_the_table_parses_and_nothing_else_does():
+    for name in COMMANDS:
+        assert convert.parse_command(f"{name} help") == (name, "help")
+        assert convert.parse_command(f"/{name.upper()}") == (name, "")
+    assert convert.parse_command("quit") is None
+
+
+def test_a_command_added_to_the_table_is_parsed_without_touching_the_adapter(monkeypatch):
+    monkeypatch.setitem(COMMANDS, "recall", COMMANDS["tidbit"])
+    assert convert.parse_command("recall JS-1") == ("recall", "JS-1")
+
+
+def test_help_lists_every_command_of_the_table_with_its_summary_and_the_teams_advice():
+    text = convert.help_text()
+    assert "in a channel, @mention me first" in text
+    for command in COMMANDS.values():
+        assert f"`{command.name}`: {command.summary}" in text
+
+
+CHAIN = "19:c@thread.tacv2;messageid=1700"
+
+
+def test_a_channel_reply_not_addressed_to_huddle_is_only_a_thread_reply():
+    activity = _activity(
+        id="1705",
+        text="Priya stayed late",
+        **{"from": {"id": "29:sam", "name": "Sam"}},
+        conversation={"id": CHAIN, "conversationType": "channel"},
+    )
+    inbound = convert.inbound(activity)
+    [reply] = inbound.events  # nothing stored about the conversation for chatter
+    assert reply == ThreadReply(
+        "teams",
+        "T1",
+        "19:c@thread.tacv2",
+        "1700",
+        "1705",
+        "29:sam",
+        "Sam",
+        "Priya stayed late",
+        event_id="1705",
+    )
+
+
+@pytest.mark.parametrize(
+    "conversation_id",
+    ["19:c@thread.tacv2;messageid=1705", "19:c@thread.tacv2"],
+    ids=["a new post", "no reply chain"],
+)
+def test_a_channel_message_not_addressed_to_huddle_outside_a_reply_chain_brings_nothing(
+    conversation_id,
+):
+    activity = _activity(
+        id="1705",
+        text="lunch is here",
+        **{"from": {"id": "29:sam", "name": "Sam"}},
+        conversation={"id": conversation_id, "conversationType": "channel"},
+    )
+    assert convert.inbound(activity) is None
+
+
+def test_a_command_with_a_mention_refreshes_the_reference_then_runs():
+    activity = _activity(
+        id="1705",
+        text="<at>Huddle</at> defect list",
+        entities=[_mention()],
+        **{"from": {"id": "29:sam", "name": "Sam"}},
+        channelData={"tenant": {"id": "T1"}, "team": {"id": "19:team", "name": "Smile"}},
+    )
+    inbound = convert.inbound(activity)
+    installed, incoming = inbound.events
+    assert (installed.channel_id, installed.kind, installed.group_id) == (
+        "19:c@thread.tacv2",
+        "channel",
+        "19:team",
+    )
+    assert installed.data["conversation"]["id"] == "19:c@thread.tacv2"
+    assert "teamId" not in installed.data  # the team is the reference's group, a column
+    assert incoming == Incoming(
+        "teams",
+        "T1",
+        "19:c@thread.tacv2",
+        "29:sam",
+        "Sam",
+        "defect",
+        "list",
+        event_id="1705",
+        workspace_name="Smile",
+    )
+    assert inbound.typed and not inbound.needs_help

@@ -9,9 +9,10 @@ import zipfile
 import pytest
 from pydantic import ValidationError
 
-from adapters.teams.cli import PackageError, build_package, manifest_for
+from adapters.teams.cli import MANIFEST_DIR, PackageError, build_package, manifest_for
 from adapters.teams.settings import TeamsConfigurationError, TeamsSettings, load_teams_settings
 from bot.cli import main
+from bot.commands import COMMANDS, Command
 
 APP_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
 ENV = (
@@ -21,6 +22,7 @@ ENV = (
     "MICROSOFT_APP_TYPE",
     "MICROSOFT_LOGIN_URL",
     "MICROSOFT_OPENID_METADATA_URL",
+    "TEAMS_UNAUTHENTICATED_EMULATOR_MODE",
 )
 
 
@@ -48,8 +50,10 @@ def test_package_holds_the_manifest_with_the_app_id_and_both_icons(tmp_path):
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    titles = {c["title"] for lst in bot["commandLists"] for c in lst["commands"]}
-    assert titles == {"defect", "tidbit", "wow", "huddle"}
+    [command_list] = bot["commandLists"]
+    assert command_list["commands"] == [
+        {"title": c.name, "description": c.summary} for c in COMMANDS.values()
+    ]
     assert "${" not in json.dumps(manifest)
 
 
@@ -71,14 +75,49 @@ def test_package_mentions_only_leaves_the_channel_message_permission_out(clean_e
     assert "authorization" not in manifest and "webApplicationInfo" not in manifest
 
 
-def test_manifest_command_menu_matches_the_commands_huddle_parses():
-    from adapters.teams.convert import COMMANDS, parse_command
+def test_the_checked_in_manifest_lists_exactly_the_commands_of_the_table():
+    manifest = json.loads((MANIFEST_DIR / "manifest.json").read_text(encoding="utf-8"))
+    for bot in manifest["bots"]:
+        for command_list in bot["commandLists"]:
+            titles = [c["title"] for c in command_list["commands"]]
+            assert sorted(titles) == sorted(COMMANDS), "manifest.json and bot.commands differ"
+
+
+def test_every_command_in_the_menu_is_one_teams_parses():
+    from adapters.teams.convert import parse_command
 
     [bot] = manifest_for(APP_ID)["bots"]
     for command_list in bot["commandLists"]:
-        titles = [c["title"] for c in command_list["commands"]]
-        assert sorted(titles) == sorted(COMMANDS)
-        assert all(parse_command(title) is not None for title in titles)
+        assert all(parse_command(c["title"]) is not None for c in command_list["commands"])
+
+
+def test_a_command_added_to_the_table_is_in_the_package_s_menu(monkeypatch):
+    monkeypatch.setitem(COMMANDS, "recall", Command("recall", print, "Recall things", "<what>"))
+    [bot] = manifest_for(APP_ID)["bots"]
+    [command_list] = bot["commandLists"]
+    assert {"title": "recall", "description": "Recall things"} in command_list["commands"]
+
+
+@pytest.mark.parametrize(
+    ("name", "summary", "complaint"),
+    [
+        ("x" * 33, "Fine", "command name"),
+        ("recall", "y" * 129, "summary of the command 'recall'"),
+        ("recall", "", "summary of the command 'recall'"),
+    ],
+    ids=["title over 32", "description over 128", "no description"],
+)
+def test_a_command_teams_menu_cannot_show_stops_the_package(monkeypatch, name, summary, complaint):
+    monkeypatch.setitem(COMMANDS, name, Command(name, print, summary, ""))
+    with pytest.raises(PackageError, match=complaint):
+        manifest_for(APP_ID)
+
+
+def test_more_commands_than_a_teams_menu_holds_stops_the_package(monkeypatch):
+    for number in range(11 - len(COMMANDS)):
+        monkeypatch.setitem(COMMANDS, f"extra{number}", Command(f"extra{number}", print, "E", ""))
+    with pytest.raises(PackageError, match="at most 10"):
+        manifest_for(APP_ID)
 
 
 def test_package_refuses_something_that_is_not_an_app_id():
@@ -123,10 +162,35 @@ def test_unknown_app_type_is_refused(clean_env):
         TeamsSettings(MICROSOFT_APP_TYPE="AnyTenant")
 
 
-def test_no_app_id_is_emulator_mode(clean_env):
+def test_no_app_id_is_closed_not_emulator_mode(clean_env):
     settings = TeamsSettings()
-    assert not settings.authenticated
+    assert not settings.authenticated and not settings.emulator and not settings.configured
+
+
+@pytest.mark.parametrize("value", ["true", "TRUE", "1", "yes"])
+def test_emulator_mode_is_only_on_when_switched_on_by_name(clean_env, value):
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", value)
+    settings = load_teams_settings()
+    assert settings.emulator and settings.configured and not settings.authenticated
     assert settings.sdk_configuration().APP_ID == ""
+
+
+def test_an_emulator_switch_that_is_not_a_yes_or_no_names_the_variable(clean_env):
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "maybe")
+    with pytest.raises(TeamsConfigurationError, match="TEAMS_UNAUTHENTICATED_EMULATOR_MODE"):
+        load_teams_settings()
+
+
+def test_an_app_id_and_the_emulator_switch_together_are_refused(clean_env):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret-value")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    clean_env.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
+    with pytest.raises(TeamsConfigurationError) as error:
+        load_teams_settings()
+    assert "MICROSOFT_APP_ID" in str(error.value)
+    assert "TEAMS_UNAUTHENTICATED_EMULATOR_MODE" in str(error.value)
+    assert "secret-value" not in str(error.value)
 
 
 def test_password_never_shows_in_the_settings_repr(clean_env):
@@ -155,16 +219,37 @@ def test_package_refuses_developer_urls_that_are_not_https():
         manifest_for(APP_ID, {"websiteUrl": "http://smile.example"})
 
 
-def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
-    clean_env, tmp_path, capsys, key
-):
-    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
-    clean_env.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+@pytest.fixture
+def serve_teams_only(clean_env, tmp_path, key):
+    """``huddle serve`` with only the Teams mount (the Slack mount is tested with Slack)."""
+    from importlib.metadata import entry_points
+
+    [teams] = [e for e in entry_points(group="huddle.mounts") if e.name == "teams"]
+    clean_env.setattr("adapters.web.platform_mounts", lambda: [teams.load()])
     clean_env.setenv("HUDDLE_ENCRYPTION_KEY", key)
     clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/huddle.db")
+    return clean_env
+
+
+def test_misconfigured_teams_stops_huddle_serve_without_printing_the_password(
+    serve_teams_only, capsys
+):
+    serve_teams_only.setenv("MICROSOFT_APP_ID", APP_ID)
+    serve_teams_only.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "MICROSOFT_APP_TENANT_ID" in err
+    assert "hunter2-secret" not in err
+
+
+def test_huddle_serve_refuses_an_app_id_with_the_emulator_switch(serve_teams_only, capsys):
+    serve_teams_only.setenv("MICROSOFT_APP_ID", APP_ID)
+    serve_teams_only.setenv("MICROSOFT_APP_PASSWORD", "hunter2-secret")
+    serve_teams_only.setenv("MICROSOFT_APP_TENANT_ID", "tenant-1")
+    serve_teams_only.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "MICROSOFT_APP_ID and TEAMS_UNAUTHENTICATED_EMULATOR_MODE are both set" in err
     assert "hunter2-secret" not in err
 
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from bot.storage.models import Defect, Nomination, RecoveryAction, Story, Tidbit
-from tests.teams.conftest import CHANNEL, GROUP, card_actions, card_inputs, rows
+from bot.storage.models import (
+    ConversationReference,
+    Defect,
+    Nomination,
+    RecoveryAction,
+    Story,
+    Tidbit,
+)
+from tests.teams.conftest import CHANNEL, GROUP, TENANT, card_actions, card_inputs, rows
 
 NOTE = "daughter's wedding in June"
 
@@ -231,8 +238,8 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
     teams, bot_connector, engine
 ):
     """A card sent privately on a channel's behalf acts on that channel: a story it
-    shares is posted in the channel (through the stored reference), where reactions count."""
-    await teams.say("huddle status", scope="channel", mention=True)  # stores the reference
+    shares is posted in the channel, where reactions count. Where to post comes from the
+    activity itself (its service URL, tenant and bot), not from a stored reference."""
     value = {
         "huddle_action": "button",
         "huddle_command": "wow Priya stayed late for Mrs K",
@@ -242,11 +249,57 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
 
     [story] = rows(engine, Story)
     assert story.channel_id == CHANNEL
-    [card_post] = [p for p in bot_connector.in_conversation(CHANNEL) if "Priya" in p.everything()]
-    assert story.message_id == card_post.id
+    assert CHANNEL not in {r.channel_id for r in rows(engine, ConversationReference)}
+    [card_post] = bot_connector.in_conversation(CHANNEL)
+    assert "Priya" in card_post.everything()
+    assert card_post.conversation_id == CHANNEL  # the channel itself, not a reply chain
+    assert TENANT in (
+        card_post.activity["conversation"].get("tenantID"),
+        card_post.activity["conversation"].get("tenantId"),
+    )
+    assert story.message_id == card_post.id  # reported back: reactions to it nominate
     assert not any(
         "Priya" in p.everything() for p in bot_connector.in_conversation("a:1on1-29:alex")
     )
+
+
+async def test_a_reaction_to_a_story_posted_from_a_private_card_nominates_it(
+    teams, bot_connector, engine
+):
+    value = {
+        "huddle_action": "button",
+        "huddle_command": "wow Priya stayed late for Mrs K",
+        "huddle_channel": CHANNEL,
+    }
+    await teams.post(teams.activity(value=value, user="Sam"))
+    [card_post] = bot_connector.in_conversation(CHANNEL)
+    await teams.post(
+        teams.activity(
+            "messageReaction",
+            scope="channel",
+            replyToId=card_post.id,
+            reactionsAdded=[{"type": "heart"}],
+        )
+    )
+    [nomination] = rows(engine, Nomination)
+    assert nomination.voter_id == "29:alex"
+
+
+async def test_follow_up_cards_in_the_1on1_chat_keep_acting_on_the_channel(
+    teams, bot_connector, engine
+):
+    await teams.say("defect", scope="channel", mention=True)
+    [submit] = [
+        a
+        for a in card_actions(bot_connector.in_conversation("a:1on1-29:alex")[0].cards[0])
+        if a["title"] == "Log it"
+    ]
+    await teams.post(
+        teams.activity(value={**submit["data"], "stage": "arrival", "description": "waited"})
+    )
+    logged = bot_connector.in_conversation("a:1on1-29:alex")[-1]
+    [close] = [a for a in card_actions(logged.cards[0]) if a["title"] == "Close"]
+    assert close["data"]["huddle_channel"] == CHANNEL
 
 
 async def test_nominate_button_on_your_own_story_is_refused_privately(teams, bot_connector, engine):

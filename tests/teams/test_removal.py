@@ -8,12 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.teams.connector import RetryPolicy
-from adapters.teams.messenger import build_messenger
-from adapters.teams.settings import TeamsSettings
-from bot.model import ConversationRef, Reply, Visibility
-from bot.ports import DeliveryError
-from bot.storage.models import Subscription
+from bot.model import Installed
+from bot.storage.models import ConversationReference, Subscription
 from tests.teams.conftest import BOT_ID, CHANNEL, GROUP, TENANT, rows
 
 TEAM_A = CHANNEL  # a team's id is its General channel's conversation id
@@ -65,8 +61,8 @@ def active(engine) -> set[str]:
     return {s.channel_id for s in rows(engine, Subscription) if s.active}
 
 
-def references(huddle) -> set[str]:
-    return set(huddle.conversations(platform="teams", workspace_id=TENANT))
+def references(engine) -> set[str]:
+    return {r.channel_id for r in rows(engine, ConversationReference)}
 
 
 TEAM_REMOVALS = {
@@ -108,7 +104,7 @@ async def test_removal_from_a_team_stops_every_channel_of_that_team_and_no_other
     assert await teams.post(team_removal(teams, signal)) == 201
 
     assert active(engine) == {TEAM_B, GROUP}
-    assert references(huddle) == {TEAM_B, GROUP, ALEX_1ON1, SAM_1ON1}
+    assert references(engine) == {TEAM_B, GROUP, ALEX_1ON1, SAM_1ON1}
     assert len(bot_connector.posted) == posted  # nothing said in reply to a removal
     assert bot_connector.created == []
 
@@ -123,7 +119,7 @@ async def test_a_redelivered_removal_changes_nothing_more(teams, bot_connector, 
     assert await teams.post(team_removal(teams, "the bot among membersRemoved")) == 201
 
     assert active(engine) == {TEAM_B, GROUP}
-    assert references(huddle) == {TEAM_B, GROUP, ALEX_1ON1, SAM_1ON1}
+    assert references(engine) == {TEAM_B, GROUP, ALEX_1ON1, SAM_1ON1}
 
 
 async def test_a_deleted_channel_stops_only_that_channel(teams, bot_connector, huddle, engine):
@@ -136,7 +132,7 @@ async def test_a_deleted_channel_stops_only_that_channel(teams, bot_connector, h
     assert await teams.post(deleted) == 201
 
     assert active(engine) == {TEAM_A, TEAM_B, GROUP}
-    assert references(huddle) == ALL_REFERENCES - {RECEPTION_A}
+    assert references(engine) == ALL_REFERENCES - {RECEPTION_A}
     assert len(bot_connector.posted) == posted
 
 
@@ -153,12 +149,12 @@ async def test_removal_from_a_group_chat_stops_only_that_chat(
 ):
     await practice(teams, bot_connector)
     posted = len(bot_connector.posted)
-    kind = removal.pop("type")
+    kind, details = removal["type"], {k: v for k, v in removal.items() if k != "type"}
 
-    assert await teams.post(teams.activity(kind, scope="groupChat", **removal)) == 201
+    assert await teams.post(teams.activity(kind, scope="groupChat", **details)) == 201
 
     assert active(engine) == {TEAM_A, RECEPTION_A, TEAM_B}
-    assert references(huddle) == ALL_REFERENCES - {GROUP}
+    assert references(engine) == ALL_REFERENCES - {GROUP}
     assert len(bot_connector.posted) == posted
 
 
@@ -170,7 +166,7 @@ async def test_uninstalling_the_personal_app_forgets_only_that_person_s_chat(
 
     assert await teams.post(teams.activity("installationUpdate", action="remove")) == 201
 
-    assert references(huddle) == ALL_REFERENCES - {ALEX_1ON1}
+    assert references(engine) == ALL_REFERENCES - {ALEX_1ON1}
     assert active(engine) == EVERYWHERE
     assert len(bot_connector.posted) == posted
 
@@ -192,7 +188,7 @@ async def test_someone_else_leaving_a_team_or_chat_stops_nothing(
     )
 
     assert active(engine) == EVERYWHERE
-    assert references(huddle) == ALL_REFERENCES
+    assert references(engine) == ALL_REFERENCES
     assert len(bot_connector.posted) == posted
 
 
@@ -210,7 +206,7 @@ async def test_remove_upgrade_is_an_app_upgrade_not_a_removal(
     assert await teams.post(upgrade) == 201
 
     assert active(engine) == EVERYWHERE
-    assert references(huddle) == ALL_REFERENCES
+    assert references(engine) == ALL_REFERENCES
     assert len(bot_connector.posted) == posted
 
 
@@ -226,9 +222,10 @@ async def test_adding_huddle_back_to_a_team_stores_its_reference_again_and_it_ca
     )
     await teams.post(in_team(teams, TEAM_A, "conversationUpdate", membersAdded=[BOT]))
 
-    assert references(huddle) == ALL_REFERENCES
-    stored = huddle.conversations(platform="teams", workspace_id=TENANT)
-    assert stored[RECEPTION_A]["teamId"] == TEAM_A
+    assert references(engine) == ALL_REFERENCES
+    [reception] = [r for r in rows(engine, ConversationReference) if r.channel_id == RECEPTION_A]
+    assert reception.group_id == TEAM_A  # so removing the team again covers it
+    assert "teamId" not in reception.data  # the reference itself is botbuilder's alone
     [welcome] = bot_connector.posted[posted:]  # for the bot's own membersAdded only
     assert welcome.conversation_id == TEAM_A
     assert welcome.text.startswith("Hi, I'm Huddle")
@@ -239,22 +236,6 @@ async def test_adding_huddle_back_to_a_team_stores_its_reference_again_and_it_ca
         teams, in_team(teams, TEAM_A, text="huddle schedule monday 08:00 UTC", mention=True)
     )
     assert active(engine) == {TEAM_A, TEAM_B, GROUP}
-    messenger = build_messenger(
-        settings,
-        huddle,
-        teams_settings=TeamsSettings(MICROSOFT_APP_ID=""),
-        retry=RetryPolicy(sleep=sleeps),
-    )
-    try:
-        meeting = Reply(
-            title="Monday Morning Meeting", text="Rule 1", visibility=Visibility.CHANNEL
-        )
-        message_id = await messenger.send(ConversationRef("teams", TENANT, RECEPTION_A), meeting)
-    finally:
-        messenger.close()
-    post = bot_connector.posted[-1]
-    assert (post.id, post.conversation_id) == (message_id, RECEPTION_A)
-    assert "teamId" not in str(post.activity)  # Huddle's own note stays in its database
 
 
 async def test_references_stored_before_they_noted_their_team_are_covered_when_named(
@@ -263,45 +244,45 @@ async def test_references_stored_before_they_noted_their_team_are_covered_when_n
     """The General channel's id is the team's, and the channel an uninstall names is in the
     team; another team's channel stays."""
     for channel in (TEAM_A, RECEPTION_A, TEAM_B):
-        huddle.remember_conversation(
-            platform="teams",
-            workspace_id=TENANT,
-            channel_id=channel,
-            data={"conversation": {"id": channel}, "serviceUrl": bot_connector.url},
+        huddle.handle(
+            Installed(
+                "teams",
+                TENANT,
+                channel,
+                data={"conversation": {"id": channel}, "serviceUrl": bot_connector.url},
+            )
         )
 
     await teams.post(team_removal(teams, "installationUpdate remove"))  # names Reception
 
-    assert references(huddle) == {TEAM_B}
+    assert references(engine) == {TEAM_B}
+
+
+class Recorder:
+    """The clock's Teams messenger, as far as this test cares: where it was asked to post."""
+
+    platform = "teams"
+
+    def __init__(self):
+        self.channels: list[str] = []
+
+    async def send(self, ref, reply) -> str:
+        self.channels.append(ref.channel_id)
+        return f"posted-{len(self.channels)}"
 
 
 async def test_after_a_removal_the_clock_posts_only_where_huddle_still_is(
-    teams, bot_connector, huddle, settings, clock, engine, monkeypatch
+    teams, bot_connector, huddle, clock, engine
 ):
-    """End to end through the clock's own job and the ``huddle.messengers`` entry point:
-    no post is even attempted in the removed team, so none is marked undeliverable."""
+    """Through the clock's own job: no post is even attempted in the removed team, so
+    none is marked undeliverable."""
     from bot.clock.jobs import run_monday_meeting
-    from bot.clock.messengers import close_messengers, load_messengers
 
-    for name in ("MICROSOFT_APP_ID", "MICROSOFT_LOGIN_URL", "MICROSOFT_OPENID_METADATA_URL"):
-        monkeypatch.delenv(name, raising=False)
     await practice(teams, bot_connector)
     await teams.post(team_removal(teams, "teamDeleted"))
-    attempts = bot_connector.attempts
 
-    messengers = load_messengers(settings, huddle)
-    try:
-        clock.now = monday = datetime(2026, 11, 30, 8, 0, 30, tzinfo=UTC)
-        await run_monday_meeting(huddle, messengers, monday)
-        with pytest.raises(DeliveryError) as error:
-            await messengers["teams"].send(
-                ConversationRef("teams", TENANT, RECEPTION_A), Reply(text="hello?")
-            )
-    finally:
-        await close_messengers(messengers)
+    messenger = Recorder()
+    clock.now = monday = datetime(2026, 11, 30, 8, 0, 30, tzinfo=UTC)
+    await run_monday_meeting(huddle, {"teams": messenger}, monday)
 
-    assert error.value.permanent  # no reference left: nothing to try
-    meetings = bot_connector.posted[-2:]
-    assert {m.conversation_id for m in meetings} == {TEAM_B, GROUP}
-    assert all("Week 49, 2026" in m.everything() for m in meetings)
-    assert bot_connector.attempts - attempts == 2  # not one call towards team A
+    assert sorted(messenger.channels) == sorted({TEAM_B, GROUP})

@@ -1,0 +1,174 @@
+"""Replies as Adaptive Cards, and what a card's ``Action.Submit`` sends back.
+
+Pure functions over plain data. A button runs a command as if it had been typed; a
+card sent in a 1:1 chat on a channel's behalf carries that channel in its buttons'
+data, so pressing one still acts on the channel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.model import Button, Form, FormField, Reply
+
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+VERSION = "1.4"
+BUTTONS_PER_ROW = 3
+# Keys Huddle puts in Action.Submit data, prefixed so they never clash with form inputs.
+ACTION, COMMAND, CHANNEL, ANSWER = (
+    "huddle_action",
+    "huddle_command",
+    "huddle_channel",
+    "huddle_answer",
+)
+_OWN_KEYS = "huddle_"
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a card's Action.Submit sent back."""
+
+    action: str  # "button" | "form"
+    command: str  # full command text for buttons, the command name for forms
+    channel_id: str | None  # the conversation the card was about (set for 1:1 copies)
+    answer: str | None = None
+    form: dict[str, str] | None = None
+
+
+def submitted(value: object) -> Submitted | None:
+    """Parse an Action.Submit payload Huddle put on one of its cards."""
+    if not isinstance(value, dict) or value.get(ACTION) not in {"button", "form"}:
+        return None
+    command = str(value.get(COMMAND) or "").strip()
+    if not command:
+        return None
+    channel = value.get(CHANNEL)
+    channel_id = str(channel) if channel else None
+    if value[ACTION] == "button":
+        answer = value.get(ANSWER)
+        return Submitted("button", command, channel_id, str(answer).strip() if answer else None)
+    inputs = {
+        str(k): "" if v is None else str(v)
+        for k, v in value.items()
+        if not str(k).startswith(_OWN_KEYS)
+    }
+    return Submitted("form", command, channel_id, form=inputs)
+
+
+def needs_card(reply: Reply) -> bool:
+    return bool(reply.title or reply.fields or reply.buttons or reply.form)
+
+
+def adaptive_card(reply: Reply, *, channel_id: str | None = None) -> dict:
+    body: list[dict] = []
+    if reply.title:
+        body.append(_text(reply.title, weight="Bolder", size="Medium"))
+    if reply.text:
+        body.append(_text(reply.text))
+    for field in reply.fields:
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [_text(field.label, weight="Bolder"), _text(field.value)],
+            }
+        )
+    if reply.form is not None:
+        body.extend(_input(field) for field in reply.form.fields)
+    buttons = [_button(b, channel_id) for b in reply.buttons]
+    if reply.form is not None:
+        buttons.insert(0, _form_submit(reply.form, channel_id))
+    for start in range(0, len(buttons), BUTTONS_PER_ROW):
+        body.append({"type": "ActionSet", "actions": buttons[start : start + BUTTONS_PER_ROW]})
+    if reply.footer:
+        body.append(_text(reply.footer, isSubtle=True, size="Small"))
+    return {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": VERSION,
+        "msteams": {"width": "Full"},
+        "body": body,
+    }
+
+
+def summary(reply: Reply) -> str:
+    """The line Teams shows for a card in notifications and the chat list."""
+    return reply.title or (reply.text.strip().splitlines() or [""])[0][:120]
+
+
+def _text(text: str, **style) -> dict:
+    # Adaptive Cards have no inline code: show `defect list` in bold instead.
+    return {"type": "TextBlock", "text": _CODE.sub(r"**\1**", text), "wrap": True, **style}
+
+
+def _data(action: str, command: str, channel_id: str | None) -> dict:
+    data = {ACTION: action, COMMAND: command}
+    if channel_id:
+        data[CHANNEL] = channel_id
+    return data
+
+
+def _style(button: Button) -> dict:
+    styles = {"primary": "positive", "danger": "destructive"}
+    return {"style": styles[button.style]} if button.style in styles else {}
+
+
+def _button(button: Button, channel_id: str | None) -> dict:
+    submit = {
+        "type": "Action.Submit",
+        "title": button.label,
+        "data": _data("button", button.command, channel_id),
+        **_style(button),
+    }
+    if not button.prompt:
+        return submit
+    # Ask for the text first: the button opens a small card with one input.
+    return {
+        "type": "Action.ShowCard",
+        "title": button.label,
+        "card": {
+            "type": "AdaptiveCard",
+            "body": [
+                {
+                    "type": "Input.Text",
+                    "id": ANSWER,
+                    "label": button.prompt,
+                    "isMultiline": True,
+                    "isRequired": True,
+                    "errorMessage": "Please type an answer first.",
+                    "maxLength": 1000,
+                }
+            ],
+            "actions": [{**submit, "title": "Send"}],
+        },
+    }
+
+
+def _input(field: FormField) -> dict:
+    common = {"id": field.name, "label": field.label, "isRequired": not field.optional}
+    if not field.optional:
+        common["errorMessage"] = f"Please fill in: {field.label}"
+    if field.kind == "select":
+        return {
+            "type": "Input.ChoiceSet",
+            "style": "compact",
+            "choices": [{"title": label, "value": value} for value, label in field.options],
+            **common,
+        }
+    element = {"type": "Input.Text", "isMultiline": field.kind == "multiline", **common}
+    if field.placeholder:
+        element["placeholder"] = field.placeholder
+    if field.max_length:
+        element["maxLength"] = field.max_length
+    return element
+
+
+def _form_submit(form: Form, channel_id: str | None) -> dict:
+    return {
+        "type": "Action.Submit",
+        "title": form.submit_label,
+        "style": "positive",
+        "data": _data("form", form.command, channel_id),
+    }
