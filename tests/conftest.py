@@ -160,3 +160,14 @@ def chat(huddle) -> Chat:
 def other_chat(huddle) -> Chat:
     """Someone in another workspace, on the same server."""
     return Chat(huddle, workspace="T2", channel="C9")
+
+
+def counted_votes(engine) -> list:
+    """The nominations that count (a vote taken back stays as an inactive row)."""
+    from sqlmodel import Session, select
+
+    from bot.storage.models import Nomination
+
+    with Session(engine) as session:
+        statement = select(Nomination).where(Nomination.active).order_by(Nomination.id)
+        return list(session.exec(statement))

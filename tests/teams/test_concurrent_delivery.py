@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
-from bot.storage.models import Defect, Nomination
+from bot.storage.models import Defect
 from tests import database
+from tests.conftest import counted_votes
 from tests.teams.conftest import CHANNEL, rows
 
 
@@ -37,4 +38,4 @@ async def test_concurrent_duplicate_reactions_nominate_once(teams, bot_connector
         activity_id="reaction-race",
     )
     await asyncio.gather(*(teams.post(body) for _ in range(4)))
-    assert len(rows(engine, Nomination)) == 1
+    assert len(counted_votes(engine)) == 1

@@ -7,11 +7,11 @@ import logging
 from bot.storage.models import (
     ConversationReference,
     Defect,
-    Nomination,
     RecoveryAction,
     Story,
     Tidbit,
 )
+from tests.conftest import counted_votes
 from tests.teams.conftest import CHANNEL, GROUP, TENANT, card_actions, card_inputs, rows
 
 NOTE = "daughter's wedding in June"
@@ -159,10 +159,10 @@ async def test_heart_reaction_on_a_story_card_nominates_and_removing_it_unnomina
 ):
     post = await _story_in_channel(teams, bot_connector)
     assert await teams.post(_reaction(teams, post)) == 201
-    assert [n.voter_id for n in rows(engine, Nomination)] == ["29:alex"]
+    assert [n.voter_id for n in counted_votes(engine)] == ["29:alex"]
 
     await teams.post(_reaction(teams, post, added=(), removed=("heart",)))
-    assert rows(engine, Nomination) == []
+    assert counted_votes(engine) == []
 
 
 async def test_same_reaction_delivered_twice_counts_once(teams, bot_connector, engine):
@@ -171,7 +171,7 @@ async def test_same_reaction_delivered_twice_counts_once(teams, bot_connector, e
     await teams.post(body)
     await teams.post(_reaction(teams, post, added=(), removed=("heart",), activity_id="r-2"))
     await teams.post(body)  # the first delivery again: must not nominate again
-    assert rows(engine, Nomination) == []
+    assert counted_votes(engine) == []
 
 
 async def test_other_reactions_and_other_messages_do_not_nominate(teams, bot_connector, engine):
@@ -180,14 +180,14 @@ async def test_other_reactions_and_other_messages_do_not_nominate(teams, bot_con
     other = bot_connector.in_conversation(CHANNEL)[0]
     other.id = "some-other-message"
     await teams.post(_reaction(teams, other))
-    assert rows(engine, Nomination) == []
+    assert counted_votes(engine) == []
 
 
 async def test_reacting_to_your_own_story_is_explained_privately(teams, bot_connector, engine):
     post = await _story_in_channel(teams, bot_connector, author="Sam")
     before = len(bot_connector.in_conversation(CHANNEL))
     await teams.post(_reaction(teams, post, user="Sam"))
-    assert rows(engine, Nomination) == []
+    assert counted_votes(engine) == []
     assert len(bot_connector.in_conversation(CHANNEL)) == before  # nothing said in the channel
     [private] = bot_connector.in_conversation("a:1on1-29:sam")
     assert "your own story" in private.text
@@ -203,7 +203,7 @@ async def test_nominate_button_nominates_once_per_person(teams, bot_connector, e
     await teams.post(click)  # redelivered
     await teams.post(teams.activity(scope="channel", value=nominate["data"]))  # clicked again
 
-    [nomination] = rows(engine, Nomination)
+    [nomination] = counted_votes(engine)
     assert nomination.voter_id == "29:alex"
     [story] = rows(engine, Story)
     assert nomination.story_id == story.id
@@ -219,7 +219,7 @@ async def test_button_and_reaction_share_one_vote(teams, bot_connector, engine):
     await teams.post(_reaction(teams, post))
     [nominate] = [a for a in card_actions(post.cards[0]) if a["title"] == "Nominate"]
     await teams.post(teams.activity(scope="channel", value=nominate["data"]))
-    assert len(rows(engine, Nomination)) == 1
+    assert len(counted_votes(engine)) == 1
 
 
 async def test_form_submit_delivered_twice_logs_one_defect(teams, bot_connector, engine):
@@ -281,7 +281,7 @@ async def test_a_reaction_to_a_story_posted_from_a_private_card_nominates_it(
             reactionsAdded=[{"type": "heart"}],
         )
     )
-    [nomination] = rows(engine, Nomination)
+    [nomination] = counted_votes(engine)
     assert nomination.voter_id == "29:alex"
 
 
@@ -309,7 +309,7 @@ async def test_nominate_button_on_your_own_story_is_refused_privately(teams, bot
 
     await teams.post(teams.activity(scope="channel", user="Sam", value=nominate["data"]))
 
-    assert rows(engine, Nomination) == []
+    assert counted_votes(engine) == []
     assert len(bot_connector.in_conversation(CHANNEL)) == before
     [private] = bot_connector.in_conversation("a:1on1-29:sam")
     assert "your own story" in private.text
