@@ -10,6 +10,7 @@ channels) is the core's to decide; this module only says what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
@@ -218,6 +219,7 @@ def _reactions(activity: Activity, place: Where) -> Inbound | None:
                 emoji=emoji,
                 added=added,
                 event_id=f"{activity.id}:{'+' if added else '-'}{emoji}" if activity.id else None,
+                at=_aware(activity.timestamp),
             )
         )
     return Inbound(place, tuple(events), place.channel_id) if events else None
@@ -306,3 +308,10 @@ def to_activity(reply: Reply, *, channel_id: str | None = None) -> Activity:
 
 def text_activity(text: str) -> Activity:
     return Activity(type=ActivityTypes.message, text=text, text_format="markdown")
+
+
+def _aware(moment) -> datetime | None:
+    """The activity's UTC timestamp (orders a reaction added and removed), if it has one."""
+    if not isinstance(moment, datetime):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

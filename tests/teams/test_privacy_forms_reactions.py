@@ -165,6 +165,20 @@ async def test_heart_reaction_on_a_story_card_nominates_and_removing_it_unnomina
     assert counted_votes(engine) == []
 
 
+async def test_a_removal_handled_before_the_earlier_add_still_ends_unnominated(
+    teams, bot_connector, engine
+):
+    """Two workers may take the add and the remove in either order: the later one wins."""
+    post = await _story_in_channel(teams, bot_connector)
+    removed = _reaction(teams, post, added=(), removed=("heart",), activity_id="r-2")
+    removed["timestamp"] = "2026-11-23T22:05:02.000Z"
+    added = _reaction(teams, post, activity_id="r-1")
+    added["timestamp"] = "2026-11-23T22:05:01.000Z"
+    assert await teams.post(removed) == 201
+    assert await teams.post(added) == 201
+    assert counted_votes(engine) == []
+
+
 async def test_same_reaction_delivered_twice_counts_once(teams, bot_connector, engine):
     post = await _story_in_channel(teams, bot_connector)
     body = _reaction(teams, post, activity_id="reaction-1")
