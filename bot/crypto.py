@@ -62,6 +62,7 @@ class Vault:
         self._fernet = MultiFernet(fernets)
         self._primary = fernets[0]
         self._hash_keys = [_derive_hash_key(raw) for raw in raw_keys]
+        self._seal_keys = [_derive_hash_key(raw, b"huddle seal v1") for raw in raw_keys]
 
     @classmethod
     def from_setting(cls, value: str) -> Vault:
@@ -102,6 +103,24 @@ class Vault:
             return False
         return True
 
+    def seal(self, purpose: str, value: str) -> str:
+        """A keyed MAC of ``value`` (under the primary key), for an adapter to prove later
+        that it wrote ``value`` itself: e.g. the channel a card sent privately acts for."""
+        return self._seal(self._seal_keys[0], purpose, value)
+
+    def is_sealed(self, purpose: str, value: str, seal: str | None) -> bool:
+        """Whether ``seal`` is this vault's seal of ``value`` (under any of its keys)."""
+        if not seal:
+            return False
+        return any(
+            hmac.compare_digest(self._seal(key, purpose, value), seal) for key in self._seal_keys
+        )
+
+    @staticmethod
+    def _seal(key: bytes, purpose: str, value: str) -> str:
+        message = f"{purpose}\x00{value}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
     def rotate(self, token: str) -> str:
         """Re-encrypt a token under the primary (first) key."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
@@ -124,8 +143,8 @@ class Vault:
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _derive_hash_key(raw_key: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"huddle patient-ref v1")
+def _derive_hash_key(raw_key: bytes, info: bytes = b"huddle patient-ref v1") -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
     return hkdf.derive(raw_key)
 
 

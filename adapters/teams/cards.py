@@ -16,6 +16,7 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.4"
 BUTTONS_PER_ROW = 3
 # Keys Huddle puts in Action.Submit data, prefixed so they never clash with form inputs.
+SEAL = "huddle_seal"  # proves Huddle wrote CHANNEL for this person (see turns.channel_seal)
 ACTION, COMMAND, CHANNEL, ANSWER = (
     "huddle_action",
     "huddle_command",
@@ -33,6 +34,7 @@ class Submitted:
     action: str  # "button" | "form"
     command: str  # full command text for buttons, the command name for forms
     channel_id: str | None  # the conversation the card was about (set for 1:1 copies)
+    seal: str | None = None  # Huddle's seal over that channel, for the person it was sent to
     answer: str | None = None
     form: dict[str, str] | None = None
 
@@ -46,22 +48,24 @@ def submitted(value: object) -> Submitted | None:
         return None
     channel = value.get(CHANNEL)
     channel_id = str(channel) if channel else None
+    seal = str(value[SEAL]) if value.get(SEAL) else None
     if value[ACTION] == "button":
         answer = value.get(ANSWER)
-        return Submitted("button", command, channel_id, str(answer).strip() if answer else None)
+        answer = str(answer).strip() if answer else None
+        return Submitted("button", command, channel_id, seal, answer=answer)
     inputs = {
         str(k): "" if v is None else str(v)
         for k, v in value.items()
         if not str(k).startswith(_OWN_KEYS)
     }
-    return Submitted("form", command, channel_id, form=inputs)
+    return Submitted("form", command, channel_id, seal, form=inputs)
 
 
 def needs_card(reply: Reply) -> bool:
     return bool(reply.title or reply.fields or reply.buttons or reply.form)
 
 
-def adaptive_card(reply: Reply, *, channel_id: str | None = None) -> dict:
+def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | None = None) -> dict:
     body: list[dict] = []
     if reply.title:
         body.append(_text(reply.title, weight="Bolder", size="Medium"))
@@ -77,9 +81,9 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None) -> dict:
         )
     if reply.form is not None:
         body.extend(_input(field) for field in reply.form.fields)
-    buttons = [_button(b, channel_id) for b in reply.buttons]
+    buttons = [_button(b, channel_id, seal) for b in reply.buttons]
     if reply.form is not None:
-        buttons.insert(0, _form_submit(reply.form, channel_id))
+        buttons.insert(0, _form_submit(reply.form, channel_id, seal))
     for start in range(0, len(buttons), BUTTONS_PER_ROW):
         body.append({"type": "ActionSet", "actions": buttons[start : start + BUTTONS_PER_ROW]})
     if reply.footer:
@@ -103,10 +107,12 @@ def _text(text: str, **style) -> dict:
     return {"type": "TextBlock", "text": _CODE.sub(r"**\1**", text), "wrap": True, **style}
 
 
-def _data(action: str, command: str, channel_id: str | None) -> dict:
+def _data(action: str, command: str, channel_id: str | None, seal: str | None) -> dict:
     data = {ACTION: action, COMMAND: command}
     if channel_id:
         data[CHANNEL] = channel_id
+        if seal:
+            data[SEAL] = seal
     return data
 
 
@@ -115,11 +121,11 @@ def _style(button: Button) -> dict:
     return {"style": styles[button.style]} if button.style in styles else {}
 
 
-def _button(button: Button, channel_id: str | None) -> dict:
+def _button(button: Button, channel_id: str | None, seal: str | None) -> dict:
     submit = {
         "type": "Action.Submit",
         "title": button.label,
-        "data": _data("button", button.command, channel_id),
+        "data": _data("button", button.command, channel_id, seal),
         **_style(button),
     }
     if not button.prompt:
@@ -165,10 +171,10 @@ def _input(field: FormField) -> dict:
     return element
 
 
-def _form_submit(form: Form, channel_id: str | None) -> dict:
+def _form_submit(form: Form, channel_id: str | None, seal: str | None) -> dict:
     return {
         "type": "Action.Submit",
         "title": form.submit_label,
         "style": "positive",
-        "data": _data("form", form.command, channel_id),
+        "data": _data("form", form.command, channel_id, seal),
     }

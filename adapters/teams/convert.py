@@ -9,6 +9,8 @@ channels) is the core's to decide; this module only says what happened.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +40,8 @@ from bot.model import (
     Reply,
     ThreadReply,
 )
+
+log = logging.getLogger("huddle.teams")
 
 PLATFORM = "teams"
 # Teams' channelData.eventType values that take Huddle out of a whole team.
@@ -87,13 +91,22 @@ class Inbound:
     needs_help: bool = False
 
 
-def inbound(activity: Activity) -> Inbound | None:
-    """The events an activity brings, or None when it brings none (or none for Huddle)."""
+# (tenant, person, channel, seal) -> whether Huddle sealed that channel for that person.
+ChannelCheck = Callable[[str, str, str, str | None], bool]
+
+
+def inbound(activity: Activity, *, sealed: ChannelCheck = lambda *_: False) -> Inbound | None:
+    """The events an activity brings, or None when it brings none (or none for Huddle).
+
+    ``sealed`` says whether a card's channel was written by Huddle for the person
+    submitting it; a card whose channel is not (a forged or copied card) acts on the
+    conversation it came from, never on the channel it names.
+    """
     place = where(activity)
     if place is None:
         return None
     if activity.type == ActivityTypes.message:
-        return _message(activity, place)
+        return _message(activity, place, sealed)
     if activity.type == ActivityTypes.message_reaction:
         return _reactions(activity, place)
     if activity.type in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
@@ -101,7 +114,7 @@ def inbound(activity: Activity) -> Inbound | None:
     return None
 
 
-def _message(activity: Activity, place: Where) -> Inbound | None:
+def _message(activity: Activity, place: Where, sealed: ChannelCheck) -> Inbound | None:
     if activity.from_property is None:
         return None
     card = submitted(activity.value)
@@ -116,7 +129,7 @@ def _message(activity: Activity, place: Where) -> Inbound | None:
     # Addressed to Huddle: refresh how to reach this conversation first.
     installed = _installed(activity, place)
     if card is not None:
-        return _card(activity, place, card, installed)
+        return _card(activity, place, card, installed, sealed)
     parsed = parse_command(text)
     if parsed is not None:
         incoming = _incoming(activity, place, place.channel_id, *parsed)
@@ -127,11 +140,24 @@ def _message(activity: Activity, place: Where) -> Inbound | None:
     return Inbound(place, (installed,), place.channel_id, needs_help=True)
 
 
-def _card(activity: Activity, place: Where, card: Submitted, installed: Installed) -> Inbound:
-    """A card's button or form: its command, on the channel the card acts for."""
+def _card(
+    activity: Activity, place: Where, card: Submitted, installed: Installed, sealed: ChannelCheck
+) -> Inbound:
+    """A card's button or form: its command, on the channel the card acts for.
+
+    Only a card Huddle sent privately on a channel's behalf, to this very person,
+    acts on that channel; any other channel in a card's data is not trusted.
+    """
     origin = place.channel_id
-    if not place.shared and card.channel_id:
-        origin = card.channel_id  # a card sent privately on a channel's behalf
+    if not place.shared and card.channel_id and card.channel_id != place.channel_id:
+        if sealed(place.workspace_id, activity.from_property.id, card.channel_id, card.seal):
+            origin = card.channel_id
+        else:
+            log.warning(
+                "teams card names a channel it was not sent for; acting on its own chat: "
+                "workspace=%s",
+                place.workspace_id,
+            )
     if card.action == "form":
         incoming = _incoming(activity, place, origin, card.command, "", form=card.form)
         return Inbound(place, (installed, incoming), origin)
@@ -287,7 +313,9 @@ def _removed(place: Where, *, channel_id: str | None, group_id: str | None = Non
 # -- replies --------------------------------------------------------------------------
 
 
-def to_activity(reply: Reply, *, channel_id: str | None = None) -> Activity:
+def to_activity(
+    reply: Reply, *, channel_id: str | None = None, seal: str | None = None
+) -> Activity:
     """A reply as a message activity: an Adaptive Card where structure helps, else text.
 
     ``channel_id`` is written into the card's buttons so that a card sent in a
@@ -300,7 +328,8 @@ def to_activity(reply: Reply, *, channel_id: str | None = None) -> Activity:
         summary=card_summary(reply),
         attachments=[
             Attachment(
-                content_type=CONTENT_TYPE, content=adaptive_card(reply, channel_id=channel_id)
+                content_type=CONTENT_TYPE,
+                content=adaptive_card(reply, channel_id=channel_id, seal=seal),
             )
         ],
     )

@@ -24,6 +24,8 @@ from bot.ports import DeliveryError
 
 log = logging.getLogger("huddle.teams")
 
+CARD_CHANNEL = "teams card channel"  # what a card's seal is for
+
 SENT_PRIVATELY = "I've sent you a private message."
 PRIVATE_FAILED = (
     "I couldn't send you my answer privately just now. Please try again in a minute, "
@@ -40,7 +42,7 @@ class TeamsBot(Bot):
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
-        inbound = convert.inbound(activity)
+        inbound = convert.inbound(activity, sealed=self._sealed)
         if inbound is None:
             if activity.type == ActivityTypes.message and where(activity) is None:
                 log.info("teams message without tenant or conversation ignored")
@@ -58,6 +60,20 @@ class TeamsBot(Bot):
         except DeliveryError as error:
             # The core stored everything before we tried to answer; only the answer is lost.
             log.warning("teams reply not delivered: %s", error)
+
+    def _seal(self, activity, channel_id: str | None) -> str | None:
+        """Huddle's seal on the channel a private card acts for, for the person it goes to."""
+        if not channel_id or activity.from_property is None:
+            return None
+        tenant = where(activity).workspace_id
+        return self.huddle.vault.seal(
+            CARD_CHANNEL, f"{tenant}\x00{activity.from_property.id}\x00{channel_id}"
+        )
+
+    def _sealed(self, tenant: str, user_id: str, channel_id: str, seal: str | None) -> bool:
+        return self.huddle.vault.is_sealed(
+            CARD_CHANNEL, f"{tenant}\x00{user_id}\x00{channel_id}", seal
+        )
 
     async def _enter(self, event: Event) -> list[Reply]:
         """Through the core's one door, off the event loop (the core is synchronous)."""
@@ -93,7 +109,9 @@ class TeamsBot(Bot):
         post asked for from a card sent privately, or another reply chain) gets it
         proactively, through a reference made from this activity: nothing is looked up.
         """
-        activity = convert.to_activity(reply, channel_id=acting_for)
+        activity = convert.to_activity(
+            reply, channel_id=acting_for, seal=self._seal(context.activity, acting_for)
+        )
         if channel_id == place.channel_id and reply.thread_id in (None, place.thread_id):
             message_id = await self.connector.send(context, activity, what="reply")
         else:
@@ -114,7 +132,8 @@ class TeamsBot(Bot):
         self, context: TurnContext, place: Where, origin: str, replies: list[Reply], *, typed: bool
     ) -> None:
         """Answers for one person: a 1:1 chat with them, and a word where they typed."""
-        activities = [convert.to_activity(r, channel_id=origin) for r in replies]
+        seal = self._seal(context.activity, origin)
+        activities = [convert.to_activity(r, channel_id=origin, seal=seal) for r in replies]
         try:
             await self.connector.send_direct(context.activity, activities, what="private reply")
         except DeliveryError as error:

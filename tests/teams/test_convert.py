@@ -168,7 +168,9 @@ def test_submitted_button_with_an_answer():
         "huddle_command": "defect recover 3",
         "huddle_answer": " rang her ",
     }
-    assert cards.submitted(value) == cards.Submitted("button", "defect recover 3", None, "rang her")
+    assert cards.submitted(value) == cards.Submitted(
+        "button", "defect recover 3", None, answer="rang her"
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from bot.storage.models import (
     Defect,
     RecoveryAction,
     Story,
+    Subscription,
     Tidbit,
 )
 from tests.conftest import counted_votes
@@ -248,17 +249,42 @@ async def test_form_submit_delivered_twice_logs_one_defect(teams, bot_connector,
     assert len(rows(engine, Defect)) == 1
 
 
+def _sealed_card(huddle, command: str, user_id: str) -> dict:
+    """A button's data as Huddle writes it on a card sent privately for CHANNEL."""
+    from adapters.teams.turns import CARD_CHANNEL
+
+    seal = huddle.vault.seal(CARD_CHANNEL, f"{TENANT}\x00{user_id}\x00{CHANNEL}")
+    return {
+        "huddle_action": "button",
+        "huddle_command": command,
+        "huddle_channel": CHANNEL,
+        "huddle_seal": seal,
+    }
+
+
+async def test_a_forged_card_cannot_act_on_another_channel_of_the_tenant(
+    teams, bot_connector, engine, huddle
+):
+    """A card's channel is trusted only when Huddle sealed it for the person pressing it."""
+    await teams.say("huddle schedule monday 08:00", scope="channel", mention=True)
+    forged = {"huddle_action": "button", "huddle_command": "huddle stop", "huddle_channel": CHANNEL}
+    copied = _sealed_card(huddle, "huddle stop", "29:alex")  # sealed for Alex, pressed by Sam
+    await teams.post(teams.activity(value=forged, user="Sam"))
+    await teams.post(teams.activity(value=copied, user="Sam"))
+    [subscription] = rows(engine, Subscription)
+    assert subscription.channel_id == CHANNEL and subscription.active
+    assert bot_connector.in_conversation(CHANNEL) == [] or all(
+        "stopped" not in p.everything().lower() for p in bot_connector.in_conversation(CHANNEL)
+    )
+
+
 async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
-    teams, bot_connector, engine
+    teams, bot_connector, engine, huddle
 ):
     """A card sent privately on a channel's behalf acts on that channel: a story it
     shares is posted in the channel, where reactions count. Where to post comes from the
     activity itself (its service URL, tenant and bot), not from a stored reference."""
-    value = {
-        "huddle_action": "button",
-        "huddle_command": "wow Priya stayed late for Mrs K",
-        "huddle_channel": CHANNEL,
-    }
+    value = _sealed_card(huddle, "wow Priya stayed late for Mrs K", "29:alex")
     await teams.post(teams.activity(value=value))  # pressed in the 1:1 chat
 
     [story] = rows(engine, Story)
@@ -278,13 +304,9 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
 
 
 async def test_a_reaction_to_a_story_posted_from_a_private_card_nominates_it(
-    teams, bot_connector, engine
+    teams, bot_connector, engine, huddle
 ):
-    value = {
-        "huddle_action": "button",
-        "huddle_command": "wow Priya stayed late for Mrs K",
-        "huddle_channel": CHANNEL,
-    }
+    value = _sealed_card(huddle, "wow Priya stayed late for Mrs K", "29:sam")
     await teams.post(teams.activity(value=value, user="Sam"))
     [card_post] = bot_connector.in_conversation(CHANNEL)
     await teams.post(
