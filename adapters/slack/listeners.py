@@ -29,8 +29,8 @@ from bot.model import Event, HomeOpened, Removed, Reply
 log = logging.getLogger("huddle.slack")
 
 
-class Door(Protocol):
-    """What listeners need from the wiring (``SlackAdapter``)."""
+class Adapter(Protocol):
+    """What listeners need from the adapter that holds them (``SlackAdapter``)."""
 
     poster: Poster
     names: UserNames
@@ -51,7 +51,7 @@ class Delivery:
     body: dict
     payload: dict
     context: AsyncBoltContext
-    door: Door
+    adapter: Adapter
 
     @property
     def team_id(self) -> str:
@@ -63,8 +63,8 @@ class Delivery:
 
     async def enter(self, origin: Origin, event: Event) -> None:
         """Hand ``event`` to the core's door and say its replies to ``origin``."""
-        for reply in await self.door.handle(event):
-            await self.door.poster.say(origin, reply, self.client)
+        for reply in await self.adapter.handle(event):
+            await self.adapter.poster.say(origin, reply, self.client)
 
 
 Listener = Callable[[Delivery], Awaitable[None]]
@@ -85,7 +85,7 @@ async def prompt_button(delivery: Delivery) -> None:
     """A button that asks for text first: its modal; the answer is the event (below)."""
     origin = convert.origin_from_interaction(delivery.body)
     command, question = convert.prompt_from_value(delivery.payload.get("value") or "{}")
-    await delivery.door.poster.ask(origin, command, question, delivery.client)
+    await delivery.adapter.poster.ask(origin, command, question, delivery.client)
 
 
 async def prompt_answer(delivery: Delivery) -> None:
@@ -116,7 +116,7 @@ async def message(delivery: Delivery) -> None:
     event = delivery.payload
     if not convert.is_thread_reply(event):
         return
-    name = await delivery.door.names.name(delivery.client, delivery.team_id, event["user"])
+    name = await delivery.adapter.names.name(delivery.client, delivery.team_id, event["user"])
     reply = convert.thread_reply_from_event(
         event, team_id=delivery.team_id, user_name=name, event_id=delivery.body.get("event_id")
     )
@@ -129,8 +129,8 @@ async def home_opened(delivery: Delivery) -> None:
     if event.get("tab") not in (None, "home") or not user_id:
         return
     team_id = delivery.team_id
-    for reply in await delivery.door.handle(HomeOpened(convert.PLATFORM, team_id, user_id)):
-        await delivery.door.poster.publish_home(team_id, user_id, reply, delivery.client)
+    for reply in await delivery.adapter.handle(HomeOpened(convert.PLATFORM, team_id, user_id)):
+        await delivery.adapter.poster.publish_home(team_id, user_id, reply, delivery.client)
 
 
 async def removed(delivery: Delivery) -> None:
@@ -140,11 +140,11 @@ async def removed(delivery: Delivery) -> None:
     if revoked and not (event.get("tokens") or {}).get("bot"):
         return  # only people's tokens went; the bot's installation is intact
     team_id = delivery.team_id
-    await delivery.door.forget_workspace(
+    await delivery.adapter.forget_workspace(
         enterprise_id=delivery.context.enterprise_id, team_id=team_id or None
     )
     if team_id:
-        await delivery.door.handle(Removed(convert.PLATFORM, team_id))
+        await delivery.adapter.handle(Removed(convert.PLATFORM, team_id))
     log.info(
         "Slack: Huddle was %s in workspace %s",
         "cut off (bot token revoked)" if revoked else "uninstalled",
