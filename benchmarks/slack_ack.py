@@ -5,11 +5,14 @@ Starts, as separate processes:
     mode, with SLACK_API_URL pointing at a local Slack Web API stand-in run by this script;
   * a bare slack-bolt AsyncApp on aiohttp whose only listener acks /defect, with bolt's
     defaults (the floor the ratios are against), and, for reference, the same bare app with
-    process_before_response=True (what Huddle's lazy listeners run under).
+    process_before_response=True (what Huddle runs under).
 
 Then fires many signed, form-encoded `/defect` slash commands at each, CONCURRENCY at a
 time, and reports p50/p99 time to acknowledgement (HTTP response) and the ratio to the bare
-app measured in the same run. Slack's limit is 3 s.
+app measured in the same run. Slack's limit is 3 s. It also reports each server's CPU time
+per request (from /proc, on Linux): for Huddle that is the ack and the work after it. On
+a machine shared with other work the latencies move with the load; the CPU time barely does,
+so it is what tells a slower change from a busier machine.
 
     .venv/bin/python benchmarks/slack_ack.py [--requests 1000] [--concurrency 50]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test] [--no-postgres]
@@ -27,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -179,13 +183,30 @@ def run_bare_server(port: int, before_response: bool) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-async def measure(name: str, start, api, args, *, confirms: bool) -> tuple[list[float], float]:
-    """(ack latencies, seconds from the first request until every confirmation arrived)."""
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, utime 14 and stime 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Result:
+    latencies: list[float]  # seconds to acknowledgement, per request
+    drained: float  # seconds from the first request until every confirmation arrived
+    cpu_per_request: float | None  # the server's CPU seconds per request (warm-up included)
+
+
+async def measure(name: str, start, api, args, *, confirms: bool) -> Result:
     port = free_port()
     process = start(port)
     try:
         await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
         before = len(api.calls_to("response_url"))
+        cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
         latencies = await fire(
             f"http://127.0.0.1:{port}/slack/events", api, args.requests, args.concurrency
@@ -195,7 +216,11 @@ async def measure(name: str, start, api, args, *, confirms: bool) -> tuple[list[
             expected = before + args.requests + args.concurrency
             await api.wait_for("response_url", count=expected, timeout=600)
             drained = time.perf_counter() - started
-        return latencies, drained
+        cpu_after = cpu_seconds(process.pid)
+        cpu = None
+        if cpu_before is not None and cpu_after is not None:
+            cpu = (cpu_after - cpu_before) / (args.requests + args.concurrency)
+        return Result(latencies, drained, cpu)
     finally:
         process.terminate()
         # Never block the loop: the stand-in answering the server runs on it.
@@ -205,7 +230,8 @@ async def measure(name: str, start, api, args, *, confirms: bool) -> tuple[list[
 async def main(args: argparse.Namespace) -> None:
     from tests import database
 
-    results: dict[str, tuple[list[float], float]] = {}
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results: dict[str, Result] = {}
     async with SlackAPIStandIn() as api:
         api.add_workspace("T1", token=TOKEN)
         results["bare slack-bolt (ack only)"] = await measure(
@@ -245,27 +271,31 @@ async def main(args: argparse.Namespace) -> None:
                 print(f"PostgreSQL skipped: {problem}", file=sys.stderr)
         responses = len(api.calls_to("response_url"))
 
-    bare = results["bare slack-bolt (ack only)"][0]
+    bare = results["bare slack-bolt (ack only)"].latencies
     bare50, bare99 = percentile(bare, 50), percentile(bare, 99)
     print(
         f"\n{args.requests} signed /defect requests, {args.concurrency} concurrent, "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n"
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average before: {load_before}\n"
     )
     print(
         "| Server | p50 ack | p99 ack | max ack | p50 vs bare | p99 vs bare "
-        "| all confirmations delivered |"
+        "| all confirmations delivered | server CPU per request |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for name, (values, drained) in results.items():
+    print("|---|---|---|---|---|---|---|---|")
+    for name, result in results.items():
+        values, drained, cpu = result.latencies, result.drained, result.cpu_per_request
         p50, p99 = percentile(values, 50), percentile(values, 99)
         print(
             f"| {name} | {p50 * 1000:.1f} ms | {p99 * 1000:.1f} ms | {max(values) * 1000:.1f} ms "
             f"| {p50 / bare50:.2f}x | {p99 / bare99:.2f}x "
-            f"| {f'{drained:.1f} s' if drained else 'n/a'} |"
+            f"| {f'{drained:.1f} s' if drained else 'n/a'} "
+            f"| {f'{cpu * 1000:.2f} ms' if cpu is not None else 'n/a'} |"
         )
     print(
         f"\nmean ack of bare app {statistics.mean(bare) * 1000:.1f} ms; "
-        f"confirmations delivered to the stand-in's response_url: {responses}"
+        f"confirmations delivered to the stand-in's response_url: {responses}; "
+        f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.model import Button, Form, FormField, Incoming, Reply
+from bot.model import Button, Form, FormField, Incoming, Reaction, Reply, ThreadReply
 
 PLATFORM = "slack"
 
@@ -231,6 +231,59 @@ def modal_command(view: dict) -> str:
         return str(json.loads(view.get("private_metadata") or "{}").get("command") or "")
     except ValueError:
         return ""
+
+
+def reaction_from_event(event: dict, *, team_id: str, event_id: str | None) -> Reaction | None:
+    """A reaction_added / reaction_removed event -> Reaction (None: not on a message)."""
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not event.get("user"):
+        return None
+    return Reaction(
+        platform=PLATFORM,
+        workspace_id=team_id,
+        channel_id=item.get("channel") or "",
+        message_id=item.get("ts") or "",
+        user_id=event["user"],
+        user_name=event["user"],
+        # Skin tones arrive as "thumbsup::skin-tone-2"; the emoji is the part before.
+        emoji=(event.get("reaction") or "").split("::")[0],
+        added=event.get("type") == "reaction_added",
+        event_id=event_id,
+    )
+
+
+def is_thread_reply(event: dict) -> bool:
+    """A person's new message inside a thread (not the thread's root, an edit or a bot's)."""
+    thread_ts = event.get("thread_ts")
+    return bool(
+        thread_ts
+        and thread_ts != event.get("ts")
+        and event.get("user")
+        and not event.get("subtype")
+        and not event.get("bot_id")
+    )
+
+
+def thread_reply_from_event(
+    event: dict, *, team_id: str, user_name: str, event_id: str | None
+) -> ThreadReply:
+    """A message event that ``is_thread_reply`` -> ThreadReply."""
+    return ThreadReply(
+        platform=PLATFORM,
+        workspace_id=team_id,
+        channel_id=event.get("channel") or "",
+        thread_id=event["thread_ts"],
+        message_id=event.get("ts") or "",
+        user_id=event["user"],
+        user_name=user_name,
+        text=event.get("text") or "",
+        event_id=event_id,
+    )
+
+
+def origin_of(event: Reaction | ThreadReply) -> Origin:
+    """Where to answer the person behind an event that came with no response_url."""
+    return Origin(event.workspace_id, event.channel_id, event.user_id, event.user_name)
 
 
 # -- modals -----------------------------------------------------------------------------

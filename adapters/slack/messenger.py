@@ -15,7 +15,7 @@ import logging
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from adapters.slack.app import post_message
+from adapters.slack.posting import post_message
 from adapters.slack.settings import SlackMode, SlackSettings
 from adapters.slack.stores import DatabaseInstallationStore
 from adapters.slack.webapi import (

@@ -7,9 +7,11 @@ the SDK drop those records whatever the log level.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -24,6 +26,11 @@ from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.settings import SlackSettings
+
+# What a failed Web API or response_url call can raise, once slack-sdk's retries are spent.
+SLACK_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
+# Web API errors meaning the workspace's token is dead.
+TOKEN_GONE = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 
 # Errors that retrying cannot fix: the channel or the install is gone, or a scope is missing.
 PERMANENT_ERRORS = frozenset(

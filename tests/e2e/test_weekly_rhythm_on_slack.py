@@ -2,7 +2,7 @@
 
 The practice schedules the meeting with a signed slash command; the clock's jobs post
 through the Slack messenger to the Web API stand-in; a thread reply to the meeting
-becomes a story, a reaction nominates it, and the next Monday celebrates it and
+becomes a story card in that thread, a reaction to the card nominates it, and the next Monday celebrates it and
 digests last week's defects. Time is the test's clock, never slept on.
 """
 
@@ -69,8 +69,9 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
     [meeting] = posts(api, "Monday Morning Meeting")
     assert meeting["channel"] == "C1"
 
-    # A teammate replies in the meeting's thread: that is a WOW story.
+    # A teammate replies in the meeting's thread: that is a WOW story, shown as a card there.
     clock.set(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))
+    thread = meeting_ts(engine, 49)
     await slack.event(
         {
             "type": "message",
@@ -78,19 +79,21 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
             "user": "U7",
             "text": "Sam drove Mrs K home after her extraction when her lift fell through",
             "ts": "1800000900.000100",
-            "thread_ts": meeting_ts(engine, 49),
+            "thread_ts": thread,
         }
     )
     [story] = stories(engine)
     assert story.author_name == "Priya"
+    [card] = posts(api, "WOW story #1 from Priya")
+    assert card["thread_ts"] == thread
 
-    # Someone else nominates it by reacting with the nominate emoji.
+    # Someone else nominates it by reacting to the card with the nominate emoji.
     await slack.event(
         {
             "type": "reaction_added",
             "user": "U8",
             "reaction": "star-struck",
-            "item": {"type": "message", "channel": "C1", "ts": "1800000900.000100"},
+            "item": {"type": "message", "channel": "C1", "ts": story.message_id},
         }
     )
     assert nominations(engine) == 1
@@ -117,8 +120,8 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
     assert "#1" in second_digest["text"] and "sam" in second_digest["text"]
     assert "waited 25 minutes" not in first_digest["text"] + second_digest["text"]
     # And nothing else went to the channel: the confirmation of the schedule, two
-    # meetings, one WOW of the week, two digests.
-    assert len(api.calls_to("chat.postMessage")) == 6
+    # meetings, the story card, one WOW of the week, two digests.
+    assert len(api.calls_to("chat.postMessage")) == 7
 
 
 async def test_a_quiet_week_gets_the_midweek_nudge_in_the_meetings_thread(

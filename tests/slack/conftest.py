@@ -24,13 +24,6 @@ TOKEN = "xoxb-t1-token"
 
 
 @pytest.fixture
-def engine(_sqlite_engine):
-    """Slack scenarios run on SQLite; the PostgreSQL-specific ones ask for ``pg_engine``."""
-    database.empty_all_tables(_sqlite_engine)
-    return _sqlite_engine
-
-
-@pytest.fixture
 def pg_engine(_postgres_engine):
     database.empty_all_tables(_postgres_engine)
     return _postgres_engine

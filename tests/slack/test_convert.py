@@ -137,3 +137,47 @@ def test_a_button_runs_its_command_for_the_clicker():
     origin = convert.Origin("T1", "C1", "U2", "jo")
     incoming = origin.incoming("wow nominate 4")
     assert (incoming.command, incoming.text, incoming.user_id) == ("wow", "nominate 4", "U2")
+
+
+def test_a_reaction_event_becomes_a_reaction_without_its_skin_tone():
+    event = {
+        "type": "reaction_removed",
+        "user": "U2",
+        "reaction": "clap::skin-tone-3",
+        "item": {"type": "message", "channel": "C1", "ts": "1800000000.000100"},
+    }
+
+    reaction = convert.reaction_from_event(event, team_id="T1", event_id="Ev1")
+
+    assert (reaction.channel_id, reaction.message_id, reaction.user_id) == (
+        "C1",
+        "1800000000.000100",
+        "U2",
+    )
+    assert (reaction.emoji, reaction.added, reaction.event_id) == ("clap", False, "Ev1")
+
+
+def test_a_reaction_to_a_file_is_not_a_reaction_to_a_message():
+    event = {"type": "reaction_added", "user": "U2", "reaction": "star", "item": {"type": "file"}}
+
+    assert convert.reaction_from_event(event, team_id="T1", event_id=None) is None
+
+
+def test_only_a_persons_new_message_inside_a_thread_is_a_thread_reply():
+    reply = {"type": "message", "user": "U7", "text": "hi", "ts": "2.0", "thread_ts": "1.0"}
+
+    assert convert.is_thread_reply(reply)
+    assert not convert.is_thread_reply({**reply, "thread_ts": "2.0"})  # the thread's root
+    assert not convert.is_thread_reply({k: v for k, v in reply.items() if k != "thread_ts"})
+    assert not convert.is_thread_reply({**reply, "bot_id": "B1"})
+    assert not convert.is_thread_reply({**reply, "subtype": "message_changed"})
+
+    event = convert.thread_reply_from_event(
+        {**reply, "channel": "C1"}, team_id="T1", user_name="Priya", event_id="Ev2"
+    )
+    assert (event.thread_id, event.message_id, event.user_name, event.text) == (
+        "1.0",
+        "2.0",
+        "Priya",
+        "hi",
+    )

@@ -1,4 +1,8 @@
-"""The app manifest declares exactly what the adapter serves and asks for."""
+"""The app manifest declares exactly what the adapter serves and asks for.
+
+Its slash commands are the command table's (``bot.commands.COMMANDS``): the same names,
+described with the table's summary and usage, and each one answered by the app.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import yaml
 
-from adapters.slack.app import COMMANDS
 from adapters.slack.settings import DEFAULT_SCOPES, SlackSettings
+from bot.commands import COMMANDS
+from tests.slack.conftest import said
 
 MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "slack" / "manifest.yml"
 
@@ -18,10 +24,55 @@ def _manifest() -> dict:
     return yaml.safe_load(MANIFEST.read_text())
 
 
-def test_the_manifest_declares_every_command_at_the_events_url():
-    commands = _manifest()["features"]["slash_commands"]
-    assert [c["command"] for c in commands] == list(COMMANDS)
-    assert {c["url"] for c in commands} == {"https://YOUR-HUDDLE-HOST/slack/events"}
+def _slash_commands() -> dict[str, dict]:
+    declared = _manifest()["features"]["slash_commands"]
+    by_name = {c["command"]: c for c in declared}
+    assert len(by_name) == len(declared), "a slash command is declared twice"
+    return by_name
+
+
+def test_the_manifest_declares_every_command_of_the_table():
+    missing = {f"/{name}" for name in COMMANDS} - set(_slash_commands())
+    assert not missing, f"manifest.yml lacks {sorted(missing)}"
+
+
+def test_the_manifest_declares_no_command_the_table_lacks():
+    extra = set(_slash_commands()) - {f"/{name}" for name in COMMANDS}
+    assert not extra, f"manifest.yml declares {sorted(extra)}, which bot.commands lacks"
+
+
+def test_the_manifest_describes_each_command_as_the_table_does():
+    for slash, declared in _slash_commands().items():
+        command = COMMANDS[slash.removeprefix("/")]
+        assert declared["description"] == command.summary, slash
+        assert declared["usage_hint"] == command.usage, slash
+
+
+def test_the_manifest_commands_fit_slacks_limits():
+    # Slack's manifest schema (github.com/slackapi/manifest-schema, v1): a command is
+    # "/" and at most 32 characters, its description at most 2,000 and its usage hint at
+    # most 1,000. The command menu shows far less, hence the table's 80 for a summary.
+    for slash, declared in _slash_commands().items():
+        assert slash.startswith("/") and 2 <= len(slash) <= 32, slash
+        assert 1 <= len(declared["description"]) <= 80, slash
+        assert 1 <= len(declared["usage_hint"]) <= 1000, slash
+
+
+def test_the_manifest_sends_every_command_to_the_events_url():
+    urls = {c["url"] for c in _slash_commands().values()}
+    assert urls == {"https://YOUR-HUDDLE-HOST/slack/events"}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+async def test_the_app_answers_every_command_of_the_table(slack, api, caplog, name):
+    caplog.set_level(logging.WARNING, logger="huddle.slack.bolt")
+
+    response = await slack.command(f"/{name} help")
+
+    assert response.status == 200  # bolt answers 404 for a command with no listener
+    [reply] = api.calls_to("response_url")
+    assert "I don't know the command" not in said(reply)
+    assert not [r for r in caplog.records if "Unhandled request" in r.getMessage()]
 
 
 def test_the_manifest_asks_for_the_scopes_huddle_installs_with():

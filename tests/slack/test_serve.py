@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from adapters.slack.app import make_mount
 from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
-from adapters.web import MOUNTS, build_web_app
+from adapters.web import build_web_app, platform_mounts
 from bot.huddle import Huddle
 from bot.wiring import StartupError
 from tests.slack.conftest import SIGNING_SECRET, serve, slack_settings
@@ -31,7 +31,7 @@ def only(**env) -> SlackSettings:
 
 
 def test_slack_is_one_of_the_served_platforms():
-    assert slack_mount in MOUNTS
+    assert slack_mount in platform_mounts()
 
 
 def test_without_slack_settings_nothing_is_mounted_and_the_log_says_why(huddle, settings, caplog):

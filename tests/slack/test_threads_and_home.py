@@ -8,8 +8,9 @@ from adapters.slack.messenger import messenger_for
 from bot.clock.queries import load_targets
 from bot.model import ConversationRef
 from bot.storage.db import transaction
+from bot.storage.models import ProcessedEvent
 from tests.slack.conftest import button, said, slack_settings
-from tests.slack.helpers import defects, nominations, stories
+from tests.slack.helpers import count, defects, nominations, stories
 
 
 def clock_targets(engine):
@@ -32,7 +33,23 @@ def message(text: str, *, thread_ts: str | None, ts: str, user: str = "U7", **ex
     return {**event, **extra}
 
 
-async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story(slack, api, huddle, engine):
+def cards_in(api, thread: str) -> list:
+    """The messages Huddle posted in that thread."""
+    return [c for c in api.calls_to("chat.postMessage") if c.get("thread_ts") == thread]
+
+
+def nominate(ts: str, *, user: str = "U8", emoji: str = "star-struck") -> dict:
+    return {
+        "type": "reaction_added",
+        "user": user,
+        "reaction": emoji,
+        "item": {"type": "message", "channel": "C1", "ts": ts},
+    }
+
+
+async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story_card_in_the_thread(
+    slack, api, huddle, engine
+):
     thread = _meeting(huddle)
     api.user_names["U7"] = "Priya"
 
@@ -43,46 +60,75 @@ async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story(slack, api, 
     assert response.status == 200
     [story] = stories(engine)
     assert (story.author_id, story.author_name, story.source) == ("U7", "Priya", "thread")
-    assert story.message_id == "1800000600.000100"
+    [card] = cards_in(api, thread)
+    assert card["channel"] == "C1"
+    assert "WOW story #1 from Priya" in said(card) and "Sam stayed back to help Mr B" in said(card)
+    assert button(card, "Nominate")["value"] == "wow nominate 1"
+    # The story is now the card's message (reactions to the card nominate it).
+    assert story.message_id not in (None, "1800000600.000100", thread)
     [thanks] = api.calls_to("chat.postEphemeral")
-    assert thanks["user"] == "U7" and "WOW story #1" in thanks["text"]
+    assert (thanks["channel"], thanks["user"]) == ("C1", "U7")
+    assert "WOW story #1" in thanks["text"] and ":star-struck:" in thanks["text"]
     # Taken from the event itself: channel history (rate-limited hard by Slack) is never read.
     assert not [m for m in api.methods() if m.startswith("conversations.")]
 
 
-async def test_a_redelivered_thread_reply_is_captured_once(slack, api, huddle, engine):
+async def test_the_thanks_names_the_workspaces_own_nominate_emoji(slack, api, huddle, engine):
+    await slack.command("/huddle emoji tada")
+    thread = _meeting(huddle)
+
+    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+
+    [thanks] = api.calls_to("chat.postEphemeral")
+    assert ":tada:" in thanks["text"] and "star-struck" not in thanks["text"]
+
+
+async def test_reacting_to_the_story_card_nominates_the_story(slack, api, huddle, engine):
+    thread = _meeting(huddle)
+    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+    [story] = stories(engine)  # its message is the card's, whose ts Slack answered with
+
+    await slack.event(nominate(story.message_id))
+    await slack.event(nominate(story.message_id, user="U9"))
+
+    assert nominations(engine) == 2
+
+
+async def test_a_redelivered_thread_reply_makes_one_story(slack, api, huddle, engine):
     thread = _meeting(huddle)
     event = message("Sam stayed back", thread_ts=thread, ts="1800000600.000100")
 
     await slack.event(event, event_id="Ev0MSG")
     await slack.event(event, event_id="Ev0MSG", retry_num=1)
+    await slack.event(event, event_id="Ev0MSG-AGAIN")  # the same message, another delivery
 
     assert len(stories(engine)) == 1
+    assert len(cards_in(api, thread)) == 1
+    assert len(api.calls_to("chat.postEphemeral")) == 1
 
 
-async def test_replies_to_the_captured_story_can_be_nominated_by_reaction(
+async def test_a_reply_in_another_thread_gets_nothing_and_stores_nothing(
+    slack, api, huddle, engine
+):
+    _meeting(huddle)
+
+    response = await slack.event(
+        message("in another thread", thread_ts="1700000000.000100", ts="1800000602.000100")
+    )
+
+    assert response.status == 200
+    assert stories(engine) == []
+    assert count(engine, ProcessedEvent) == 0
+    assert api.calls_to("chat.postMessage") == [] and api.calls_to("chat.postEphemeral") == []
+
+
+async def test_messages_that_are_not_a_persons_thread_reply_are_not_looked_at(
     slack, api, huddle, engine
 ):
     thread = _meeting(huddle)
-    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
-
-    await slack.event(
-        {
-            "type": "reaction_added",
-            "user": "U8",
-            "reaction": "star-struck",
-            "item": {"type": "message", "channel": "C1", "ts": "1800000600.000100"},
-        }
-    )
-
-    assert nominations(engine) == 1
-
-
-async def test_other_messages_are_not_stories(slack, api, huddle, engine):
-    thread = _meeting(huddle)
 
     await slack.event(message("hello", thread_ts=None, ts="1800000601.000100"))
-    await slack.event(message("in another thread", thread_ts="1700000000.1", ts="1800000602.1"))
+    await slack.event(message("the root", thread_ts=thread, ts=thread))
     await slack.event(
         message("from a bot", thread_ts=thread, ts="1800000603.1", bot_id="B999", user="UB9")
     )
@@ -92,6 +138,32 @@ async def test_other_messages_are_not_stories(slack, api, huddle, engine):
 
     assert stories(engine) == []
     assert api.calls_to("users.info") == []
+    assert api.calls_to("chat.postMessage") == [] and api.calls_to("chat.postEphemeral") == []
+
+
+async def test_a_persons_name_is_looked_up_once_for_many_replies(slack, api, huddle, engine):
+    thread = _meeting(huddle)
+    api.user_names["U7"] = "Priya"
+
+    for n in range(3):
+        await slack.event(message(f"story {n}", thread_ts=thread, ts=f"180000070{n}.000100"))
+
+    assert [c["user"] for c in api.calls_to("users.info")] == ["U7"]
+    assert [s.author_name for s in stories(engine)] == ["Priya"] * 3
+
+
+async def test_when_the_card_cannot_be_posted_the_story_is_kept_and_the_teller_told(
+    slack, api, huddle, engine
+):
+    thread = _meeting(huddle)
+    api.fail("chat.postMessage", error="channel_not_found")
+
+    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+
+    assert [s.text for s in stories(engine)] == ["Sam stayed back"]
+    told = [c["text"] for c in api.calls_to("chat.postEphemeral")]
+    assert any("Your WOW story #1 is saved" in text for text in told)
+    assert any("Thank you" in text for text in told)
 
 
 async def test_opening_the_app_home_publishes_rule_leaderboard_and_open_defects(

@@ -1,0 +1,229 @@
+"""Saying the core's replies in Slack.
+
+``post_message`` is chat.postMessage, shared with the clock's messenger. ``Poster``
+says what a listener's event got back from the core: privately through the
+response_url, else chat.postEphemeral; in the channel, or in the thread a reply
+names, through chat.postMessage; a form as a modal; the home screen through
+views.publish. When Slack fails, the person is told privately what happened and
+what to do; what they typed was stored before any of these calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import convert
+from adapters.slack.convert import Origin
+from adapters.slack.webapi import SLACK_FAILURES, error_code, sdk_logger
+from bot.model import Event, Form, Reply, StoryPosted, Visibility
+
+log = logging.getLogger("huddle.slack")
+
+NOT_IN_CHANNEL_HINT = "Invite me to this channel with `/invite @Huddle`, then try again."
+REINSTALL_HINT = "Huddle's Slack installation needs attention: ask your admin to reinstall it."
+TROUBLE_HINT = "Slack is having trouble right now; please try again in a few minutes."
+
+
+def hint(code: str) -> str:
+    """What the person can do about a Slack error code."""
+    if code in {"not_in_channel", "channel_not_found", "is_archived"}:
+        return NOT_IN_CHANNEL_HINT
+    if code in {"invalid_auth", "token_revoked", "account_inactive", "missing_scope"}:
+        return REINSTALL_HINT
+    return TROUBLE_HINT
+
+
+async def post_message(
+    client: AsyncWebClient, channel: str, reply: Reply, *, token: str | None = None, thread=None
+) -> str | None:
+    """chat.postMessage; joins a public channel once if the bot isn't in it. Returns the ts."""
+    extra = {"token": token} if token else {}
+    if thread:
+        extra["thread_ts"] = thread
+    kwargs = dict(
+        channel=channel,
+        text=convert.fallback_text(reply),
+        blocks=convert.blocks(reply),
+        unfurl_links=False,
+        unfurl_media=False,
+        **extra,
+    )
+    try:
+        response = await client.chat_postMessage(**kwargs)
+    except SlackApiError as error:
+        if error_code(error) != "not_in_channel":
+            raise
+        try:
+            await client.conversations_join(channel=channel, **({"token": token} if token else {}))
+        except SlackApiError:
+            raise error from None
+        response = await client.chat_postMessage(**kwargs)
+    return response.get("ts")
+
+
+Handle = Callable[[Event], Awaitable[list[Reply]]]
+Failure = Callable[[str | None, Exception], str]
+
+
+class Poster:
+    """Says replies in Slack for the listeners.
+
+    ``handle`` takes an event to the core's door (the wiring's bounded ``handle``);
+    ``failure`` turns a failed call into Slack's error code (and forgets a dead
+    token). ``client`` is the process's Web API client: its HTTP session and retry
+    handlers serve the response_url calls too. Each call takes the request's own
+    ``client``, which carries that workspace's token.
+    """
+
+    def __init__(
+        self, *, client: AsyncWebClient, http_timeout: int, handle: Handle, failure: Failure
+    ):
+        self.client = client
+        self.http_timeout = http_timeout
+        self.handle = handle
+        self.failure = failure
+
+    async def say(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
+        if reply.form is not None and await self.open_form(origin, reply.form, client):
+            return
+        if reply.visibility is Visibility.CHANNEL and not reply.sensitive:
+            await self.post_in_channel(origin, reply, client)
+        else:
+            await self.tell(origin, reply, client)
+
+    async def post_in_channel(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
+        """Post in the channel (in the reply's thread, if it names one).
+
+        Every channel reply is posted here, so a story's message id always goes back to
+        the core (``StoryPosted``): reactions to that message nominate the story.
+        """
+        try:
+            ts = await post_message(client, origin.channel_id, reply, thread=reply.thread_id)
+        except SLACK_FAILURES as error:
+            code = self.failure(origin.team_id, error)
+            log.warning(
+                "slack chat.postMessage failed: workspace=%s channel=%s story=%s error=%s",
+                origin.team_id,
+                origin.channel_id,
+                reply.story_id,
+                code,
+            )
+            await self.tell(origin, _not_posted(reply, code), client)
+            return
+        if reply.story_id is not None and ts:
+            await self.handle(
+                StoryPosted(convert.PLATFORM, origin.team_id, origin.channel_id, reply.story_id, ts)
+            )
+
+    async def tell(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> bool:
+        """Say something only ``origin.user_id`` sees: response_url, else chat.postEphemeral."""
+        text, blocks = convert.fallback_text(reply), convert.blocks(reply)
+        if origin.response_url:
+            try:
+                webhook = AsyncWebhookClient(
+                    url=origin.response_url,
+                    session=self.client.session,
+                    timeout=self.http_timeout,
+                    logger=sdk_logger(),
+                    retry_handlers=self.client.retry_handlers,  # stateless; shared like the session
+                )
+                response = await webhook.send(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
+                if response.status_code == 200:
+                    return True
+                failure = f"http_{response.status_code}"
+            except SLACK_FAILURES as error:
+                failure = error_code(error)
+            log.warning(
+                "slack response_url failed: workspace=%s channel=%s error=%s; "
+                "trying chat.postEphemeral",
+                origin.team_id,
+                origin.channel_id,
+                failure,
+            )
+        thread = {"thread_ts": reply.thread_id} if reply.thread_id else {}
+        try:
+            await client.chat_postEphemeral(
+                channel=origin.channel_id, user=origin.user_id, text=text, blocks=blocks, **thread
+            )
+            return True
+        except SLACK_FAILURES as error:
+            log.error(
+                "slack could not reach the person: workspace=%s channel=%s user=%s error=%s",
+                origin.team_id,
+                origin.channel_id,
+                origin.user_id,
+                self.failure(origin.team_id, error),
+            )
+            return False
+
+    async def open_form(self, origin: Origin, form: Form, client: AsyncWebClient) -> bool:
+        view = convert.form_modal(form, metadata=origin.metadata(form.command))
+        return await self.open_modal(origin, view, client)
+
+    async def ask(
+        self, origin: Origin, command: str, question: str, client: AsyncWebClient
+    ) -> None:
+        """A prompt button's one-question modal; if it can't open, how to type it instead."""
+        view = convert.prompt_modal(command, question, metadata=origin.metadata(command))
+        if not await self.open_modal(origin, view, client):
+            text = f"I couldn't open the form. Type `/{command} <your answer>` instead."
+            await self.tell(origin, Reply(text=text), client)
+
+    async def open_modal(self, origin: Origin, view: dict, client: AsyncWebClient) -> bool:
+        if not origin.trigger_id:
+            return False
+        try:
+            await client.views_open(trigger_id=origin.trigger_id, view=view)
+            return True
+        except SLACK_FAILURES as error:
+            log.warning(
+                "slack views.open failed: workspace=%s channel=%s error=%s",
+                origin.team_id,
+                origin.channel_id,
+                self.failure(origin.team_id, error),
+            )
+            return False
+
+    async def publish_home(
+        self, team_id: str, user_id: str, reply: Reply, client: AsyncWebClient
+    ) -> None:
+        """The App Home tab, for one person."""
+        try:
+            await client.views_publish(user_id=user_id, view=convert.home_view(reply))
+        except SLACK_FAILURES as error:
+            log.warning(
+                "slack views.publish failed: workspace=%s error=%s",
+                team_id,
+                self.failure(team_id, error),
+            )
+
+
+def _not_posted(reply: Reply, code: str) -> Reply:
+    """The private note for a channel reply Slack refused: what is kept, what to do."""
+    if reply.story_id is not None:
+        note = (
+            f"Your WOW story #{reply.story_id} is saved, but I couldn't post it in this "
+            f"channel (Slack said: {code}). {hint(code)}"
+        )
+    else:
+        note = (
+            f"That's done, but I couldn't post it in this channel (Slack said: {code}). "
+            f"{hint(code)}"
+        )
+    return dataclasses.replace(
+        reply,
+        visibility=Visibility.PRIVATE,
+        title=None,
+        text=note,
+        fields=(),
+        buttons=(),
+        footer=None,
+    )
