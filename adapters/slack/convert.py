@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from bot.model import Button, Form, FormField, Incoming, Reaction, Reply, ThreadReply
 
@@ -136,7 +138,12 @@ def split_command(line: str) -> tuple[str, str]:
 
 
 def incoming_from_command(payload: dict) -> Incoming:
-    """A slash command's form fields -> Incoming."""
+    """A slash command's form fields -> Incoming.
+
+    Its ``trigger_id`` is unique to the one time the person pressed Enter, so a signed
+    request replayed within Slack's five-minute signature window counts once.
+    """
+    trigger = payload.get("trigger_id")
     return Incoming(
         platform=PLATFORM,
         workspace_id=payload.get("team_id") or "",
@@ -146,6 +153,7 @@ def incoming_from_command(payload: dict) -> Incoming:
         command=(payload.get("command") or "").lstrip("/"),
         text=payload.get("text") or "",
         workspace_name=payload.get("team_domain"),
+        event_id=f"trigger:{trigger}" if trigger else None,
     )
 
 
@@ -162,6 +170,7 @@ class Origin:
     team_domain: str | None = None
 
     def incoming(self, line: str, *, form: dict[str, str] | None = None) -> Incoming:
+        """A button press or form submission -> Incoming (a replay of it counts once)."""
         command, text = split_command(line)
         return Incoming(
             platform=PLATFORM,
@@ -173,6 +182,7 @@ class Origin:
             text=text,
             form=form,
             workspace_name=self.team_domain,
+            event_id=f"trigger:{self.trigger_id}" if self.trigger_id else None,
         )
 
     def metadata(self, command: str) -> str:
@@ -249,7 +259,16 @@ def reaction_from_event(event: dict, *, team_id: str, event_id: str | None) -> R
         emoji=(event.get("reaction") or "").split("::")[0],
         added=event.get("type") == "reaction_added",
         event_id=event_id,
+        at=event_time(event.get("event_ts")),
     )
+
+
+def event_time(ts: object) -> datetime | None:
+    """Slack's ``event_ts`` ('1700000000.123456', seconds) as an aware UTC time."""
+    try:
+        return datetime.fromtimestamp(float(str(ts)), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def is_thread_reply(event: dict) -> bool:
@@ -375,3 +394,36 @@ def form_values(view: dict) -> dict[str, str]:
 def home_view(reply: Reply) -> dict:
     """The App Home tab (views.publish)."""
     return {"type": "home", "blocks": blocks(reply)}
+
+
+def is_well_formed(body: str, content_type: str) -> bool:
+    """Whether a request body is shaped like something Slack sends to a request URL.
+
+    JSON: an object (an event callback or a URL check). A form: a slash command, or an
+    interaction whose ``payload`` is a JSON object. Anything else gets a 400.
+    """
+    if "application/json" in content_type:
+        try:
+            return isinstance(json.loads(body), dict)
+        except ValueError:
+            return False
+    form = parse_qs(body, keep_blank_values=True)
+    if "payload" in form:
+        try:
+            return isinstance(json.loads(form["payload"][0]), dict)
+        except ValueError:
+            return False
+    return "command" in form
+
+
+def rate_limited_team(body: str, content_type: str) -> str | None:
+    """The workspace of an ``app_rate_limited`` notice (Events API), else None.
+
+    Slack sends it when a workspace's events pass 30,000 an hour; it only needs an ack.
+    """
+    if "application/json" not in content_type:
+        return None
+    payload = json.loads(body)
+    if payload.get("type") != "app_rate_limited":
+        return None
+    return str(payload.get("team_id") or "?")

@@ -69,7 +69,7 @@ class DropPayloads(logging.Filter):
         return not message.startswith(_BODY_PREFIXES)
 
 
-def sdk_logger(name: str = "huddle.slack.sdk") -> logging.Logger:
+def sdk_logger(name: str = "huddle.lib.slack.sdk") -> logging.Logger:
     """A logger for slack-sdk clients that never records request or response bodies."""
     logger = logging.getLogger(name)
     if not any(isinstance(f, DropPayloads) for f in logger.filters):

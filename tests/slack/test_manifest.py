@@ -65,7 +65,7 @@ def test_the_manifest_sends_every_command_to_the_events_url():
 
 @pytest.mark.parametrize("name", list(COMMANDS))
 async def test_the_app_answers_every_command_of_the_table(slack, api, caplog, name):
-    caplog.set_level(logging.WARNING, logger="huddle.slack.bolt")
+    caplog.set_level(logging.WARNING, logger="huddle.lib.slack.bolt")
 
     response = await slack.command(f"/{name} help")
 
@@ -96,7 +96,7 @@ def test_the_manifest_subscribes_to_the_events_the_adapter_handles():
 
 
 async def test_every_event_the_manifest_subscribes_to_has_a_listener(slack, caplog):
-    caplog.set_level(logging.WARNING, logger="huddle.slack.bolt")
+    caplog.set_level(logging.WARNING, logger="huddle.lib.slack.bolt")
     for subscribed in _manifest()["settings"]["event_subscriptions"]["bot_events"]:
         kind, _, channel_type = subscribed.partition(".")  # message.channels -> message
         event = {"type": kind, "user": "U9", "channel": "C1", "ts": "1800000000.000100"}

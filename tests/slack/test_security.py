@@ -85,3 +85,46 @@ async def test_slacks_url_verification_challenge_is_answered(slack):
 
     assert response.status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in await response.text()
+
+
+async def test_a_signed_slash_command_replayed_within_the_window_counts_once(slack, api, engine):
+    """An attacker (or a proxy) re-sending the very request Slack signed makes no second defect."""
+    from urllib.parse import urlencode as encode
+
+    form = {
+        "team_id": "T1",
+        "team_domain": "practice",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "user_name": "alex",
+        "command": "/defect",
+        "text": "arrival: waited 25 minutes with no word from us",
+        "response_url": api.response_url("replayed"),
+        "trigger_id": "1234.5678.replayed",
+    }
+    body = encode(form)
+    headers = sign(body)
+    for _ in range(3):
+        response = await slack.client.post(
+            "/slack/events",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        assert response.status == 200
+        await slack.adapter.drained()
+
+    assert count(engine, Defect) == 1
+
+
+async def test_slacks_app_rate_limited_notice_is_acknowledged(slack):
+    body = json.dumps(
+        {
+            "token": "t",
+            "type": "app_rate_limited",
+            "team_id": "T1",
+            "minute_rate_limited": 1518467820,
+            "api_app_id": "A0HUDDLE",
+        }
+    )
+    response = await slack.post(body, "application/json")
+    assert response.status == 200
