@@ -22,7 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import convert, listeners
+from adapters.slack import listeners, request_checks
 from adapters.slack.listeners import Delivery, Listener
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
@@ -198,10 +198,10 @@ class SlackAdapter:
         if not signed:
             log.info("slack request refused: missing, wrong or expired signature")
             return web.Response(status=401)
-        if not convert.is_well_formed(body, request.headers.get("Content-Type", "")):
+        if not request_checks.is_well_formed(body, request.headers.get("Content-Type", "")):
             log.info("slack request refused: signed, but not a Slack payload")
             return web.Response(status=400, text="Not a Slack request.")
-        limited = convert.rate_limited_team(body, request.headers.get("Content-Type", ""))
+        limited = request_checks.rate_limited_team(body, request.headers.get("Content-Type", ""))
         if limited is not None:
             # Slack stops sending this workspace's events for the rest of the minute.
             log.warning("slack app_rate_limited: workspace=%s", limited)
