@@ -40,12 +40,12 @@ from adapters.slack.messenger import messenger_for  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
 from bot.clock.config import ClockSettings  # noqa: E402
 from bot.clock.jobs import run_monday_meeting  # noqa: E402
-from bot.clock.queries import count_round_trips  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.crypto import Vault, generate_key  # noqa: E402
 from bot.huddle import Huddle  # noqa: E402
 from bot.storage import db  # noqa: E402
+from bot.storage.db import count_round_trips  # noqa: E402
 from bot.storage.models import Subscription, Workspace  # noqa: E402
 
 CLIENT_ID = "111.222"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.huddle import Huddle
 from bot.meeting import next_rule
 from bot.model import Field, Reply
-from bot.scheduling import local_iso_week
+from bot.scheduling import Period
 from bot.storage import defects, meetings, stories
 from bot.storage.db import transaction
 from bot.storage.workspaces import ensure_workspace
@@ -86,7 +86,7 @@ def compose_home(huddle: Huddle, *, platform: str, workspace_id: str) -> Reply:
 
 def _rule_field(huddle: Huddle, session, workspace_id: int, tz: str, now) -> Field:
     latest = meetings.latest_meeting(session=session, workspace_id=workspace_id)
-    if latest is not None and meetings.is_this_week(latest, local_iso_week(now, tz)):
+    if latest is not None and meetings.is_this_week(latest, Period.WEEK.of(now, tz)):
         rule = huddle.content.rules.get(latest.rule_id)
         if rule is not None:
             return Field(f"This week's rule · {rule.title}", f"{rule.rule}\n_{rule.challenge}_")

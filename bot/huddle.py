@@ -21,7 +21,7 @@ from bot.content import Content
 from bot.crypto import Vault
 from bot.meeting import compose_meeting, next_rule, weekly_meeting
 from bot.model import ConversationRef, Incoming, Reaction, Reply, Visibility
-from bot.scheduling import utc_now
+from bot.scheduling import iso_week_of, utc_now
 from bot.storage import conversations, meetings, stories, subscriptions
 from bot.storage.db import transaction
 from bot.storage.events import claim_event
@@ -257,7 +257,7 @@ class Huddle:
             )
             if not won:
                 return None
-            return post.id, weekly_meeting(rule, post.iso_year, post.iso_week)
+            return post.id, weekly_meeting(rule, *iso_week_of(post.period))
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:
         with transaction(self.engine) as session:
@@ -284,7 +284,7 @@ class Huddle:
             )
             if post.status != meetings.POSTED:
                 meetings.mark_posted(session=session, post=post, message_id=None, now=self.clock())
-            return weekly_meeting(rule, post.iso_year, post.iso_week)
+            return weekly_meeting(rule, *iso_week_of(post.period))
 
     # -- conversation references (platforms that post proactively) -------------
 
