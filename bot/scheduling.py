@@ -80,9 +80,13 @@ class Period(StrEnum):
         year, month = key.split("-")
         return date(int(year), int(month), 1)
 
-    def start(self, key: str, tz: str) -> datetime:
-        """Midnight at the start of the period in ``tz``, as aware UTC."""
-        return local_datetime(self.first_day(key), time(0), ZoneInfo(tz))
+    def start(self, key: str, tz: str, at: time = time(0)) -> datetime:
+        """The period's first day at ``at`` (midnight by default) in ``tz``, as aware UTC.
+
+        ``Period.DAY.start("2026-12-01", "Australia/Sydney", at=time(7))`` is 07:00 that
+        day in Sydney, whatever its offset that day.
+        """
+        return local_datetime(self.first_day(key), at, ZoneInfo(tz))
 
 
 def iso_week_of(key: str) -> tuple[int, int]:

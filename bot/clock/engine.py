@@ -12,14 +12,22 @@ run hourly in one transaction.
 A new job is one file in ``bot/clock/jobs/`` and one line in its table::
 
     def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
-        return now >= Period.DAY.start(slot.period, slot.target.timezone) + timedelta(hours=7)
+        # From 07:00 in the channel's timezone; a clock that was down catches up that day.
+        return now >= Period.DAY.start(slot.period, slot.target.timezone, at=time(7))
 
-    def compose(plan: Planning, slots: list[Slot]) -> dict[tuple[int, str], Message | None]:
+    def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
+        # One batched read for all the channels due (plan.session), then each one's message.
         return {s.target.key: Message(Reply("Good morning", visibility=CHANNEL)) for s in slots}
 
     MORNING_BRIEF = ClockJob(
-        "morning-brief", every=Period.DAY, claims=notices("brief"), due=due, compose=compose
+        name="morning-brief",
+        every=Period.DAY,  # claimed once per channel and local day
+        claims=notices("brief"),  # rows in clock_notice of kind "brief"
+        due=due,
+        compose=compose,
     )
+
+and ``MORNING_BRIEF,`` in the table in ``bot/clock/jobs/__init__.py``.
 """
 
 from __future__ import annotations
