@@ -176,6 +176,12 @@ def test_jobs_run_runs_one_job_body_now_through_the_installed_messengers(operato
     assert "monday-meeting: 0 posted" in second and "Monday Morning Meeting" not in second
 
 
+def test_jobs_run_runs_a_housekeeping_job_too(operator_env, capsys):
+    with time_machine.travel(datetime(2026, 11, 23, 8, 17, tzinfo=UTC), tick=False):
+        assert main(["jobs", "run", "purge-events"]) == 0
+    assert "purge-events: 0 processed event id(s) removed" in capsys.readouterr().out
+
+
 def test_the_installed_messengers_are_found_by_platform_name(operator_env):
     messengers = load_messengers(operator_env.settings, operator_env)
     assert messengers["console"].platform == "console"
