@@ -3,8 +3,9 @@
 Sets up 10,000 subscribed channels across 1,000 Slack workspaces (10 each), all due at
 the same minute, in a fresh migrated database (SQLite file by default; ``--postgres`` also
 runs it on a private PostgreSQL database). The workspaces are installed through
-slack-sdk's installation store, so each post looks its bot token up the way the clock
-does in multi-workspace mode.
+slack-sdk's installation store, and the messenger reads each workspace's bot token
+from it the way the clock does in multi-workspace mode (once, then cached for a few
+minutes; the figures count those reads apart).
 
 The Slack Web API is a local stand-in (``tests/standins/slack_api.py``) in a separate
 process that answers every call after 50 ms and answers 429 with ``Retry-After: 1`` to a
