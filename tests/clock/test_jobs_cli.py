@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -246,8 +248,6 @@ def test_jobs_refuse_to_start_with_no_key_and_no_key_file(operator_env, monkeypa
 
 
 def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
-    from pathlib import Path
-
     from bot.cli import build_parser
 
     procfile = Path(__file__).resolve().parents[2] / "Procfile"
@@ -265,3 +265,10 @@ def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
     parser = build_parser()
     for command in processes.values():
         assert callable(parser.parse_args(command.split()[1:]).run)
+
+
+def test_the_readme_lists_every_job_of_the_table_in_its_order():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    clock = readme[readme.index("## The clock") : readme.index("**Periods.**")]
+    listed = re.findall(r"^\| `([a-z-]+)` \|", clock, flags=re.MULTILINE)
+    assert listed == list(JOBS)
