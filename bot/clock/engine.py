@@ -17,7 +17,8 @@ A new job is one file in ``bot/clock/jobs/`` and one line in its table::
 
     def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         # One batched read for all the channels due (plan.session), then each one's message.
-        return {s.target.key: Message(Reply("Good morning", visibility=CHANNEL)) for s in slots}
+        reply = Reply("Good morning", visibility=Visibility.CHANNEL)
+        return {s.target.key: Message(reply) for s in slots}
 
     MORNING_BRIEF = ClockJob(
         name="morning-brief",
