@@ -31,8 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     job_commands.add_parser(
         "list", help="every subscribed channel and when it next gets its meeting"
     ).set_defaults(run=_jobs_list)
-    run = job_commands.add_parser("run", help="run one job's body once, now")
-    run.add_argument("job", choices=sorted(JOBS), help="which job")
+    run = job_commands.add_parser(
+        "run",
+        help="run one job's body once, now",
+        description="Runs one job once, now. The jobs, in the clock's order:\n"
+        + "\n".join(f"  {name}: {job.doc}" for name, job in JOBS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("job", choices=list(JOBS), help="which job")
     run.set_defaults(run=_jobs_run)
 
 

@@ -124,6 +124,7 @@ class Job(Protocol):
     """A row of the jobs table: ``await job(huddle, messengers, now)`` runs it once."""
 
     name: str
+    doc: str  # one line for operators (`huddle jobs run --help`)
     cadence: str  # TICK or HOURLY
 
     async def __call__(
