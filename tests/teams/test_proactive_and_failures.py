@@ -13,7 +13,10 @@ from adapters.teams.messenger import build_messenger
 from adapters.teams.settings import TeamsSettings
 from bot.model import ConversationRef, Reply, Visibility
 from bot.ports import DeliveryError
+from bot.storage.conversations import conversation_data
+from bot.storage.db import transaction
 from bot.storage.models import Defect
+from bot.storage.workspaces import get_workspace
 from tests.teams.conftest import BOT_ID, CHANNEL, TENANT, rows
 
 
@@ -53,6 +56,16 @@ async def test_someone_else_joining_the_team_is_not_greeted(teams, bot_connector
     assert huddle.conversation(platform="teams", workspace_id=TENANT, channel_id=CHANNEL)
 
 
+def _stored(huddle, channel: str = CHANNEL, *, thread_id: str | None = None) -> ConversationRef:
+    """A channel as the clock hands it to the messenger: with the reference stored for it."""
+    with transaction(huddle.engine) as session:
+        workspace = get_workspace(session=session, platform="teams", external_id=TENANT)
+        data = workspace and conversation_data(
+            session=session, workspace_id=workspace.id, channel_id=channel
+        )
+    return ConversationRef("teams", TENANT, channel, thread_id=thread_id, data=data)
+
+
 def _messenger(huddle, settings, sleeps):
     return build_messenger(
         settings,
@@ -71,7 +84,7 @@ async def test_messenger_posts_to_a_stored_conversation(
     await teams.post(_installed_in_team(teams))
     messenger = _messenger(huddle, settings, sleeps)
     try:
-        message_id = await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+        message_id = await messenger.send(_stored(huddle), MEETING)
     finally:
         messenger.close()
 
@@ -87,7 +100,7 @@ async def test_messenger_posts_in_a_reply_chain_when_given_a_thread(
     await teams.post(_installed_in_team(teams))
     messenger = _messenger(huddle, settings, sleeps)
     await messenger.send(
-        ConversationRef("teams", TENANT, CHANNEL, thread_id="1700000000001"),
+        _stored(huddle, thread_id="1700000000001"),
         Reply(text="Reminder: share your WOW stories", visibility=Visibility.CHANNEL),
     )
     messenger.close()
@@ -99,7 +112,7 @@ async def test_messenger_without_a_stored_reference_fails_permanently(
 ):
     messenger = _messenger(huddle, settings, sleeps)
     with pytest.raises(DeliveryError) as error:
-        await messenger.send(ConversationRef("teams", TENANT, "19:unknown@thread.tacv2"), MEETING)
+        await messenger.send(_stored(huddle, "19:unknown@thread.tacv2"), MEETING)
     assert error.value.permanent
 
 
@@ -109,7 +122,7 @@ async def test_messenger_retries_a_429_then_succeeds(
     await teams.post(_installed_in_team(teams))
     bot_connector.fail_next(429, retry_after=2)
     messenger = _messenger(huddle, settings, sleeps)
-    message_id = await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    message_id = await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     assert message_id == bot_connector.posted[-1].id
     assert len(sleeps) == 1 and sleeps[0] >= 2  # waited at least what Retry-After asked
@@ -122,7 +135,7 @@ async def test_messenger_retries_transient_gateway_errors(
     await teams.post(_installed_in_team(teams))
     bot_connector.fail_next(status, times=2)
     messenger = _messenger(huddle, settings, sleeps)
-    assert await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    assert await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     # Exponential back-off from 0.5 s, plus up to half a base delay of jitter.
     assert len(sleeps) == 2
@@ -137,7 +150,7 @@ async def test_messenger_gives_up_on_a_persistent_502_with_delivery_error(
     attempts_before = bot_connector.attempts
     messenger = _messenger(huddle, settings, sleeps)
     with pytest.raises(DeliveryError) as error:
-        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+        await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     assert not error.value.permanent
     assert error.value.retry_after and error.value.retry_after > 0
@@ -153,7 +166,7 @@ async def test_messenger_surfaces_a_long_retry_after_to_the_caller(
     bot_connector.fail_next(429, times=10, retry_after=120)
     messenger = _messenger(huddle, settings, sleeps)
     with pytest.raises(DeliveryError) as error:
-        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+        await messenger.send(_stored(huddle), MEETING)
     assert error.value.retry_after == 120
     assert sleeps == []  # not worth waiting in-process: the clock reschedules
 
@@ -191,7 +204,7 @@ async def test_messenger_is_found_by_its_entry_point(huddle, settings):
 async def test_messenger_reuses_one_http_session(teams, bot_connector, huddle, settings, sleeps):
     await teams.post(_installed_in_team(teams))
     messenger = _messenger(huddle, settings, sleeps)
-    ref = ConversationRef("teams", TENANT, CHANNEL)
+    ref = _stored(huddle)
     await asyncio.gather(messenger.send(ref, MEETING), messenger.send(ref, MEETING))
     await messenger.send(ref, MEETING)
     # Every connector client sent through the messenger's one session (one pool per host).
@@ -211,7 +224,7 @@ async def test_retries_stop_within_the_total_wait_budget(
     attempts_before = bot_connector.attempts
     messenger = _messenger(huddle, settings, sleeps)
     with pytest.raises(DeliveryError) as error:
-        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+        await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     assert sum(sleeps) <= 10  # a Teams turn must answer within 15 seconds
     assert len(sleeps) == 2 and bot_connector.attempts - attempts_before == 3
@@ -223,7 +236,7 @@ async def test_stored_reference_carries_the_tenant_into_proactive_posts(
 ):
     await teams.post(_installed_in_team(teams))
     messenger = _messenger(huddle, settings, sleeps)
-    await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+    await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     conversation = bot_connector.posted[-1].activity["conversation"]
     assert TENANT in (conversation.get("tenantID"), conversation.get("tenantId"))
@@ -232,7 +245,7 @@ async def test_stored_reference_carries_the_tenant_into_proactive_posts(
 async def _weekly_meeting_posted(teams, huddle, settings, sleeps) -> str:
     """The clock's way: claim the week's meeting, post it through the messenger."""
     await teams.post(_installed_in_team(teams))
-    ref = ConversationRef("teams", TENANT, CHANNEL)
+    ref = _stored(huddle)
     post_id, meeting = huddle.claim_meeting(ref)
     messenger = _messenger(huddle, settings, sleeps)
     message_id = await messenger.send(ref, meeting)
@@ -339,7 +352,7 @@ async def test_retry_after_given_as_an_http_date_is_understood(
     bot_connector.fail_next(429, times=10, retry_after="Wed, 21 Oct 2099 07:28:00 GMT")
     messenger = _messenger(huddle, settings, sleeps)
     with pytest.raises(DeliveryError) as error:
-        await messenger.send(ConversationRef("teams", TENANT, CHANNEL), MEETING)
+        await messenger.send(_stored(huddle), MEETING)
     messenger.close()
     assert error.value.retry_after > 3600  # far off: handed to the caller, not waited for
     assert sleeps == []

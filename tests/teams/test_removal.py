@@ -13,7 +13,10 @@ from adapters.teams.messenger import build_messenger
 from adapters.teams.settings import TeamsSettings
 from bot.model import ConversationRef, Reply, Visibility
 from bot.ports import DeliveryError
+from bot.storage.conversations import conversation_data
+from bot.storage.db import transaction
 from bot.storage.models import Subscription
+from bot.storage.workspaces import get_workspace
 from tests.teams.conftest import BOT_ID, CHANNEL, GROUP, TENANT, rows
 
 TEAM_A = CHANNEL  # a team's id is its General channel's conversation id
@@ -249,7 +252,13 @@ async def test_adding_huddle_back_to_a_team_stores_its_reference_again_and_it_ca
         meeting = Reply(
             title="Monday Morning Meeting", text="Rule 1", visibility=Visibility.CHANNEL
         )
-        message_id = await messenger.send(ConversationRef("teams", TENANT, RECEPTION_A), meeting)
+        with transaction(huddle.engine) as session:  # as the clock loads it with its targets
+            workspace = get_workspace(session=session, platform="teams", external_id=TENANT)
+            data = conversation_data(
+                session=session, workspace_id=workspace.id, channel_id=RECEPTION_A
+            )
+        ref = ConversationRef("teams", TENANT, RECEPTION_A, data=data)
+        message_id = await messenger.send(ref, meeting)
     finally:
         messenger.close()
     post = bot_connector.posted[-1]
