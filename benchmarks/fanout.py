@@ -3,8 +3,9 @@
 Sets up 10,000 subscribed channels across 1,000 Slack workspaces (10 each), all due at
 the same minute, in a fresh migrated database (SQLite file by default; ``--postgres`` also
 runs it on a private PostgreSQL database). The workspaces are installed through
-slack-sdk's installation store, so each post looks its bot token up the way the clock
-does in multi-workspace mode.
+slack-sdk's installation store, and the messenger reads each workspace's bot token
+from it the way the clock does in multi-workspace mode (once, then cached for a few
+minutes; the figures count those reads apart).
 
 The Slack Web API is a local stand-in (``tests/standins/slack_api.py``) in a separate
 process that answers every call after 50 ms and answers 429 with ``Retry-After: 1`` to a
@@ -40,12 +41,12 @@ from adapters.slack.messenger import messenger_for  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
 from bot.clock.config import ClockSettings  # noqa: E402
 from bot.clock.jobs import run_monday_meeting  # noqa: E402
-from bot.clock.queries import count_round_trips  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.crypto import Vault, generate_key  # noqa: E402
 from bot.huddle import Huddle  # noqa: E402
 from bot.storage import db  # noqa: E402
+from bot.storage.db import count_round_trips  # noqa: E402
 from bot.storage.models import Subscription, Workspace  # noqa: E402
 
 CLIENT_ID = "111.222"

@@ -22,7 +22,7 @@ from bot.door import enter
 from bot.handlers import ROUTES
 from bot.meeting import weekly_meeting
 from bot.model import ConversationRef, Event, MeetingShown, Reply
-from bot.scheduling import utc_now
+from bot.scheduling import iso_week_of, utc_now
 from bot.storage import meetings
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
@@ -100,7 +100,7 @@ class Huddle:
             )
             if not won:
                 return None
-            return post.id, weekly_meeting(rule, post.iso_year, post.iso_week)
+            return post.id, weekly_meeting(rule, *iso_week_of(post.period))
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:
         with transaction(self.engine) as session:

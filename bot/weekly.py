@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.content import Content, Rule
 from bot.meeting import next_rule
 from bot.model import ConversationRef
-from bot.scheduling import local_iso_week
+from bot.scheduling import Period
 from bot.storage import meetings
 from bot.storage.models import MeetingPost, Workspace
 from bot.storage.subscriptions import get_subscription
@@ -40,7 +40,7 @@ def this_weeks_post(
     )
     if tz is None and subscription is not None and subscription.active:
         tz = subscription.timezone
-    iso_year, iso_week = local_iso_week(now, tz or workspace.timezone)
+    week = Period.WEEK.of(now, tz or workspace.timezone)
     history = meetings.posted_rule_ids(
         session=session, workspace_id=workspace.id, channel_id=ref.channel_id
     )
@@ -49,8 +49,7 @@ def this_weeks_post(
         session=session,
         workspace_id=workspace.id,
         channel_id=ref.channel_id,
-        iso_year=iso_year,
-        iso_week=iso_week,
+        period=week,
         rule_id=rule.id,
         now=now,
     )
@@ -60,8 +59,7 @@ def this_weeks_post(
         session=session,
         workspace_id=workspace.id,
         channel_id=ref.channel_id,
-        iso_year=iso_year,
-        iso_week=iso_week,
+        period=week,
     )
     assert post is not None  # the constraint that refused our claim holds it
     return post, content.rules.get(post.rule_id) or next_rule(content, []), False

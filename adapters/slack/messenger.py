@@ -2,8 +2,9 @@
 
 Entry point ``huddle.messengers: slack``. One AsyncWebClient and one aiohttp session
 for every workspace; the token is chosen per call (single-workspace: SLACK_BOT_TOKEN;
-multi-workspace: the installation store, by team id). 5xx and dropped connections
-are retried here; a 429 goes straight back to the caller as
+multi-workspace: the installation store, by team id, kept for a few minutes in
+``BotTokens`` so a fan-out to a workspace's channels reads it once). 5xx and dropped
+connections are retried here; a 429 goes straight back to the caller as
 ``DeliveryError(retry_after=...)`` so the clock paces its own fan-out.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -32,14 +35,94 @@ from bot.ports import DeliveryError
 
 log = logging.getLogger("huddle.slack.messenger")
 
+# Slack's answers when the token itself is no good: revoked, uninstalled, or replaced by
+# a reinstall. The store may hold a newer one, so it is read again (once) before giving up.
+DEAD_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
+# How long a bot token read from the store is trusted without being read again. Short:
+# a workspace that uninstalls or reinstalls is seen within minutes even without an error.
+TOKEN_LIFETIME = 300.0
+
+_FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError)
+
+
+class BotTokens:
+    """Bot tokens by Slack team, read from the installation store and kept ``lifetime`` seconds.
+
+    Concurrent posts to one workspace share one read. ``reread`` is for a token Slack
+    refused: it reads the store again, unless another post already did.
+    """
+
+    def __init__(
+        self,
+        store: DatabaseInstallationStore,
+        *,
+        lifetime: float = TOKEN_LIFETIME,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.store = store
+        self.lifetime = lifetime
+        self._monotonic = monotonic
+        self._tokens: dict[str, tuple[str, float]] = {}  # team -> (token, read at)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _cached(self, team_id: str) -> str | None:
+        entry = self._tokens.get(team_id)
+        if entry is None:
+            return None
+        token, read_at = entry
+        if self._monotonic() - read_at >= self.lifetime:
+            del self._tokens[team_id]
+            return None
+        return token
+
+    async def _read(self, team_id: str) -> str | None:
+        bot = await self.store.async_find_bot(enterprise_id=None, team_id=team_id)
+        token = bot.bot_token if bot is not None else None
+        if token:
+            self._tokens[team_id] = (token, self._monotonic())
+        else:
+            self._tokens.pop(team_id, None)
+        return token or None
+
+    async def token(self, team_id: str) -> str | None:
+        """The workspace's bot token, or None when Huddle is not installed there."""
+        token = self._cached(team_id)
+        if token is not None:
+            return token
+        async with self._locks.setdefault(team_id, asyncio.Lock()):
+            return self._cached(team_id) or await self._read(team_id)
+
+    async def reread(self, team_id: str, *, refused: str) -> str | None:
+        """Slack refused ``refused``: forget it and read the store again (a reinstall?)."""
+        async with self._locks.setdefault(team_id, asyncio.Lock()):
+            token = self._cached(team_id)
+            if token is not None and token != refused:
+                return token  # another post has read the new one already
+            fresh = await self._read(team_id)
+            if fresh == refused:
+                self._tokens.pop(team_id, None)  # still the dead one: read afresh next time
+            return fresh
+
 
 class SlackMessenger:
     platform = "slack"
 
-    def __init__(self, settings: SlackSettings, *, installation_store=None):
+    def __init__(
+        self,
+        settings: SlackSettings,
+        *,
+        installation_store: DatabaseInstallationStore | None = None,
+        token_lifetime: float = TOKEN_LIFETIME,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         guard_sdk_loggers()
         self.settings = settings
-        self.installation_store: DatabaseInstallationStore | None = installation_store
+        self.installation_store = installation_store
+        self.tokens = (
+            None
+            if installation_store is None
+            else BotTokens(installation_store, lifetime=token_lifetime, monotonic=monotonic)
+        )
         self.client = build_web_client(settings, rate_limit_retries=0)
         self._session: aiohttp.ClientSession | None = None
         self._session_lock = asyncio.Lock()
@@ -58,13 +141,13 @@ class SlackMessenger:
         if self.settings.mode is SlackMode.SINGLE:
             assert self.settings.bot_token is not None
             return self.settings.bot_token.get_secret_value()
-        assert self.installation_store is not None
-        bot = await self.installation_store.async_find_bot(enterprise_id=None, team_id=workspace_id)
-        if bot is None or not bot.bot_token:
+        assert self.tokens is not None
+        token = await self.tokens.token(workspace_id)
+        if token is None:
             raise DeliveryError(
                 f"Huddle is not installed in Slack workspace {workspace_id}", permanent=True
             )
-        return bot.bot_token
+        return token
 
     async def send(self, ref: ConversationRef, reply: Reply) -> str | None:
         """Post ``reply`` in ``ref``'s channel (or thread); returns the message ts."""
@@ -73,27 +156,44 @@ class SlackMessenger:
         await self._ensure_session()
         token = await self.token_for(ref.workspace_id)
         try:
-            return await post_message(
-                self.client, ref.channel_id, reply, token=token, thread=ref.thread_id
-            )
-        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as error:
-            code = error_code(error)
-            log.warning(
-                "slack post failed: workspace=%s channel=%s error=%s",
-                ref.workspace_id,
-                ref.channel_id,
-                code,
-            )
-            raise DeliveryError(
-                f"Slack chat.postMessage failed in workspace {ref.workspace_id} "
-                f"channel {ref.channel_id}: {code}",
-                retry_after=retry_after(error),
-                permanent=is_permanent(error),
-            ) from None
+            return await self._post(ref, reply, token)
+        except _FAILURES as error:
+            if self.tokens is None or error_code(error) not in DEAD_TOKEN_ERRORS:
+                raise _delivery_error(ref, error) from None
+            refusal = error
+        # The token is dead. A reinstall stores a new one: post again only if it changed.
+        fresh = await self.tokens.reread(ref.workspace_id, refused=token)
+        if fresh is None or fresh == token:
+            raise _delivery_error(ref, refusal) from None
+        try:
+            return await self._post(ref, reply, fresh)
+        except _FAILURES as error:
+            raise _delivery_error(ref, error) from None
+
+    async def _post(self, ref: ConversationRef, reply: Reply, token: str) -> str | None:
+        return await post_message(
+            self.client, ref.channel_id, reply, token=token, thread=ref.thread_id
+        )
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _delivery_error(ref: ConversationRef, error: Exception) -> DeliveryError:
+    code = error_code(error)
+    log.warning(
+        "slack post failed: workspace=%s channel=%s error=%s",
+        ref.workspace_id,
+        ref.channel_id,
+        code,
+    )
+    return DeliveryError(
+        f"Slack chat.postMessage failed in workspace {ref.workspace_id} "
+        f"channel {ref.channel_id}: {code}",
+        retry_after=retry_after(error),
+        permanent=is_permanent(error),
+    )
 
 
 def build_messenger(settings: Settings, huddle: Huddle) -> SlackMessenger | None:
@@ -102,7 +202,8 @@ def build_messenger(settings: Settings, huddle: Huddle) -> SlackMessenger | None
     return messenger_for(slack, huddle)
 
 
-def messenger_for(slack: SlackSettings, huddle: Huddle) -> SlackMessenger | None:
+def messenger_for(slack: SlackSettings, huddle: Huddle, **options) -> SlackMessenger | None:
+    """The messenger for these settings; ``options`` go to ``SlackMessenger`` (token lifetime)."""
     if not slack.configured:
         return None
     slack.check()
@@ -110,4 +211,4 @@ def messenger_for(slack: SlackSettings, huddle: Huddle) -> SlackMessenger | None
     if slack.mode is SlackMode.MULTI:
         assert slack.client_id is not None
         store = DatabaseInstallationStore(engine=huddle.engine, client_id=slack.client_id)
-    return SlackMessenger(slack, installation_store=store)
+    return SlackMessenger(slack, installation_store=store, **options)

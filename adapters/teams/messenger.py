@@ -1,13 +1,13 @@
-"""The clock's way into Teams: post to a stored conversation reference.
+"""The clock's way into Teams: post to the conversation reference each post carries.
 
 ``build_messenger`` is the ``huddle.messengers`` entry point ``teams``. It is
 always available: Teams needs no settings to know where to post, only the
-conversation references stored when the app was installed.
+conversation references stored when the app was installed, which the clock loads
+with its targets and hands over in ``ConversationRef.data``. Sending never calls
+back into the core or the database.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 from botbuilder.schema import ConversationReference
 
@@ -21,50 +21,29 @@ from bot.ports import DeliveryError
 
 
 class TeamsMessenger:
-    """Posts replies proactively (``continue_conversation``); safe to share on one loop."""
+    """Posts replies proactively (``continue_conversation``); safe to share on one loop.
+
+    Each post's ``ref.data`` says where it goes: nothing is looked up.
+    """
 
     platform = convert.PLATFORM
 
-    def __init__(self, huddle: Huddle, connector: TeamsConnector):
-        self.huddle = huddle
+    def __init__(self, connector: TeamsConnector):
         self.connector = connector
 
     async def send(self, ref: ConversationRef, reply: Reply) -> str | None:
-        data = await asyncio.to_thread(
-            self.huddle.conversation,
-            platform=self.platform,
-            workspace_id=ref.workspace_id,
-            channel_id=ref.channel_id,
-        )
-        if data is None:
+        if ref.data is None:
             raise DeliveryError(
                 f"No Teams conversation reference for workspace {ref.workspace_id}: "
                 "Huddle must be installed in that conversation first",
                 permanent=True,
             )
-        reference = ConversationReference().deserialize(data)
+        reference = ConversationReference().deserialize(dict(ref.data))
         if ref.thread_id:
             # A channel's reply chain is the conversation id plus the root message id.
             reference.conversation.id = f"{ref.channel_id};messageid={ref.thread_id}"
-        message_id = await self.connector.send_proactive(
+        return await self.connector.send_proactive(
             reference, convert.to_activity(reply), what="post"
-        )
-        await self.story_posted(ref.workspace_id, ref.channel_id, reply, message_id)
-        return message_id
-
-    async def story_posted(
-        self, workspace_id: str, channel_id: str, reply: Reply, message_id: str | None
-    ) -> None:
-        """A story card was posted: reactions to that message now nominate the story."""
-        if reply.story_id is None or not message_id:
-            return
-        await asyncio.to_thread(
-            self.huddle.story_posted,
-            platform=self.platform,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            story_id=reply.story_id,
-            message_id=message_id,
         )
 
     def close(self) -> None:
@@ -77,7 +56,13 @@ def build_messenger(
     *,
     teams_settings: TeamsSettings | None = None,
     retry: RetryPolicy | None = None,
-) -> TeamsMessenger:
-    """Entry point ``huddle.messengers: teams``."""
-    connector = TeamsConnector(teams_settings or load_teams_settings(), retry=retry)
-    return TeamsMessenger(huddle, connector)
+) -> TeamsMessenger | None:
+    """Entry point ``huddle.messengers: teams``: None when Teams isn't configured.
+
+    Without an app id (or the Emulator switch) there is no token to post with, so the
+    clock must not post to the service URLs it has stored; it skips Teams and says so.
+    """
+    chosen = teams_settings or load_teams_settings()
+    if not chosen.configured:
+        return None
+    return TeamsMessenger(TeamsConnector(chosen, retry=retry))

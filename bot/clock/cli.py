@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from bot.clock import queries
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
-from bot.clock.plan import Target, next_runs
+from bot.clock.messengers import close_messengers, load_messengers
 from bot.config import Settings
 from bot.huddle import Huddle
-from bot.scheduling import WEEKDAYS
+from bot.scheduling import WEEKDAYS, Period, local_day, next_runs
+from bot.storage.clock import MEETINGS, POSTED, Target, load_claims, load_skips, load_targets
 from bot.storage.db import transaction
-from bot.storage.meetings import POSTED
 from bot.wiring import build_huddle, clock_vault
 from bot.wording import describe_next_meeting, local_datetime_label
 
@@ -31,19 +31,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     job_commands.add_parser(
         "list", help="every subscribed channel and when it next gets its meeting"
     ).set_defaults(run=_jobs_list)
-    run = job_commands.add_parser("run", help="run one job's body once, now")
-    run.add_argument("job", choices=sorted(JOBS), help="which job")
+    run = job_commands.add_parser(
+        "run",
+        help="run one job's body once, now",
+        description="Runs one job once, now. The jobs, in the clock's order:\n"
+        + "\n".join(f"  {name}: {job.doc}" for name, job in JOBS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("job", choices=list(JOBS), help="which job")
     run.set_defaults(run=_jobs_run)
 
 
 def _build(settings: Settings):
-    from bot.clock.messengers import load_messengers
-
     huddle = build_huddle(settings, clock_vault(settings))
     return huddle, load_messengers(settings, huddle)
 
 
 def _run_clock(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here, not at the top: only `huddle clock` needs APScheduler, so every
+    # other `huddle` command starts without loading it.
     from bot.clock.scheduler import run_clock
 
     options = ClockSettings()
@@ -53,8 +59,6 @@ def _run_clock(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.clock.messengers import close_messengers
-
     options = ClockSettings()
     huddle, messengers = _build(settings)
 
@@ -66,11 +70,10 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
     report = asyncio.run(once())
     print(report.summary())
-    return 1 if report.failed or report.undeliverable else 0
+    return 1 if report.problems else 0
 
 
 def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
-
     huddle = build_huddle(settings, clock_vault(settings))
     list_jobs(huddle, ClockSettings())
     return 0
@@ -78,23 +81,22 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def list_jobs(huddle: Huddle, options: ClockSettings, out: TextIO | None = None) -> int:
     """Print each subscription and its next run, local and UTC. Returns how many."""
-    import sys
-
     out = out or sys.stdout
     now = huddle.clock()
     with transaction(huddle.engine) as session:
-        targets = queries.load_targets(session=session)
+        targets = load_targets(session=session)
         if not targets:
             print(
                 "No channel is subscribed yet (`/huddle schedule monday 08:00` in one).", file=out
             )
             return 0
-        skips = queries.load_skips(
+        skips = load_skips(
             session=session,
             start=now.date() - timedelta(days=8),
             end=now.date() + timedelta(days=400),
         )
-        rows = queries.load_meeting_rows(session=session, weeks={t.week(now) for t in targets})
+        weeks = {Period.WEEK.of(now, t.timezone) for t in targets}
+        rows = load_claims(session=session, claims=MEETINGS, periods=weeks)
     for target in targets:
         print(
             _describe(target, now, skips.get(target.subscription_id, set()), rows, options),
@@ -106,7 +108,7 @@ def list_jobs(huddle: Huddle, options: ClockSettings, out: TextIO | None = None)
 
 def _describe(target: Target, now: datetime, skipped, rows, options: ClockSettings) -> str:
     tz = target.timezone
-    row = rows.get((*target.key, *target.week(now)))
+    row = rows.get((*target.key, Period.WEEK.of(now, tz)))
     runs = next_runs(target, now, skipped, row and row.status, options.nudge_weekday_index)
     parts = [
         f"{target.platform}:{target.external_workspace_id} #{target.channel_id}",
@@ -120,7 +122,7 @@ def _describe(target: Target, now: datetime, skipped, rows, options: ClockSettin
         parts.append(state)
     if runs.nudge is not None:
         parts.append(f"nudge {local_datetime_label(runs.nudge, tz)}")
-    today = target.local_date(now)
+    today = local_day(now, tz)
     if target.paused_until and target.paused_until > today:
         parts.append(f"paused until {target.paused_until.isoformat()}")
     upcoming = sorted(d for d in skipped if d >= today)

@@ -18,8 +18,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import engine
 from bot.clock.config import ClockSettings
-from bot.clock.jobs import JOBS, FanoutReport, Job
+from bot.clock.engine import Job, Report
+from bot.clock.jobs import JOBS
 from bot.clock.messengers import close_messengers
 from bot.huddle import Huddle
 from bot.ports import Messenger
@@ -27,11 +29,14 @@ from bot.ports import Messenger
 log = logging.getLogger("huddle.clock")
 
 TICK = "tick"
-PURGE = "purge-tidbits"
+HOUSEKEEPING = "housekeeping"
 
 
 class Clock:
-    """Runs every job once per tick, in order; one job's failure never stops the others."""
+    """Runs the jobs in table order: the posting ones every tick, the housekeeping hourly.
+
+    One job's failure never stops the others.
+    """
 
     def __init__(
         self,
@@ -46,34 +51,32 @@ class Clock:
         self.jobs = JOBS if jobs is None else jobs
         self._running: set[asyncio.Task] = set()
 
-    async def tick(self) -> dict[str, FanoutReport]:
+    async def tick(self) -> dict[str, Report]:
+        """Every job that runs each tick, once, in order."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
-            now = self.huddle.clock()
-            reports = {}
-            for name, job in self.jobs.items():
-                try:
-                    reports[name] = await job(
-                        self.huddle, self.messengers, now, options=self.options
-                    )
-                except Exception:
-                    log.exception("job %s failed this tick; it runs again next tick", name)
-            return reports
+            return await self._run(engine.TICK, "tick")
         finally:
             if task is not None:
                 self._running.discard(task)
 
-    async def purge(self) -> int:
-        try:
-            count = await asyncio.to_thread(self.huddle.purge_expired)
-        except Exception:
-            log.exception("purging expired tidbits failed; it runs again next hour")
-            return 0
-        if count:
-            log.info("purged %d expired tidbit(s)", count)
-        return count
+    async def housekeeping(self) -> dict[str, Report]:
+        """Every hourly job (the purges), once, in order."""
+        return await self._run(engine.HOURLY, "hour")
+
+    async def _run(self, cadence: str, period: str) -> dict[str, Report]:
+        now = self.huddle.clock()
+        reports = {}
+        for name, job in self.jobs.items():
+            if job.cadence != cadence:
+                continue
+            try:
+                reports[name] = await job(self.huddle, self.messengers, now, options=self.options)
+            except Exception:
+                log.exception("job %s failed this %s; it runs again next %s", name, period, period)
+        return reports
 
     async def drain(self, timeout: float) -> None:
         """Let a tick in progress finish its posts (and record them) before exiting."""
@@ -89,7 +92,7 @@ class Clock:
 def build_scheduler(
     clock: Clock, options: ClockSettings, *, start_now: bool = True
 ) -> AsyncIOScheduler:
-    """The scheduler: a tick every ``interval_seconds`` (on the minute by default), a purge hourly.
+    """The scheduler: a tick every ``interval_seconds`` (on the minute by default), housekeeping hourly.
 
     ``max_instances=1`` and ``coalesce`` mean a slow tick is never run twice at once
     or replayed after a pause; the database makes any overlap harmless anyway.
@@ -111,10 +114,10 @@ def build_scheduler(
         next_run_time=datetime.now(UTC) if start_now else None,
     )
     scheduler.add_job(
-        clock.purge,
+        clock.housekeeping,
         CronTrigger(minute=17, timezone=UTC),
-        id=PURGE,
-        name="purge expired tidbits",
+        id=HOUSEKEEPING,
+        name="the clock's hourly housekeeping (purges)",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=3600,

@@ -21,12 +21,11 @@ from collections.abc import Callable
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from bot.clock.plan import NextRuns, Target, next_runs
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
-from bot.scheduling import WEEKDAYS
+from bot.scheduling import WEEKDAYS, NextRuns, Period, next_runs
 from bot.storage import meetings, stories, subscriptions
 from bot.storage.workspaces import update_workspace
 from bot.wording import describe_next_meeting, local_datetime_label, shorten
@@ -92,18 +91,15 @@ def _subscription(ctx: Context):
 
 def _next_runs(ctx: Context, subscription) -> NextRuns:
     """When the clock next posts here and nudges: the same reckoning as `huddle jobs list`."""
-    target = Target.of(subscription, ctx.workspace)
-    year, week = target.week(ctx.now)
     this_week = meetings.get_meeting_post(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
         channel_id=subscription.channel_id,
-        iso_year=year,
-        iso_week=week,
+        period=Period.WEEK.of(ctx.now, subscription.timezone),
     )
     skipped = set(subscriptions.skipped_dates(session=ctx.session, subscription=subscription))
     return next_runs(
-        target,
+        subscription,
         ctx.now,
         skipped,
         this_week.status if this_week is not None else None,

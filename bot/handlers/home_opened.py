@@ -16,7 +16,7 @@ from bot.content import Content
 from bot.door import Route, Turn
 from bot.meeting import next_rule
 from bot.model import Field, Reply
-from bot.scheduling import local_iso_week
+from bot.scheduling import Period
 from bot.storage import defects, meetings, stories
 from bot.wording import shorten
 
@@ -80,7 +80,7 @@ def compose_home(turn: Turn) -> Reply:
 
 def _rule_field(content: Content, session, workspace_id: int, tz: str, now) -> Field:
     latest = meetings.latest_meeting(session=session, workspace_id=workspace_id)
-    if latest is not None and meetings.is_this_week(latest, local_iso_week(now, tz)):
+    if latest is not None and meetings.is_this_week(latest, Period.WEEK.of(now, tz)):
         rule = content.rules.get(latest.rule_id)
         if rule is not None:
             return Field(f"This week's rule · {rule.title}", f"{rule.rule}\n_{rule.challenge}_")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.door import Route, Turn
 from bot.meeting import weekly_meeting
 from bot.model import ConversationRef, MeetingShown, Reply
+from bot.scheduling import iso_week_of
 from bot.storage import meetings
 from bot.weekly import this_weeks_post
 
@@ -24,7 +25,7 @@ def handle(turn: Turn) -> list[Reply]:
         meetings.mark_posted(
             session=turn.session, post=post, message_id=shown.message_id, now=turn.now
         )
-    return [weekly_meeting(rule, post.iso_year, post.iso_week)]
+    return [weekly_meeting(rule, *iso_week_of(post.period))]
 
 
 ROUTE = Route(handle, "meeting shown")

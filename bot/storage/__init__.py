@@ -1,5 +1,7 @@
 """Storage: sqlmodel tables and plain query functions, one module per aggregate.
 
 Every query function takes a keyword-only ``session`` and, where rows belong to a
-workspace, a ``workspace_id``: nothing is ever looked up across workspaces.
+workspace, a ``workspace_id``: nothing is looked up across workspaces. The clock is
+the one exception: it reads every subscription and this period's claims at once
+(``clock.py``), and its other batched reads take the ``workspace_ids`` it serves.
 """

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,3 +75,32 @@ def is_reachable(engine: sa.Engine) -> bool:
         return True
     except sa.exc.SQLAlchemyError:
         return False
+
+
+def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
+    """``items`` in slices of at most ``size``: one statement per slice in batched queries."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class RoundTrips:
+    """Counts statements sent to the database (an executemany counts once)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs) -> None:
+        with self._lock:
+            self.count += 1
+
+
+@contextmanager
+def count_round_trips(engine: sa.Engine) -> Iterator[RoundTrips]:
+    """Count every statement ``engine`` sends while the block runs (any thread)."""
+    counter = RoundTrips()
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.storage.db import chunked
 from bot.storage.models import Defect, RecoveryAction
 
 
@@ -160,3 +162,69 @@ def close_defect(*, session: Session, defect: Defect, closed_by: str, now: datet
 
 def actions_for(*, session: Session, defect: Defect) -> tuple[RecoveryAction, ...]:
     return _with_actions(session, [defect])[0].actions
+
+
+# -- for the clock: many workspaces at once, one query per batch of them ------------
+
+STALE_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DigestDefect:
+    """The parts of a defect a digest may show in a channel (no description, no patient)."""
+
+    workspace_id: int
+    channel_id: str
+    defect_id: int
+    stage: str | None
+    reporter_name: str
+    created_at: datetime
+
+
+def defects_logged(
+    *,
+    session: Session,
+    workspace_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    batch: int = 500,
+) -> list[DigestDefect]:
+    """Defects logged in [since, until) in these workspaces, oldest first."""
+    return _digest_defects(
+        session, workspace_ids, batch, Defect.created_at >= since, Defect.created_at < until
+    )
+
+
+def stale_defects(
+    *, session: Session, workspace_ids: Iterable[int], now: datetime, batch: int = 500
+) -> list[DigestDefect]:
+    """Defects open for more than 7 days with no recovery action, oldest first."""
+    return _digest_defects(
+        session,
+        workspace_ids,
+        batch,
+        Defect.closed_at.is_(None),
+        Defect.created_at < now - STALE_AFTER,
+        ~sa.exists().where(RecoveryAction.defect_id == Defect.id),
+    )
+
+
+def _digest_defects(
+    session: Session, workspace_ids: Iterable[int], batch: int, *conditions
+) -> list[DigestDefect]:
+    found = []
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        statement = (
+            select(
+                Defect.workspace_id,
+                Defect.channel_id,
+                Defect.id,
+                Defect.stage,
+                Defect.reporter_name,
+                Defect.created_at,
+            )
+            .where(Defect.workspace_id.in_(ids), *conditions)
+            .order_by(Defect.created_at, Defect.id)
+        )
+        found.extend(DigestDefect(*row) for row in session.exec(statement))
+    return found

@@ -9,6 +9,11 @@ from sqlmodel import Session, delete
 
 from bot.storage.models import ProcessedEvent
 
+# How long a delivery id is remembered. Platforms redeliver only within minutes: Slack
+# retries an event at most 3 times within about 5 minutes (and a replayed slash command
+# or interaction is refused outside Slack's 5-minute signature window), and the Bot
+# Connector redelivers a Teams activity within minutes. Anything older can never come
+# again; a week keeps a wide margin for a clock (which purges these) that was down.
 KEEP_EVENTS_FOR = timedelta(days=7)
 
 
@@ -29,7 +34,10 @@ def claim_event(*, session: Session, workspace_id: int, event_id: str, now: date
 
 
 def forget_old_events(*, session: Session, now: datetime) -> int:
-    """Drop records older than any platform's redelivery window."""
+    """Drop records older than any platform's redelivery window. Returns how many went.
+
+    The clock's hourly ``purge-events`` job calls it, so the table stays a week deep.
+    """
     result = session.exec(
         delete(ProcessedEvent).where(ProcessedEvent.created_at < now - KEEP_EVENTS_FOR)
     )

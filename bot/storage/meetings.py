@@ -1,63 +1,31 @@
-"""Posted Monday Morning Meetings: one per channel per ISO week, by constraint."""
+"""Monday Morning Meetings: one per channel per local ISO week, by constraint.
+
+A meeting's ``period`` is its week's key, ``"2026-W49"``; claims go through
+``bot.storage.clock.claim_periods``, as every clock message's do.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from bot.storage.clock import CLAIMED, MEETINGS, POSTED, claim_periods
+from bot.storage.db import chunked
 from bot.storage.models import MeetingPost
-
-POSTED = "posted"
-CLAIMED = "claimed"
-FAILED = "failed"
 
 
 def get_meeting_post(
-    *, session: Session, workspace_id: int, channel_id: str, iso_year: int, iso_week: int
+    *, session: Session, workspace_id: int, channel_id: str, period: str
 ) -> MeetingPost | None:
     statement = select(MeetingPost).where(
         MeetingPost.workspace_id == workspace_id,
         MeetingPost.channel_id == channel_id,
-        MeetingPost.iso_year == iso_year,
-        MeetingPost.iso_week == iso_week,
+        MeetingPost.period == period,
     )
     return session.exec(statement).first()
-
-
-def claim_weeks(
-    *, session: Session, table: sa.Table, rows: list[dict], batch: int = 500
-) -> dict[tuple[int, str], int]:
-    """Insert rows for (channel, ISO week), skipping any that exist: returns those we inserted.
-
-    ``table`` is ``meeting_post`` or ``clock_notice``. The unique constraint decides:
-    whoever inserts a (channel, week) first owns it, whether the rival is another
-    request, another run of the clock's job or another clock. One multi-row
-    ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch`` rows.
-    """
-    [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert, conflict = postgresql.insert(table), {"constraint": unique.name}
-    elif dialect == "sqlite":
-        insert, conflict = (
-            sqlite.insert(table),
-            {"index_elements": [c.name for c in unique.columns]},
-        )
-    else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
-        raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
-    won: dict[tuple[int, str], int] = {}
-    for start in range(0, len(rows), batch):
-        statement = (
-            insert.values(rows[start : start + batch])
-            .on_conflict_do_nothing(**conflict)
-            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-        )
-        for row_id, workspace_id, channel_id in session.execute(statement):
-            won[(workspace_id, channel_id)] = row_id
-    return won
 
 
 def claim_meeting(
@@ -65,24 +33,21 @@ def claim_meeting(
     session: Session,
     workspace_id: int,
     channel_id: str,
-    iso_year: int,
-    iso_week: int,
+    period: str,
     rule_id: str,
     now: datetime,
 ) -> MeetingPost | None:
-    """Claim this channel's post for this week. None if someone already claimed it."""
-    won = claim_weeks(
+    """Claim this channel's post for this week (``period``). None if someone already claimed it."""
+    won = claim_periods(
         session=session,
-        table=MeetingPost.__table__,
+        claims=MEETINGS,
         rows=[
             {
                 "workspace_id": workspace_id,
                 "channel_id": channel_id,
-                "iso_year": iso_year,
-                "iso_week": iso_week,
+                "period": period,
                 "rule_id": rule_id,
                 "status": CLAIMED,
-                "attempts": 0,
                 "claimed_at": now,
             }
         ],
@@ -112,9 +77,28 @@ def posted_rule_ids(*, session: Session, workspace_id: int, channel_id: str) -> 
             MeetingPost.channel_id == channel_id,
             MeetingPost.status == POSTED,
         )
-        .order_by(MeetingPost.iso_year, MeetingPost.iso_week)
+        .order_by(MeetingPost.period, MeetingPost.id)
     )
     return list(session.exec(statement))
+
+
+def posted_rule_history(
+    *, session: Session, workspace_ids: Iterable[int], batch: int = 500
+) -> dict[tuple[int, str], list[str]]:
+    """The rules each channel of these workspaces has had, oldest first (for the clock).
+
+    One query per ``batch`` of workspaces.
+    """
+    history: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        statement = (
+            select(MeetingPost.workspace_id, MeetingPost.channel_id, MeetingPost.rule_id)
+            .where(MeetingPost.workspace_id.in_(ids), MeetingPost.status == POSTED)
+            .order_by(MeetingPost.period, MeetingPost.id)
+        )
+        for workspace_id, channel_id, rule_id in session.exec(statement):
+            history[(workspace_id, channel_id)].append(rule_id)
+    return history
 
 
 def meeting_for_message(
@@ -134,11 +118,11 @@ def latest_meeting(*, session: Session, workspace_id: int) -> MeetingPost | None
     statement = (
         select(MeetingPost)
         .where(MeetingPost.workspace_id == workspace_id)
-        .order_by(MeetingPost.iso_year.desc(), MeetingPost.iso_week.desc(), MeetingPost.id.desc())
+        .order_by(MeetingPost.period.desc(), MeetingPost.id.desc())
     )
     return session.exec(statement).first()
 
 
-def is_this_week(post: MeetingPost, week: tuple[int, int]) -> bool:
-    """Whether a meeting post is of the ISO (year, week) given."""
-    return (post.iso_year, post.iso_week) == week
+def is_this_week(post: MeetingPost, week: str) -> bool:
+    """Whether a meeting post is of the week given (its key, ``"2026-W49"``)."""
+    return post.period == week

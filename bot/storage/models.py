@@ -19,6 +19,7 @@ TIDBIT_MAX = 500
 PATIENT_REF_MAX = 32
 NAME_MAX = 120
 ID_MAX = 128
+PERIOD_MAX = 16  # "2026-W49", "2026-12-01", "2026-12"
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -99,24 +100,24 @@ class Skip(SQLModel, table=True):
 
 
 class MeetingPost(SQLModel, table=True):
-    """One channel's Monday Morning Meeting for one ISO week: at most one, ever."""
+    """One channel's Monday Morning Meeting for one local ISO week: at most one, ever.
+
+    ``period`` is the week's key, ``"2026-W49"`` (see ``bot.scheduling.Period``).
+    """
 
     __tablename__ = "meeting_post"
     __table_args__ = (
-        sa.UniqueConstraint(
-            "workspace_id", "channel_id", "iso_year", "iso_week", name="uq_meeting_week"
-        ),
-        # The clock reads "this week's rows" every minute.
-        sa.Index("ix_meeting_post_week", "iso_year", "iso_week"),
+        sa.UniqueConstraint("workspace_id", "channel_id", "period", name="uq_meeting_period"),
+        # The clock reads "this period's rows" every minute.
+        sa.Index("ix_meeting_post_period", "period"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     channel_id: str = Field(max_length=ID_MAX)
-    iso_year: int
-    iso_week: int
+    period: str = Field(max_length=PERIOD_MAX)
     rule_id: str = Field(max_length=80)
-    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed
+    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed | ...
     message_id: str | None = Field(default=None, max_length=ID_MAX)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
@@ -127,27 +128,27 @@ class MeetingPost(SQLModel, table=True):
 
 
 class ClockNotice(SQLModel, table=True):
-    """A message the clock sends at most once per channel and ISO week besides the meeting.
+    """A message the clock sends at most once per channel, kind and period besides the meeting.
 
-    ``kind`` is ``nudge`` (the mid-week story reminder), ``wow`` (the WOW of the
-    week) or ``digest`` (the defect digest). ``status`` is claimed, sent, failed,
-    undeliverable or ``none`` (nothing to say that week: no nominations, a story
-    was already shared, no defects).
+    ``kind`` names the job's message: ``nudge`` (the mid-week story reminder), ``wow``
+    (the WOW of the week), ``digest`` (the defect digest), or a new job's own. ``period``
+    is the key of its day (``"2026-12-01"``), ISO week (``"2026-W49"``) or month
+    (``"2026-12"``). ``status`` is claimed, sent, failed, undeliverable or ``none``
+    (nothing to say that period: no nominations, a story was already shared, no defects).
     """
 
     __tablename__ = "clock_notice"
     __table_args__ = (
         sa.UniqueConstraint(
-            "workspace_id", "channel_id", "iso_year", "iso_week", "kind", name="uq_clock_notice"
+            "workspace_id", "channel_id", "kind", "period", name="uq_clock_notice_period"
         ),
-        sa.Index("ix_clock_notice_week", "iso_year", "iso_week", "kind"),
+        sa.Index("ix_clock_notice_period", "period", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     channel_id: str = Field(max_length=ID_MAX)
-    iso_year: int
-    iso_week: int
+    period: str = Field(max_length=PERIOD_MAX)
     kind: str = Field(max_length=16)
     status: str = Field(default="claimed", max_length=16)
     message_id: str | None = Field(default=None, max_length=ID_MAX)

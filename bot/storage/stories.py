@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from bot.storage.db import chunked
 from bot.storage.models import Nomination, Story
 
 
@@ -239,3 +241,63 @@ def stories_between(
         .order_by(Story.created_at, Story.id)
     )
     return list(session.exec(statement))
+
+
+# -- for the clock: many workspaces at once, one query per batch of them ------------
+
+
+@dataclass(frozen=True)
+class NominatedStory:
+    """A story with at least one nomination: what the WOW of the week chooses from."""
+
+    story_id: int
+    workspace_id: int
+    channel_id: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    nominations: int
+
+
+def latest_story_times(
+    *, session: Session, workspace_ids: Iterable[int], since: datetime, batch: int = 500
+) -> dict[tuple[int, str], datetime]:
+    """The newest story shared since ``since`` in each channel of these workspaces."""
+    latest: dict[tuple[int, str], datetime] = {}
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        statement = (
+            select(Story.workspace_id, Story.channel_id, sa.func.max(Story.created_at))
+            .where(Story.workspace_id.in_(ids), Story.created_at >= since)
+            .group_by(Story.workspace_id, Story.channel_id)
+        )
+        for workspace_id, channel_id, newest in session.exec(statement):
+            latest[(workspace_id, channel_id)] = newest
+    return latest
+
+
+def nominated_stories(
+    *,
+    session: Session,
+    workspace_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    batch: int = 500,
+) -> list[NominatedStory]:
+    """Stories shared in [since, until) in these workspaces with their nomination counts."""
+    s = Story.__table__.c
+    n = Nomination.__table__.c
+    columns = (s.id, s.workspace_id, s.channel_id, s.author_id, s.author_name, s.text, s.created_at)
+    found = []
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        statement = (
+            sa.select(*columns, sa.func.count(n.id))
+            .join(Nomination.__table__, sa.and_(n.story_id == s.id, n.active))
+            .where(s.workspace_id.in_(ids), s.created_at >= since, s.created_at < until)
+            .group_by(*columns)
+        )
+        found.extend(
+            NominatedStory(*row[:-1], nominations=int(row[-1]))
+            for row in session.execute(statement)
+        )
+    return found

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -176,6 +178,12 @@ def test_jobs_run_runs_one_job_body_now_through_the_installed_messengers(operato
     assert "monday-meeting: 0 posted" in second and "Monday Morning Meeting" not in second
 
 
+def test_jobs_run_runs_a_housekeeping_job_too(operator_env, capsys):
+    with time_machine.travel(datetime(2026, 11, 23, 8, 17, tzinfo=UTC), tick=False):
+        assert main(["jobs", "run", "purge-events"]) == 0
+    assert "purge-events: 0 processed event id(s) removed" in capsys.readouterr().out
+
+
 def test_the_installed_messengers_are_found_by_platform_name(operator_env):
     messengers = load_messengers(operator_env.settings, operator_env)
     assert messengers["console"].platform == "console"
@@ -240,8 +248,6 @@ def test_jobs_refuse_to_start_with_no_key_and_no_key_file(operator_env, monkeypa
 
 
 def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
-    from pathlib import Path
-
     from bot.cli import build_parser
 
     procfile = Path(__file__).resolve().parents[2] / "Procfile"
@@ -259,3 +265,10 @@ def test_the_procfile_runs_web_clock_and_release_through_real_huddle_commands():
     parser = build_parser()
     for command in processes.values():
         assert callable(parser.parse_args(command.split()[1:]).run)
+
+
+def test_the_readme_lists_every_job_of_the_table_in_its_order():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    clock = readme[readme.index("## The clock") : readme.index("**Periods.**")]
+    listed = re.findall(r"^\| `([a-z-]+)` \|", clock, flags=re.MULTILINE)
+    assert listed == list(JOBS)

@@ -120,7 +120,7 @@ async def test_a_week_that_has_ended_is_never_posted(huddle, clock, messenger, m
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 30, 8, 0))
     [post] = messenger.posts
     assert "Week 49, 2026" in post.reply.footer
-    assert [(r.iso_year, r.iso_week) for r in meeting_rows(huddle.engine)] == [(2026, 49)]
+    assert [r.period for r in meeting_rows(huddle.engine)] == ["2026-W49"]
 
 
 async def test_a_schedule_set_after_this_weeks_time_starts_next_week(
@@ -401,7 +401,7 @@ async def test_the_console_and_the_clock_reckon_the_week_in_the_channels_timezon
     assert "Week 48, 2026" in shown.footer
     report = await run_monday_meeting(huddle, messengers, monday_in_auckland)
     assert report.posted == 0 and messenger.posts == []
-    assert [(r.iso_week, r.status) for r in meeting_rows(huddle.engine)] == [(48, "posted")]
+    assert [(r.period, r.status) for r in meeting_rows(huddle.engine)] == [("2026-W48", "posted")]
 
 
 async def test_the_console_and_the_clock_walk_one_curriculum_in_turn(

@@ -343,3 +343,36 @@ async def test_a_failed_notice_waits_while_its_platform_has_no_messenger(
     messenger.heal()
     report = await run_defect_digest(huddle, messengers, row.next_attempt_at)
     assert report.posted == 1
+
+
+async def test_nominations_taken_back_do_not_count_for_the_wow(
+    huddle, clock, messenger, messengers
+):
+    from bot.model import Reaction, StoryPosted
+
+    room = subscribe(huddle, clock)
+    taken_back = share_and_nominate(
+        huddle, clock, room, LAST_MONDAY + timedelta(days=1), "Briefly loved", "Sam", []
+    )
+    huddle.handle(StoryPosted(room.platform, room.workspace, room.channel, taken_back, "m-1"))
+    for voter in ("U-ana", "U-lee"):
+        for added in (True, False):
+            huddle.handle(
+                Reaction(
+                    room.platform,
+                    room.workspace,
+                    room.channel,
+                    "m-1",
+                    voter,
+                    voter,
+                    "star-struck",
+                    added,
+                )
+            )
+    share_and_nominate(
+        huddle, clock, room, LAST_MONDAY + timedelta(days=2), "Still loved", "Ana", ["Lee"]
+    )
+    await post_meeting(huddle, messengers)
+    await run_wow_of_the_week(huddle, messengers, MONDAY)
+    [wow] = messenger.titled("WOW of the week")
+    assert "Still loved" in wow.text and "Briefly loved" not in wow.text

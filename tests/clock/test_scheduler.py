@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -12,9 +13,11 @@ import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import engine
 from bot.clock.config import ClockSettings
+from bot.clock.engine import job_table
 from bot.clock.jobs import JOBS, run_monday_meeting
-from bot.clock.scheduler import PURGE, TICK, Clock, build_scheduler, run_clock
+from bot.clock.scheduler import HOUSEKEEPING, TICK, Clock, build_scheduler, run_clock
 from bot.storage import db
 from bot.storage.models import MeetingPost
 from tests.clock.conftest import channel
@@ -33,11 +36,11 @@ def statuses(engine) -> list[str]:
         return list(session.exec(sa.select(MeetingPost.status)).scalars())
 
 
-async def test_the_tick_fires_on_every_minute_and_the_purge_hourly(huddle, messengers):
+async def test_the_tick_fires_on_every_minute_and_the_housekeeping_hourly(huddle, messengers):
     scheduler = build_scheduler(
         Clock(huddle, messengers, ClockSettings.defaults()), ClockSettings.defaults()
     )
-    tick, purge = scheduler.get_job(TICK), scheduler.get_job(PURGE)
+    tick, purge = scheduler.get_job(TICK), scheduler.get_job(HOUSEKEEPING)
     assert isinstance(tick.trigger, CronTrigger)
     moment = datetime(2026, 11, 23, 7, 59, 30, tzinfo=UTC)
     assert tick.trigger.get_next_fire_time(None, moment) == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -88,10 +91,11 @@ async def test_one_failing_job_does_not_stop_the_others(
 ):
     subscribe(huddle, clock)
 
-    async def broken(huddle, messengers, now, **kwargs):
+    def boom(slot, now, options):
         raise RuntimeError("boom")
 
-    jobs = {"broken": broken, "monday-meeting": run_monday_meeting}
+    broken = dataclasses.replace(run_monday_meeting, name="broken", due=boom)
+    jobs = job_table(broken, run_monday_meeting)
     with caplog.at_level(logging.ERROR, logger="huddle.clock"):
         reports = await Clock(huddle, messengers, ClockSettings.defaults(), jobs).tick()
     assert list(reports) == ["monday-meeting"] and reports["monday-meeting"].posted == 1
@@ -107,7 +111,7 @@ async def test_a_restarted_clock_remembers_nothing_and_posts_nothing_twice(
     second = await Clock(huddle, messengers, ClockSettings.defaults()).tick()
     assert first["monday-meeting"].posted == 1 and second["monday-meeting"].posted == 0
     assert len(messenger.posts) == 1
-    assert list(first) == list(JOBS)
+    assert list(first) == [name for name, job in JOBS.items() if job.cadence == engine.TICK]
 
 
 async def test_a_tick_posts_the_meeting_then_the_wow_and_digest_with_it(

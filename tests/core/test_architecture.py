@@ -45,18 +45,33 @@ def test_the_import_contract_holds():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_import_contract_fails_when_the_core_imports_slack(tmp_path):
-    (tmp_path / "bot").mkdir()
-    (tmp_path / "bot" / "__init__.py").write_text("")
-    (tmp_path / "bot" / "leak.py").write_text("import slack_sdk\n")
-    (tmp_path / "adapters").mkdir()
-    (tmp_path / "adapters" / "__init__.py").write_text("")
+def _copy_of_the_tree(tmp_path: Path) -> Path:
+    import shutil
+
+    for folder in ("bot", "adapters"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     contract = (ROOT / "pyproject.toml").read_text()
-    config = contract[contract.index("[tool.importlinter]") :]
-    (tmp_path / "pyproject.toml").write_text(config)
-    result = _lint_imports(tmp_path / "pyproject.toml", tmp_path)
+    (tmp_path / "pyproject.toml").write_text(contract[contract.index("[tool.importlinter]") :])
+    return tmp_path / "pyproject.toml"
+
+
+def test_the_import_contract_fails_when_the_core_imports_slack(tmp_path):
+    config = _copy_of_the_tree(tmp_path)
+    (tmp_path / "bot" / "leak.py").write_text("import slack_sdk\n")
+    result = _lint_imports(config, tmp_path)
     assert result.returncode != 0
     assert "bot.leak -> slack_sdk" in result.stdout
+
+
+def test_the_layers_contract_fails_when_storage_imports_the_facade(tmp_path):
+    config = _copy_of_the_tree(tmp_path)
+    (tmp_path / "bot" / "storage" / "upward.py").write_text("import bot.huddle\n")
+    result = _lint_imports(config, tmp_path)
+    assert result.returncode != 0
+    assert "layers import one way" in result.stdout and "BROKEN" in result.stdout
+    assert "bot.storage.upward -> bot.huddle" in result.stdout
 
 
 def test_importing_the_core_builds_no_engine_settings_or_scheduler():

@@ -14,7 +14,9 @@ import pytest
 from sqlmodel import Session, select
 
 from adapters.slack.messenger import messenger_for
+from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
+from bot.clock.scheduler import Clock
 from bot.storage.models import MeetingPost
 from tests.slack.conftest import slack_settings
 from tests.slack.helpers import nominations, stories
@@ -35,13 +37,14 @@ async def messengers(huddle, api):
 async def tick(huddle, messengers, clock, now: datetime) -> dict[str, int]:
     """One minute of the clock: every job, in the clock's order; returns posts per job."""
     clock.set(now)
-    return {name: (await job(huddle, messengers, now)).posted for name, job in JOBS.items()}
+    reports = await Clock(huddle, messengers, ClockSettings.defaults(), JOBS).tick()
+    return {name: report.posted for name, report in reports.items()}
 
 
 def meeting_ts(engine, week: int) -> str:
     """The Slack ts the clock recorded for that ISO week's meeting post."""
     with Session(engine) as session:
-        post = session.exec(select(MeetingPost).where(MeetingPost.iso_week == week)).one()
+        post = session.exec(select(MeetingPost).where(MeetingPost.period == f"2026-W{week}")).one()
     return post.message_id
 
 

@@ -6,6 +6,8 @@ import asyncio
 from importlib.metadata import entry_points
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from adapters.slack.messenger import SlackMessenger, build_messenger, messenger_for
 from bot.model import ConversationRef, Reply, Visibility
@@ -105,3 +107,160 @@ async def test_concurrent_sends_share_one_session_and_the_stand_in_rate_limits_t
     assert len(limited) == 2 and all(e.retry_after == 1 for e in limited)
     assert session is not None
     assert {id(session)} == {id(messenger.client.session)}
+
+
+# -- multi-workspace: bot tokens from the installation store, read once per workspace ------
+
+CLIENT_ID = "1111.2222"
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def install(huddle, team_id: str, token: str, *, at: float) -> None:
+    """What the OAuth flow stores (slack-sdk's installation store, in our database)."""
+    SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=huddle.engine).save(
+        Installation(
+            app_id="A0HUDDLE",
+            team_id=team_id,
+            bot_token=token,
+            bot_id=f"B{team_id}",
+            bot_user_id=f"UB{team_id}",
+            bot_scopes="chat:write,commands",
+            user_id="U-installer",
+            installed_at=at,
+        )
+    )
+
+
+def uninstall(huddle, team_id: str) -> None:
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=huddle.engine)
+    store.delete_all(enterprise_id=None, team_id=team_id)
+
+
+@pytest.fixture
+def store_reads(multi) -> list[str]:
+    """The teams whose bot token was read from the installation store (one query each)."""
+    reads: list[str] = []
+    store = multi.installation_store.store  # slack-sdk's SQLAlchemyInstallationStore
+    find_bot = store.find_bot
+
+    def counted(**kwargs):
+        reads.append(kwargs["team_id"])
+        return find_bot(**kwargs)
+
+    store.find_bot = counted
+    return reads
+
+
+@pytest.fixture
+def time_now() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+async def multi(api, huddle, time_now):
+    settings = slack_settings(
+        api, SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET="secret"
+    )
+    messenger = messenger_for(settings, huddle, token_lifetime=300, monotonic=time_now)
+    assert messenger.tokens is not None
+    yield messenger
+    await messenger.close()
+
+
+async def test_posts_to_ten_channels_of_a_workspace_read_its_token_once(
+    multi, api, huddle, store_reads
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    refs = [ConversationRef("slack", "T1", f"C{n}") for n in range(10)]
+
+    await asyncio.gather(*(multi.send(ref, POST) for ref in refs[:5]))  # at once, as the clock does
+    for ref in refs[5:]:
+        await multi.send(ref, POST)
+
+    posts = api.calls_to("chat.postMessage")
+    assert sorted(p["channel"] for p in posts) == sorted(r.channel_id for r in refs)
+    assert {p.token for p in posts} == {TOKEN}
+    assert len(store_reads) == 1
+
+
+async def test_a_token_is_read_again_once_its_lifetime_is_over(
+    multi, api, huddle, store_reads, time_now
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    await multi.send(ConversationRef("slack", "T1", "C1"), POST)
+    time_now.now += 299
+    await multi.send(ConversationRef("slack", "T1", "C2"), POST)
+    assert len(store_reads) == 1
+    time_now.now += 1
+    await multi.send(ConversationRef("slack", "T1", "C3"), POST)
+    assert len(store_reads) == 2
+
+
+async def test_a_reinstall_is_picked_up_once_slack_refuses_the_old_token(
+    multi, api, huddle, store_reads
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    await multi.send(ConversationRef("slack", "T1", "C1"), POST)  # the old token is cached
+
+    # Reinstalled while the clock ran: Slack issued a new token and refuses the old one.
+    install(huddle, "T1", "xoxb-t1-reinstalled", at=1_700_000_100.0)
+    del api.workspaces[TOKEN]
+    api.add_workspace("T1", token="xoxb-t1-reinstalled")
+    ts = await multi.send(ConversationRef("slack", "T1", "C2"), POST)
+    await multi.send(ConversationRef("slack", "T1", "C3"), POST)
+
+    assert ts
+    to_c2 = [p.token for p in api.calls_to("chat.postMessage") if p["channel"] == "C2"]
+    assert to_c2 == [TOKEN, "xoxb-t1-reinstalled"]  # refused, read again, posted once
+    assert api.delivered == [("T1", "C1"), ("T1", "C2"), ("T1", "C3")]
+    assert len(store_reads) == 2  # the first read, and the one after the refusal
+
+
+@pytest.mark.parametrize(
+    "error", ["invalid_auth", "token_revoked", "account_inactive", "not_authed"]
+)
+async def test_a_refused_token_with_no_reinstall_fails_for_good_and_is_not_trusted_again(
+    multi, api, huddle, store_reads, error
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    await multi.send(ConversationRef("slack", "T1", "C1"), POST)
+    api.fail("chat.postMessage", error=error)
+
+    with pytest.raises(DeliveryError) as raised:
+        await multi.send(ConversationRef("slack", "T1", "C2"), POST)
+
+    assert raised.value.permanent and error in str(raised.value)
+    assert len(api.calls_to("chat.postMessage")) == 2  # the store had nothing newer: no retry
+    assert len(store_reads) == 2
+    await multi.send(ConversationRef("slack", "T1", "C3"), POST)
+    assert len(store_reads) == 3  # the refused token was evicted, so it is read afresh
+
+
+async def test_an_uninstalled_workspace_is_not_posted_to(multi, api, huddle, store_reads):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    await multi.send(ConversationRef("slack", "T1", "C1"), POST)  # cached
+
+    uninstall(huddle, "T1")  # app_uninstalled: the store forgets it; Slack revokes the token
+    del api.workspaces[TOKEN]
+    for channel in ("C2", "C3"):
+        with pytest.raises(DeliveryError) as raised:
+            await multi.send(ConversationRef("slack", "T1", channel), POST)
+        assert raised.value.permanent
+
+    # C2 was tried once with the cached token (refused); C3 not at all: nothing to post with.
+    assert [p["channel"] for p in api.calls_to("chat.postMessage")] == ["C1", "C2"]
+    assert "not installed in Slack workspace T1" in str(raised.value)
+
+
+async def test_a_workspace_that_never_installed_is_not_posted_to(multi, api, huddle):
+    with pytest.raises(DeliveryError) as raised:
+        await multi.send(ConversationRef("slack", "T9", "C1"), POST)
+    assert raised.value.permanent
+    assert api.calls_to("chat.postMessage") == []

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.slack.messenger import messenger_for
-from bot.clock.queries import load_targets
 from bot.model import ConversationRef, Reply, Visibility
+from bot.storage.clock import load_targets
 from bot.storage.db import transaction
 from tests.slack.conftest import Slack, said, serve, slack_settings
 from tests.slack.helpers import defects

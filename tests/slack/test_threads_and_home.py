@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from adapters.slack.messenger import messenger_for
-from bot.clock.queries import load_targets
 from bot.model import ConversationRef
+from bot.storage.clock import load_targets
 from bot.storage.db import transaction
 from bot.storage.models import ProcessedEvent
 from tests.slack.conftest import button, said, slack_settings

@@ -334,15 +334,7 @@ async def test_unaddressed_reply_under_another_message_is_neither_stored_nor_log
 
 # -- the messenger: the clock's way into Teams --------------------------------------------
 
-# adapters/teams/messenger.py belongs to the clock's work, which makes it post through the
-# reference the clock hands it (ConversationRef.data) instead of looking it up through
-# Huddle.conversation, which the core's one door removed. Until that lands beside this
-# branch these fail; strict, so the merge that makes them pass says to drop the mark.
-MESSENGER_TAKES_REF_DATA = pytest.mark.xfail(
-    strict=True,
-    reason="messenger.py still looks references up through the removed Huddle.conversation; "
-    "passes once it posts through ConversationRef.data (the clock's change): drop this mark",
-)
+# The messenger posts through the reference the clock hands it (ConversationRef.data).
 
 
 def _messenger(huddle, settings, sleeps):
@@ -357,16 +349,22 @@ def _channel_ref(engine, thread_id: str | None = None) -> ConversationRef:
     return ConversationRef("teams", TENANT, CHANNEL, thread_id=thread_id, data=data)
 
 
-async def test_messenger_is_found_by_its_entry_point(huddle, settings):
+async def test_messenger_is_found_by_its_entry_point_only_when_teams_is_configured(
+    huddle, settings, monkeypatch
+):
+    """Unconfigured, there is no token to post with: the clock must skip Teams."""
     from importlib.metadata import entry_points
 
     [entry] = [e for e in entry_points(group="huddle.messengers") if e.name == "teams"]
+    for name in ("MICROSOFT_APP_ID", "TEAMS_UNAUTHENTICATED_EMULATOR_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    assert entry.load()(settings, huddle) is None
+    monkeypatch.setenv("TEAMS_UNAUTHENTICATED_EMULATOR_MODE", "true")
     messenger = entry.load()(settings, huddle)
     assert messenger.platform == "teams"
     messenger.close()
 
 
-@MESSENGER_TAKES_REF_DATA
 async def test_messenger_posts_through_the_reference_it_is_handed_without_the_database(
     teams, bot_connector, engine, settings, content, vault, clock, sleeps, tmp_path
 ):
@@ -392,7 +390,6 @@ async def test_messenger_posts_through_the_reference_it_is_handed_without_the_da
     assert reminder.conversation_id == f"{CHANNEL};messageid=1700000000001"
 
 
-@MESSENGER_TAKES_REF_DATA
 async def test_messenger_without_a_reference_fails_permanently(huddle, settings, sleeps):
     messenger = _messenger(huddle, settings, sleeps)
     try:
@@ -405,7 +402,6 @@ async def test_messenger_without_a_reference_fails_permanently(huddle, settings,
     assert error.value.permanent
 
 
-@MESSENGER_TAKES_REF_DATA
 async def test_the_clock_posts_the_weekly_meeting_to_a_teams_channel_and_its_replies_are_stories(
     teams, bot_connector, huddle, settings, clock, engine, monkeypatch
 ):

@@ -1,29 +1,25 @@
-"""What every clock job shares: its report, back-off, and posting then recording the results.
+"""Posting a job's claimed messages and recording what happened, in batches.
 
-A job plans in one transaction (claims its rows, composes its messages), then
-posts them through ``deliver_all`` and records the results in batches.
+``deliver_and_record`` posts through ``fanout.deliver_all`` and writes each result
+(posted, failed with its back-off, undeliverable) back to the job's claims, one
+executemany per ``batch_size`` results, while the fan-out goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.clock import queries
 from bot.clock.config import ClockSettings
 from bot.clock.fanout import Delivery, Sent, Sleep, deliver_all
-from bot.clock.plan import Target
-from bot.clock.queries import Outcome, WeekRow
-from bot.huddle import Huddle
 from bot.ports import Messenger
+from bot.storage.clock import Claims, Outcome, record_outcomes
 from bot.storage.db import transaction
-from bot.storage.meetings import FAILED
 
 log = logging.getLogger("huddle.clock")
 
@@ -35,7 +31,7 @@ class FanoutReport:
     job: str
     due: int = 0  # channels owed a message on this run
     posted: int = 0
-    failed: int = 0  # will be retried later this week
+    failed: int = 0  # will be retried later this period
     undeliverable: int = 0  # the platform said never (recorded, not retried)
     skipped: int = 0  # no messenger for the channel's platform
     nothing_to_say: int = 0  # no nominations, no defects, a story already shared
@@ -46,6 +42,11 @@ class FanoutReport:
     @property
     def round_trips_per_post(self) -> float:
         return self.db_round_trips / self.posted if self.posted else float(self.db_round_trips)
+
+    @property
+    def problems(self) -> int:
+        """Posts that did not go out (``huddle jobs run`` exits with 1 when there are any)."""
+        return self.failed + self.undeliverable
 
     def summary(self) -> str:
         text = (
@@ -64,72 +65,25 @@ def backoff(attempts: int, *, max_minutes: int) -> timedelta:
     return timedelta(minutes=min(2 ** min(attempts, 20), max_minutes))
 
 
-def without_messenger(
-    targets: list[Target], messengers: Mapping[str, Messenger], report: FanoutReport
-) -> list[Target]:
-    kept = []
-    for target in targets:
-        if target.platform in messengers:
-            kept.append(target)
-        else:
-            report.skipped_platforms[target.platform] = (
-                report.skipped_platforms.get(target.platform, 0) + 1
-            )
-    report.skipped += len(targets) - len(kept)
-    return kept
-
-
-# Warn about an unconfigured platform at most this often per job (the clock runs every minute).
-_WARN_EVERY = 15 * 60
-_last_warned: dict[tuple[str, str], float] = {}
-
-
-def _warn_skipped(report: FanoutReport) -> None:
-    for platform, count in report.skipped_platforms.items():
-        key = (report.job, platform)
-        moment = time.monotonic()
-        level = logging.WARNING
-        if moment - _last_warned.get(key, -_WARN_EVERY) < _WARN_EVERY:
-            level = logging.DEBUG
-        else:
-            _last_warned[key] = moment
-        log.log(
-            level,
-            "%s: skipping %d channel(s) on platform %r: no messenger is configured for it "
-            "(check that platform's settings and the huddle.messengers entry points)",
-            report.job,
-            count,
-            platform,
-        )
-
-
-def skip_window(targets: list[Target], now: datetime) -> tuple[date, date]:
-    days = [t.local_date(now) for t in targets]
-    return min(days) - timedelta(days=7), max(days) + timedelta(days=7)
-
-
-def retry_ready(row: WeekRow, now: datetime) -> bool:
-    return row.status == FAILED and (row.next_attempt_at is None or row.next_attempt_at <= now)
-
-
 async def deliver_and_record(
-    huddle: Huddle,
-    table: sa.Table,
+    engine: sa.Engine,
+    claims: Claims,
     deliveries: list[Delivery],
     messengers: Mapping[str, Messenger],
     now: datetime,
     options: ClockSettings,
     report: FanoutReport,
-    sleep: Sleep | None,
-    monotonic: Callable[[], float] | None,
+    sleep: Sleep | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> None:
+    """Post every delivery and record each result on its claim; never marks unsent posts done."""
     pending: list[Outcome] = []
     started: set[int] = set()
     answered: set[int] = set()
 
     def write(batch: list[Outcome]) -> None:
-        with transaction(huddle.engine) as session:
-            queries.record_outcomes(session=session, table=table, outcomes=batch, now=now)
+        with transaction(engine) as session:
+            record_outcomes(session=session, claims=claims, outcomes=batch, now=now)
 
     async def flush(*, final: bool = False) -> None:
         nonlocal pending
@@ -210,7 +164,7 @@ async def deliver_and_record(
     finally:
         # Stopped part-way (SIGTERM, a bug): posts never started go back to "failed" so the
         # next run sends them; one started without an answer may have been posted, so it
-        # stays "claimed" (the clock prefers missing a week to posting twice).
+        # stays "claimed" (the clock prefers missing a message to posting it twice).
         unsent = [d for d in deliveries if d.row_id not in started and d.row_id not in answered]
         pending.extend(
             Outcome(d.row_id, error="not sent: the clock stopped first", next_attempt_at=now)
@@ -223,45 +177,3 @@ async def deliver_and_record(
                 len(unsent),
             )
         await flush(final=True)
-
-
-# plan(huddle, messengers, now, options, report) -> the deliveries it claimed (one transaction)
-Plan = Callable[
-    [Huddle, Mapping[str, Messenger], datetime, ClockSettings, FanoutReport], list[Delivery]
-]
-Job = Callable[..., Awaitable[FanoutReport]]
-
-
-def clock_job(name: str, table: sa.Table, plan: Plan, doc: str) -> Job:
-    """A job body: ``await job(huddle, messengers, now, *, options, sleep, monotonic)``.
-
-    It plans (claims its rows and composes its messages) off the event loop, posts
-    through ``deliver_all`` and records the results; ``table`` holds its rows.
-    """
-
-    async def run(
-        huddle: Huddle,
-        messengers: Mapping[str, Messenger],
-        now: datetime,
-        *,
-        options: ClockSettings | None = None,
-        sleep: Sleep | None = None,
-        monotonic: Callable[[], float] | None = None,
-    ) -> FanoutReport:
-        settings = options or ClockSettings.defaults()
-        report = FanoutReport(job=name)
-        with queries.count_round_trips(huddle.engine) as trips:
-            deliveries = await asyncio.to_thread(plan, huddle, messengers, now, settings, report)
-            report.due += len(deliveries)
-            await deliver_and_record(
-                huddle, table, deliveries, messengers, now, settings, report, sleep, monotonic
-            )
-        report.db_round_trips = trips.count
-        _warn_skipped(report)
-        if report.due or report.failed or report.skipped:
-            log.info("%s", report.summary())
-        return report
-
-    run.__name__ = run.__qualname__ = "run_" + name.replace("-", "_")
-    run.__doc__ = doc
-    return run

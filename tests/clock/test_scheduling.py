@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.clock.plan import Target, meeting_due, next_runs, nudge_due, nudge_time
+from bot.scheduling import Period, meeting_due, meeting_time, next_runs, nudge_due, nudge_time
+from bot.storage.clock import Target
 
 ZONES = [
     "Australia/Sydney",
@@ -57,7 +58,7 @@ def test_the_meeting_is_due_from_its_local_time_until_the_end_of_that_local_week
     tz, weekday, hour, minute, now
 ):
     subscription = target(tz, weekday, time(hour, minute))
-    due_at = subscription.meeting_time(now)
+    due_at = meeting_time(subscription, now)
     zone = ZoneInfo(tz)
     local_due = due_at.astimezone(zone)
     # The due time is in the same local week as now, on the right day ...
@@ -69,7 +70,7 @@ def test_the_meeting_is_due_from_its_local_time_until_the_end_of_that_local_week
     # Due from that moment on, never a second before.
     assert meeting_due(subscription, now, set()) == (now >= due_at)
     just_before = due_at - timedelta(seconds=1)
-    if subscription.week(just_before) == subscription.week(due_at):
+    if Period.WEEK.of(just_before, tz) == Period.WEEK.of(due_at, tz):
         assert not meeting_due(subscription, just_before, set())
     assert meeting_due(subscription, due_at, set())
 
@@ -78,7 +79,7 @@ def test_the_meeting_is_due_from_its_local_time_until_the_end_of_that_local_week
 @given(tz=st.sampled_from(ZONES), weekday=st.integers(0, 6), now=moments)
 def test_a_skipped_or_paused_meeting_day_is_never_due(tz, weekday, now):
     subscription = target(tz, weekday, time(8, 0))
-    day = subscription.meeting_time(now).astimezone(ZoneInfo(tz)).date()
+    day = meeting_time(subscription, now).astimezone(ZoneInfo(tz)).date()
     assert not meeting_due(subscription, now, {day})
     paused = target(tz, weekday, time(8, 0), paused_until=day + timedelta(days=1))
     assert not meeting_due(paused, now, set())
@@ -120,9 +121,9 @@ def test_a_listed_nudge_always_follows_a_meeting_post_in_its_own_week(
     else:
         # Its week's meeting is the next one the clock posts (or a later one), before it.
         assert runs.nudge is not None and runs.nudge > now
-        assert runs.meeting <= subscription.meeting_time(runs.nudge) < runs.nudge
+        assert runs.meeting <= meeting_time(subscription, runs.nudge) < runs.nudge
         if not runs.due_now:
-            assert subscription.week(runs.nudge) == subscription.week(runs.meeting)
+            assert Period.WEEK.of(runs.nudge, tz) == Period.WEEK.of(runs.meeting, tz)
 
 
 def test_this_weeks_nudge_is_listed_only_when_this_weeks_meeting_is_or_will_be_posted():

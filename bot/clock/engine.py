@@ -1,0 +1,382 @@
+"""The clock's jobs, defined as data, and the one engine that runs them all.
+
+A job that posts is a ``ClockJob``: how often it comes (``every``: a day, an ISO week
+or a month, in each channel's own timezone), where its claims live (``claims``),
+when a channel is owed it (``due``) and what it says (``compose``). The engine does
+the rest, the same for every job: it claims each (channel, period) once in one
+transaction, posts through the channels' messengers, and records each result, so a
+message goes out at most once per channel and period and a failure is retried with
+back-off until the period ends. A job that tidies up is a ``Housekeeping``: a purge
+run hourly in one transaction.
+
+A new job is one file in ``bot/clock/jobs/`` and one line in its table::
+
+    def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
+        # From 07:00 in the channel's timezone; a clock that was down catches up that day.
+        return now >= Period.DAY.start(slot.period, slot.target.timezone, at=time(7))
+
+    def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
+        # One batched read for all the channels due (plan.session), then each one's message.
+        reply = Reply("Good morning", visibility=Visibility.CHANNEL)
+        return {s.target.key: Message(reply) for s in slots}
+
+    MORNING_BRIEF = ClockJob(
+        name="morning-brief",
+        every=Period.DAY,  # claimed once per channel and local day
+        claims=notices("brief"),  # rows in clock_notice of kind "brief"
+        due=due,
+        compose=compose,
+    )
+
+and ``MORNING_BRIEF,`` in the table in ``bot/clock/jobs/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, Protocol
+
+from sqlmodel import Session
+
+from bot.clock.config import ClockSettings
+from bot.clock.delivery import FanoutReport, deliver_and_record
+from bot.clock.fanout import Delivery, Sleep
+from bot.content import Content
+from bot.huddle import Huddle
+from bot.model import ConversationRef, Reply
+from bot.ports import Messenger
+from bot.scheduling import Period, local_day
+from bot.storage.clock import (
+    CLAIMED,
+    FAILED,
+    NOTHING,
+    ClaimRow,
+    Claims,
+    Target,
+    claim_periods,
+    load_claims,
+    load_skips,
+    load_targets,
+    reclaim_failed,
+    settle_nothing,
+)
+from bot.storage.db import count_round_trips, transaction
+
+log = logging.getLogger("huddle.clock")
+
+TICK = "tick"  # runs on every tick of the clock (every minute)
+HOURLY = "hourly"  # runs once an hour
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One channel's message of one period, as a job's ``due`` and ``compose`` see it."""
+
+    target: Target
+    period: str  # the period's key in the channel's timezone: "2026-W49", "2026-12-01", ...
+    skipped: frozenset[date]  # the channel's skipped dates around now
+    row: ClaimRow | None = None  # this period's failed claim, when it is being retried
+    after: ClaimRow | None = None  # the done claim of the job this one follows (its meeting)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a job says to one channel, and where."""
+
+    reply: Reply
+    thread_id: str | None = None  # in this thread of the channel (the meeting post's)
+    columns: Mapping[str, Any] = field(default_factory=dict)  # more columns of its claim
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What ``compose`` may use: the open transaction (for batched reads) and the run's world."""
+
+    session: Session
+    content: Content
+    now: datetime
+    options: ClockSettings
+    targets: Sequence[Target]  # every subscribed channel, not only the ones due
+
+
+Key = tuple[int, str]  # (workspace id, channel id): ``Target.key``
+# due(slot, now, options): the channel is owed the message now (``slot.row`` set: a retry)
+Due = Callable[[Slot, datetime, ClockSettings], bool]
+# compose(plan, slots): each due channel's message by ``Target.key``; None: nothing to say
+Compose = Callable[[Planning, Sequence[Slot]], Mapping[Key, Message | None]]
+
+
+class Report(Protocol):
+    job: str
+
+    @property
+    def problems(self) -> int: ...
+
+    def summary(self) -> str: ...
+
+
+class Job(Protocol):
+    """A row of the jobs table: ``await job(huddle, messengers, now)`` runs it once."""
+
+    name: str
+    doc: str  # one line for operators (`huddle jobs run --help`)
+    cadence: str  # TICK or HOURLY
+
+    async def __call__(
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        now: datetime,
+        *,
+        options: ClockSettings | None = None,
+        sleep: Sleep | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> Report: ...
+
+
+@dataclass(frozen=True)
+class ClockJob:
+    """A message the clock sends each channel at most once per ``every`` period.
+
+    ``after``: only once the channel's claim of that job's current period is done
+    (the WOW of the week follows that week's meeting, and can thread under it).
+    """
+
+    name: str
+    every: Period
+    claims: Claims
+    due: Due
+    compose: Compose
+    after: ClockJob | None = None
+    doc: str = ""
+    cadence: ClassVar[str] = TICK
+
+    async def __call__(
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        now: datetime,
+        *,
+        options: ClockSettings | None = None,
+        sleep: Sleep | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> FanoutReport:
+        """Claim, post and record this job's messages that are due at ``now``."""
+        settings = options or ClockSettings.defaults()
+        report = FanoutReport(job=self.name)
+        with count_round_trips(huddle.engine) as trips:
+            deliveries = await asyncio.to_thread(
+                plan, self, huddle, messengers, now, settings, report
+            )
+            report.due += len(deliveries)
+            await deliver_and_record(
+                huddle.engine,
+                self.claims,
+                deliveries,
+                messengers,
+                now,
+                settings,
+                report,
+                sleep,
+                monotonic,
+            )
+        report.db_round_trips = trips.count
+        _warn_skipped(report)
+        if report.due or report.failed or report.skipped:
+            log.info("%s", report.summary())
+        return report
+
+
+@dataclass
+class HousekeepingReport:
+    job: str
+    removed: int = 0
+    what: str = "row(s)"
+    problems: int = 0  # a purge that fails raises instead
+
+    def summary(self) -> str:
+        return f"{self.job}: {self.removed} {self.what} removed"
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    """An hourly clean-up: ``purge(session=..., now=...)`` in one transaction, returning a count."""
+
+    name: str
+    purge: Callable[..., int]
+    removes: str  # what it deletes, for logs: "expired tidbit(s)"
+    doc: str = ""
+    cadence: ClassVar[str] = HOURLY
+
+    async def __call__(
+        self, huddle: Huddle, messengers: Mapping[str, Messenger], now: datetime, **_: Any
+    ) -> HousekeepingReport:
+        def purge() -> int:
+            with transaction(huddle.engine) as session:
+                return self.purge(session=session, now=now)
+
+        removed = await asyncio.to_thread(purge)
+        if removed:
+            log.info("%s: removed %d %s", self.name, removed, self.removes)
+        return HousekeepingReport(self.name, removed, self.removes)
+
+
+def job_table(*jobs: Job) -> dict[str, Job]:
+    """The jobs by name, in the order the clock runs them."""
+    table = {job.name: job for job in jobs}
+    if len(table) != len(jobs):
+        raise ValueError("two jobs share a name")
+    return table
+
+
+# -- the engine --------------------------------------------------------------------
+
+
+def plan(
+    job: ClockJob,
+    huddle: Huddle,
+    messengers: Mapping[str, Messenger],
+    now: datetime,
+    options: ClockSettings,
+    report: FanoutReport,
+) -> list[Delivery]:
+    """Claim and compose every message of ``job`` due at ``now``, in one transaction."""
+    with transaction(huddle.engine) as session:
+        targets = load_targets(session=session)
+        if not targets:
+            return []
+        periods = {t.key: job.every.of(now, t.timezone) for t in targets}
+        start, end = _skip_window(targets, now)
+        skips = load_skips(session=session, start=start, end=end)
+        rows = load_claims(session=session, claims=job.claims, periods=periods.values())
+        followed = _followed(session, job, targets, now)
+        slots = []
+        for target in targets:
+            after = None
+            if job.after is not None:
+                after = followed.get(target.key)
+                if after is None or after.status != job.after.claims.done:
+                    continue
+            row = rows.get((*target.key, periods[target.key]))
+            if row is not None and not _retry_ready(row, now):
+                continue
+            skipped = frozenset(skips.get(target.subscription_id, ()))
+            slot = Slot(target, periods[target.key], skipped, row, after)
+            if job.due(slot, now, options):
+                slots.append(slot)
+        slots = _with_messenger(slots, messengers, report)
+        if not slots:
+            return []
+        messages = job.compose(Planning(session, huddle.content, now, options, targets), slots)
+        fresh = [s for s in slots if s.row is None]
+        retried = [s for s in slots if s.row is not None]
+        won = claim_periods(
+            session=session,
+            claims=job.claims,
+            rows=[_claim(s, messages.get(s.target.key), now) for s in fresh],
+            batch=options.batch_size,
+        )
+        saying = {s.row.id for s in retried if messages.get(s.target.key) is not None}
+        retaken = reclaim_failed(session=session, claims=job.claims, ids=saying, now=now)
+        silent = [s.row.id for s in retried if s.row.id not in saying]
+        settle_nothing(session=session, claims=job.claims, ids=silent)
+
+    deliveries = []
+    for slot in slots:
+        message = messages.get(slot.target.key)
+        if slot.row is None:
+            row_id, attempts = won.get(slot.target.key), 0
+        else:
+            row_id, attempts = slot.row.id, slot.row.attempts
+        if message is None:
+            if slot.row is not None or row_id is not None:
+                report.nothing_to_say += 1
+            continue
+        if row_id is None or (slot.row is not None and row_id not in retaken):
+            continue  # another run or another clock has it
+        ref = _ref(slot.target, message.thread_id)
+        deliveries.append(Delivery(row_id, ref, message.reply, attempts=attempts))
+    return deliveries
+
+
+def _followed(session: Session, job: ClockJob, targets, now) -> dict[Key, ClaimRow]:
+    """The claim of the followed job's current period, by channel."""
+    if job.after is None:
+        return {}
+    every = job.after.every
+    wanted = {t.key: every.of(now, t.timezone) for t in targets}
+    rows = load_claims(session=session, claims=job.after.claims, periods=wanted.values())
+    return {key: rows[(*key, period)] for key, period in wanted.items() if (*key, period) in rows}
+
+
+def _claim(slot: Slot, message: Message | None, now: datetime) -> dict[str, Any]:
+    return {
+        "workspace_id": slot.target.workspace_id,
+        "channel_id": slot.target.channel_id,
+        "period": slot.period,
+        "status": CLAIMED if message is not None else NOTHING,
+        "claimed_at": now,
+        **(message.columns if message is not None else {}),
+    }
+
+
+def _ref(target: Target, thread_id: str | None) -> ConversationRef:
+    return ConversationRef(
+        platform=target.platform,
+        workspace_id=target.external_workspace_id,
+        channel_id=target.channel_id,
+        thread_id=thread_id,
+        data=target.reference,
+    )
+
+
+def _retry_ready(row: ClaimRow, now: datetime) -> bool:
+    return row.status == FAILED and (row.next_attempt_at is None or row.next_attempt_at <= now)
+
+
+def _skip_window(targets: Sequence[Target], now: datetime) -> tuple[date, date]:
+    days = [local_day(now, t.timezone) for t in targets]
+    return min(days) - timedelta(days=7), max(days) + timedelta(days=7)
+
+
+def _with_messenger(
+    slots: list[Slot], messengers: Mapping[str, Messenger], report: FanoutReport
+) -> list[Slot]:
+    kept = []
+    for slot in slots:
+        platform = slot.target.platform
+        if platform in messengers:
+            kept.append(slot)
+        else:
+            report.skipped_platforms[platform] = report.skipped_platforms.get(platform, 0) + 1
+    report.skipped += len(slots) - len(kept)
+    return kept
+
+
+# Warn about an unconfigured platform at most this often per job (the clock runs every minute).
+_WARN_EVERY = 15 * 60
+_last_warned: dict[tuple[str, str], float] = {}
+
+
+def _warn_skipped(report: FanoutReport) -> None:
+    for platform, count in report.skipped_platforms.items():
+        key = (report.job, platform)
+        moment = time.monotonic()
+        level = logging.WARNING
+        if moment - _last_warned.get(key, -_WARN_EVERY) < _WARN_EVERY:
+            level = logging.DEBUG
+        else:
+            _last_warned[key] = moment
+        log.log(
+            level,
+            "%s: skipping %d channel(s) on platform %r: no messenger is configured for it "
+            "(check that platform's settings and the huddle.messengers entry points)",
+            report.job,
+            count,
+            platform,
+        )

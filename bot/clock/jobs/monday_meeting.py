@@ -1,0 +1,52 @@
+"""monday-meeting: each channel's Monday Morning Meeting, once per local ISO week.
+
+At the channel's weekday and time, in its own timezone. A failure is recorded (never
+marked posted) and retried with back-off on later runs the same local week; a clock
+that was down catches up once, later that week; a week that has ended is never posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.clock.config import ClockSettings
+from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
+from bot.meeting import next_rule, weekly_meeting
+from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry
+from bot.storage.clock import MEETINGS
+from bot.storage.meetings import posted_rule_history
+
+
+def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
+    if slot.row is not None:  # a failed post: retried until the week ends
+        return meeting_may_retry(slot.target, now, slot.skipped)
+    return meeting_due(slot.target, now, slot.skipped)
+
+
+def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
+    """The next rule of each channel's curriculum (a retry keeps the rule it claimed)."""
+    history = posted_rule_history(
+        session=plan.session,
+        workspace_ids={s.target.workspace_id for s in slots if s.row is None},
+        batch=plan.options.batch_size,
+    )
+    messages = {}
+    for slot in slots:
+        if slot.row is None:
+            rule = next_rule(plan.content, history.get(slot.target.key, []))
+        else:
+            rule = plan.content.rules.get(slot.row.rule_id or "") or next_rule(plan.content, [])
+        reply = weekly_meeting(rule, *iso_week_of(slot.period))
+        messages[slot.target.key] = Message(reply, columns={"rule_id": rule.id})
+    return messages
+
+
+MONDAY_MEETING = ClockJob(
+    name="monday-meeting",
+    every=Period.WEEK,
+    claims=MEETINGS,
+    due=due,
+    compose=compose,
+    doc="Post this week's meeting to every subscribed channel that is due and has not had it.",
+)

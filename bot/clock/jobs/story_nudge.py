@@ -1,0 +1,75 @@
+"""story-nudge: mid-week, in the thread of the week's meeting, when no story has been shared.
+
+On ``HUDDLE_NUDGE_WEEKDAY`` at the meeting's time, only after the meeting. A nudge
+missed during an outage is not sent on a later day, and a meeting that itself went
+out after the nudge's time (a catch-up) has just asked for stories: no nudge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.clock.config import ClockSettings
+from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
+from bot.clock.jobs.monday_meeting import MONDAY_MEETING
+from bot.content import Rule
+from bot.model import Button, Reply, Visibility
+from bot.scheduling import Period, nudge_due, nudge_time
+from bot.storage.clock import notices
+from bot.storage.stories import latest_story_times
+
+
+def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
+    return nudge_due(slot.target, now, slot.skipped, options.nudge_weekday_index)
+
+
+def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
+    def posted_at(slot: Slot) -> datetime:
+        return (slot.after and slot.after.done_at) or plan.now
+
+    latest = latest_story_times(
+        session=plan.session,
+        workspace_ids={s.target.workspace_id for s in slots},
+        since=min(posted_at(s) for s in slots),
+    )
+    messages: dict[Key, Message | None] = {}
+    for slot in slots:
+        meeting = slot.after
+        assert meeting is not None  # ``after``: the week's meeting is posted
+        newest = latest.get(slot.target.key)
+        nudge_at = nudge_time(slot.target, plan.now, plan.options.nudge_weekday_index)
+        if nudge_at is not None and posted_at(slot) > nudge_at:
+            messages[slot.target.key] = None  # the meeting went out late: it just asked
+        elif newest is not None and newest >= posted_at(slot):
+            messages[slot.target.key] = None  # a story came after the meeting
+        else:
+            rule = plan.content.rules.get(meeting.rule_id or "")
+            messages[slot.target.key] = Message(compose_story_nudge(rule), meeting.message_id)
+    return messages
+
+
+def compose_story_nudge(rule: Rule | None) -> Reply:
+    """The mid-week reminder, in the thread of the week's meeting post."""
+    prompt = rule.story_prompt if rule is not None else "Who went above and beyond this week?"
+    about = f" showing “{rule.title}” in action" if rule is not None else ""
+    return Reply(
+        title="Midweek WOW check-in",
+        text=f"No WOW story yet this week. Seen a teammate{about}? {prompt} "
+        "Reply in this thread, or share it with /wow.",
+        buttons=(
+            Button("Share a WOW story", "wow", prompt="What happened? Who went the extra mile?"),
+        ),
+        visibility=Visibility.CHANNEL,
+    )
+
+
+STORY_NUDGE = ClockJob(
+    name="story-nudge",
+    every=Period.WEEK,
+    claims=notices("nudge"),
+    after=MONDAY_MEETING,
+    due=due,
+    compose=compose,
+    doc="Mid-week, in the thread of the week's post, when no story has been shared since it.",
+)

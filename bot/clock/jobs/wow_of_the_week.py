@@ -1,0 +1,85 @@
+"""wow-of-the-week: with the meeting, last week's most-nominated story, thanking its author.
+
+Ties go to the story shared first. Nothing when there were no nominations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.clock.config import ClockSettings
+from bot.clock.coverage import coverage
+from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
+from bot.clock.jobs.monday_meeting import MONDAY_MEETING
+from bot.model import Field, Reply, Visibility
+from bot.scheduling import Period, last_week
+from bot.storage.clock import notices
+from bot.storage.stories import NominatedStory, nominated_stories
+from bot.wording import shorten
+
+WOW_TEXT_LIMIT = 400
+
+
+def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
+    return True  # the week's meeting is posted (``after``), so it was not skipped
+
+
+def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
+    covers = coverage(plan.targets)
+    windows = {s.target.key: last_week(plan.now, s.target.timezone) for s in slots}
+    stories = nominated_stories(
+        session=plan.session,
+        workspace_ids={s.target.workspace_id for s in slots},
+        since=min(start for start, _ in windows.values()),
+        until=max(end for _, end in windows.values()),
+    )
+    by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
+    for story in stories:
+        by_workspace[story.workspace_id].append(story)
+    messages: dict[Key, Message | None] = {}
+    for slot in slots:
+        start, end = windows[slot.target.key]
+        candidates = [
+            s
+            for s in by_workspace.get(slot.target.workspace_id, [])
+            if covers(slot.target, s.channel_id) and start <= s.created_at < end
+        ]
+        if not candidates:
+            messages[slot.target.key] = None
+            continue
+        # Most nominations; ties go to the story shared first.
+        best = min(candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id))
+        messages[slot.target.key] = Message(compose_wow_of_the_week(best))
+    return messages
+
+
+def compose_wow_of_the_week(winner: NominatedStory) -> Reply:
+    """Last week's most-nominated story, and a thank-you to its author."""
+    votes = f"{winner.nominations} nomination{'s' if winner.nominations != 1 else ''}"
+    return Reply(
+        title="WOW of the week",
+        text=f"Last week's most-nominated story ({votes}), shared by {winner.author_name}:\n"
+        f"“{shorten(winner.text, WOW_TEXT_LIMIT)}”",
+        fields=(
+            Field(
+                "Thank you",
+                f"Thank you, {winner.author_name}, for showing the team what going above "
+                "and beyond looks like.",
+            ),
+        ),
+        footer=f"Story #{winner.story_id} · nominate this week's stories by reacting to them",
+        visibility=Visibility.CHANNEL,
+    )
+
+
+WOW_OF_THE_WEEK = ClockJob(
+    name="wow-of-the-week",
+    every=Period.WEEK,
+    claims=notices("wow"),
+    after=MONDAY_MEETING,
+    due=due,
+    compose=compose,
+    doc="With the meeting: last week's most-nominated story (ties: earliest), thanking its author.",
+)

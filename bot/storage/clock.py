@@ -1,0 +1,338 @@
+"""The clock's targets and claims, batched: a handful of round trips however many channels.
+
+Every message the clock sends is first *claimed*: one row per (channel, kind,
+period) in ``meeting_post`` (the weekly meeting) or ``clock_notice`` (everything
+else), and a unique constraint decides who owns it, so running a job twice at once,
+or two clocks by mistake, still sends each message once. A period is the key of a
+local day, ISO week or month (``bot.scheduling.Period``).
+
+Per run of a job: one query for the active subscriptions (with their workspaces and
+stored conversation references), one for the skips, one for the period's rows of the
+job (and one for the rows of the job it follows), one multi-row ``INSERT .. ON CONFLICT
+DO NOTHING RETURNING`` per ``batch`` of claims, one ``UPDATE .. RETURNING`` for
+retries, and one executemany per ``batch`` of results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.storage.db import chunked
+from bot.storage.models import (
+    ClockNotice,
+    ConversationReference,
+    MeetingPost,
+    Skip,
+    Subscription,
+    UTCDateTime,
+    Workspace,
+)
+
+# What a claim's row says about its message.
+CLAIMED = "claimed"  # someone is sending it (or was, and never heard back: never resent)
+POSTED = "posted"  # a meeting went out
+SENT = "sent"  # a notice went out
+FAILED = "failed"  # the platform refused; retried with back-off while its period lasts
+UNDELIVERABLE = "undeliverable"  # the platform said never (channel gone, app removed)
+NOTHING = "none"  # a notice had nothing to say this period (no nominations, no defects)
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Where one job's claims live: the table, the kind of message, how "done" is recorded."""
+
+    table: sa.Table
+    kind: str | None  # clock_notice's ``kind``; None for meeting_post (it holds one kind)
+    done: str  # the status once sent: posted (meetings) or sent (notices)
+    done_at: str  # the column stamped then
+
+    def _where(self) -> sa.ColumnElement[bool]:
+        return sa.true() if self.kind is None else self.table.c.kind == self.kind
+
+
+MEETINGS = Claims(MeetingPost.__table__, None, POSTED, "posted_at")
+
+
+def notices(kind: str) -> Claims:
+    """The claims of one kind of notice (``"wow"``, ``"digest"``, a new job's own)."""
+    return Claims(ClockNotice.__table__, kind, SENT, "sent_at")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A subscribed channel: its weekly schedule, its workspace, and how to reach it.
+
+    It has a schedule's fields, so ``bot.scheduling`` reckons with it directly.
+    ``reference`` is the platform's stored conversation reference (Teams), None
+    where the platform needs none (Slack).
+    """
+
+    subscription_id: int
+    workspace_id: int  # our id
+    platform: str
+    external_workspace_id: str  # the platform's id (Slack team, Teams tenant)
+    channel_id: str
+    weekday: int
+    hour: int
+    minute: int
+    timezone: str
+    paused_until: date | None
+    updated_at: datetime
+    reference: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.workspace_id, self.channel_id)
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One channel's claim of one period, as the clock needs it."""
+
+    id: int
+    workspace_id: int
+    channel_id: str
+    period: str
+    status: str
+    message_id: str | None
+    done_at: datetime | None
+    next_attempt_at: datetime | None
+    attempts: int
+    rule_id: str | None = None  # a meeting's rule
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one claimed row after the platform call."""
+
+    row_id: int
+    message_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    next_attempt_at: datetime | None = None
+
+
+# -- loading ---------------------------------------------------------------------
+
+
+def load_targets(*, session: Session) -> list[Target]:
+    """Every active subscription with its workspace and stored reference: for the clock only.
+
+    One query across all workspaces, ordered by subscription id (a workspace's first
+    subscribed channel comes first).
+    """
+    s = Subscription.__table__.c
+    w = Workspace.__table__.c
+    r = ConversationReference.__table__.c
+    statement = (
+        sa.select(
+            s.id,
+            s.workspace_id,
+            w.platform,
+            w.external_id,
+            s.channel_id,
+            s.weekday,
+            s.hour,
+            s.minute,
+            s.timezone,
+            s.paused_until,
+            s.updated_at,
+            r.data,
+        )
+        .join(Workspace.__table__, w.id == s.workspace_id)
+        .outerjoin(
+            ConversationReference.__table__,
+            sa.and_(r.workspace_id == s.workspace_id, r.channel_id == s.channel_id),
+        )
+        .where(s.active.is_(True))
+        .order_by(s.id)
+    )
+    return [Target(*row[:-1], reference=_reference(row[-1])) for row in session.execute(statement)]
+
+
+def _reference(data: str | None) -> Mapping[str, Any] | None:
+    if data is None:
+        return None
+    try:
+        loaded = json.loads(data)
+    except ValueError:
+        return None  # unreadable: its messenger says the reference is missing
+    return loaded if isinstance(loaded, dict) else None
+
+
+def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[date]]:
+    """Skipped dates in [start, end], by subscription id."""
+    c = Skip.__table__.c
+    statement = sa.select(c.subscription_id, c.skip_date).where(
+        c.skip_date >= start, c.skip_date <= end
+    )
+    skips: dict[int, set[date]] = defaultdict(set)
+    for subscription_id, day in session.execute(statement):
+        skips[subscription_id].add(day)
+    return skips
+
+
+def load_claims(
+    *, session: Session, claims: Claims, periods: Iterable[str]
+) -> dict[tuple[int, str, str], ClaimRow]:
+    """The rows of these periods (the few it is now around the world), by (workspace, channel, period)."""
+    periods = sorted(set(periods))
+    if not periods:
+        return {}
+    c = claims.table.c
+    rule = c.rule_id if "rule_id" in c else sa.null()
+    statement = sa.select(
+        c.id,
+        c.workspace_id,
+        c.channel_id,
+        c.period,
+        c.status,
+        c.message_id,
+        c[claims.done_at],
+        c.next_attempt_at,
+        c.attempts,
+        rule,
+    ).where(claims._where(), c.period.in_(periods))
+    return {
+        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
+        for row in session.execute(statement)
+    }
+
+
+# -- claiming ----------------------------------------------------------------------
+
+
+def claim_periods(
+    *, session: Session, claims: Claims, rows: Sequence[Mapping[str, Any]], batch: int = 500
+) -> dict[tuple[int, str], int]:
+    """Insert claims of (channel, period), skipping any that exist: returns those we inserted.
+
+    Each row names ``workspace_id``, ``channel_id``, ``period``, ``status`` and
+    ``claimed_at`` (and the table's own columns, such as a meeting's ``rule_id``).
+    The unique constraint decides: whoever inserts a (channel, kind, period) first
+    owns it, whether the rival is another request, another run of the job or another
+    clock. One multi-row ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch``.
+    """
+    table = claims.table
+    [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        insert, conflict = postgresql.insert(table), {"constraint": unique.name}
+    elif dialect == "sqlite":
+        insert, conflict = (
+            sqlite.insert(table),
+            {"index_elements": [c.name for c in unique.columns]},
+        )
+    else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
+        raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
+    kind = {} if claims.kind is None else {"kind": claims.kind}
+    values = [{"attempts": 0, **row, **kind} for row in rows]
+    won: dict[tuple[int, str], int] = {}
+    for part in chunked(values, batch):
+        statement = (
+            insert.values(list(part))
+            .on_conflict_do_nothing(**conflict)
+            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
+        )
+        for row_id, workspace_id, channel_id in session.execute(statement):
+            won[(workspace_id, channel_id)] = row_id
+    return won
+
+
+def reclaim_failed(
+    *, session: Session, claims: Claims, ids: Iterable[int], now: datetime
+) -> set[int]:
+    """Take failed rows back for another attempt once their back-off has passed.
+
+    One conditional UPDATE: a row another clock took back first no longer matches.
+    """
+    ids = sorted(set(ids))
+    if not ids:
+        return set()
+    c = claims.table.c
+    statement = (
+        sa.update(claims.table)
+        .where(
+            c.id.in_(ids),
+            c.status == FAILED,
+            sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now),
+        )
+        .values(status=CLAIMED, claimed_at=now)
+        .returning(c.id)
+    )
+    return {row_id for (row_id,) in session.execute(statement)}
+
+
+def settle_nothing(*, session: Session, claims: Claims, ids: Iterable[int]) -> None:
+    """Failed rows that, tried again, have nothing to say any more: marked ``none``."""
+    ids = sorted(set(ids))
+    if ids:
+        c = claims.table.c
+        session.execute(
+            sa.update(claims.table).where(c.id.in_(ids), c.status == FAILED).values(status=NOTHING)
+        )
+
+
+# -- recording ---------------------------------------------------------------------
+
+
+def record_outcomes(
+    *, session: Session, claims: Claims, outcomes: Sequence[Outcome], now: datetime
+) -> None:
+    """Mark claimed rows done or failed: one executemany per kind of outcome.
+
+    A failure is never marked done: it keeps its error (no patient data: the
+    clock's posts carry none) and, unless permanent, when to try again.
+    """
+    table = claims.table
+    c = table.c
+    done = [
+        {"row_id": o.row_id, "new_message_id": o.message_id} for o in outcomes if o.error is None
+    ]
+    failed = [
+        {
+            "row_id": o.row_id,
+            "new_status": UNDELIVERABLE if o.permanent else FAILED,
+            "new_error": o.error[:500],
+            "new_next_attempt_at": None if o.permanent else o.next_attempt_at,
+        }
+        for o in outcomes
+        if o.error is not None
+    ]
+    if done:
+        session.execute(
+            sa.update(table)
+            .where(c.id == sa.bindparam("row_id"))
+            .values(
+                {
+                    "status": claims.done,
+                    "message_id": sa.bindparam("new_message_id"),
+                    claims.done_at: now,
+                    "attempts": c.attempts + 1,
+                    "last_error": None,
+                    "next_attempt_at": None,
+                }
+            ),
+            done,
+        )
+    if failed:
+        session.execute(
+            sa.update(table)
+            .where(c.id == sa.bindparam("row_id"))
+            .values(
+                status=sa.bindparam("new_status"),
+                attempts=c.attempts + 1,
+                last_error=sa.bindparam("new_error"),
+                next_attempt_at=sa.bindparam("new_next_attempt_at", type_=UTCDateTime()),
+            ),
+            failed,
+        )
