@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
@@ -98,7 +100,22 @@ class DatabaseStateStore(AsyncOAuthStateStore):
         return log
 
     async def async_issue(self, *args, **kwargs) -> str:
-        return await asyncio.to_thread(self.store.issue, *args, **kwargs)
+        return await asyncio.to_thread(self._issue, *args, **kwargs)
+
+    def _issue(self, *args, **kwargs) -> str:
+        # Anyone can load the install page, and each load issues a state; the ones never
+        # used expire. Dropping the expired ones here keeps the table at what the last
+        # few minutes issued, whoever loads the page how often.
+        self.purge_expired()
+        return self.store.issue(*args, **kwargs)
+
+    def purge_expired(self) -> int:
+        """Delete every OAuth state past its expiry. Returns how many went."""
+        table = self.store.oauth_states
+        now = normalize_datetime_for_db(datetime.now(tz=UTC))
+        with self.store.engine.begin() as connection:
+            result = connection.execute(table.delete().where(table.c.expire_at <= now))
+        return result.rowcount or 0
 
     async def async_consume(self, state: str) -> bool:
         return await asyncio.to_thread(self.store.consume, state)

@@ -267,3 +267,18 @@ async def test_a_token_slack_rejects_is_checked_afresh_on_the_next_request(multi
 
     assert len(api.calls_to("auth.test")) == checks + 1  # the dead token was not trusted
     assert len(defects(engine)) == 1
+
+
+async def test_install_page_loads_leave_no_expired_oauth_states_behind(multi, engine):
+    """Anyone can load the install page; states nobody used are dropped once expired."""
+    for _ in range(20):
+        assert (await multi.get("/slack/install")).status == 200
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM slack_oauth_states")).scalar() == 20
+        connection.execute(
+            sa.text("UPDATE slack_oauth_states SET expire_at = :past"),
+            {"past": "2020-01-01 00:00:00"},
+        )
+    assert (await multi.get("/slack/install")).status == 200
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM slack_oauth_states")).scalar() == 1
