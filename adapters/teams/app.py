@@ -14,7 +14,7 @@ import logging
 import jwt
 from aiohttp import web
 
-from adapters.teams.connector import RetryPolicy, TeamsConnector
+from adapters.teams.connector import RetryPolicy, ServiceUrlRefused, TeamsConnector
 from adapters.teams.settings import (
     TeamsConfigurationError,
     TeamsSettings,
@@ -96,10 +96,18 @@ def _messages(connector: TeamsConnector, bot: TeamsBot):
             raise web.HTTPBadRequest(text="The body is not JSON.") from None
         if not isinstance(body, dict) or not body.get("type"):
             raise web.HTTPBadRequest(text="The body is not an activity.")
+        if not connector.service_urls.allows(body.get("serviceUrl")):
+            # Answering would send the bot's token there: only Microsoft's Bot Connector.
+            log.warning("teams: request refused, its serviceUrl is not a Bot Framework endpoint")
+            raise web.HTTPBadRequest(text="The serviceUrl is not a Bot Framework endpoint.")
         try:
             response = await connector.adapter.process(request, bot)
         except web.HTTPException:
             raise
+        except ServiceUrlRefused:
+            raise web.HTTPBadRequest(
+                text="The serviceUrl is not a Bot Framework endpoint."
+            ) from None
         except (jwt.PyJWTError, PermissionError):
             raise web.HTTPUnauthorized() from None
         except Exception as error:

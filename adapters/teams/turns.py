@@ -42,6 +42,10 @@ class TeamsBot(Bot):
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if not self.connector.service_urls.allows(activity.service_url):
+            # Its reference would send the bot's token elsewhere later: neither kept nor used.
+            log.warning("teams activity ignored: its serviceUrl is not a Bot Framework endpoint")
+            return
         inbound = convert.inbound(activity, sealed=self._sealed)
         if inbound is None:
             if activity.type == ActivityTypes.message and where(activity) is None:

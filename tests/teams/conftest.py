@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.app import mount
 from adapters.teams.connector import RetryPolicy
@@ -167,3 +174,77 @@ def card_actions(card: dict) -> list[dict]:
 def card_inputs(card: dict) -> dict[str, dict]:
     """Every input on an Adaptive Card, by id."""
     return {n["id"]: n for n in _nodes(card) if str(n.get("type", "")).startswith("Input.")}
+
+
+# -- authenticated requests ----------------------------------------------------------------
+#
+# The Bot Connector's signing keys are served by a local OpenID metadata stand-in
+# (MICROSOFT_OPENID_METADATA_URL), so a token signed with the test's own RSA key
+# is valid and every other token is not. botbuilder fetches the keys with blocking
+# ``requests`` calls, so the stand-in runs in a thread of its own.
+
+APP_ID = "00000000-0000-0000-0000-00000000b070"
+ISSUER = "https://api.botframework.com"
+LOCAL_CONNECTOR = "127.0.0.1"  # the Bot Connector stand-in's host, allowed by name
+
+
+@pytest.fixture(scope="module")
+def signing_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def openid_metadata(signing_key):
+    """Serves /openid (the metadata document) and /keys (the JWKS with our public key)."""
+    jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
+    jwk.update(kid="huddle-test-key", use="sig", endorsements=["msteams"])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            base = f"http://127.0.0.1:{self.server.server_port}"
+            body = {"/openid": {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}}.get(
+                self.path, {"keys": [jwk]}
+            )
+            payload = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/openid"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+async def secured(huddle, settings, bot_connector, sleeps, openid_metadata):
+    teams_settings = TeamsSettings(
+        MICROSOFT_APP_ID=APP_ID,
+        MICROSOFT_APP_PASSWORD="not-a-real-secret",
+        MICROSOFT_APP_TENANT_ID=TENANT,
+        MICROSOFT_OPENID_METADATA_URL=openid_metadata,
+        MICROSOFT_SERVICE_URL_HOSTS=LOCAL_CONNECTOR,
+    )
+    client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
+    yield Teams(client, bot_connector.url)
+    await client.close()
+
+
+def _token(key, service_url: str, **overrides) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "serviceurl": service_url,
+        "nbf": now - 60,
+        "exp": now + 3600,
+        **overrides,
+    }
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "huddle-test-key"})

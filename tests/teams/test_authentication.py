@@ -15,78 +15,21 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.settings import TeamsSettings
 from bot.storage.models import ConversationReference, Defect, Workspace
-from tests.teams.conftest import TENANT, Teams, _running_app, emulator_settings, rows
-
-APP_ID = "00000000-0000-0000-0000-00000000b070"
-ISSUER = "https://api.botframework.com"
-
-
-@pytest.fixture(scope="module")
-def signing_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def openid_metadata(signing_key):
-    """Serves /openid (the metadata document) and /keys (the JWKS with our public key)."""
-    jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
-    jwk.update(kid="huddle-test-key", use="sig", endorsements=["msteams"])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            base = f"http://127.0.0.1:{self.server.server_port}"
-            body = {"/openid": {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}}.get(
-                self.path, {"keys": [jwk]}
-            )
-            payload = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/openid"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-async def secured(huddle, settings, bot_connector, sleeps, openid_metadata):
-    teams_settings = TeamsSettings(
-        MICROSOFT_APP_ID=APP_ID,
-        MICROSOFT_APP_PASSWORD="not-a-real-secret",
-        MICROSOFT_APP_TENANT_ID=TENANT,
-        MICROSOFT_OPENID_METADATA_URL=openid_metadata,
-    )
-    client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
-    yield Teams(client, bot_connector.url)
-    await client.close()
-
-
-def _token(key, service_url: str, **overrides) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": ISSUER,
-        "aud": APP_ID,
-        "serviceurl": service_url,
-        "nbf": now - 60,
-        "exp": now + 3600,
-        **overrides,
-    }
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "huddle-test-key"})
+from tests.teams.conftest import (
+    APP_ID,
+    LOCAL_CONNECTOR,
+    TENANT,
+    Teams,
+    _running_app,
+    _token,
+    emulator_settings,
+    rows,
+)
 
 
 def _nothing_stored(engine) -> bool:
@@ -364,6 +307,7 @@ async def signed_in(
         MICROSOFT_APP_TENANT_ID=TENANT,
         MICROSOFT_OPENID_METADATA_URL=openid_metadata,
         MICROSOFT_LOGIN_URL=token_authority.url + tenant_suffix,
+        MICROSOFT_SERVICE_URL_HOSTS=LOCAL_CONNECTOR,
     )
     client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
     yield Teams(client, bot_connector.url)
