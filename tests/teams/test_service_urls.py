@@ -164,3 +164,31 @@ def test_the_setting_replaces_the_list_for_a_sovereign_cloud(monkeypatch):
 def test_a_listed_loopback_host_may_use_http_for_a_local_stand_in():
     assert ServiceUrls(("127.0.0.1",)).allows("http://127.0.0.1:4567/")
     assert not ServiceUrls(("evil.example",)).allows("http://evil.example/")
+
+
+async def test_the_connector_refuses_a_private_chat_or_a_client_for_a_foreign_service_url(
+    teams, bot_connector, sleeps
+):
+    from adapters.teams.activities import parse_activity
+    from adapters.teams.connector import RetryPolicy, ServiceUrlRefused, TeamsConnector
+    from adapters.teams.convert import text_activity
+    from adapters.teams.references import reference_to
+    from tests.teams.conftest import emulator_settings
+
+    connector = TeamsConnector(emulator_settings(), retry=RetryPolicy(sleep=sleeps))
+    source = parse_activity(teams.activity(text="tidbit", serviceUrl="https://evil.example/"))
+    try:
+        with pytest.raises(DeliveryError) as error:
+            await connector.send_direct(source, [text_activity("Hi")], what="private reply")
+        assert error.value.permanent
+        # Underneath, every connector client is made by one factory, which refuses too.
+        reference = reference_to(source, "19:x@thread.tacv2", TENANT)
+        with pytest.raises(ServiceUrlRefused):
+            await connector.adapter.continue_conversation(reference, _never, "")
+    finally:
+        connector.close()
+    assert bot_connector.attempts == 0 and sleeps == []
+
+
+async def _never(context) -> None:
+    raise AssertionError("no turn may start for a foreign service URL")
