@@ -14,7 +14,8 @@ import logging
 import jwt
 from aiohttp import web
 
-from adapters.teams.connector import RetryPolicy, TeamsConnector
+from adapters.teams.connector import RetryPolicy, ServiceUrlRefused, TeamsConnector
+from adapters.teams.request_checks import NotAnActivity, read_activity
 from adapters.teams.settings import (
     TeamsConfigurationError,
     TeamsSettings,
@@ -91,15 +92,22 @@ def _messages(connector: TeamsConnector, bot: TeamsBot):
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType(text="Activities are JSON.")
         try:
-            body = await request.json()  # aiohttp keeps the body for the adapter to read again
-        except ValueError:
-            raise web.HTTPBadRequest(text="The body is not JSON.") from None
-        if not isinstance(body, dict) or not body.get("type"):
-            raise web.HTTPBadRequest(text="The body is not an activity.")
+            # aiohttp keeps the body for the adapter to read again.
+            body, _ = read_activity(await request.read())
+        except NotAnActivity as problem:
+            raise web.HTTPBadRequest(text=str(problem)) from None
+        if not connector.service_urls.allows(body.get("serviceUrl")):
+            # Answering would send the bot's token there: only Microsoft's Bot Connector.
+            log.warning("teams: request refused, its serviceUrl is not a Bot Framework endpoint")
+            raise web.HTTPBadRequest(text="The serviceUrl is not a Bot Framework endpoint.")
         try:
             response = await connector.adapter.process(request, bot)
         except web.HTTPException:
             raise
+        except ServiceUrlRefused:
+            raise web.HTTPBadRequest(
+                text="The serviceUrl is not a Bot Framework endpoint."
+            ) from None
         except (jwt.PyJWTError, PermissionError):
             raise web.HTTPUnauthorized() from None
         except Exception as error:

@@ -42,6 +42,7 @@ from msal import ConfidentialClientApplication
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams.activities import tenant_of
+from adapters.teams.service_urls import ServiceUrls
 from adapters.teams.settings import TeamsSettings
 from bot.ports import DeliveryError
 
@@ -52,6 +53,7 @@ TURN_FAILED = "Sorry, something went wrong on my side. Please try again in a min
 CONNECTOR_TIMEOUT = 10
 RETRYABLE = frozenset({429, 412, 502, 504})
 PERMANENT = frozenset({400, 401, 403, 404})
+NOT_BOT_FRAMEWORK = "its service URL is not a Bot Framework endpoint"
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -160,14 +162,25 @@ def _shared_session() -> requests.Session:
     return session
 
 
-class _SharedSessionConnectorFactory(ConnectorFactory):
-    """Connector clients on one HTTP session, without msrest's own retries."""
+class ServiceUrlRefused(Exception):
+    """A connector client was asked for a service URL that is not Microsoft's."""
 
-    def __init__(self, inner: ConnectorFactory, session: requests.Session):
+
+class _SharedSessionConnectorFactory(ConnectorFactory):
+    """Connector clients on one HTTP session, without msrest's own retries.
+
+    Every Bot Connector call goes through a client made here, so here is where a
+    service URL that is not on the allow-list is refused, before any token is sent.
+    """
+
+    def __init__(self, inner: ConnectorFactory, session: requests.Session, urls: ServiceUrls):
         self._inner = inner
         self._session = session
+        self._urls = urls
 
     async def create(self, service_url: str, audience: str | None = None):
+        if not self._urls.allows(service_url):
+            raise ServiceUrlRefused(NOT_BOT_FRAMEWORK)
         client = await self._inner.create(service_url, audience)
         client.config.retry_policy.retries = 0  # RetryPolicy above decides, without blocking
         client.config.connection.timeout = CONNECTOR_TIMEOUT
@@ -253,6 +266,7 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
             ),
         )
         self._session = session
+        self._urls = settings.service_urls
 
     async def authenticate_request(self, activity: Activity, auth_header: str):
         result: AuthenticateRequestResult = await super().authenticate_request(
@@ -260,13 +274,13 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
         )
         if result.connector_factory is not None:
             result.connector_factory = _SharedSessionConnectorFactory(
-                result.connector_factory, self._session
+                result.connector_factory, self._session, self._urls
             )
         return result
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return _SharedSessionConnectorFactory(
-            super().create_connector_factory(claims_identity), self._session
+            super().create_connector_factory(claims_identity), self._session, self._urls
         )
 
 
@@ -275,6 +289,7 @@ class TeamsConnector:
 
     def __init__(self, settings: TeamsSettings, *, retry: RetryPolicy | None = None):
         self.settings = settings
+        self.service_urls = settings.service_urls
         self.retry = retry or RetryPolicy()
         self.session = _shared_session()
         self.adapter = CloudAdapter(_Authentication(settings, self.session))
@@ -287,9 +302,16 @@ class TeamsConnector:
     def close(self) -> None:
         self.session.close()
 
+    def _check(self, service_url: str | None, what: str) -> None:
+        """Refuse (permanently) to send where Microsoft's Bot Connector is not."""
+        if not self.service_urls.allows(service_url):
+            log.warning("teams %s not sent: %s", what, NOT_BOT_FRAMEWORK)
+            raise DeliveryError(f"Teams {what} not sent: {NOT_BOT_FRAMEWORK}", permanent=True)
+
     async def send(self, context: TurnContext, activity: Activity, *, what: str) -> str | None:
         """Send into the turn's conversation, retrying throttling and gateway errors."""
         what = f"{what} ({_where(context.activity)})"
+        self._check(context.activity.service_url, what)
         response = await self.retry.run(lambda: context.send_activity(activity), what=what)
         return response.id if response is not None else None
 
@@ -297,6 +319,7 @@ class TeamsConnector:
         self, reference: ConversationReference, activity: Activity, *, what: str
     ) -> str | None:
         """Post into a stored conversation (``continue_conversation``)."""
+        self._check(reference.service_url, what)
         outcome: dict = {}
 
         async def callback(context: TurnContext) -> None:
@@ -315,6 +338,7 @@ class TeamsConnector:
         self, source: Activity, activities: list[Activity], *, what: str
     ) -> list[str | None]:
         """Open (or reopen) the 1:1 chat with the sender of ``source`` and send there."""
+        self._check(source.service_url, what)
         tenant = tenant_of(source)
         parameters = ConversationParameters(
             is_group=False,

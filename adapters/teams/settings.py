@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.teams.service_urls import ServiceUrls, parse_hosts
+
 APP_TYPES = {
     "singletenant": "SingleTenant",
     "multitenant": "MultiTenant",
@@ -40,6 +42,13 @@ class TeamsSettings(BaseSettings):
     # https://login.example.net/<tenant>. Unset: botbuilder's own (login.microsoftonline.com
     # with the app's tenant). Only private clouds and the test suite's token stand-in set it.
     login_url: str | None = Field(default=None, validation_alias="MICROSOFT_LOGIN_URL")
+
+    # The Bot Connector hosts a serviceUrl may name (comma-separated, "*.x" for any host
+    # under x). Unset: Microsoft's documented hosts (service_urls.DEFAULT_SERVICE_URL_HOSTS).
+    # Only sovereign clouds (and the test suite's local stand-in) set it.
+    service_url_hosts: str | None = Field(
+        default=None, validation_alias="MICROSOFT_SERVICE_URL_HOSTS"
+    )
 
     # The Emulator sends no tokens. Taking requests without them must be asked for by
     # name: forgetting MICROSOFT_APP_ID on a server must never open it to anyone.
@@ -102,6 +111,11 @@ class TeamsSettings(BaseSettings):
     def configured(self) -> bool:
         """Whether /api/messages answers at all: an app id, or the Emulator asked for."""
         return self.authenticated or self.emulator
+
+    @property
+    def service_urls(self) -> ServiceUrls:
+        """Which serviceUrls Huddle talks to: the listed hosts (and, for the Emulator, loopback)."""
+        return ServiceUrls(parse_hosts(self.service_url_hosts), emulator=self.emulator)
 
     def sdk_configuration(self) -> SimpleNamespace:
         """The attribute bag botbuilder's configuration classes read."""

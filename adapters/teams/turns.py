@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from http import HTTPStatus
 
-from botbuilder.core import Bot, TurnContext
-from botbuilder.schema import ActivityTypes
+from botbuilder.core import Bot, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import convert
 from adapters.teams.activities import Where, reply_chain, where
@@ -42,6 +43,19 @@ class TeamsBot(Bot):
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if not self.connector.service_urls.allows(activity.service_url):
+            # Its reference would send the bot's token elsewhere later: neither kept nor used.
+            log.warning("teams activity ignored: its serviceUrl is not a Bot Framework endpoint")
+            return
+        if activity.type == ActivityTypes.invoke:
+            # Huddle's cards use Action.Submit (message activities); it answers no invoke.
+            await context.send_activity(
+                Activity(
+                    type=ActivityTypes.invoke_response,
+                    value=InvokeResponse(status=HTTPStatus.BAD_REQUEST),
+                )
+            )
+            return
         inbound = convert.inbound(activity, sealed=self._sealed)
         if inbound is None:
             if activity.type == ActivityTypes.message and where(activity) is None:

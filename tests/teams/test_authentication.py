@@ -10,83 +10,22 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams.settings import TeamsSettings
 from bot.storage.models import ConversationReference, Defect, Workspace
-from tests.teams.conftest import TENANT, Teams, _running_app, emulator_settings, rows
-
-APP_ID = "00000000-0000-0000-0000-00000000b070"
-ISSUER = "https://api.botframework.com"
-
-
-@pytest.fixture(scope="module")
-def signing_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def openid_metadata(signing_key):
-    """Serves /openid (the metadata document) and /keys (the JWKS with our public key)."""
-    jwk = json.loads(RSAAlgorithm.to_jwk(signing_key.public_key()))
-    jwk.update(kid="huddle-test-key", use="sig", endorsements=["msteams"])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            base = f"http://127.0.0.1:{self.server.server_port}"
-            body = {"/openid": {"issuer": ISSUER, "jwks_uri": f"{base}/keys"}}.get(
-                self.path, {"keys": [jwk]}
-            )
-            payload = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/openid"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-async def secured(huddle, settings, bot_connector, sleeps, openid_metadata):
-    teams_settings = TeamsSettings(
-        MICROSOFT_APP_ID=APP_ID,
-        MICROSOFT_APP_PASSWORD="not-a-real-secret",
-        MICROSOFT_APP_TENANT_ID=TENANT,
-        MICROSOFT_OPENID_METADATA_URL=openid_metadata,
-    )
-    client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
-    yield Teams(client, bot_connector.url)
-    await client.close()
-
-
-def _token(key, service_url: str, **overrides) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": ISSUER,
-        "aud": APP_ID,
-        "serviceurl": service_url,
-        "nbf": now - 60,
-        "exp": now + 3600,
-        **overrides,
-    }
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "huddle-test-key"})
+from tests.teams.conftest import (
+    ACCESS_TOKEN,
+    APP_ID,
+    Teams,
+    _running_app,
+    _token,
+    emulator_settings,
+    rows,
+)
 
 
 def _nothing_stored(engine) -> bool:
@@ -235,139 +174,6 @@ async def test_without_a_token_even_a_malformed_body_gets_401(secured, engine):
 # as "Authorization: Bearer ..." to the Bot Connector. The authority is a local HTTPS
 # stand-in (MICROSOFT_LOGIN_URL; MSAL only talks https), trusted through requests'
 # standard REQUESTS_CA_BUNDLE. Like the key stand-in, it runs in a thread: MSAL's calls block.
-
-ACCESS_TOKEN = "token-from-the-stand-in"
-
-
-def _self_signed(tmp_path_factory):
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
-@pytest.fixture(scope="module")
-def token_authority(tmp_path_factory):
-    """An Entra ID stand-in: OpenID discovery and the client-credentials token endpoint."""
-    import ssl
-    from urllib.parse import parse_qs
-
-    cert_file, key_file = _self_signed(tmp_path_factory)
-    grants: list[dict[str, list[str]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def _json(self, body: dict, status: int = 200) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def do_GET(self):
-            base = f"https://127.0.0.1:{self.server.server_port}/{TENANT}"
-            if self.path != f"/{TENANT}/v2.0/.well-known/openid-configuration":
-                return self._json({"error": "not_found"}, 404)
-            self._json(
-                {
-                    "issuer": f"{base}/v2.0",
-                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                    "token_endpoint": f"{base}/oauth2/v2.0/token",
-                }
-            )
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            form = parse_qs(self.rfile.read(length).decode())
-            grants.append(form)
-            if form.get("client_secret") != ["not-a-real-secret"]:
-                return self._json({"error": "invalid_client"}, 401)
-            self._json({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(
-        url=f"https://127.0.0.1:{server.server_port}/{TENANT}", ca=str(cert_file), grants=grants
-    )
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def app_password() -> str:
-    return "not-a-real-secret"
-
-
-@pytest.fixture
-def tenant_suffix() -> str:
-    """Appended to the authority's tenant: a test makes it an authority that does not exist."""
-    return ""
-
-
-@pytest.fixture
-async def signed_in(
-    huddle,
-    settings,
-    bot_connector,
-    sleeps,
-    openid_metadata,
-    token_authority,
-    monkeypatch,
-    app_password,
-    tenant_suffix,
-):
-    """The running app with an app id, its tokens from the stand-in authority."""
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", token_authority.ca)
-    bot_connector.required_token = ACCESS_TOKEN
-    teams_settings = TeamsSettings(
-        MICROSOFT_APP_ID=APP_ID,
-        MICROSOFT_APP_PASSWORD=app_password,
-        MICROSOFT_APP_TENANT_ID=TENANT,
-        MICROSOFT_OPENID_METADATA_URL=openid_metadata,
-        MICROSOFT_LOGIN_URL=token_authority.url + tenant_suffix,
-    )
-    client = await _running_app(huddle, settings, bot_connector, sleeps, teams_settings)
-    yield Teams(client, bot_connector.url)
-    await client.close()
 
 
 async def test_authenticated_command_is_answered_with_the_bots_bearer_token(
