@@ -457,9 +457,8 @@ class SlackAPIStandIn:
     def _conversations_history(self, workspace: Workspace, args: dict) -> web.Response:
         """Newest first, top-level messages only, ``oldest``/``latest`` exclusive unless
         ``inclusive``; ``metadata`` only with ``include_all_metadata``; paged by cursor."""
-        messages = self.messages.get((workspace.team_id, args.get("channel", "")))
-        if messages is None:
-            return web.json_response({"ok": False, "error": "channel_not_found"})
+        # Every channel exists here; one never posted to is empty.
+        messages = self.messages.get((workspace.team_id, args.get("channel", "")), [])
         top = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
         return self._page(list(reversed(top)), args)
 
