@@ -55,7 +55,10 @@ _UNANSWERED = (TimeoutError, aiohttp.ClientConnectionError)
 POST_EVENT = "huddle_post"
 # Looked for from this long before the claim: our clock and Slack's may disagree a little.
 CLOCK_SKEW = 120.0
-HISTORY_PAGES = 10  # pages of 100 messages looked through at most (uncertain posts are rare)
+# Slack allows apps outside its Marketplace (since 2025) one conversations.history or
+# .replies call a minute and 15 messages a page: few pages, from just before the claim.
+HISTORY_PAGE = 15
+HISTORY_PAGES = 10
 
 
 class BotTokens:
@@ -210,7 +213,7 @@ class SlackMessenger:
             channel=ref.channel_id,
             oldest=f"{since.timestamp() - CLOCK_SKEW:.6f}",
             include_all_metadata=True,
-            limit=100,
+            limit=HISTORY_PAGE,
             token=token,
         )
         if ref.thread_id:

@@ -202,6 +202,7 @@ class Round:
     after_storing: bool
     killed: bool  # the kill went off (the fan-out reached the nth post)
     posted_before_kill: int  # chat.postMessage calls that reached Slack before the kill
+    after_kill: Counter  # the claims' states the killed run left
     missed: int  # channels with no post in the end
     doubled: int  # channels with more than one
     statuses: Counter  # the claims' states in the end
@@ -224,6 +225,7 @@ def crash_round(
     env = clock_env(url, slack, generate_key(), concurrency)
     run_clock(env, folder, slack, nth=nth, after_storing=after_storing)
     _, reached, killed = slack.counts()
+    left = statuses(url)
     # The next run settles what the killed one left once past the send timeout: wait out
     # that much real time (the clock's own clock), bounded.
     time.sleep(SEND_TIMEOUT + 0.2)
@@ -237,6 +239,7 @@ def crash_round(
         after_storing,
         killed,
         reached,
+        left,
         missed,
         doubled,
         statuses(url),
