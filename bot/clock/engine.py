@@ -294,9 +294,10 @@ def plan(
     for slot in slots:
         message = messages.get(slot.target.key)
         if slot.row is None:
-            row_id, attempts, since = won.get(slot.target.key), 0, None
+            row_id, attempts, hold = won.get(slot.target.key), 0, None
         else:
-            row_id, attempts, since = slot.row.id, slot.row.attempts, held.get(slot.row.id)
+            row_id, attempts, hold = slot.row.id, slot.row.attempts, held.get(slot.row.id)
+        since, lease = hold or (None, None)  # an uncertain post: look from, held until
         if message is None and since is None:
             if slot.row is not None or row_id is not None:
                 report.nothing_to_say += 1
@@ -306,7 +307,7 @@ def plan(
         ref = _ref(slot.target, message.thread_id if message else None)
         reply = message.reply if message else None
         claim = f"{job.name}/{slot.period}/{row_id}"
-        deliveries.append(Delivery(row_id, ref, reply, attempts, claim, since))
+        deliveries.append(Delivery(row_id, ref, reply, attempts, claim, since, lease))
     # Uncertain posts first: this run holds them only for a while.
     deliveries.sort(key=lambda d: d.since is None)
     return deliveries

@@ -35,6 +35,7 @@ class Delivery:
     attempts: int = 0  # earlier attempts of this row (for back-off)
     claim: str = ""  # the tag its post carries, to find it again ("monday-meeting/2026-W49/7")
     since: datetime | None = None  # set: an uncertain post, looked for from then first
+    lease: datetime | None = None  # an uncertain post's hold (its row's ``next_attempt_at``)
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ async def deliver_all(
 ) -> None:
     """Send every delivery through its platform's messenger; report each result to ``on_sent``.
 
-    ``before_send`` is awaited just before each delivery's first platform call (after
-    that, it may have been posted even if no answer ever comes); False: don't send it.
+    ``before_send`` is awaited just before each delivery's post (after that, it may have
+    been posted even if no answer ever comes), again after a 429; False: don't send it.
     A delivery with ``since`` is first looked for (``messenger.find``) and sent only if
     it is not there. A timeout or an ``Unconfirmed`` error comes back ``unconfirmed``.
 
@@ -123,8 +124,9 @@ async def deliver_all(
                                 return Sent(delivery, error=_looked(ref, error), unconfirmed=True)
                             if found is not None or delivery.reply is None:
                                 return Sent(delivery, message_id=found, found=found is not None)
-                            if before_send is not None and not await before_send(delivery):
-                                return Sent(delivery, not_mine=True)
+                        # Again after a 429, so the row stays held through a long Retry-After.
+                        if before_send is not None and not await before_send(delivery):
+                            return Sent(delivery, not_mine=True, rate_limited=rate_limited)
                         message_id = await asyncio.wait_for(
                             _send(messenger, delivery), send_timeout
                         )

@@ -48,11 +48,17 @@ class Journal:
         self._outcomes: list[Outcome] = []
         self._unwritten: list[Outcome] = []  # failed to write: tried again with the next
         self._writer: asyncio.Task | None = None
+        # The ``next_attempt_at`` of each row this run holds ``sending``: to start it
+        # again (after a 429), the row must still hold it, else another clock took it.
+        self._leases: dict[int, datetime] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def starting(self, delivery: Delivery) -> bool:
-        """Mark the delivery's row ``sending``; False when it is no longer this run's."""
+        """Mark the delivery's row ``sending`` (again, after a 429: its hold is renewed);
+        False when it is no longer this run's."""
+        if delivery.lease is not None:
+            self._leases.setdefault(delivery.row_id, delivery.lease)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._marks.append((delivery, future))
         self._kick()
@@ -93,7 +99,8 @@ class Journal:
                 outcomes = self._unwritten + self._outcomes
                 self._unwritten, self._outcomes = [], []
                 try:
-                    mine = await to_thread(self._write, marks, outcomes)
+                    mine, until = await to_thread(self._write, marks, outcomes)
+                    self._leases.update(dict.fromkeys(mine, until))
                 except Exception:
                     # Keep posting: a database hiccup must not stop the fan-out. Posts
                     # not marked are not sent (their rows stay claimed for a later run);
@@ -115,8 +122,11 @@ class Journal:
             self._writer = None
             self._idle.set()
 
-    def _write(self, marks: list[tuple[Delivery, asyncio.Future[bool]]], outcomes) -> set[int]:
+    def _write(
+        self, marks: list[tuple[Delivery, asyncio.Future[bool]]], outcomes
+    ) -> tuple[set[int], datetime]:
         at = self.now + timedelta(seconds=self.elapsed())
+        until = at + timedelta(seconds=self.send_timeout)
         mine: set[int] = set()
         with transaction(self.engine) as session:
             if outcomes:
@@ -124,12 +134,14 @@ class Journal:
                     session=session, claims=self.claims, outcomes=outcomes, now=self.now
                 )
             if marks:
+                leases = self._leases
+                held = {d.row_id: leases[d.row_id] for d, _ in marks if d.row_id in leases}
                 mine = mark_sending(
                     session=session,
                     claims=self.claims,
-                    claimed=[d.row_id for d, _ in marks if d.since is None],
-                    held=[d.row_id for d, _ in marks if d.since is not None],
+                    claimed=[d.row_id for d, _ in marks if d.row_id not in held],
+                    held=held,
                     claimed_at=self.now,
-                    until=at + timedelta(seconds=self.send_timeout),
+                    until=until,
                 )
-        return mine
+        return mine, until

@@ -55,15 +55,16 @@ def take_back(
     now: datetime,
     options: ClockSettings,
     report: FanoutReport,
-) -> dict[int, datetime | None]:
+) -> dict[int, tuple[datetime, datetime] | None]:
     """Take back ``rows`` (each with whether it has something to say now).
 
-    Returns the rows this run now holds: row id -> None (send it) or the time to look
-    for its post from (settle it first). A row another clock took first is left out.
+    Returns the rows this run now holds: row id -> None (send it), or for a post to
+    settle first, the time to look for it from and until when this run holds it. A row
+    another clock took first is left out.
     """
     retried = [row for row in rows if row.status != SENDING]
     saying = {row.id for row in retried if rows[row]}
-    held: dict[int, datetime | None] = dict.fromkeys(
+    held: dict[int, tuple[datetime, datetime] | None] = dict.fromkeys(
         retake(
             session=session,
             claims=claims,
@@ -75,11 +76,11 @@ def take_back(
     settle_nothing(session=session, claims=claims, ids=[r.id for r in retried if not rows[r]])
     uncertain = [row for row in rows if row.status == SENDING]
     findable = [r for r in uncertain if can_find(messengers[platforms[r.id]])]
-    lease = timedelta(seconds=3 * options.send_timeout_seconds)  # to find, then to send
+    until = now + timedelta(seconds=3 * options.send_timeout_seconds)  # to find, then send
     found = take_uncertain(
-        session=session, claims=claims, ids=[r.id for r in findable], now=now, until=now + lease
+        session=session, claims=claims, ids=[r.id for r in findable], now=now, until=until
     )
-    held.update((r.id, r.claimed_at or now) for r in findable if r.id in found)
+    held.update((r.id, (r.claimed_at or now, until)) for r in findable if r.id in found)
     given_up = take_uncertain(
         session=session,
         claims=claims,

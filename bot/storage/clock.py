@@ -313,15 +313,16 @@ def mark_sending(
     session: Session,
     claims: Claims,
     claimed: Iterable[int],
-    held: Iterable[int],
+    held: Mapping[int, datetime],
     claimed_at: datetime,
     until: datetime,
 ) -> set[int]:
     """Rows whose post starts now: ``sending``, to be settled after ``until`` if no answer.
 
-    ``claimed``: rows this run claimed at ``claimed_at`` (one another clock took over
-    since no longer matches, so it is not posted twice); ``held``: ``sending`` rows it
-    holds while settling them. Returns the ids it may post. One UPDATE each.
+    ``claimed``: rows this run claimed at ``claimed_at``; ``held``: ``sending`` rows it
+    holds, each with the ``next_attempt_at`` it set (a settling, or a retry after a 429).
+    A row another clock took over since no longer matches, so it is not posted twice.
+    Returns the ids it may post. One UPDATE for the claimed, one per hold time.
     """
     c = claims.table.c
     values = {"status": SENDING, "next_attempt_at": until}
@@ -329,7 +330,13 @@ def mark_sending(
         session,
         _update(claims, claimed, sa.and_(c.status == CLAIMED, c.claimed_at == claimed_at), values),
     )
-    return mine | _ids(session, _update(claims, held, c.status == SENDING, values))
+    by_lease: dict[datetime, list[int]] = defaultdict(list)
+    for row_id, lease in held.items():
+        by_lease[lease].append(row_id)
+    for lease, ids in by_lease.items():
+        where = sa.and_(c.status == SENDING, c.next_attempt_at == lease)
+        mine |= _ids(session, _update(claims, ids, where, values))
+    return mine
 
 
 # -- recording ---------------------------------------------------------------------

@@ -202,3 +202,45 @@ async def test_a_run_cannot_start_a_row_another_clock_took_over(huddle, clock):
     first_report = await first
     assert second.posted == 1 and first_report.posted == 0
     assert len(messenger.posts) == 1
+
+
+async def test_a_row_is_started_again_after_a_429_only_while_this_run_still_holds_it(huddle, clock):
+    from bot.storage.clock import mark_sending, take_uncertain
+
+    subscribe(huddle, clock, "C1", "C2")
+    with db.transaction(huddle.engine) as session:
+        won = claim_periods(
+            session=session,
+            claims=MEETINGS,
+            rows=[
+                dict(
+                    workspace_id=1,
+                    channel_id=name,
+                    period="2026-W48",
+                    rule_id="first-impressions",
+                    status="claimed",
+                    claimed_at=DUE,
+                )
+                for name in ("C1", "C2")
+            ],
+        )
+    c1, c2 = won[(1, "C1")], won[(1, "C2")]
+    until = DUE + timedelta(seconds=30)
+    with db.transaction(huddle.engine) as session:
+        assert mark_sending(
+            session=session, claims=MEETINGS, claimed=[c1, c2], held={}, claimed_at=DUE, until=until
+        ) == {c1, c2}
+    # Both got a 429 with a long Retry-After; meanwhile another clock takes C2 to settle it.
+    with db.transaction(huddle.engine) as session:
+        assert take_uncertain(
+            session=session, claims=MEETINGS, ids=[c2], now=LATER, until=LATER + timedelta(1)
+        ) == {c2}
+        renewed = mark_sending(
+            session=session,
+            claims=MEETINGS,
+            claimed=[],
+            held={c1: until, c2: until},
+            claimed_at=DUE,
+            until=LATER + timedelta(seconds=30),
+        )
+    assert renewed == {c1}  # C2 is the other clock's now: not posted by this one
