@@ -3,9 +3,13 @@
 Entry point ``huddle.messengers: slack``. One AsyncWebClient and one aiohttp session
 for every workspace; the token is chosen per call (single-workspace: SLACK_BOT_TOKEN;
 multi-workspace: the installation store, by team id, kept for a few minutes in
-``BotTokens`` so a fan-out to a workspace's channels reads it once). 5xx and dropped
-connections are retried here; a 429 goes straight back to the caller as
-``DeliveryError(retry_after=...)`` so the clock paces its own fan-out.
+``BotTokens`` so a fan-out to a workspace's channels reads it once). 5xx answers are
+retried here; a 429 goes straight back to the caller as ``DeliveryError(retry_after=...)``
+so the clock paces its own fan-out. A post that may have reached Slack without its
+answer coming back (a timeout, a dropped connection) is never retried blindly: it is
+``Unconfirmed``, and the clock settles it later with ``find``, which looks in the
+channel's history for the post's message metadata (``event_type: huddle_post`` and the
+clock's claim).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 
 from adapters.slack.posting import post_message
 from adapters.slack.settings import SlackMode, SlackSettings
@@ -31,7 +37,7 @@ from adapters.slack.webapi import (
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Reply
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, Unconfirmed
 
 log = logging.getLogger("huddle.slack.messenger")
 
@@ -43,6 +49,16 @@ DEAD_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactiv
 TOKEN_LIFETIME = 300.0
 
 _FAILURES = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError)
+# What a post can raise after its request may have reached Slack: retrying could post twice.
+_UNANSWERED = (TimeoutError, aiohttp.ClientConnectionError)
+# The type of the metadata every clock post carries, to find it again (``find``).
+POST_EVENT = "huddle_post"
+# Looked for from this long before the claim: our clock and Slack's may disagree a little.
+CLOCK_SKEW = 120.0
+# Slack allows apps outside its Marketplace (since 2025) one conversations.history or
+# .replies call a minute and 15 messages a page: few pages, from just before the claim.
+HISTORY_PAGE = 15
+HISTORY_PAGES = 10
 
 
 class BotTokens:
@@ -124,6 +140,13 @@ class SlackMessenger:
             else BotTokens(installation_store, lifetime=token_lifetime, monotonic=monotonic)
         )
         self.client = build_web_client(settings, rate_limit_retries=0)
+        # A dropped connection or a timeout may come after Slack took the post: never
+        # resent here (the clock settles it with ``find``); 5xx answers are still retried.
+        self.client.retry_handlers = [
+            h
+            for h in self.client.retry_handlers
+            if not isinstance(h, AsyncConnectionErrorRetryHandler)
+        ]
         self._session: aiohttp.ClientSession | None = None
         self._session_lock = asyncio.Lock()
 
@@ -149,14 +172,22 @@ class SlackMessenger:
             )
         return token
 
-    async def send(self, ref: ConversationRef, reply: Reply) -> str | None:
-        """Post ``reply`` in ``ref``'s channel (or thread); returns the message ts."""
+    async def send(
+        self, ref: ConversationRef, reply: Reply, *, claim: str | None = None
+    ) -> str | None:
+        """Post ``reply`` in ``ref``'s channel (or thread); returns the message ts.
+
+        ``claim``: the clock's tag for the post, kept as its message metadata.
+        """
         if reply.sensitive:
             raise DeliveryError("refusing to post patient data in a channel", permanent=True)
         await self._ensure_session()
         token = await self.token_for(ref.workspace_id)
+        metadata = None
+        if claim:
+            metadata = {"event_type": POST_EVENT, "event_payload": {"claim": claim}}
         try:
-            return await self._post(ref, reply, token)
+            return await self._post(ref, reply, token, metadata)
         except _FAILURES as error:
             if self.tokens is None or error_code(error) not in DEAD_TOKEN_ERRORS:
                 raise _delivery_error(ref, error) from None
@@ -166,13 +197,66 @@ class SlackMessenger:
         if fresh is None or fresh == token:
             raise _delivery_error(ref, refusal) from None
         try:
-            return await self._post(ref, reply, fresh)
+            return await self._post(ref, reply, fresh, metadata)
         except _FAILURES as error:
             raise _delivery_error(ref, error) from None
 
-    async def _post(self, ref: ConversationRef, reply: Reply, token: str) -> str | None:
+    async def find(self, ref: ConversationRef, claim: str, since: datetime) -> str | None:
+        """The ts of the post tagged ``claim`` in ``ref``'s channel (or thread), or None.
+
+        conversations.history (conversations.replies in a thread) from ``since``, with
+        ``include_all_metadata``; at most ``HISTORY_PAGES`` pages.
+        """
+        await self._ensure_session()
+        token = await self.token_for(ref.workspace_id)
+        arguments = dict(
+            channel=ref.channel_id,
+            oldest=f"{since.timestamp() - CLOCK_SKEW:.6f}",
+            include_all_metadata=True,
+            limit=HISTORY_PAGE,
+            token=token,
+        )
+        if ref.thread_id:
+            arguments["ts"] = ref.thread_id
+        read = (
+            self.client.conversations_replies
+            if ref.thread_id
+            else self.client.conversations_history
+        )
+        cursor = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                try:
+                    page = await read(**arguments, **({"cursor": cursor} if cursor else {}))
+                except SlackApiError as error:
+                    # A public channel the bot posts to (chat:write.public) without being in
+                    # it: join it (channels:join) to read its history, once.
+                    if error_code(error) != "not_in_channel" or cursor is not None:
+                        raise
+                    await self.client.conversations_join(channel=ref.channel_id, token=token)
+                    page = await read(**arguments)
+                for message in page.get("messages") or []:
+                    metadata = message.get("metadata") or {}
+                    payload = metadata.get("event_payload") or {}
+                    if metadata.get("event_type") == POST_EVENT and payload.get("claim") == claim:
+                        return message.get("ts")
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+        except _FAILURES as error:
+            raise _delivery_error(ref, error, "conversations.history") from None
+        raise DeliveryError(f"Slack channel {ref.channel_id}: too much history to look through")
+
+    async def _post(
+        self, ref: ConversationRef, reply: Reply, token: str, metadata: dict | None = None
+    ) -> str | None:
         return await post_message(
-            self.client, ref.channel_id, reply, token=token, thread=ref.thread_id
+            self.client,
+            ref.channel_id,
+            reply,
+            token=token,
+            thread=ref.thread_id,
+            metadata=metadata,
         )
 
     async def close(self) -> None:
@@ -180,20 +264,21 @@ class SlackMessenger:
             await self._session.close()
 
 
-def _delivery_error(ref: ConversationRef, error: Exception) -> DeliveryError:
+def _delivery_error(
+    ref: ConversationRef, error: Exception, method: str = "chat.postMessage"
+) -> DeliveryError:
     code = error_code(error)
     log.warning(
-        "slack post failed: workspace=%s channel=%s error=%s",
+        "slack %s failed: workspace=%s channel=%s error=%s",
+        method,
         ref.workspace_id,
         ref.channel_id,
         code,
     )
-    return DeliveryError(
-        f"Slack chat.postMessage failed in workspace {ref.workspace_id} "
-        f"channel {ref.channel_id}: {code}",
-        retry_after=retry_after(error),
-        permanent=is_permanent(error),
-    )
+    text = f"Slack {method} failed in workspace {ref.workspace_id} channel {ref.channel_id}: {code}"
+    if isinstance(error, _UNANSWERED) and method == "chat.postMessage":
+        return Unconfirmed(f"{text} (Slack may have posted it)")
+    return DeliveryError(text, retry_after=retry_after(error), permanent=is_permanent(error))
 
 
 def build_messenger(settings: Settings, huddle: Huddle) -> SlackMessenger | None:

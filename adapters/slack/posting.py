@@ -40,12 +40,23 @@ def hint(code: str) -> str:
 
 
 async def post_message(
-    client: AsyncWebClient, channel: str, reply: Reply, *, token: str | None = None, thread=None
+    client: AsyncWebClient,
+    channel: str,
+    reply: Reply,
+    *,
+    token: str | None = None,
+    thread=None,
+    metadata: dict | None = None,
 ) -> str | None:
-    """chat.postMessage; joins a public channel once if the bot isn't in it. Returns the ts."""
-    extra = {"token": token} if token else {}
+    """chat.postMessage; joins a public channel once if the bot isn't in it. Returns the ts.
+
+    ``metadata``: Slack message metadata (``event_type``, ``event_payload``) kept on the post.
+    """
+    extra: dict = {"token": token} if token else {}
     if thread:
         extra["thread_ts"] = thread
+    if metadata:
+        extra["metadata"] = metadata
     kwargs = dict(
         channel=channel,
         text=convert.fallback_text(reply),

@@ -5,6 +5,12 @@ always available: Teams needs no settings to know where to post, only the
 conversation references stored when the app was installed, which the clock loads
 with its targets and hands over in ``ConversationRef.data``. Sending never calls
 back into the core or the database.
+
+It has no ``find``: the Bot Connector gives a bot no way to read a conversation's
+history, so a post whose answer was lost (the clock died mid-call, a timeout) cannot
+be checked. The clock marks such a post ``uncertain`` and never sends it again
+(posting twice is worse than missing once); ``send`` returns the activity id the
+connector gives back, which the clock records.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
-"""Posting a job's claimed messages and recording what happened, in batches.
+"""Posting a job's claimed messages and recording what happened, step by step.
 
-``deliver_and_record`` posts through ``fanout.deliver_all`` and writes each result
-(posted, failed with its back-off, undeliverable) back to the job's claims, one
-executemany per ``batch_size`` results, while the fan-out goes on.
+``deliver_and_record`` posts through ``fanout.deliver_all``; each row is marked
+``sending`` just before its platform call and its result (posted, failed with its
+back-off, undeliverable, unconfirmed) is written just after, in small group commits
+(``bot.clock.journal``), so a crash leaves only the posts in flight uncertain.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,9 +18,9 @@ import sqlalchemy as sa
 
 from bot.clock.config import ClockSettings
 from bot.clock.fanout import Delivery, Sent, Sleep, deliver_all
+from bot.clock.journal import Journal
 from bot.ports import Messenger
-from bot.storage.clock import Claims, Outcome, record_outcomes
-from bot.storage.db import transaction
+from bot.storage.clock import Claims, Outcome
 
 log = logging.getLogger("huddle.clock")
 
@@ -36,6 +37,9 @@ class FanoutReport:
     skipped: int = 0  # no messenger for the channel's platform
     nothing_to_say: int = 0  # no nominations, no defects, a story already shared
     rate_limited: int = 0  # 429s received
+    unconfirmed: int = 0  # sent, no answer: looked for (Slack) on the next run, never resent
+    found: int = 0  # uncertain posts found on the platform: recorded posted, not resent
+    uncertain: int = 0  # uncertain posts the platform cannot be asked about (Teams): given up
     db_round_trips: int = 0
     skipped_platforms: dict[str, int] = field(default_factory=dict)
 
@@ -45,15 +49,16 @@ class FanoutReport:
 
     @property
     def problems(self) -> int:
-        """Posts that did not go out (``huddle jobs run`` exits with 1 when there are any)."""
-        return self.failed + self.undeliverable
+        """Posts that did not (surely) go out (``huddle jobs run`` exits with 1 if any)."""
+        return self.failed + self.undeliverable + self.unconfirmed + self.uncertain
 
     def summary(self) -> str:
         text = (
             f"{self.job}: {self.posted} posted, {self.failed} failed (will retry), "
             f"{self.undeliverable} undeliverable, {self.skipped} skipped (no messenger), "
             f"{self.nothing_to_say} with nothing to say, {self.rate_limited} rate-limited (429), "
-            f"{self.db_round_trips} database round trips"
+            f"{self.unconfirmed} unconfirmed, {self.found} found already posted, "
+            f"{self.uncertain} uncertain (not resent), {self.db_round_trips} database round trips"
         )
         if self.posted:
             text += f" ({self.round_trips_per_post:.3f} per post)"
@@ -77,76 +82,28 @@ async def deliver_and_record(
     monotonic: Callable[[], float] | None = None,
 ) -> None:
     """Post every delivery and record each result on its claim; never marks unsent posts done."""
-    pending: list[Outcome] = []
-    started: set[int] = set()
-    answered: set[int] = set()
+    clock = monotonic or time.monotonic
+    started_at = clock()
+    journal = Journal(
+        engine,
+        claims,
+        job=report.job,
+        now=now,
+        send_timeout=options.send_timeout_seconds,
+        elapsed=lambda: clock() - started_at,
+    )
+    attempted: set[int] = set()
 
-    def write(batch: list[Outcome]) -> None:
-        with transaction(engine) as session:
-            record_outcomes(session=session, claims=claims, outcomes=batch, now=now)
-
-    async def flush(*, final: bool = False) -> None:
-        nonlocal pending
-        for attempt in range(3 if final else 1):
-            batch, pending = pending, []
-            if not batch:
-                return
-            try:
-                await asyncio.to_thread(write, batch)
-                return
-            except Exception:
-                # Keep posting: a database hiccup must not stop the fan-out. The rows stay
-                # claimed (never posted twice); the results are written with the next batch.
-                log.exception(
-                    "%s: could not record %d result(s) (attempt %d); trying again",
-                    report.job,
-                    len(batch),
-                    attempt + 1,
-                )
-                pending = batch + pending
-        if final and pending:
-            raise RuntimeError(f"{report.job}: {len(pending)} result(s) could not be recorded")
-
-    def on_start(delivery: Delivery) -> None:
-        started.add(delivery.row_id)
+    async def before_send(delivery: Delivery) -> bool:
+        attempted.add(delivery.row_id)
+        return await journal.starting(delivery)
 
     async def on_sent(sent: Sent) -> None:
-        answered.add(sent.delivery.row_id)
+        attempted.add(sent.delivery.row_id)
         report.rate_limited += sent.rate_limited
-        ref = sent.delivery.ref
-        if sent.error is None:
-            report.posted += 1
-            message_id = None if sent.message_id is None else str(sent.message_id)
-            pending.append(Outcome(sent.delivery.row_id, message_id=message_id))
-        else:
-            retry_at = now + backoff(
-                sent.delivery.attempts, max_minutes=options.max_backoff_minutes
-            )
-            if sent.retry_after is not None:
-                retry_at = max(retry_at, now + timedelta(seconds=sent.retry_after))
-            if sent.permanent:
-                report.undeliverable += 1
-            else:
-                report.failed += 1
-            log.warning(
-                "%s: post failed: platform=%s workspace=%s channel=%s permanent=%s error=%s",
-                report.job,
-                ref.platform,
-                ref.workspace_id,
-                ref.channel_id,
-                sent.permanent,
-                sent.error,
-            )
-            pending.append(
-                Outcome(
-                    sent.delivery.row_id,
-                    error=sent.error,
-                    permanent=sent.permanent,
-                    next_attempt_at=retry_at,
-                )
-            )
-        if len(pending) >= options.batch_size:
-            await flush()
+        outcome = _outcome(sent, now, options, report)
+        if outcome is not None:
+            await journal.finished(outcome)
 
     try:
         await deliver_all(
@@ -157,23 +114,77 @@ async def deliver_and_record(
             send_timeout=options.send_timeout_seconds,
             rate_limit_retries=options.rate_limit_retries,
             on_sent=on_sent,
-            on_start=on_start,
+            before_send=before_send,
             monotonic=monotonic,
             sleep=sleep,
         )
     finally:
         # Stopped part-way (SIGTERM, a bug): posts never started go back to "failed" so the
         # next run sends them; one started without an answer may have been posted, so it
-        # stays "claimed" (the clock prefers missing a message to posting it twice).
-        unsent = [d for d in deliveries if d.row_id not in started and d.row_id not in answered]
-        pending.extend(
-            Outcome(d.row_id, error="not sent: the clock stopped first", next_attempt_at=now)
-            for d in unsent
-        )
+        # stays "sending" until the next run settles it (finds it, or gives it up).
+        unsent = [d for d in deliveries if d.row_id not in attempted]
         if unsent:
             log.warning(
                 "%s: stopped before sending %d post(s); they go out next run",
                 report.job,
                 len(unsent),
             )
-        await flush(final=True)
+        await journal.close(
+            [
+                Outcome(d.row_id, error="not sent: the clock stopped first", next_attempt_at=now)
+                for d in unsent
+                if d.since is None
+            ]
+        )
+
+
+def _outcome(
+    sent: Sent, now: datetime, options: ClockSettings, report: FanoutReport
+) -> Outcome | None:
+    """What to write for one platform answer, counted in ``report``."""
+    delivery, ref = sent.delivery, sent.delivery.ref
+    if sent.not_mine:
+        return None  # another clock took the row over before it started
+    if sent.found:
+        report.found += 1
+        return Outcome(delivery.row_id, message_id=sent.message_id)
+    if sent.error is None and delivery.reply is None:
+        report.nothing_to_say += 1  # not there, and nothing to say any more
+        return Outcome(delivery.row_id, nothing=True)
+    if sent.error is None:
+        report.posted += 1
+        message_id = None if sent.message_id is None else str(sent.message_id)
+        return Outcome(delivery.row_id, message_id=message_id)
+    if sent.unconfirmed:
+        report.unconfirmed += 1
+        log.warning(
+            "%s: post unconfirmed (settled next run): platform=%s workspace=%s channel=%s error=%s",
+            report.job,
+            ref.platform,
+            ref.workspace_id,
+            ref.channel_id,
+            sent.error,
+        )
+        return Outcome(delivery.row_id, error=sent.error, unconfirmed=True)
+    retry_at = now + backoff(delivery.attempts, max_minutes=options.max_backoff_minutes)
+    if sent.retry_after is not None:
+        retry_at = max(retry_at, now + timedelta(seconds=sent.retry_after))
+    if sent.permanent:
+        report.undeliverable += 1
+    else:
+        report.failed += 1
+    log.warning(
+        "%s: post failed: platform=%s workspace=%s channel=%s permanent=%s error=%s",
+        report.job,
+        ref.platform,
+        ref.workspace_id,
+        ref.channel_id,
+        sent.permanent,
+        sent.error,
+    )
+    return Outcome(
+        delivery.row_id,
+        error=sent.error,
+        permanent=sent.permanent,
+        next_attempt_at=retry_at,
+    )

@@ -46,6 +46,7 @@ from sqlmodel import Session
 from bot.clock.config import ClockSettings
 from bot.clock.delivery import FanoutReport, deliver_and_record
 from bot.clock.fanout import Delivery, Sleep
+from bot.clock.retries import ready, take_back
 from bot.content import Content
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Reply
@@ -53,7 +54,6 @@ from bot.ports import Messenger
 from bot.scheduling import Period, local_day
 from bot.storage.clock import (
     CLAIMED,
-    FAILED,
     NOTHING,
     ClaimRow,
     Claims,
@@ -62,8 +62,6 @@ from bot.storage.clock import (
     load_claims,
     load_skips,
     load_targets,
-    reclaim_failed,
-    settle_nothing,
 )
 from bot.storage.db import count_round_trips, transaction
 
@@ -80,7 +78,7 @@ class Slot:
     target: Target
     period: str  # the period's key in the channel's timezone: "2026-W49", "2026-12-01", ...
     skipped: frozenset[date]  # the channel's skipped dates around now
-    row: ClaimRow | None = None  # this period's failed claim, when it is being retried
+    row: ClaimRow | None = None  # this period's claim, when it is retried or settled
     after: ClaimRow | None = None  # the done claim of the job this one follows (its meeting)
 
 
@@ -263,7 +261,7 @@ def plan(
                 if after is None or after.status != job.after.claims.done:
                     continue
             row = rows.get((*target.key, periods[target.key]))
-            if row is not None and not _retry_ready(row, now):
+            if row is not None and not ready(row, now, options):
                 continue
             skipped = frozenset(skips.get(target.subscription_id, ()))
             slot = Slot(target, periods[target.key], skipped, row, after)
@@ -281,26 +279,37 @@ def plan(
             rows=[_claim(s, messages.get(s.target.key), now) for s in fresh],
             batch=options.batch_size,
         )
-        saying = {s.row.id for s in retried if messages.get(s.target.key) is not None}
-        retaken = reclaim_failed(session=session, claims=job.claims, ids=saying, now=now)
-        silent = [s.row.id for s in retried if s.row.id not in saying]
-        settle_nothing(session=session, claims=job.claims, ids=silent)
+        held = take_back(
+            session=session,
+            claims=job.claims,
+            rows={s.row: messages.get(s.target.key) is not None for s in retried},
+            messengers=messengers,
+            platforms={s.row.id: s.target.platform for s in retried},
+            now=now,
+            options=options,
+            report=report,
+        )
 
     deliveries = []
     for slot in slots:
         message = messages.get(slot.target.key)
         if slot.row is None:
-            row_id, attempts = won.get(slot.target.key), 0
+            row_id, attempts, hold = won.get(slot.target.key), 0, None
         else:
-            row_id, attempts = slot.row.id, slot.row.attempts
-        if message is None:
+            row_id, attempts, hold = slot.row.id, slot.row.attempts, held.get(slot.row.id)
+        since, lease = hold or (None, None)  # an uncertain post: look from, held until
+        if message is None and since is None:
             if slot.row is not None or row_id is not None:
                 report.nothing_to_say += 1
             continue
-        if row_id is None or (slot.row is not None and row_id not in retaken):
-            continue  # another run or another clock has it
-        ref = _ref(slot.target, message.thread_id)
-        deliveries.append(Delivery(row_id, ref, message.reply, attempts=attempts))
+        if row_id is None or (slot.row is not None and row_id not in held):
+            continue  # another run or another clock has it (or it was given up)
+        ref = _ref(slot.target, message.thread_id if message else None)
+        reply = message.reply if message else None
+        claim = f"{job.name}/{slot.period}/{row_id}"
+        deliveries.append(Delivery(row_id, ref, reply, attempts, claim, since, lease))
+    # Uncertain posts first: this run holds them only for a while.
+    deliveries.sort(key=lambda d: d.since is None)
     return deliveries
 
 
@@ -333,10 +342,6 @@ def _ref(target: Target, thread_id: str | None) -> ConversationRef:
         thread_id=thread_id,
         data=target.reference,
     )
-
-
-def _retry_ready(row: ClaimRow, now: datetime) -> bool:
-    return row.status == FAILED and (row.next_attempt_at is None or row.next_attempt_at <= now)
 
 
 def _skip_window(targets: Sequence[Target], now: datetime) -> tuple[date, date]:

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.model import ConversationRef, Reply
-from bot.ports import DeliveryError, Messenger
+from bot.ports import DeliveryError, Messenger, Unconfirmed, can_find
 
 log = logging.getLogger("huddle.clock")
 
@@ -30,8 +31,11 @@ class Delivery:
 
     row_id: int
     ref: ConversationRef
-    reply: Reply
+    reply: Reply | None  # None: only settling (if the post is not there, nothing to say)
     attempts: int = 0  # earlier attempts of this row (for back-off)
+    claim: str = ""  # the tag its post carries, to find it again ("monday-meeting/2026-W49/7")
+    since: datetime | None = None  # set: an uncertain post, looked for from then first
+    lease: datetime | None = None  # an uncertain post's hold (its row's ``next_attempt_at``)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class Sent:
     permanent: bool = False
     retry_after: float | None = None
     rate_limited: int = 0  # 429s received for this delivery
+    unconfirmed: bool = False  # sent, but no answer: it may have been posted
+    found: bool = False  # an uncertain post that was there after all (``message_id``)
+    not_mine: bool = False  # another clock took the row over first: not sent
 
 
 class WorkspacePacer:
@@ -82,14 +89,16 @@ async def deliver_all(
     send_timeout: float,
     rate_limit_retries: int,
     on_sent: Callable[[Sent], Awaitable[None]],
-    on_start: Callable[[Delivery], None] | None = None,
+    before_send: Callable[[Delivery], Awaitable[bool]] | None = None,
     monotonic: Callable[[], float] | None = None,
     sleep: Sleep | None = None,
 ) -> None:
     """Send every delivery through its platform's messenger; report each result to ``on_sent``.
 
-    ``on_start`` hears of each delivery just before its first platform call (after
-    that, it may have been posted even if no answer ever comes).
+    ``before_send`` is awaited just before each delivery's post (after that, it may have
+    been posted even if no answer ever comes), again after a 429; False: don't send it.
+    A delivery with ``since`` is first looked for (``messenger.find``) and sent only if
+    it is not there. A timeout or an ``Unconfirmed`` error comes back ``unconfirmed``.
 
     Never raises for a platform failure: each failure comes back as a ``Sent``
     with ``error`` set. Every delivery's platform must be in ``messengers``.
@@ -107,13 +116,23 @@ async def deliver_all(
             while True:
                 await pacer.wait(key)
                 async with overall:
-                    if on_start is not None and rate_limited == 0:
-                        on_start(delivery)
                     try:
+                        if rate_limited == 0:
+                            try:
+                                found = await _settled(messenger, delivery, send_timeout)
+                            except Exception as error:  # asked again on the next run
+                                return Sent(delivery, error=_looked(ref, error), unconfirmed=True)
+                            if found is not None or delivery.reply is None:
+                                return Sent(delivery, message_id=found, found=found is not None)
+                        # Again after a 429, so the row stays held through a long Retry-After.
+                        if before_send is not None and not await before_send(delivery):
+                            return Sent(delivery, not_mine=True, rate_limited=rate_limited)
                         message_id = await asyncio.wait_for(
-                            messenger.send(ref, delivery.reply), send_timeout
+                            _send(messenger, delivery), send_timeout
                         )
                         return Sent(delivery, message_id=message_id, rate_limited=rate_limited)
+                    except Unconfirmed as error:
+                        return Sent(delivery, error=str(error), unconfirmed=True)
                     except DeliveryError as error:
                         if error.retry_after is not None and not error.permanent:
                             rate_limited += 1
@@ -132,6 +151,7 @@ async def deliver_all(
                             delivery,
                             error=f"no answer from {ref.platform} within {send_timeout:g}s",
                             rate_limited=rate_limited,
+                            unconfirmed=True,
                         )
                     except Exception as error:
                         # A bug in a messenger must not stop the other channels.
@@ -153,3 +173,25 @@ async def deliver_all(
     async with asyncio.TaskGroup() as group:
         for delivery in deliveries:
             group.create_task(run(delivery))
+
+
+async def _settled(messenger: Messenger, delivery: Delivery, timeout: float) -> str | None:
+    """An uncertain delivery's post, if the platform has it (``find``); else None."""
+    if delivery.since is None:
+        return None
+    assert can_find(messenger)  # the engine gives up on uncertain posts it cannot find
+    return await asyncio.wait_for(
+        messenger.find(delivery.ref, delivery.claim, delivery.since),  # type: ignore[attr-defined]
+        timeout,
+    )
+
+
+def _looked(ref: ConversationRef, error: Exception) -> str:
+    return f"could not ask {ref.platform} whether the post exists: {type(error).__name__}"
+
+
+async def _send(messenger: Messenger, delivery: Delivery) -> str | None:
+    assert delivery.reply is not None
+    if can_find(messenger):  # it tags the post, to find it again if no answer comes
+        return await messenger.send(delivery.ref, delivery.reply, claim=delivery.claim)  # type: ignore[call-arg]
+    return await messenger.send(delivery.ref, delivery.reply)

@@ -10,7 +10,9 @@ Per run of a job: one query for the active subscriptions (with their workspaces 
 stored conversation references), one for the skips, one for the period's rows of the
 job (and one for the rows of the job it follows), one multi-row ``INSERT .. ON CONFLICT
 DO NOTHING RETURNING`` per ``batch`` of claims, one ``UPDATE .. RETURNING`` for
-retries, and one executemany per ``batch`` of results.
+retries, and then, while posting, one small ``UPDATE`` per group of posts about to
+start (``mark_sending``) and one per group of results (``record_outcomes``), so a
+crash leaves only the posts in flight uncertain.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from bot.storage.models import (
 )
 
 # What a claim's row says about its message.
-CLAIMED = "claimed"  # someone is sending it (or was, and never heard back: never resent)
+CLAIMED = "claimed"  # claimed by a run (``claimed_at``) that has not started its post yet
+SENDING = "sending"  # its post has started; settled by ``next_attempt_at`` if no answer comes
+UNCERTAIN = "uncertain"  # no answer came and the platform cannot be asked: never resent
 POSTED = "posted"  # a meeting went out
 SENT = "sent"  # a notice went out
 FAILED = "failed"  # the platform refused; retried with back-off while its period lasts
@@ -107,6 +111,7 @@ class ClaimRow:
     done_at: datetime | None
     next_attempt_at: datetime | None
     attempts: int
+    claimed_at: datetime | None = None  # when the current claim (or attempt) was taken
     rule_id: str | None = None  # a meeting's rule
 
 
@@ -119,6 +124,8 @@ class Outcome:
     error: str | None = None
     permanent: bool = False
     next_attempt_at: datetime | None = None
+    unconfirmed: bool = False  # no answer: the row stays ``sending``, settled later
+    nothing: bool = False  # settled: not posted, and nothing to say any more
 
 
 # -- loading ---------------------------------------------------------------------
@@ -200,6 +207,7 @@ def load_claims(
         c[claims.done_at],
         c.next_attempt_at,
         c.attempts,
+        c.claimed_at,
         rule,
     ).where(claims._where(), c.period.in_(periods))
     return {
@@ -248,38 +256,87 @@ def claim_periods(
     return won
 
 
-def reclaim_failed(
-    *, session: Session, claims: Claims, ids: Iterable[int], now: datetime
-) -> set[int]:
-    """Take failed rows back for another attempt once their back-off has passed.
-
-    One conditional UPDATE: a row another clock took back first no longer matches.
-    """
+def _update(claims: Claims, ids: Iterable[int], where, values) -> sa.Update | None:
+    """One conditional UPDATE of these rows, returning the ids it changed."""
     ids = sorted(set(ids))
     if not ids:
-        return set()
+        return None
     c = claims.table.c
-    statement = (
-        sa.update(claims.table)
-        .where(
-            c.id.in_(ids),
-            c.status == FAILED,
-            sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now),
-        )
-        .values(status=CLAIMED, claimed_at=now)
-        .returning(c.id)
+    return sa.update(claims.table).where(c.id.in_(ids), where).values(values).returning(c.id)
+
+
+def _ids(session: Session, statement: sa.Update | None) -> set[int]:
+    return set() if statement is None else {row_id for (row_id,) in session.execute(statement)}
+
+
+def retake(
+    *, session: Session, claims: Claims, ids: Iterable[int], now: datetime, abandoned: datetime
+) -> set[int]:
+    """Take rows back for another attempt: failed ones once their back-off has passed, and
+    claimed ones whose run never started them (claimed before ``abandoned``: it crashed).
+
+    One conditional UPDATE: a row another clock took back first no longer matches, and
+    the run that claimed it can no longer start it (``mark_sending`` checks ``claimed_at``).
+    """
+    c = claims.table.c
+    backed_off = sa.or_(c.next_attempt_at.is_(None), c.next_attempt_at <= now)
+    where = sa.or_(
+        sa.and_(c.status == FAILED, backed_off),
+        sa.and_(c.status == CLAIMED, c.claimed_at <= abandoned),
     )
-    return {row_id for (row_id,) in session.execute(statement)}
+    return _ids(session, _update(claims, ids, where, {"status": CLAIMED, "claimed_at": now}))
+
+
+def take_uncertain(
+    *, session: Session, claims: Claims, ids: Iterable[int], now: datetime, until: datetime | None
+) -> set[int]:
+    """Take ``sending`` rows whose answer never came (``next_attempt_at`` passed).
+
+    ``until``: hold them until then while asking the platform whether the post exists
+    (``claimed_at`` is kept: the post is looked for from then). None: the platform
+    cannot be asked, so they are marked ``uncertain`` for good (never posted twice).
+    """
+    c = claims.table.c
+    values: dict[str, Any] = {"status": UNCERTAIN} if until is None else {"next_attempt_at": until}
+    where = sa.and_(c.status == SENDING, c.next_attempt_at <= now)
+    return _ids(session, _update(claims, ids, where, values))
 
 
 def settle_nothing(*, session: Session, claims: Claims, ids: Iterable[int]) -> None:
-    """Failed rows that, tried again, have nothing to say any more: marked ``none``."""
-    ids = sorted(set(ids))
-    if ids:
-        c = claims.table.c
-        session.execute(
-            sa.update(claims.table).where(c.id.in_(ids), c.status == FAILED).values(status=NOTHING)
-        )
+    """Rows that, tried again, have nothing to say any more: marked ``none``."""
+    c = claims.table.c
+    _ids(session, _update(claims, ids, c.status.in_((FAILED, CLAIMED)), {"status": NOTHING}))
+
+
+def mark_sending(
+    *,
+    session: Session,
+    claims: Claims,
+    claimed: Iterable[int],
+    held: Mapping[int, datetime],
+    claimed_at: datetime,
+    until: datetime,
+) -> set[int]:
+    """Rows whose post starts now: ``sending``, to be settled after ``until`` if no answer.
+
+    ``claimed``: rows this run claimed at ``claimed_at``; ``held``: ``sending`` rows it
+    holds, each with the ``next_attempt_at`` it set (a settling, or a retry after a 429).
+    A row another clock took over since no longer matches, so it is not posted twice.
+    Returns the ids it may post. One UPDATE for the claimed, one per hold time.
+    """
+    c = claims.table.c
+    values = {"status": SENDING, "next_attempt_at": until}
+    mine = _ids(
+        session,
+        _update(claims, claimed, sa.and_(c.status == CLAIMED, c.claimed_at == claimed_at), values),
+    )
+    by_lease: dict[datetime, list[int]] = defaultdict(list)
+    for row_id, lease in held.items():
+        by_lease[lease].append(row_id)
+    for lease, ids in by_lease.items():
+        where = sa.and_(c.status == SENDING, c.next_attempt_at == lease)
+        mine |= _ids(session, _update(claims, ids, where, values))
+    return mine
 
 
 # -- recording ---------------------------------------------------------------------
@@ -288,51 +345,48 @@ def settle_nothing(*, session: Session, claims: Claims, ids: Iterable[int]) -> N
 def record_outcomes(
     *, session: Session, claims: Claims, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
-    """Mark claimed rows done or failed: one executemany per kind of outcome.
+    """Record what came of posts: one executemany per kind of outcome (usually one).
 
-    A failure is never marked done: it keeps its error (no patient data: the
-    clock's posts carry none) and, unless permanent, when to try again.
+    A failure is never marked done: it keeps its error (no patient data: the clock's
+    posts carry none) and, unless permanent, when to try again. An unconfirmed post
+    stays ``sending`` with its error, to be settled once ``next_attempt_at`` passes.
+    Only rows still claimed or sending change: one another clock settled stays so.
     """
-    table = claims.table
-    c = table.c
-    done = [
-        {"row_id": o.row_id, "new_message_id": o.message_id} for o in outcomes if o.error is None
-    ]
-    failed = [
-        {
-            "row_id": o.row_id,
-            "new_status": UNDELIVERABLE if o.permanent else FAILED,
-            "new_error": o.error[:500],
-            "new_next_attempt_at": None if o.permanent else o.next_attempt_at,
-        }
-        for o in outcomes
-        if o.error is not None
-    ]
-    if done:
-        session.execute(
-            sa.update(table)
-            .where(c.id == sa.bindparam("row_id"))
-            .values(
+    c = claims.table.c
+    pending = sa.or_(c.status == CLAIMED, c.status == SENDING)  # executemany: no IN
+    kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in outcomes:
+        if o.nothing:
+            kinds["nothing"].append({"row_id": o.row_id})
+        elif o.error is None:
+            kinds["done"].append({"row_id": o.row_id, "new_message_id": o.message_id})
+        else:
+            kinds["unconfirmed" if o.unconfirmed else "failed"].append(
                 {
-                    "status": claims.done,
-                    "message_id": sa.bindparam("new_message_id"),
-                    claims.done_at: now,
-                    "attempts": c.attempts + 1,
-                    "last_error": None,
-                    "next_attempt_at": None,
+                    "row_id": o.row_id,
+                    "new_status": UNDELIVERABLE if o.permanent else FAILED,
+                    "new_error": o.error[:500],
+                    "new_next_attempt_at": None if o.permanent else o.next_attempt_at,
                 }
-            ),
-            done,
-        )
-    if failed:
-        session.execute(
-            sa.update(table)
-            .where(c.id == sa.bindparam("row_id"))
-            .values(
-                status=sa.bindparam("new_status"),
-                attempts=c.attempts + 1,
-                last_error=sa.bindparam("new_error"),
-                next_attempt_at=sa.bindparam("new_next_attempt_at", type_=UTCDateTime()),
-            ),
-            failed,
-        )
+            )
+    values: dict[str, dict[Any, Any]] = {
+        "nothing": {"status": NOTHING},
+        "done": {
+            "status": claims.done,
+            "message_id": sa.bindparam("new_message_id"),
+            claims.done_at: now,
+            "attempts": c.attempts + 1,
+            "last_error": None,
+            "next_attempt_at": None,
+        },
+        "failed": {
+            "status": sa.bindparam("new_status"),
+            "attempts": c.attempts + 1,
+            "last_error": sa.bindparam("new_error"),
+            "next_attempt_at": sa.bindparam("new_next_attempt_at", type_=UTCDateTime()),
+        },
+        "unconfirmed": {"attempts": c.attempts + 1, "last_error": sa.bindparam("new_error")},
+    }
+    for kind, rows in kinds.items():
+        statement = sa.update(claims.table).where(c.id == sa.bindparam("row_id"), pending)
+        session.execute(statement.values(values[kind]), rows)

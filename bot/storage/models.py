@@ -117,7 +117,7 @@ class MeetingPost(SQLModel, table=True):
     channel_id: str = Field(max_length=ID_MAX)
     period: str = Field(max_length=PERIOD_MAX)
     rule_id: str = Field(max_length=80)
-    status: str = Field(default="claimed", max_length=16)  # claimed | posted | failed | ...
+    status: str = Field(default="claimed", max_length=16)  # claimed | sending | posted | ...
     message_id: str | None = Field(default=None, max_length=ID_MAX)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
@@ -133,7 +133,7 @@ class ClockNotice(SQLModel, table=True):
     ``kind`` names the job's message: ``nudge`` (the mid-week story reminder), ``wow``
     (the WOW of the week), ``digest`` (the defect digest), or a new job's own. ``period``
     is the key of its day (``"2026-12-01"``), ISO week (``"2026-W49"``) or month
-    (``"2026-12"``). ``status`` is claimed, sent, failed, undeliverable or ``none``
+    (``"2026-12"``). ``status`` is claimed, sending, sent, failed, undeliverable, uncertain or ``none``
     (nothing to say that period: no nominations, a story was already shared, no defects).
     """
 

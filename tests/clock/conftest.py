@@ -93,21 +93,28 @@ class RecordingMessenger:
 class FakeMonotonic:
     """The fan-out's clock for Retry-After waits: sleeping advances it without waiting.
 
-    A sleeper first lets everything else that is ready run (a real sleep of seconds
-    lets many quick posts through), then moves the clock on.
+    A sleeper first lets everything else that is ready run, including the clock's
+    database writes in threads (a real sleep of seconds lets many quick posts
+    through), then moves the clock on.
     """
 
     def __init__(self) -> None:
         self.now = 0.0
         self.slept: list[float] = []
+        self.writing = 0  # the journal's writes in flight (counted by the fixture)
 
     def __call__(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-        for _ in range(50):
-            await asyncio.sleep(0)
+        while True:
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if not self.writing:
+                break
+            while self.writing:
+                await asyncio.sleep(0)
         self.now = max(self.now, self.now + seconds)
 
 
@@ -127,8 +134,20 @@ def options() -> ClockSettings:
 
 
 @pytest.fixture
-def fake_time() -> FakeMonotonic:
-    return FakeMonotonic()
+def fake_time(monkeypatch) -> FakeMonotonic:
+    from bot.clock import journal
+
+    fake = FakeMonotonic()
+
+    async def counted(*args, **kwargs):
+        fake.writing += 1
+        try:
+            return await asyncio.to_thread(*args, **kwargs)
+        finally:
+            fake.writing -= 1
+
+    monkeypatch.setattr(journal, "to_thread", counted)
+    return fake
 
 
 def local(tz: str, *args) -> datetime:

@@ -147,7 +147,7 @@ async def test_a_stop_that_cannot_wait_hands_unsent_posts_to_the_next_clock(
     await stopper
     with db.transaction(huddle.engine) as session:
         rows = dict(session.exec(sa.select(MeetingPost.channel_id, MeetingPost.status)).all())
-    assert rows == {"C1": "claimed", "C2": "failed"}
+    assert rows == {"C1": "sending", "C2": "failed"}
 
     messenger.gates.clear()
     clock.advance(minutes=1)

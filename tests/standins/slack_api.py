@@ -11,6 +11,7 @@ also misbehave on purpose:
     api.fail("chat.postMessage", error="not_in_channel") # Slack's ok:false answer
     api.fail("chat.postMessage", status=429, retry_after=3)
     release = api.hold("response_url")                  # unanswered until release()
+    late = api.answer_late("chat.postMessage")          # done at once, answered at late()
     ...
     await api.wait_for("chat.postMessage", count=1)
     await api.close()
@@ -95,6 +96,11 @@ class SlackAPIStandIn:
         self.user_names: dict[str, str] = {}
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._holds: dict[str, asyncio.Event] = {}
+        self._late: dict[str, asyncio.Event] = {}
+        # What each channel holds, oldest first (thread replies too, with thread_ts),
+        # with its metadata: conversations.history and .replies answer from it.
+        self.messages: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.kill_at: tuple[int, int, bool] | None = None  # (pid, nth post, after storing)
         self._posts: dict[str, deque[float]] = defaultdict(deque)
         self.rate_limited = 0  # 429s sent for going over rate_limit
         self.delivered: list[tuple[str, str]] = []  # (team id, channel) of each post that landed
@@ -148,6 +154,17 @@ class SlackAPIStandIn:
 
         return release
 
+    def answer_late(self, method: str):
+        """Calls to ``method`` are carried out at once (a post is stored) but answered
+        only at ``release()``: a Slack that accepted a post and answered too late."""
+        gate = self._late[method] = asyncio.Event()
+
+        def release() -> None:
+            gate.set()
+            self._late.pop(method, None)
+
+        return release
+
     async def _held(self, method: str) -> None:
         gate = self._holds.get(method)
         if gate is not None:
@@ -181,7 +198,7 @@ class SlackAPIStandIn:
         return self
 
     async def close(self) -> None:
-        for gate in self._holds.values():
+        for gate in [*self._holds.values(), *self._late.values()]:
             gate.set()
         for ws in list(self._sockets):
             await ws.close()
@@ -230,7 +247,7 @@ class SlackAPIStandIn:
                 args.update(json.loads(body))
             else:
                 args.update(parse_qsl(body.decode(), keep_blank_values=True))
-        for key in ("blocks", "view", "attachments"):
+        for key in ("blocks", "view", "attachments", "metadata"):
             if isinstance(args.get(key), str):
                 with contextlib.suppress(ValueError):
                     args[key] = json.loads(args[key])
@@ -273,7 +290,11 @@ class SlackAPIStandIn:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": True})
-        return handler(workspace, args)
+        response = handler(workspace, args)
+        late = self._late.get(method)
+        if late is not None:
+            await late.wait()
+        return response
 
     async def _respond(self, request: web.Request) -> web.Response:
         args = await self._args(request)
@@ -401,14 +422,79 @@ class SlackAPIStandIn:
         channel = args.get("channel", "")
         if self.require_join and channel not in workspace.joined:
             return web.json_response({"ok": False, "error": "not_in_channel"})
+        self._maybe_kill(after=False)
         ts = self._next_ts()
+        message = {
+            "type": "message",
+            "text": args.get("text"),
+            "ts": ts,
+            "bot_id": workspace.bot_id,
+            "user": workspace.bot_user_id,
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
+        self.messages[(workspace.team_id, channel)].append(message)
         self.delivered.append((workspace.team_id, channel))
+        self._maybe_kill(after=True)
+        return web.json_response({"ok": True, "channel": channel, "ts": ts, "message": message})
+
+    def _maybe_kill(self, *, after: bool) -> None:
+        """``kill_at``: SIGKILL a process (the clock) at its nth post, before or after
+        storing it: a crash at a chosen point of a fan-out, for fault tests."""
+        if self.kill_at is None:
+            return
+        pid, nth, when_stored = self.kill_at
+        if when_stored == after and len(self.delivered) + (0 if after else 1) >= nth:
+            import os
+            import signal
+
+            self.kill_at = None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def _conversations_history(self, workspace: Workspace, args: dict) -> web.Response:
+        """Newest first, top-level messages only, ``oldest``/``latest`` exclusive unless
+        ``inclusive``; ``metadata`` only with ``include_all_metadata``; paged by cursor."""
+        # Every channel exists here; one never posted to is empty.
+        messages = self.messages.get((workspace.team_id, args.get("channel", "")), [])
+        top = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+        return self._page(list(reversed(top)), args)
+
+    def _conversations_replies(self, workspace: Workspace, args: dict) -> web.Response:
+        """The thread's parent then its replies, oldest first, like Slack."""
+        messages = self.messages.get((workspace.team_id, args.get("channel", "")), [])
+        root = args.get("ts", "")
+        thread = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+        if not thread:
+            return web.json_response({"ok": False, "error": "thread_not_found"})
+        return self._page(thread, args, keep_first=True)
+
+    def _page(self, messages: list[dict], args: dict, keep_first: bool = False) -> web.Response:
+        def truthy(name: str) -> bool:
+            return str(args.get(name, "")).lower() in {"1", "true"}
+
+        inclusive = truthy("inclusive")
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or 1e12)
+
+        def inside(m: dict) -> bool:
+            ts = float(m["ts"])
+            return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+        chosen = [m for i, m in enumerate(messages) if (keep_first and i == 0) or inside(m)]
+        start = int(args.get("cursor") or 0)
+        limit = min(int(args.get("limit") or 100), 1000)
+        page = chosen[start : start + limit]
+        if not truthy("include_all_metadata"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(chosen)
         return web.json_response(
             {
                 "ok": True,
-                "channel": channel,
-                "ts": ts,
-                "message": {"text": args.get("text"), "ts": ts, "bot_id": workspace.bot_id},
+                "messages": page,
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""},
             }
         )
 
