@@ -86,6 +86,67 @@ def open_defects(*, session: Session, workspace_id: int, limit: int = 50) -> lis
     return _with_actions(session, list(session.exec(statement)))
 
 
+@dataclass(frozen=True)
+class OpenLine:
+    """What a board shows of one open defect: no patient, no recovery actions."""
+
+    defect_id: int
+    stage: str | None
+    description: str
+    reporter_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StageBoard:
+    """A stage's true number of open defects and its newest few."""
+
+    stage: str | None
+    open_count: int
+    newest: tuple[OpenLine, ...]
+
+
+def open_by_stage(
+    *, session: Session, workspace_id: int, per_stage: int = 5
+) -> dict[str | None, StageBoard]:
+    """Every stage with open defects: its count (one aggregate) and its ``per_stage`` newest.
+
+    Two queries whatever the number of open defects: a ``GROUP BY`` for the counts and a
+    window (``row_number`` per stage, newest first) for the lines, both on the partial
+    index of open defects.
+    """
+    d = Defect.__table__.c
+    is_open = sa.and_(d.workspace_id == workspace_id, d.closed_at.is_(None))
+    counts = dict(
+        session.execute(sa.select(d.stage, sa.func.count()).where(is_open).group_by(d.stage)).all()
+    )
+    if not counts:
+        return {}
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=d.stage, order_by=(d.created_at.desc(), d.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        sa.select(d.id, d.stage, d.description, d.reporter_name, d.created_at, rank)
+        .where(is_open)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(*(ranked.c[name] for name in ("id", "stage", "description", "reporter_name")))
+        .add_columns(ranked.c.created_at)
+        .where(ranked.c.rank <= per_stage)
+        .order_by(ranked.c.stage, ranked.c.rank)
+    ).all()
+    lines: dict[str | None, list[OpenLine]] = {}
+    for row in rows:
+        lines.setdefault(row.stage, []).append(OpenLine(*row))
+    return {
+        stage: StageBoard(stage, int(count), tuple(lines.get(stage, ())))
+        for stage, count in counts.items()
+    }
+
+
 def count_open_defects(*, session: Session, workspace_id: int) -> int:
     statement = select(sa.func.count(Defect.id)).where(
         Defect.workspace_id == workspace_id, Defect.closed_at.is_(None)
