@@ -66,7 +66,10 @@ def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
     ids = [d.id for d in defects]
     actions = session.exec(
         select(RecoveryAction)
-        .where(RecoveryAction.defect_id.in_(ids))
+        .where(
+            RecoveryAction.workspace_id == defects[0].workspace_id,
+            RecoveryAction.defect_id.in_(ids),
+        )
         .order_by(RecoveryAction.created_at, RecoveryAction.id)
     ).all()
     by_defect: dict[int, list[RecoveryAction]] = {}
@@ -266,7 +269,10 @@ def stale_defects(
         batch,
         Defect.closed_at.is_(None),
         Defect.created_at < now - STALE_AFTER,
-        ~sa.exists().where(RecoveryAction.defect_id == Defect.id),
+        ~sa.exists().where(
+            RecoveryAction.workspace_id == Defect.workspace_id,
+            RecoveryAction.defect_id == Defect.id,
+        ),
     )
 
 

@@ -153,9 +153,21 @@ def remove_nomination(
 
 def nomination_count(*, session: Session, story: Story) -> int:
     statement = select(sa.func.count(Nomination.id)).where(
-        Nomination.story_id == story.id, Nomination.active
+        Nomination.workspace_id == story.workspace_id,
+        Nomination.story_id == story.id,
+        Nomination.active,
     )
     return session.exec(statement).one()
+
+
+def _counted_for(workspace_id: int):
+    """The join to a story's counted votes, scoped to the workspace in the join itself, so
+    the planner reads only this workspace's active votes (``ix_nomination_counted``)."""
+    return sa.and_(
+        Nomination.workspace_id == workspace_id,
+        Nomination.story_id == Story.id,
+        Nomination.active,
+    )
 
 
 def top_stories(
@@ -170,7 +182,7 @@ def top_stories(
     votes = sa.func.count(Nomination.id).label("votes")
     statement = (
         select(Story, votes)
-        .join(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
+        .join(Nomination, _counted_for(workspace_id))
         .where(Story.workspace_id == workspace_id)
         .group_by(Story.id)
         .order_by(votes.desc(), Story.created_at, Story.id)
@@ -193,7 +205,7 @@ def top_people(
             Story.author_id.label("author_id"),
             sa.func.count(Nomination.id).label("votes"),
         )
-        .outerjoin(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
+        .outerjoin(Nomination, _counted_for(workspace_id))
         .where(Story.workspace_id == workspace_id)
         .group_by(Story.id, Story.author_id)
     )
@@ -292,7 +304,10 @@ def nominated_stories(
     for ids in chunked(sorted(set(workspace_ids)), batch):
         statement = (
             sa.select(*columns, sa.func.count(n.id))
-            .join(Nomination.__table__, sa.and_(n.story_id == s.id, n.active))
+            .join(
+                Nomination.__table__,
+                sa.and_(n.workspace_id == s.workspace_id, n.story_id == s.id, n.active),
+            )
             .where(s.workspace_id.in_(ids), s.created_at >= since, s.created_at < until)
             .group_by(*columns)
         )
