@@ -185,6 +185,8 @@ class SlackAdapter:
                 await self._socket.close_async()
             await self.drained()
             await self.session.close()
+            if self.installation_store is not None:
+                self.installation_store.close()
 
     async def _events(self, request: web.Request) -> web.Response:
         """Slack's requests: signed (else 401) and well formed (else 400), then bolt's.

@@ -11,9 +11,11 @@ on the installation store (and the threads the core's work runs on) for every re
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 from slack_bolt.authorization import AuthorizeResult
@@ -40,11 +42,24 @@ Changed = Callable[[str | None, str | None], None]  # (enterprise_id, team_id)
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
-    """slack-sdk's SQLAlchemyInstallationStore, awaited."""
+    """slack-sdk's SQLAlchemyInstallationStore, awaited.
 
-    def __init__(self, *, engine: sa.Engine, client_id: str):
+    Its calls run on threads of their own, so a workspace's first request (an authorize
+    the cache can't answer) never queues behind the core's work on the default pool.
+    """
+
+    def __init__(self, *, engine: sa.Engine, client_id: str, threads: int = 2):
         self.store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
         self.changed: list[Changed] = []  # told of every save and delete, after it
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="huddle-slack-store")
+
+    def _off_loop(self, function, /, *args, **kwargs):
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._threads, functools.partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        """Let its threads go (the server is stopping)."""
+        self._threads.shutdown(wait=False)
 
     @property
     def logger(self) -> logging.Logger:
@@ -55,11 +70,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             listener(enterprise_id, team_id)
 
     async def async_save(self, installation: Installation):
-        await asyncio.to_thread(self.store.save, installation)
+        await self._off_loop(self.store.save, installation)
         self._tell(installation.enterprise_id, installation.team_id)
 
     async def async_save_bot(self, bot: Bot):
-        await asyncio.to_thread(self.store.save_bot, bot)
+        await self._off_loop(self.store.save_bot, bot)
         self._tell(bot.enterprise_id, bot.team_id)
 
     async def async_find_bot(
@@ -69,7 +84,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        return await asyncio.to_thread(
+        return await self._off_loop(
             self.store.find_bot,
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -84,7 +99,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        return await asyncio.to_thread(
+        return await self._off_loop(
             self.store.find_installation,
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -93,13 +108,13 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(self.store.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
+        await self._off_loop(self.store.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
         self._tell(enterprise_id, team_id)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
-        await asyncio.to_thread(
+        await self._off_loop(
             self.store.delete_installation,
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -108,7 +123,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         self._tell(enterprise_id, team_id)
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None):
-        await asyncio.to_thread(self.store.delete_all, enterprise_id=enterprise_id, team_id=team_id)
+        await self._off_loop(self.store.delete_all, enterprise_id=enterprise_id, team_id=team_id)
         self._tell(enterprise_id, team_id)
 
 
