@@ -36,10 +36,8 @@ def compose_home(turn: Turn) -> Reply:
     local_now = now.astimezone(ZoneInfo(tz))
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     since = month_start.astimezone(UTC)
-    top = stories.top_stories(
-        session=session, workspace_id=workspace.id, since=since, limit=LEADERS
-    )
-    people = stories.top_people(session=session, workspace_id=workspace.id, since=since)
+    board = stories.board(session=session, workspace_id=workspace.id, since=since, limit=LEADERS)
+    top, people = board.stories, board.people
     leaders = (
         "\n".join(
             f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
