@@ -90,10 +90,10 @@ DEFECT_COLUMNS = (
 
 
 def defect_row(i: int, workspace_id: int, stage: str | None, rng: random.Random) -> tuple:
-    """One defect in ten is open; the closed ones were closed halfway to now."""
+    """One defect in ten (at random) is open; the closed ones were closed halfway to now."""
     days = rng.uniform(0, 365)
     opened, closed = NOW - timedelta(days=days), NOW - timedelta(days=days / 2)
-    closing = (None, None) if i % 10 == 0 else (closed.isoformat(), "Alex")
+    closing = (None, None) if rng.random() < 0.1 else (closed.isoformat(), "Alex")
     return (
         i + 1,
         workspace_id,
@@ -133,8 +133,8 @@ def seed(url: str, scale: float, content) -> dict[str, int]:
                     i + 1,
                     story_ws[i],
                     "C1",
-                    f"U{i % 40}",
-                    f"Person {i % 40}",
+                    f"U{(a := rng.randrange(40))}",
+                    f"Person {a}",
                     f"story {i}",
                     "command",
                     ts(rng.uniform(0, 365)),
@@ -159,7 +159,7 @@ def seed(url: str, scale: float, content) -> dict[str, int]:
             raw,
             "defect",
             DEFECT_COLUMNS,
-            (defect_row(i, defect_ws[i], stages[i % len(stages)], rng) for i in range(n_defects)),
+            (defect_row(i, defect_ws[i], rng.choice(stages), rng) for i in range(n_defects)),
         )
         copy(
             raw,
