@@ -27,7 +27,11 @@ from adapters.slack.listeners import Delivery, Listener
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
 from adapters.slack.settings import SlackMode, SlackSettings
-from adapters.slack.stores import DatabaseInstallationStore, DatabaseStateStore
+from adapters.slack.stores import (
+    DatabaseInstallationStore,
+    DatabaseStateStore,
+    WorkspaceAuthorize,
+)
 from adapters.slack.webapi import (
     SLACK_FAILURES,
     TOKEN_GONE,
@@ -65,12 +69,14 @@ class SlackAdapter:
             rate_limit_retries=settings.max_retries,
         )
         self.installation_store: DatabaseInstallationStore | None = None
-        self.authorize: AsyncInstallationStoreAuthorize | None = None
+        self.authorize: WorkspaceAuthorize | None = None
         if not single:
             assert settings.client_id is not None
             self.installation_store = DatabaseInstallationStore(
                 engine=huddle.engine, client_id=settings.client_id
             )
+            # Any save (a reinstall, a rotated token) or delete: read the store afresh.
+            self.installation_store.changed.append(self._installation_changed)
         self.poster = Poster(
             client=self.client,
             http_timeout=settings.http_timeout,
@@ -108,18 +114,19 @@ class SlackAdapter:
         }
         if self.installation_store is not None:
             assert settings.client_id and settings.client_secret
-            kwargs["authorize"] = self.authorize = AsyncInstallationStoreAuthorize(
+            store_authorize = AsyncInstallationStoreAuthorize(
                 logger=bolt_log,
                 installation_store=self.installation_store,
                 client_id=settings.client_id,
                 client_secret=settings.client_secret.get_secret_value(),
                 bot_only=True,
-                # auth.test once per bot token, not on every request. Still safe after an
-                # uninstall: the token is looked up in the store first on every request,
-                # and forget_workspace evicts the workspace's entry as well.
+                # auth.test once per bot token, not on every request.
                 cache_enabled=True,
                 client=self.client,
             )
+            # The store is read once per workspace (not before every ack) and again after
+            # any of forget_workspace, forget_authorizations or a save to the store.
+            kwargs["authorize"] = self.authorize = WorkspaceAuthorize(store_authorize)
             kwargs["installation_store"] = self.installation_store
             kwargs["installation_store_bot_only"] = True
             kwargs["oauth_settings"] = AsyncOAuthSettings(
@@ -178,6 +185,8 @@ class SlackAdapter:
                 await self._socket.close_async()
             await self.drained()
             await self.session.close()
+            if self.installation_store is not None:
+                self.installation_store.close()
 
     async def _events(self, request: web.Request) -> web.Response:
         """Slack's requests: signed (else 401) and well formed (else 400), then bolt's.
@@ -287,13 +296,13 @@ class SlackAdapter:
             )
         self.forget_authorizations(team_id)
 
-    def forget_authorizations(self, team_id: str | None) -> None:
-        """Evict the workspace's cached auth.test results (its tokens are gone)."""
-        if self.authorize is None:
-            return
-        cache = self.authorize.authorize_result_cache
-        for token in [t for t, result in cache.items() if result.team_id == team_id]:
-            del cache[token]
+    def forget_authorizations(self, team_id: str | None, enterprise_id: str | None = None) -> None:
+        """Evict the workspace's cached authorization (its tokens are gone or replaced)."""
+        if self.authorize is not None:
+            self.authorize.forget(enterprise_id=enterprise_id, team_id=team_id)
+
+    def _installation_changed(self, enterprise_id: str | None, team_id: str | None) -> None:
+        self.forget_authorizations(team_id, enterprise_id)
 
     def failure(self, team_id: str | None, error: Exception) -> str:
         """Slack's error code for a failed Web API call.

@@ -309,10 +309,9 @@ def _leaderboard(ctx: Context, rest: str) -> Reply:
     month_start_utc = month_start.astimezone(UTC)
     fields = []
     for label, since in ((f"{local_now:%B}", month_start_utc), ("All time", None)):
-        top = stories.top_stories(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
-        people = stories.top_people(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
-        fields.append(Field(f"Top stories · {label}", _story_lines(top)))
-        fields.append(Field(f"Top people · {label}", _people_lines(people)))
+        board = stories.board(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
+        fields.append(Field(f"Top stories · {label}", _story_lines(board.stories)))
+        fields.append(Field(f"Top people · {label}", _people_lines(board.people)))
     return Reply(title="WOW leaderboard", text="Nominations, most first.", fields=tuple(fields))
 
 

@@ -8,7 +8,6 @@ no tidbits).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -37,10 +36,8 @@ def compose_home(turn: Turn) -> Reply:
     local_now = now.astimezone(ZoneInfo(tz))
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     since = month_start.astimezone(UTC)
-    top = stories.top_stories(
-        session=session, workspace_id=workspace.id, since=since, limit=LEADERS
-    )
-    people = stories.top_people(session=session, workspace_id=workspace.id, since=since)
+    board = stories.board(session=session, workspace_id=workspace.id, since=since, limit=LEADERS)
+    top, people = board.stories, board.people
     leaders = (
         "\n".join(
             f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
@@ -53,22 +50,18 @@ def compose_home(turn: Turn) -> Reply:
         leaders += "\n" + " · ".join(f"{p.author_name} {p.nominations} ★" for p in people[:LEADERS])
     fields.append(Field(f"WOW leaderboard · {local_now:%B}", leaders))
 
-    open_views = defects.open_defects(session=session, workspace_id=workspace.id, limit=500)
-    by_stage: dict[str | None, list] = defaultdict(list)
-    for view in open_views:
-        by_stage[view.defect.stage].append(view.defect)
+    boards = defects.open_by_stage(session=session, workspace_id=workspace.id, per_stage=PER_STAGE)
+    total = sum(board.open_count for board in boards.values())
     order = [stage.id for stage in content.stages] + [None]
-    total = defects.count_open_defects(session=session, workspace_id=workspace.id)
-    for stage_id in [s for s in order if s in by_stage]:
-        items = by_stage[stage_id]
+    for board in [boards[s] for s in order if s in boards]:
         lines = [
-            f"#{d.id} {shorten(d.description, 90)} ({d.reporter_name})" for d in items[:PER_STAGE]
+            f"#{d.defect_id} {shorten(d.description, 90)} ({d.reporter_name})" for d in board.newest
         ]
-        if len(items) > PER_STAGE:
-            lines.append(f"…and {len(items) - PER_STAGE} more")
-        label = content.stage_name(stage_id)
-        fields.append(Field(f"Open defects · {label} ({len(items)})", "\n".join(lines)))
-    if not open_views:
+        if board.open_count > len(board.newest):
+            lines.append(f"…and {board.open_count - len(board.newest)} more")
+        label = content.stage_name(board.stage)
+        fields.append(Field(f"Open defects · {label} ({board.open_count})", "\n".join(lines)))
+    if not boards:
         fields.append(Field("Open defects", "None open. Log one with `/defect`."))
     return Reply(
         title="Huddle",

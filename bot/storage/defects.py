@@ -66,7 +66,10 @@ def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
     ids = [d.id for d in defects]
     actions = session.exec(
         select(RecoveryAction)
-        .where(RecoveryAction.defect_id.in_(ids))
+        .where(
+            RecoveryAction.workspace_id == defects[0].workspace_id,
+            RecoveryAction.defect_id.in_(ids),
+        )
         .order_by(RecoveryAction.created_at, RecoveryAction.id)
     ).all()
     by_defect: dict[int, list[RecoveryAction]] = {}
@@ -84,6 +87,67 @@ def open_defects(*, session: Session, workspace_id: int, limit: int = 50) -> lis
         .limit(limit)
     )
     return _with_actions(session, list(session.exec(statement)))
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    """What a board shows of one open defect: no patient, no recovery actions."""
+
+    defect_id: int
+    stage: str | None
+    description: str
+    reporter_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StageBoard:
+    """A stage's true number of open defects and its newest few."""
+
+    stage: str | None
+    open_count: int
+    newest: tuple[OpenLine, ...]
+
+
+def open_by_stage(
+    *, session: Session, workspace_id: int, per_stage: int = 5
+) -> dict[str | None, StageBoard]:
+    """Every stage with open defects: its count (one aggregate) and its ``per_stage`` newest.
+
+    Two queries whatever the number of open defects: a ``GROUP BY`` for the counts and a
+    window (``row_number`` per stage, newest first) for the lines, both on the partial
+    index of open defects.
+    """
+    d = Defect.__table__.c
+    is_open = sa.and_(d.workspace_id == workspace_id, d.closed_at.is_(None))
+    counts = dict(
+        session.execute(sa.select(d.stage, sa.func.count()).where(is_open).group_by(d.stage)).all()
+    )
+    if not counts:
+        return {}
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=d.stage, order_by=(d.created_at.desc(), d.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        sa.select(d.id, d.stage, d.description, d.reporter_name, d.created_at, rank)
+        .where(is_open)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(*(ranked.c[name] for name in ("id", "stage", "description", "reporter_name")))
+        .add_columns(ranked.c.created_at)
+        .where(ranked.c.rank <= per_stage)
+        .order_by(ranked.c.stage, ranked.c.rank)
+    ).all()
+    lines: dict[str | None, list[OpenLine]] = {}
+    for row in rows:
+        lines.setdefault(row.stage, []).append(OpenLine(*row))
+    return {
+        stage: StageBoard(stage, int(count), tuple(lines.get(stage, ())))
+        for stage, count in counts.items()
+    }
 
 
 def count_open_defects(*, session: Session, workspace_id: int) -> int:
@@ -205,7 +269,10 @@ def stale_defects(
         batch,
         Defect.closed_at.is_(None),
         Defect.created_at < now - STALE_AFTER,
-        ~sa.exists().where(RecoveryAction.defect_id == Defect.id),
+        ~sa.exists().where(
+            RecoveryAction.workspace_id == Defect.workspace_id,
+            RecoveryAction.defect_id == Defect.id,
+        ),
     )
 
 

@@ -165,6 +165,8 @@ class Story(SQLModel, table=True):
     __tablename__ = "story"
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "channel_id", "message_id", name="uq_story_message"),
+        # The month's board: this workspace's stories since the 1st.
+        sa.Index("ix_story_board", "workspace_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -187,7 +189,17 @@ class Nomination(SQLModel, table=True):
     """
 
     __tablename__ = "nomination"
-    __table_args__ = (sa.UniqueConstraint("story_id", "voter_id", name="uq_nomination"),)
+    __table_args__ = (
+        sa.UniqueConstraint("story_id", "voter_id", name="uq_nomination"),
+        # The boards count one workspace's votes that count, and nothing else.
+        sa.Index(
+            "ix_nomination_counted",
+            "workspace_id",
+            "story_id",
+            postgresql_where=sa.text("active"),
+            sqlite_where=sa.text("active = 1"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
@@ -202,6 +214,25 @@ class Defect(SQLModel, table=True):
     """A service defect: something that went wrong at a stage of the patient journey."""
 
     __tablename__ = "defect"
+    __table_args__ = (
+        # Open defects are few beside the closed history: the App Home by stage and
+        # ``/defect list`` newest first read only these.
+        sa.Index(
+            "ix_defect_open_stage",
+            "workspace_id",
+            "stage",
+            "created_at",
+            postgresql_where=sa.text("closed_at IS NULL"),
+            sqlite_where=sa.text("closed_at IS NULL"),
+        ),
+        sa.Index(
+            "ix_defect_open",
+            "workspace_id",
+            "created_at",
+            postgresql_where=sa.text("closed_at IS NULL"),
+            sqlite_where=sa.text("closed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)

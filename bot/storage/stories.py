@@ -153,67 +153,95 @@ def remove_nomination(
 
 def nomination_count(*, session: Session, story: Story) -> int:
     statement = select(sa.func.count(Nomination.id)).where(
-        Nomination.story_id == story.id, Nomination.active
+        Nomination.workspace_id == story.workspace_id,
+        Nomination.story_id == story.id,
+        Nomination.active,
     )
     return session.exec(statement).one()
 
 
-def top_stories(
-    *,
-    session: Session,
-    workspace_id: int,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 5,
-) -> list[StoryScore]:
-    """Stories shared in [since, until) with at least one nomination, most first, ties earliest."""
-    votes = sa.func.count(Nomination.id).label("votes")
-    statement = (
-        select(Story, votes)
-        .join(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
-        .where(Story.workspace_id == workspace_id)
-        .group_by(Story.id)
-        .order_by(votes.desc(), Story.created_at, Story.id)
+@dataclass(frozen=True)
+class Board:
+    """A leaderboard: the top stories and the top people of one period."""
+
+    stories: list[StoryScore]
+    people: list[PersonScore]
+
+
+def board(
+    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+) -> Board:
+    """The top stories shared since ``since`` (most votes first, ties earliest) and the top
+    authors by the votes their stories received, with how many stories they shared.
+
+    One statement scans the workspace's counted votes (``ix_nomination_counted``) into a
+    per-story count, and takes from it the top stories and the top authors at once;
+    then the few stories and authors it names are read by key.
+    """
+    s, n = Story.__table__.c, Nomination.__table__.c
+    counted = sa.and_(n.workspace_id == workspace_id, n.story_id == s.id, n.active)
+    per_story = (
+        sa.select(s.id.label("story_id"), s.author_id, s.created_at, sa.func.count().label("votes"))
+        .join_from(Story.__table__, Nomination.__table__, counted)
+        .where(s.workspace_id == workspace_id)
+        .group_by(s.id, s.author_id, s.created_at)
+    )
+    if since is not None:
+        per_story = per_story.where(s.created_at >= since)
+    votes = per_story.cte("per_story")
+    top = (
+        sa.select(
+            sa.literal("story").label("kind"),
+            sa.cast(votes.c.story_id, sa.String).label("key"),
+            votes.c.votes.label("votes"),
+        )
+        .order_by(votes.c.votes.desc(), votes.c.created_at, votes.c.story_id)
         .limit(limit)
+        .subquery()
+    )
+    total = sa.func.sum(votes.c.votes)
+    leaders = (
+        sa.select(sa.literal("person").label("kind"), votes.c.author_id.label("key"), total)
+        .group_by(votes.c.author_id)
+        .order_by(total.desc(), votes.c.author_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(sa.union_all(sa.select(*top.c), sa.select(*leaders.c.values()))).all()
+    story_votes = [(int(key), int(count)) for kind, key, count in rows if kind == "story"]
+    people = [(key, int(count)) for kind, key, count in rows if kind == "person"]
+    by_id = {
+        story.id: story
+        for story in session.exec(
+            select(Story).where(
+                Story.workspace_id == workspace_id, Story.id.in_([i for i, _ in story_votes])
+            )
+        )
+    }
+    shared = _story_counts(session, workspace_id, [a for a, _ in people], since)
+    names = _latest_names(session, workspace_id, [a for a, _ in people])
+    return Board(
+        stories=[StoryScore(by_id[i], count) for i, count in story_votes],
+        people=[
+            PersonScore(author, names.get(author, author), count, shared.get(author, 0))
+            for author, count in people
+        ],
+    )
+
+
+def _story_counts(
+    session: Session, workspace_id: int, author_ids: list[str], since: datetime | None
+) -> dict[str, int]:
+    if not author_ids:
+        return {}
+    statement = (
+        select(Story.author_id, sa.func.count())
+        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
+        .group_by(Story.author_id)
     )
     if since is not None:
         statement = statement.where(Story.created_at >= since)
-    if until is not None:
-        statement = statement.where(Story.created_at < until)
-    return [StoryScore(story, count) for story, count in session.exec(statement)]
-
-
-def top_people(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
-) -> list[PersonScore]:
-    """Authors by nominations their stories received (stories shared since ``since``)."""
-    per_story = (
-        select(
-            Story.id.label("story_id"),
-            Story.author_id.label("author_id"),
-            sa.func.count(Nomination.id).label("votes"),
-        )
-        .outerjoin(Nomination, sa.and_(Nomination.story_id == Story.id, Nomination.active))
-        .where(Story.workspace_id == workspace_id)
-        .group_by(Story.id, Story.author_id)
-    )
-    if since is not None:
-        per_story = per_story.where(Story.created_at >= since)
-    per_story = per_story.subquery()
-    total = sa.func.sum(per_story.c.votes).label("total")
-    statement = (
-        select(per_story.c.author_id, total, sa.func.count(per_story.c.story_id))
-        .group_by(per_story.c.author_id)
-        .having(sa.func.sum(per_story.c.votes) > 0)
-        .order_by(total.desc(), per_story.c.author_id)
-        .limit(limit)
-    )
-    rows = list(session.exec(statement))
-    names = _latest_names(session, workspace_id, [row[0] for row in rows])
-    return [
-        PersonScore(author_id, names.get(author_id, author_id), int(votes), int(stories))
-        for author_id, votes, stories in rows
-    ]
+    return {author: int(count) for author, count in session.exec(statement)}
 
 
 def _latest_names(session: Session, workspace_id: int, author_ids: list[str]) -> dict[str, str]:
@@ -292,7 +320,10 @@ def nominated_stories(
     for ids in chunked(sorted(set(workspace_ids)), batch):
         statement = (
             sa.select(*columns, sa.func.count(n.id))
-            .join(Nomination.__table__, sa.and_(n.story_id == s.id, n.active))
+            .join(
+                Nomination.__table__,
+                sa.and_(n.workspace_id == s.workspace_id, n.story_id == s.id, n.active),
+            )
             .where(s.workspace_id.in_(ids), s.created_at >= since, s.created_at < until)
             .group_by(*columns)
         )

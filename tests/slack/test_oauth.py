@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import sqlalchemy as sa
 
+from adapters.slack.app import SLACK
 from adapters.slack.messenger import messenger_for
+from adapters.slack.stores import AUTHORIZE_TTL_SECONDS
 from bot.model import ConversationRef, Reply, Visibility
 from bot.storage.clock import load_targets
 from bot.storage.db import transaction
@@ -235,16 +237,21 @@ async def test_a_tidbit_saved_in_one_workspace_cannot_be_recalled_from_another(m
     assert all(secret not in call.text_everywhere() for call in to_b)
 
 
-async def test_an_uninstall_seen_by_one_worker_stops_the_other_serving_from_its_cache(
+async def test_an_uninstall_seen_by_one_worker_stops_the_other_once_its_authorization_expires(
     multi, api, engine, huddle, settings
 ):
+    # Each worker keeps its authorizations for AUTHORIZE_TTL_SECONDS; an uninstall it did
+    # not see itself (Slack told the other worker) is seen when its entry expires.
     other = await serve(huddle, settings, multi_settings(api))  # a second web worker
+    moments = [1000.0]
+    other.server.app[SLACK].authorize.clock = lambda: moments[0]
     try:
         await install(multi, "code-a")
         on_first, on_second = Slack(multi, api, team="TA"), Slack(other, api, team="TA")
         await on_second.command("/defect arrival: waited 5 minutes")  # cached on the second
 
         await on_first.event({"type": "app_uninstalled"})
+        moments[0] += AUTHORIZE_TTL_SECONDS + 1
         await on_second.command("/defect arrival: waited 6 minutes")
     finally:
         await other.close()
