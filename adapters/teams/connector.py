@@ -9,14 +9,9 @@ with exponential back-off and jitter, a few attempts, then ``DeliveryError``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import random
 import traceback
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import requests
@@ -39,9 +34,9 @@ from botframework.connector.auth import (
     PasswordServiceClientCredentialFactory,
 )
 from msal import ConfidentialClientApplication
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams.activities import tenant_of
+from adapters.teams.retries import RetryPolicy
 from adapters.teams.service_urls import ServiceUrls
 from adapters.teams.settings import TeamsSettings
 from bot.ports import DeliveryError
@@ -51,102 +46,8 @@ log = logging.getLogger("huddle.teams")
 TURN_FAILED = "Sorry, something went wrong on my side. Please try again in a minute."
 # Seconds per connector call (msrest's default is 100): a turn must answer within 15.
 CONNECTOR_TIMEOUT = 10
-RETRYABLE = frozenset({429, 412, 502, 504})
-PERMANENT = frozenset({400, 401, 403, 404})
 NOT_BOT_FRAMEWORK = "its service URL is not a Bot Framework endpoint"
 T = TypeVar("T")
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class RetryPolicy:
-    """Exponential back-off with jitter; honours Retry-After up to ``max_delay``.
-
-    ``budget`` caps the total wait, so that an answer inside a Teams turn (which
-    Teams expects within 15 seconds) gives up in time rather than hang.
-    """
-
-    def __init__(
-        self,
-        *,
-        attempts: int = 4,
-        base_delay: float = 0.5,
-        max_delay: float = 8.0,
-        budget: float = 10.0,
-        sleep: Sleep = asyncio.sleep,
-        jitter: Callable[[], float] = random.random,
-    ):
-        self.attempts = attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.budget = budget
-        self.sleep = sleep
-        self.jitter = jitter
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = self.base_delay * 2 ** (attempt - 1)
-        return min(
-            max(backoff, retry_after or 0.0) + self.jitter() * self.base_delay, self.max_delay
-        )
-
-    async def run(self, operation: Callable[[], Awaitable[T]], *, what: str) -> T:
-        """Run ``operation``; ``what`` names it in logs and errors (never any content)."""
-        waited = 0.0
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return await operation()
-            except HttpOperationError as error:
-                status = _status(error)
-                retry_after = _retry_after(error)
-                if status not in RETRYABLE:
-                    raise DeliveryError(
-                        f"Teams refused {what}: HTTP {status}", permanent=status in PERMANENT
-                    ) from None
-                problem = f"HTTP {status}"
-            except PermissionError:
-                # No token for the bot (a wrong app password, say): retrying cannot help.
-                log.warning("teams %s: the bot could not sign in (check MICROSOFT_APP_*)", what)
-                raise DeliveryError(
-                    f"Teams {what} not sent: the bot could not sign in", permanent=True
-                ) from None
-            except (ClientRequestError, requests.RequestException, OSError) as error:
-                retry_after, problem = None, f"connection failed ({type(error).__name__})"
-            delay = self.delay(attempt, retry_after)
-            if (
-                attempt == self.attempts
-                or (retry_after or 0) > self.max_delay
-                or waited + delay > self.budget
-            ):
-                log.warning("teams %s failed after %s attempts: %s", what, attempt, problem)
-                raise DeliveryError(
-                    f"Teams did not accept {what}: {problem}", retry_after=retry_after or delay
-                )
-            log.info("teams %s: %s, retrying in %.1fs", what, problem, delay)
-            waited += delay
-            await self.sleep(delay)
-        raise AssertionError("unreachable")
-
-
-def _status(error: HttpOperationError) -> int | None:
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None) or getattr(response, "status", None)
-
-
-def _retry_after(error: HttpOperationError) -> float | None:
-    response = getattr(error, "response", None)
-    value = (getattr(response, "headers", None) or {}).get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:  # the other form: an HTTP date
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _shared_session() -> requests.Session:
@@ -312,7 +213,9 @@ class TeamsConnector:
         """Send into the turn's conversation, retrying throttling and gateway errors."""
         what = f"{what} ({_where(context.activity)})"
         self._check(context.activity.service_url, what)
-        response = await self.retry.run(lambda: context.send_activity(activity), what=what)
+        response = await self.retry.run(
+            lambda: context.send_activity(activity), what=what, posts=True
+        )
         return response.id if response is not None else None
 
     async def send_proactive(
