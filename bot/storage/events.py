@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete
 
 from bot.storage.models import ProcessedEvent
@@ -23,14 +23,16 @@ def claim_event(*, session: Session, workspace_id: int, event_id: str, now: date
     The unique constraint decides, so two workers receiving the same event at
     once cannot both win.
     """
-    try:
-        with session.begin_nested():
-            session.add(
-                ProcessedEvent(workspace_id=workspace_id, event_id=event_id, created_at=now)
-            )
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    table = ProcessedEvent.__table__
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    # One statement, no savepoint: every command with a delivery id pays for this.
+    claimed = session.execute(
+        insert.values(workspace_id=workspace_id, event_id=event_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "event_id"])
+        .returning(table.c.id)
+    ).first()
+    return claimed is not None
 
 
 def forget_old_events(*, session: Session, now: datetime) -> int:
