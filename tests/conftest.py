@@ -171,3 +171,25 @@ def counted_votes(engine) -> list:
     with Session(engine) as session:
         statement = select(Nomination).where(Nomination.active).order_by(Nomination.id)
         return list(session.exec(statement))
+
+
+@pytest.fixture
+def log_output():
+    """Everything logged while the test runs, at DEBUG, through the handler every
+    process installs (``bot.logs.private_handler`` on the root logger)."""
+    import io
+    import logging
+
+    from bot.logs import private_handler
+
+    stream = io.StringIO()
+    handler = private_handler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)

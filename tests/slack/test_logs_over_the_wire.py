@@ -7,33 +7,13 @@ at DEBUG, from Huddle and every library, as every process writes it
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from urllib.parse import urlencode
 
-import pytest
-
-from bot.logs import private_handler
 from tests.slack.conftest import sign
 
 MARKER = "JS-1042-MARKER-daughters-wedding"
 STALE = 1_600_000_000
-
-
-@pytest.fixture
-def log_output():
-    stream = io.StringIO()
-    handler = private_handler(stream)
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def _command(text: str) -> str:

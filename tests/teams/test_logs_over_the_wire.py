@@ -7,32 +7,14 @@ at DEBUG, from Huddle and every library, as every process writes it
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 
 import pytest
 
-from bot.logs import private_handler
 from tests.teams.conftest import CHANNEL, _token
 
 MARKER = "JS-1042-MARKER-daughters-wedding"
 WORDS = f"{MARKER} loves sailing"
-
-
-@pytest.fixture
-def log_output():
-    stream = io.StringIO()
-    handler = private_handler(stream)
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def _assert_no_trace(log_output, statuses: list[int]) -> None:

@@ -8,15 +8,11 @@ valid activity Huddle has nothing to do with may get 200 or 201.
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.logs import private_handler
 from tests.teams.conftest import _token
 
 WRONG = [None, 0, 1.5, True, "", [1, "a"], {"x": {"y": [None]}}]
@@ -51,21 +47,6 @@ NESTED = {
 }
 KINDS = ["message", "messageReaction", "conversationUpdate", "installationUpdate", "invoke"]
 EVERY_FIELD_OF = ["message", "conversationUpdate"]  # hypothesis mixes up the other kinds
-
-
-@pytest.fixture
-def log_output():
-    stream = io.StringIO()
-    handler = private_handler(stream)
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def _base(teams, kind: str) -> dict:
