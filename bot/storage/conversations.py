@@ -47,21 +47,6 @@ def remember_conversation(
     return row
 
 
-def conversation_data(*, session: Session, workspace_id: int, channel_id: str) -> dict | None:
-    row = _get(session=session, workspace_id=workspace_id, channel_id=channel_id)
-    return json.loads(row.data) if row is not None else None
-
-
-def workspace_conversations(*, session: Session, workspace_id: int) -> dict[str, dict]:
-    """Every reference stored for a workspace: channel id -> its data."""
-    statement = (
-        select(ConversationReference)
-        .where(ConversationReference.workspace_id == workspace_id)
-        .order_by(ConversationReference.channel_id)
-    )
-    return {row.channel_id: json.loads(row.data) for row in session.exec(statement)}
-
-
 def group_channels(*, session: Session, workspace_id: int, group_id: str) -> list[str]:
     """The conversations stored as part of a group (a Teams team's channels)."""
     statement = (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.model import Installed, Removed
-from bot.storage import conversations
 from bot.storage.db import transaction
-from bot.storage.models import Subscription, Workspace
+from bot.storage.models import ConversationReference, Subscription, Workspace
 from tests.conftest import Chat
 
 
@@ -22,7 +23,12 @@ def _stored(engine, workspace: str) -> dict[str, dict]:
         ).first()
         if found is None:
             return {}
-        return conversations.workspace_conversations(session=session, workspace_id=found.id)
+        rows = session.exec(
+            ConversationReference.__table__.select().where(
+                ConversationReference.workspace_id == found.id
+            )
+        ).all()
+        return {row.channel_id: json.loads(row.data) for row in rows}
 
 
 def _meeting_in(huddle, workspace: str, channel: str, group: str | None = None) -> None:
