@@ -21,6 +21,23 @@ class Visibility(StrEnum):
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone a message names: the platform's id for them and the name it shows.
+
+    In text the core writes a person as ``@`` and their name (``@Priya``); an adapter
+    that can mention people turns that into the platform's own mention, so they are
+    told. ``user_id`` is empty for someone named only by a typed name.
+    """
+
+    user_id: str
+    name: str
+
+    @property
+    def at(self) -> str:
+        return f"@{self.name}"
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One command from one person, in one conversation of one workspace.
 
@@ -40,6 +57,8 @@ class Incoming:
     form: dict[str, str] | None = None
     event_id: str | None = None
     workspace_name: str | None = None
+    # People the text mentions, in order; the adapter wrote each as ``@Name`` in ``text``.
+    mentions: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,13 +80,14 @@ class Button:
     command: str
     prompt: str | None = None
     style: str | None = None  # "primary" | "danger" | None
+    picks: str | None = None  # "person": the answer is someone, from a people picker
 
 
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # "text" | "multiline" | "select"
+    kind: str = "text"  # "text" | "multiline" | "select" | "person" (a people picker)
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for selects
     optional: bool = False
     placeholder: str | None = None
@@ -106,6 +126,8 @@ class Reply:
     sensitive: bool = False  # patient data: private only, never logged, never echoed
     footer: str | None = None
     thread_id: str | None = None  # post it in this thread of the channel (a meeting post's)
+    # People to mention: each ``@Name`` of theirs in the text becomes a real mention.
+    mentions: tuple[Person, ...] = ()
 
     def plain(self) -> str:
         """The reply as plain text, for logs-free fallbacks and notifications."""
@@ -150,6 +172,7 @@ class ThreadReply:
     user_name: str
     text: str
     event_id: str | None = None
+    mentions: tuple[Person, ...] = ()  # as ``Incoming.mentions``
 
 
 @dataclass(frozen=True)

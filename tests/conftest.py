@@ -7,6 +7,7 @@ HUDDLE_REQUIRE_POSTGRES=1 (as in CI), where it fails instead.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.crypto import Vault, generate_key
 from bot.huddle import Huddle
-from bot.model import Incoming, Reply
+from bot.model import Incoming, Person, Reply
 from tests import database
 
 
@@ -133,8 +134,11 @@ class Chat:
         self, line: str, *, form: dict | None = None, event_id: str | None = None
     ) -> list[Reply]:
         command, _, text = line.lstrip("/").partition(" ")
+        # "@Priya" mentions Priya, who speaks as U-priya (``as_("Priya")``).
+        mentions = tuple(Person(f"U-{n.lower()}", n) for n in re.findall(r"@(\w+)", text))
         return self.huddle.handle(
             Incoming(
+                mentions=mentions,
                 platform=self.platform,
                 workspace_id=self.workspace,
                 channel_id=self.channel,

@@ -27,6 +27,7 @@ from bot.huddle import Huddle
 from bot.model import (
     Event,
     Incoming,
+    Person,
     MeetingShown,
     Reply,
     StoryPosted,
@@ -44,12 +45,12 @@ TOUR = """\
 Welcome to Huddle, the weekly team huddle for your practice. Try these, one per line:
   /defect arrival: waited 25 minutes with no word from us    log a service defect
   /defect list                                               see what's open
-  /wow Priya rang Mrs K back on her day off to check on her    share a WOW story
+  /wow @Priya rang Mrs K back on her day off                 a WOW story about Priya
   /as Sam                                                    speak as Sam
   /react 1                                                   nominate story 1
   /huddle leaderboard                                        the WOW leaderboard
   /monday                                                    this week's Monday Morning Meeting
-  /reply Sam stayed late to fix Mrs K's denture              a reply in the meeting's thread
+  /reply @Jo stayed late to fix Mrs K's denture              a story in the meeting's thread
   /tidbit JS-1042 daughter's wedding in June                 remember a personal detail
   /tidbit JS-1042                                            recall it before the visit
   /help                                                      everything else;  /quit to leave
@@ -71,6 +72,12 @@ def console_help() -> str:
 
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "someone"
+
+
+def mentions(text: str) -> tuple[Person, ...]:
+    """``@Sam`` in typed text: Sam, as ``/as Sam`` speaks (each person once)."""
+    found = dict.fromkeys(re.findall(r"@(\w+)", text))
+    return tuple(Person(slug(name), name) for name in found)
 
 
 class ConsoleChat:
@@ -126,10 +133,13 @@ class ConsoleChat:
                 user_id=slug(self.user_name),
                 user_name=self.user_name,
                 text=text,
+                mentions=mentions(text),
             )
         )
         if not replies:
-            self._show_text("(Your reply is in the thread. Share stories with `/wow <story>`.)")
+            self._show_text(
+                "(Your reply is in the thread. Share stories with `/wow @name <story>`.)"
+            )
         self._say(replies)
 
     def _incoming(self, command: str, text: str) -> Incoming:
@@ -142,6 +152,7 @@ class ConsoleChat:
             command=command,
             text=text,
             workspace_name="Console practice",
+            mentions=mentions(text),
         )
 
     def _switch_user(self, name: str) -> None:

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.model import Button, Form, FormField, Incoming, Reaction, Reply, ThreadReply
+from adapters.slack.mentions import mention
+from bot.model import Button, Incoming, Reaction, Reply, ThreadReply
 
 PLATFORM = "slack"
 
@@ -58,30 +59,35 @@ def _mrkdwn(text: str) -> dict:
     return {"type": "mrkdwn", "text": text}
 
 
-def _plain(text: str, limit: int) -> dict:
+def plain_text(text: str, limit: int) -> dict:
     return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
 
 
 def fallback_text(reply: Reply) -> str:
     """The notification / accessibility text that accompanies the blocks."""
-    return _cut(escape(reply.plain()) or " ", MAX_FALLBACK_TEXT)
+    return _cut(_said(reply, reply.plain()) or " ", MAX_FALLBACK_TEXT)
+
+
+def _said(reply: Reply, text: str) -> str:
+    """Text as mrkdwn: escaped, with the reply's people mentioned for real."""
+    return mention(escape(text), reply.mentions)
 
 
 def blocks(reply: Reply) -> list[dict]:
     """A reply as Block Kit blocks: header, text, fields, buttons, footer."""
     out: list[dict] = []
     if reply.title:
-        out.append({"type": "header", "text": _plain(reply.title, MAX_HEADER_TEXT)})
+        out.append({"type": "header", "text": plain_text(reply.title, MAX_HEADER_TEXT)})
     if reply.text:
-        for piece in _chunks(escape(reply.text), MAX_SECTION_TEXT):
+        for piece in _chunks(_said(reply, reply.text), MAX_SECTION_TEXT):
             out.append({"type": "section", "text": _mrkdwn(piece)})
     for field in reply.fields:
-        body = f"*{escape(field.label)}*\n{escape(field.value)}"
+        body = f"*{escape(field.label)}*\n{_said(reply, field.value)}"
         for piece in _chunks(body, MAX_SECTION_TEXT):
             out.append({"type": "section", "text": _mrkdwn(piece)})
     button_blocks = _button_blocks(reply.buttons)
     footer = (
-        [{"type": "context", "elements": [_mrkdwn(_cut(escape(reply.footer), 2000))]}]
+        [{"type": "context", "elements": [_mrkdwn(_cut(_said(reply, reply.footer), 2000))]}]
         if reply.footer
         else []
     )
@@ -106,14 +112,15 @@ def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
 def button_element(button: Button, index: int) -> dict:
     if button.prompt:
         action_id = f"{PROMPT_ACTION}-{index}"
-        value = json.dumps({"command": button.command, "prompt": button.prompt})
+        asked = {"command": button.command, "prompt": button.prompt}
+        value = json.dumps({**asked, "picks": button.picks} if button.picks else asked)
     else:
         action_id = f"{BUTTON_ACTION}-{index}"
         value = button.command
     element = {
         "type": "button",
         "action_id": action_id,
-        "text": _plain(button.label, MAX_BUTTON_TEXT),
+        "text": plain_text(button.label, MAX_BUTTON_TEXT),
         "value": value[:MAX_BUTTON_VALUE],
     }
     if button.style in {"primary", "danger"}:
@@ -121,10 +128,11 @@ def button_element(button: Button, index: int) -> dict:
     return element
 
 
-def prompt_from_value(value: str) -> tuple[str, str]:
-    """(command, question) from a prompt button's value."""
+def prompt_from_value(value: str) -> tuple[str, str, str | None]:
+    """(command, question, what it picks) from a prompt button's value."""
     data = json.loads(value)
-    return str(data["command"]), str(data.get("prompt") or "Your answer")
+    picks = data.get("picks")
+    return str(data["command"]), str(data.get("prompt") or "Your answer"), picks and str(picks)
 
 
 # -- incoming ------------------------------------------------------------------------
@@ -234,14 +242,6 @@ def origin_from_interaction(payload: dict) -> Origin:
     )
 
 
-def modal_command(view: dict) -> str:
-    """The command a submitted modal belongs to."""
-    try:
-        return str(json.loads(view.get("private_metadata") or "{}").get("command") or "")
-    except ValueError:
-        return ""
-
-
 def reaction_from_event(event: dict, *, team_id: str, event_id: str | None) -> Reaction | None:
     """A reaction_added / reaction_removed event -> Reaction (None: not on a message)."""
     item = event.get("item") or {}
@@ -302,92 +302,6 @@ def thread_reply_from_event(
 def origin_of(event: Reaction | ThreadReply) -> Origin:
     """Where to answer the person behind an event that came with no response_url."""
     return Origin(event.workspace_id, event.channel_id, event.user_id, event.user_name)
-
-
-# -- modals -----------------------------------------------------------------------------
-
-
-def form_modal(form: Form, *, metadata: str) -> dict:
-    """A core Form as a modal view (views.open)."""
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "private_metadata": metadata,
-        "title": _plain(form.title, MAX_MODAL_TITLE),
-        "submit": _plain(form.submit_label, MAX_MODAL_TITLE),
-        "close": _plain("Cancel", MAX_MODAL_TITLE),
-        "blocks": [_input_block(field) for field in form.fields],
-    }
-
-
-def _input_block(field: FormField) -> dict:
-    if field.kind == "select":
-        element: dict = {
-            "type": "static_select",
-            "action_id": field.name,
-            "options": [
-                {"text": _plain(label, MAX_OPTION_TEXT), "value": value}
-                for value, label in field.options[:100]
-            ],
-        }
-        if field.placeholder:
-            element["placeholder"] = _plain(field.placeholder, 150)
-    else:
-        element = {
-            "type": "plain_text_input",
-            "action_id": field.name,
-            "multiline": field.kind == "multiline",
-        }
-        if field.max_length:
-            element["max_length"] = min(field.max_length, 3000)
-        if field.placeholder:
-            element["placeholder"] = _plain(field.placeholder, 150)
-    return {
-        "type": "input",
-        "block_id": field.name,
-        "optional": field.optional,
-        "label": _plain(field.label, 2000),
-        "element": element,
-    }
-
-
-def prompt_modal(command: str, question: str, *, metadata: str) -> dict:
-    """The one-question modal behind a prompt button."""
-    return {
-        "type": "modal",
-        "callback_id": PROMPT_CALLBACK,
-        "private_metadata": metadata,
-        "title": _plain("Huddle", MAX_MODAL_TITLE),
-        "submit": _plain("Send", MAX_MODAL_TITLE),
-        "close": _plain("Cancel", MAX_MODAL_TITLE),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": PROMPT_INPUT,
-                "label": _plain(question, 2000),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": PROMPT_INPUT,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            }
-        ],
-    }
-
-
-def form_values(view: dict) -> dict[str, str]:
-    """A submitted modal's state -> {field name: value}; empty optional fields are ''."""
-    values: dict[str, str] = {}
-    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for action_id, state in actions.items():
-            name = action_id or block_id
-            if state.get("type") == "static_select" or "selected_option" in state:
-                option = state.get("selected_option") or {}
-                values[name] = option.get("value") or ""
-            else:
-                values[name] = state.get("value") or ""
-    return values
 
 
 def home_view(reply: Reply) -> dict:

@@ -10,6 +10,7 @@ thread reply becomes, what a reaction does) is the core's to decide.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -19,12 +20,12 @@ from typing import Any, Protocol
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import convert
+from adapters.slack import convert, mentions, modals
 from adapters.slack.convert import Origin
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
 from bot.commands import COMMANDS
-from bot.model import Event, HomeOpened, Removed, Reply
+from bot.model import Event, HomeOpened, Incoming, Removed, Reply, ThreadReply
 
 log = logging.getLogger("huddle.slack")
 
@@ -63,8 +64,25 @@ class Delivery:
 
     async def enter(self, origin: Origin, event: Event) -> None:
         """Hand ``event`` to the core's door and say its replies to ``origin``."""
+        if isinstance(event, Incoming | ThreadReply):
+            event = await self.with_people(event)
         for reply in await self.adapter.handle(event):
             await self.adapter.poster.say(origin, reply, self.client)
+
+    async def with_people(self, event: Incoming | ThreadReply) -> Incoming | ThreadReply:
+        """Slack's ``<@U…>`` mentions as the core's ``@Name``, with the people alongside."""
+
+        async def lookup(user_id: str) -> str:
+            return await self.adapter.names.name(self.client, self.team_id, user_id)
+
+        text, people = await mentions.read(event.text, lookup)
+        form = getattr(event, "form", None)
+        changes: dict[str, Any] = {"text": text}
+        if form:
+            read = {name: await mentions.read(value, lookup) for name, value in form.items()}
+            changes["form"] = {name: value for name, (value, _) in read.items()}
+            people += tuple(p for _, found in read.values() for p in found if p not in people)
+        return dataclasses.replace(event, **changes, mentions=people)
 
 
 Listener = Callable[[Delivery], Awaitable[None]]
@@ -84,23 +102,23 @@ async def button(delivery: Delivery) -> None:
 async def prompt_button(delivery: Delivery) -> None:
     """A button that asks for text first: its modal; the answer is the event (below)."""
     origin = convert.origin_from_interaction(delivery.body)
-    command, question = convert.prompt_from_value(delivery.payload.get("value") or "{}")
-    await delivery.adapter.poster.ask(origin, command, question, delivery.client)
+    command, question, picks = convert.prompt_from_value(delivery.payload.get("value") or "{}")
+    await delivery.adapter.poster.ask(origin, command, question, delivery.client, picks=picks)
 
 
 async def prompt_answer(delivery: Delivery) -> None:
     origin = convert.origin_from_interaction(delivery.body)
     view = delivery.payload
-    answer = convert.form_values(view).get(convert.PROMPT_INPUT, "").strip()
-    await delivery.enter(origin, origin.incoming(f"{convert.modal_command(view)} {answer}"))
+    answer = modals.form_values(view).get(convert.PROMPT_INPUT, "").strip()
+    await delivery.enter(origin, origin.incoming(f"{modals.modal_command(view)} {answer}"))
 
 
 async def form(delivery: Delivery) -> None:
     """A core form submitted as a modal."""
     origin = convert.origin_from_interaction(delivery.body)
     view = delivery.payload
-    command = convert.modal_command(view) or "defect"
-    await delivery.enter(origin, origin.incoming(command, form=convert.form_values(view)))
+    command = modals.modal_command(view) or "defect"
+    await delivery.enter(origin, origin.incoming(command, form=modals.form_values(view)))
 
 
 async def reaction(delivery: Delivery) -> None:

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import convert
+from adapters.slack import convert, modals
 from adapters.slack.convert import Origin
 from adapters.slack.webapi import SLACK_FAILURES, error_code, sdk_logger
 from bot.model import Event, Form, Reply, StoryPosted, Visibility
@@ -176,14 +176,21 @@ class Poster:
             return False
 
     async def open_form(self, origin: Origin, form: Form, client: AsyncWebClient) -> bool:
-        view = convert.form_modal(form, metadata=origin.metadata(form.command))
+        view = modals.form_modal(form, metadata=origin.metadata(form.command))
         return await self.open_modal(origin, view, client)
 
     async def ask(
-        self, origin: Origin, command: str, question: str, client: AsyncWebClient
+        self,
+        origin: Origin,
+        command: str,
+        question: str,
+        client: AsyncWebClient,
+        *,
+        picks: str | None = None,
     ) -> None:
         """A prompt button's one-question modal; if it can't open, how to type it instead."""
-        view = convert.prompt_modal(command, question, metadata=origin.metadata(command))
+        metadata = origin.metadata(command)
+        view = modals.prompt_modal(command, question, metadata=metadata, picks=picks)
         if not await self.open_modal(origin, view, client):
             text = f"I couldn't open the form. Type `/{command} <your answer>` instead."
             await self.tell(origin, Reply(text=text), client)

@@ -26,8 +26,9 @@ from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_w
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
 from bot.scheduling import WEEKDAYS, NextRuns, Period, next_runs
-from bot.storage import meetings, stories, subscriptions
+from bot.storage import meetings, subscriptions
 from bot.storage.workspaces import update_workspace
+from bot.stories import leaders, story_line
 from bot.wording import describe_next_meeting, local_datetime_label, shorten
 
 
@@ -309,19 +310,21 @@ def _leaderboard(ctx: Context, rest: str) -> Reply:
     month_start_utc = month_start.astimezone(UTC)
     fields = []
     for label, since in ((f"{local_now:%B}", month_start_utc), ("All time", None)):
-        board = stories.board(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
+        board = leaders(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
         fields.append(Field(f"Top stories · {label}", _story_lines(board.stories)))
         fields.append(Field(f"Top people · {label}", _people_lines(board.people)))
-    return Reply(title="WOW leaderboard", text="Nominations, most first.", fields=tuple(fields))
+    return Reply(
+        title="WOW leaderboard",
+        text="Nominations, most first. Top people are the heroes the stories are about.",
+        fields=tuple(fields),
+    )
 
 
 def _story_lines(scores) -> str:
     if not scores:
         return "No nominations yet."
     return "\n".join(
-        f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
-        f"({s.nominations} ★)"
-        for i, s in enumerate(scores, start=1)
+        f"{i}. {story_line(score, found)}" for i, (score, found) in enumerate(scores, start=1)
     )
 
 
@@ -329,7 +332,7 @@ def _people_lines(people) -> str:
     if not people:
         return "No nominations yet."
     return "\n".join(
-        f"{i}. {p.author_name}: {p.nominations} ★ from {p.stories} "
+        f"{i}. {p.name}: {p.nominations} ★ from {p.stories} "
         f"{'story' if p.stories == 1 else 'stories'}"
         for i, p in enumerate(people, start=1)
     )

@@ -1,27 +1,31 @@
-"""Share a WOW story: someone on the team going above and beyond for a patient.
+"""Share a WOW story: a teammate going above and beyond for a patient.
 
-`/wow <story>` posts it to the channel with a Nominate button
+`/wow @Priya <what she did>` posts it to the channel with a Nominate button
 `/wow nominate <id>` nominates a story (or react to it with the nominate emoji)
 
-One nomination per person per story; you can't nominate your own.
+A story is about the people it mentions. Mention nobody and I'll ask you who it
+was (it may be you) before posting it. One nomination per person per story, and
+never for a story you told or one about you.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
 from bot.model import Reply
-from bot.storage import stories
-from bot.storage.models import STORY_MAX
-from bot.stories import SELF_VOTE, Vote, story_post, vote
+from bot.storage import heroes, stories
+from bot.storage.models import STORY_MAX, StoryDraft
+from bot.stories import REFUSED, Vote, ask_for_hero, heroes_named, story_post, tell, vote, who_is
 
 
 def handle(ctx: Context) -> list[Reply]:
     text = ctx.incoming.text.strip()
     if not text:
         raise UsageError(
-            "Tell us what happened, for example `/wow Priya stayed late to drive Mrs K home "
-            "after her taxi didn't come`."
+            "Tell us what happened and who did it, for example `/wow @Priya stayed late to "
+            "drive Mrs K home after her taxi didn't come`."
         )
     first, _, rest = text.partition(" ")
     if first.casefold() in {"help", "?"} and not rest:
@@ -31,23 +35,54 @@ def handle(ctx: Context) -> list[Reply]:
         if not rest.strip():
             raise UsageError("Which story? Give its number, like `/wow nominate 3`.")
         return [nominate(ctx, parse_id(rest, what="story", example="/wow nominate 3"))]
+    draft_id, _, answer = rest.strip().partition(" ")
+    if first.casefold() == "hero" and draft_id.lstrip("#").isdigit():
+        return name_the_hero(
+            ctx, parse_id(draft_id, what="draft", example="/wow hero 4 me"), answer
+        )
     if len(text) > STORY_MAX:
         raise UsageError(
             f"That story is {len(text)} characters; the limit is {STORY_MAX}. "
             "Please trim it and share it again."
         )
     incoming = ctx.incoming
-    story = stories.record_story(
-        session=ctx.session,
-        workspace_id=ctx.workspace_id,
-        channel_id=incoming.channel_id,
-        author_id=incoming.user_id,
-        author_name=incoming.user_name,
-        text=text,
-        now=ctx.now,
-    )
-    assert story is not None  # only a message id can collide, and this one has none
-    return [story_post(story.id, incoming.user_name, text)]
+    told_by = {
+        "workspace_id": ctx.workspace_id,
+        "channel_id": incoming.channel_id,
+        "author_id": incoming.user_id,
+        "author_name": incoming.user_name,
+        "text": text,
+    }
+    found = heroes_named(incoming.mentions)
+    if not found:
+        return [ask_for_hero(heroes.save_draft(session=ctx.session, **told_by, now=ctx.now))]
+    draft = StoryDraft(**told_by, created_at=ctx.now)
+    told = tell(session=ctx.session, draft=draft, found=found)
+    assert told is not None  # only a message id can collide, and this one has none
+    return [story_post(*told)]
+
+
+def name_the_hero(ctx: Context, draft_id: int, answer: str) -> list[Reply]:
+    """The teller's answer to "who was it about?": the story is posted with its heroes."""
+    draft = heroes.get_draft(session=ctx.session, workspace_id=ctx.workspace_id, draft_id=draft_id)
+    if draft is None or draft.author_id != ctx.incoming.user_id:
+        raise UsageError(
+            f"I have no story draft #{draft_id} of yours waiting for its hero. "
+            "Share the story again with `/wow @name what they did`."
+        )
+    found = who_is(ctx.session, draft, answer, ctx.incoming.mentions)
+    if not found:
+        raise UsageError(
+            f"Who was it about? Mention them, like `/wow hero {draft.id} @Priya`, or say "
+            f"`/wow hero {draft.id} me` if it was you."
+        )
+    thread_id = draft.thread_id
+    told = tell(session=ctx.session, draft=draft, found=found)
+    if told is None:  # this message's story was stored already
+        return [Reply(text="That story has already been posted.")]
+    story, named = told
+    card = dataclasses.replace(story_post(story, named), thread_id=thread_id)
+    return [card, Reply(text=f"Thanks! Story #{story.id} is posted for the team to see.")]
 
 
 def nominate(ctx: Context, story_id: int) -> Reply:
@@ -57,12 +92,10 @@ def nominate(ctx: Context, story_id: int) -> Reply:
             f"I can't find story #{story_id} here. `/huddle leaderboard` shows the top stories."
         )
     outcome = vote(session=ctx.session, story=story, voter_id=ctx.incoming.user_id, now=ctx.now)
-    if outcome is Vote.OWN_STORY:
-        return Reply(text=SELF_VOTE)
+    if outcome in REFUSED:
+        return Reply(text=REFUSED[outcome])
     count = stories.nomination_count(session=ctx.session, story=story)
     plural = "nomination" if count == 1 else "nominations"
     if outcome is Vote.ALREADY:
         return Reply(text=f"You've already nominated story #{story.id} ({count} {plural}).")
-    return Reply(
-        text=f"You nominated {story.author_name}'s story #{story.id}. It has {count} {plural}."
-    )
+    return Reply(text=f"You nominated story #{story.id}. It has {count} {plural}.")

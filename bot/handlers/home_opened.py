@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from bot import stories
 from bot.content import Content
 from bot.door import Route, Turn
 from bot.meeting import next_rule
 from bot.model import Field, Reply
 from bot.scheduling import Period
-from bot.storage import defects, meetings, stories
+from bot.storage import defects, meetings
 from bot.wording import shorten
 
 PER_STAGE = 5
@@ -36,19 +37,17 @@ def compose_home(turn: Turn) -> Reply:
     local_now = now.astimezone(ZoneInfo(tz))
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     since = month_start.astimezone(UTC)
-    board = stories.board(session=session, workspace_id=workspace.id, since=since, limit=LEADERS)
-    top, people = board.stories, board.people
-    leaders = (
+    board = stories.leaders(session=session, workspace_id=workspace.id, since=since, limit=LEADERS)
+    lines = (
         "\n".join(
-            f"{i}. #{s.story.id} {s.story.author_name}: “{shorten(s.story.text, 80)}” "
-            f"({s.nominations} ★)"
-            for i, s in enumerate(top, start=1)
+            f"{i}. {stories.story_line(score, found)}"
+            for i, (score, found) in enumerate(board.stories, start=1)
         )
         or "No nominations yet this month. Share a story with `/wow`."
     )
-    if people:
-        leaders += "\n" + " · ".join(f"{p.author_name} {p.nominations} ★" for p in people[:LEADERS])
-    fields.append(Field(f"WOW leaderboard · {local_now:%B}", leaders))
+    if board.people:
+        lines += "\n" + " · ".join(f"{p.name} {p.nominations} ★" for p in board.people)
+    fields.append(Field(f"WOW leaderboard · {local_now:%B}", lines))
 
     boards = defects.open_by_stage(session=session, workspace_id=workspace.id, per_stage=PER_STAGE)
     total = sum(board.open_count for board in boards.values())

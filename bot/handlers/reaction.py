@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.door import Route, Turn, private
 from bot.model import Reaction, Reply
 from bot.storage import stories
-from bot.stories import SELF_VOTE, Vote, is_nominate_emoji, vote
+from bot.stories import REFUSED, is_nominate_emoji, vote
 
 NOT_RECORDED = (
     "I couldn't record your nomination just now, so it doesn't count yet. "
@@ -38,8 +38,8 @@ def handle(turn: Turn) -> list[Reply]:
         added=reaction.added,
         at=reaction.at,
     )
-    if outcome is Vote.OWN_STORY and reaction.added:
-        return [private(SELF_VOTE)]
+    if outcome in REFUSED and reaction.added:
+        return [private(REFUSED[outcome])]
     return []
 
 

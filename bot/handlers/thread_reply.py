@@ -1,9 +1,11 @@
 """A reply in a thread: under a weekly meeting post it becomes a WOW story.
 
-The answer is the same on every platform: the story is posted as a story card in
-the meeting's thread (so it has a Nominate button, and reactions to it reach
-Huddle on platforms that only report reactions to the bot's own messages), and
-the teller is thanked privately, with the workspace's own nominate emoji.
+The answer is the same on every platform: a reply that mentions who went above
+and beyond is posted as a story card in the meeting's thread (so it has a Nominate
+button, and reactions to it reach Huddle on platforms that only report reactions
+to the bot's own messages), and the teller is thanked privately, with the
+workspace's own nominate emoji. A reply that names nobody waits as a draft, and
+the teller is asked privately who it was about, as with ``/wow``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import dataclasses
 
 from bot.door import Route, Turn, private
 from bot.model import Reply, ThreadReply
-from bot.storage import meetings, stories
+from bot.storage import heroes, meetings
 from bot.storage.events import claim_event
-from bot.storage.models import STORY_MAX
-from bot.stories import nominate_emoji, story_post
+from bot.storage.models import STORY_MAX, StoryDraft
+from bot.stories import ask_for_hero, heroes_named, nominate_emoji, story_post, tell
 
 
 def handle(turn: Turn) -> list[Reply]:
@@ -39,23 +41,26 @@ def handle(turn: Turn) -> list[Reply]:
         now=turn.now,
     ):
         return []
-    story = stories.record_story(
-        session=turn.session,
-        workspace_id=turn.workspace_id,
-        channel_id=reply.channel_id,
-        author_id=reply.user_id,
-        author_name=reply.user_name,
-        text=text,
-        now=turn.now,
-        source="thread",
-        message_id=reply.message_id,
-    )
-    if story is None:  # this very message was captured already
+    told_by = {
+        "workspace_id": turn.workspace_id,
+        "channel_id": reply.channel_id,
+        "author_id": reply.user_id,
+        "author_name": reply.user_name,
+        "text": text,
+        "source": "thread",
+        "message_id": reply.message_id,
+        "thread_id": reply.thread_id,
+    }
+    found = heroes_named(reply.mentions)
+    if not found:
+        draft = heroes.save_draft(session=turn.session, **told_by, now=turn.now)
+        return [ask_for_hero(draft)]
+    told = tell(session=turn.session, draft=StoryDraft(**told_by, created_at=turn.now), found=found)
+    if told is None:  # this very message was captured already
         return []
+    story, named = told
     emoji = nominate_emoji(turn.workspace)
-    card = dataclasses.replace(
-        story_post(story.id, reply.user_name, text), thread_id=reply.thread_id
-    )
+    card = dataclasses.replace(story_post(story, named), thread_id=reply.thread_id)
     thanks = private(
         f"Thank you! Your reply is saved as WOW story #{story.id}. Teammates nominate it "
         f"with its Nominate button or by reacting to the story with :{emoji}:."

@@ -180,6 +180,44 @@ class Story(SQLModel, table=True):
     created_at: datetime = _ts(index=True)
 
 
+class StoryHero(SQLModel, table=True):
+    """A colleague a story is about: the one who went above and beyond.
+
+    The teller (``Story.author_id``) only brings the news; the boards count heroes.
+    ``user_id`` is the platform's id, or ``name:<name>`` for a hero known only by a
+    typed name. Stories from before heroes have none: they credit nobody.
+    """
+
+    __tablename__ = "story_hero"
+    __table_args__ = (
+        sa.UniqueConstraint("story_id", "user_id", name="uq_story_hero"),
+        sa.Index("ix_story_hero_person", "workspace_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    user_id: str = Field(max_length=ID_MAX)
+    name: str = Field(max_length=NAME_MAX)
+
+
+class StoryDraft(SQLModel, table=True):
+    """A story waiting for its hero: seen only by its teller, posted once it has one."""
+
+    __tablename__ = "story_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel_id: str = Field(max_length=ID_MAX)
+    author_id: str = Field(max_length=ID_MAX)
+    author_name: str = Field(max_length=NAME_MAX)
+    text: str = Field(max_length=STORY_MAX)
+    source: str = Field(default="command", max_length=16)
+    message_id: str | None = Field(default=None, max_length=ID_MAX)
+    thread_id: str | None = Field(default=None, max_length=ID_MAX)
+    created_at: datetime = _ts(index=True)
+
+
 class Nomination(SQLModel, table=True):
     """One person's vote for one story: counted while ``active``.
 

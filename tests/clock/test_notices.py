@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -70,7 +71,7 @@ async def test_no_nudge_when_a_story_was_shared_since_the_post(
     room = subscribe(huddle, clock)
     await post_meeting(huddle, messengers)
     clock.set(MONDAY + timedelta(hours=3))
-    assert "WOW story #1" in room("/wow Priya rang Mrs K back on her day off")
+    assert "WOW story #1" in room("/wow @Priya rang Mrs K back on her day off")
     report = await run_story_nudge(huddle, messengers, WEDNESDAY)
     assert report.nothing_to_say == 1
     assert messenger.titled("Midweek") == []
@@ -81,7 +82,7 @@ async def test_no_nudge_when_a_story_was_shared_since_the_post(
 async def test_a_story_from_before_the_post_does_not_count(huddle, clock, messenger, messengers):
     room = subscribe(huddle, clock)
     clock.set(MONDAY - timedelta(days=2))
-    room("/wow Sam stayed late for an emergency")
+    room("/wow @Sam stayed late for an emergency")
     await post_meeting(huddle, messengers)
     await run_story_nudge(huddle, messengers, WEDNESDAY)
     assert len(messenger.titled("Midweek")) == 1
@@ -145,10 +146,11 @@ async def test_no_nudge_before_the_meetings_post(huddle, clock, messenger, messe
 # -- wow-of-the-week ------------------------------------------------------------------
 
 
-def share_and_nominate(huddle, clock, room, when, text, author, voters):
+def share_and_nominate(huddle, clock, room, when, text, author, voters, hero=None):
+    """``author`` tells a story about ``hero`` (themselves unless said)."""
     clock.set(when)
-    reply = room.as_(author)(f"/wow {text}")
-    story_id = int(reply.split("WOW story #")[1].split()[0])
+    reply = room.as_(author)(f"/wow @{hero or author} {text}")
+    story_id = int(re.search(r"WOW story #(\d+)", reply).group(1))
     for voter in voters:
         clock.set(when + timedelta(hours=1))
         assert "nominated" in room.as_(voter)(f"/wow nominate {story_id}")
@@ -167,9 +169,10 @@ async def test_last_weeks_most_nominated_story_is_announced_with_the_meeting_and
         clock,
         room,
         LAST_MONDAY + timedelta(days=2),
-        "Priya drove Mrs K home",
-        "Priya",
+        "drove Mrs K home",
+        "Jordan",
         ["Ana", "Sam", "Lee"],
+        hero="Priya",
     )
     # This week's story, however popular, waits for next week.
     share_and_nominate(
@@ -185,8 +188,12 @@ async def test_last_weeks_most_nominated_story_is_announced_with_the_meeting_and
     await run_wow_of_the_week(huddle, messengers, MONDAY)
     await run_wow_of_the_week(huddle, messengers, MONDAY + timedelta(minutes=1))
     [wow] = messenger.titled("WOW of the week")
-    assert "Priya drove Mrs K home" in wow.text and "3 nominations" in wow.text
-    assert "Thank you, Priya" in wow.text and f"#{winner}" in wow.text
+    assert "@Priya drove Mrs K home" in wow.text and "3 nominations" in wow.text
+    assert "about @Priya, told by Jordan" in wow.text
+    assert "Thank you, @Priya, for showing the team" in wow.text and f"#{winner}" in wow.text
+    assert "thank you, Jordan, for sharing it" in wow.text
+    assert "Thank you, Jordan, for showing" not in wow.text
+    assert [(p.user_id, p.name) for p in wow.reply.mentions] == [("U-priya", "Priya")]
     assert wow.ref.thread_id is None
 
 
@@ -213,7 +220,7 @@ async def test_a_tie_goes_to_the_story_shared_first(huddle, clock, messenger, me
     await post_meeting(huddle, messengers)
     await run_wow_of_the_week(huddle, messengers, MONDAY)
     [wow] = messenger.titled("WOW of the week")
-    assert "First kind act" in wow.text and "Thank you, Sam" in wow.text
+    assert "First kind act" in wow.text and "Thank you, @Sam" in wow.text
 
 
 async def test_no_announcement_without_nominations(huddle, clock, messenger, messengers):

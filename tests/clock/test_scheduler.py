@@ -120,7 +120,7 @@ async def test_a_tick_posts_the_meeting_then_the_wow_and_digest_with_it(
     room = channel(huddle, "C1")
     subscribe(huddle, clock)
     clock.set(DUE - timedelta(days=5))
-    room.as_("Sam")("/wow Priya drove Mrs K home")
+    room.as_("Sam")("/wow @Priya drove Mrs K home")
     room.as_("Ana")("/wow nominate 1")
     room.as_("Ana")("/defect arrival: parking sign missing")
     clock.set(DUE)

@@ -80,10 +80,10 @@ def test_empty_and_non_ascii_input_gets_a_helpful_reply(chat, command, text):
 
 
 def test_emoji_and_accents_are_kept_exactly(chat):
-    [post] = chat.replies("/wow Zoë brought 🌷 for Mrs Ñúñez's birthday")
-    assert post.text == "Zoë brought 🌷 for Mrs Ñúñez's birthday"
+    [post] = chat.replies("/wow @Zoë brought 🌷 for Mrs Ñúñez's birthday")
+    assert post.text == "@Zoë brought 🌷 for Mrs Ñúñez's birthday"
     chat.as_("Sam")("/wow nominate 1")
-    assert "Zoë brought 🌷 for Mrs Ñúñez's birthday" in chat("/huddle leaderboard")
+    assert "@Zoë brought 🌷 for Mrs Ñúñez's birthday" in chat("/huddle leaderboard")
     chat("/tidbit ÑÚ-7 loves 🐕 walks")
     assert "loves 🐕 walks" in chat("/tidbit ñú-7")
 

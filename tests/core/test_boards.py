@@ -16,7 +16,7 @@ def _board(chat) -> dict[str, str]:
 def test_a_vote_row_of_another_workspace_never_counts_on_this_workspaces_board(
     chat, other_chat, engine, clock
 ):
-    chat("/wow Priya drove Mrs K home")
+    chat("/wow @Priya drove Mrs K home")
     chat.as_("Sam")("/wow nominate 1")
     other_chat("/wow their own story")
     theirs = workspace_id(engine, "T2")
@@ -40,13 +40,13 @@ def test_a_vote_row_of_another_workspace_never_counts_on_this_workspaces_board(
 
     board = _board(chat)
 
-    assert board["Top stories · All time"].startswith("1. #1 Alex")
+    assert board["Top stories · All time"].startswith("1. #1 Priya (told by Alex)")
     assert "(1 ★)" in board["Top stories · All time"]
-    assert "Alex: 1 ★ from 1 story" in board["Top people · All time"]
+    assert "Priya: 1 ★ from 1 story" in board["Top people · All time"]
 
 
 def test_a_vote_taken_back_leaves_the_board(chat, engine):
-    chat("/wow Priya drove Mrs K home")
+    chat("/wow @Priya drove Mrs K home")
     chat.as_("Sam")("/wow nominate 1")
     chat.as_("Jo")("/wow nominate 1")
     with Session(engine) as session, session.begin():
@@ -58,4 +58,4 @@ def test_a_vote_taken_back_leaves_the_board(chat, engine):
     board = _board(chat)
 
     assert "(1 ★)" in board["Top stories · All time"]
-    assert "Alex: 1 ★" in board["Top people · All time"]
+    assert "Priya: 1 ★" in board["Top people · All time"]

@@ -14,13 +14,13 @@ from bot.crypto import Vault
 DEMO = [
     "/defect arrival: waited 25 minutes with no word from us",
     "/defect list",
-    "/wow Priya drove Mrs K home when her taxi never came",
+    "/wow @Priya drove Mrs K home when her taxi never came",
     "/as Sam",
     "/react 1",
     "/huddle leaderboard",
     "/monday",
     "/as Jo",
-    "/reply Sam found Mr B a wheelchair in two minutes",
+    "/reply @Sam found Mr B a wheelchair in two minutes",
     "/tidbit JS-1042 daughter's wedding in June",
     "/tidbit JS-1042",
 ]
@@ -46,12 +46,12 @@ def test_the_piped_demo_shows_every_result(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Defect #1 logged · Arrival" in out
     assert "Open defects (1)" in out
-    assert "WOW story #1 from Alex" in out
+    assert "WOW story #1: Priya" in out and "Told by Alex." in out
     assert "You are now Sam." in out
-    assert "You nominated Alex's story #1" in out
-    assert "1. #1 Alex" in out
+    assert "You nominated story #1" in out
+    assert "1. #1 Priya (told by Alex)" in out
     assert "Monday Morning Meeting ·" in out
-    assert "Huddle (#team, in the thread)\n│ WOW story #2 from Jo" in out
+    assert "Huddle (#team, in the thread)\n│ WOW story #2: Sam" in out
     assert "Your reply is saved as WOW story #2" in out
     assert "Tidbit #1 saved" in out
     assert "daughter's wedding in June" in out.split("Tidbits for JS-1042")[1]

@@ -21,7 +21,7 @@ def test_a_workspace_of_the_same_id_on_another_platform_is_another_workspace(hud
 
 
 def test_leaderboards_and_stories_are_per_workspace(chat, other_chat):
-    chat("/wow Priya stayed late")
+    chat("/wow @Priya stayed late")
     chat.as_("Sam")("/wow nominate 1")
     board = other_chat("/huddle leaderboard")
     assert "Priya stayed late" not in board

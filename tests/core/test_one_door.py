@@ -17,7 +17,7 @@ from adapters.console.app import ConsoleChat, console_help
 from bot import commands as command_table
 from bot.commands import COMMANDS, Command
 from bot.handlers import ROUTES
-from bot.model import Event, Incoming, Reaction, Reply, StoryPosted
+from bot.model import Event, Incoming, Person, Reaction, Reply, StoryPosted
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +70,7 @@ def test_an_unknown_command_names_the_table_s_commands(chat):
 
 
 def test_a_reaction_that_cannot_be_stored_is_not_lost_without_a_word(chat, huddle, monkeypatch):
-    [post] = chat.replies("/wow Priya drove Mrs K home")
+    [post] = chat.replies("/wow @Priya drove Mrs K home")
     huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, post.story_id, "1.1"))
 
     def broken(*args, **kwargs):
@@ -95,7 +95,15 @@ def test_a_redelivered_command_runs_once(chat, huddle, engine):
     from bot.storage.models import Story
 
     incoming = Incoming(
-        "slack", chat.workspace, chat.channel, "U1", "Alex", "wow", "Jo was kind", event_id="E1"
+        "slack",
+        chat.workspace,
+        chat.channel,
+        "U1",
+        "Alex",
+        "wow",
+        "@Jo was kind",
+        event_id="E1",
+        mentions=(Person("U-jo", "Jo"),),
     )
     assert len(huddle.handle(incoming)) == 1
     assert huddle.handle(incoming) == []

@@ -1,12 +1,12 @@
 from sqlmodel import Session, select
 
-from bot.model import ConversationRef, Reaction, StoryPosted, ThreadReply, Visibility
+from bot.model import ConversationRef, Person, Reaction, StoryPosted, ThreadReply, Visibility
 from bot.storage import stories
 from bot.storage.db import transaction
 from bot.storage.models import Nomination, Story
 
 
-def _post_story(chat, huddle, text="Priya drove Mrs K home when her taxi never came", ts="111.1"):
+def _post_story(chat, huddle, text="@Priya drove Mrs K home when her taxi never came", ts="111.1"):
     [post] = chat.replies(f"/wow {text}")
     huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, post.story_id, ts))
     return post
@@ -35,15 +35,17 @@ def _votes(engine) -> int:
 
 
 def test_a_story_is_posted_to_the_channel_with_attribution_and_a_nominate_button(chat):
-    [post] = chat.replies("/wow Priya drove Mrs K home when her taxi never came")
+    [post] = chat.replies("/wow @Priya drove Mrs K home when her taxi never came")
     assert post.visibility is Visibility.CHANNEL
-    assert post.title == "WOW story #1 from Alex"
+    assert post.title == "WOW story #1: Priya"
+    assert post.footer.startswith("Told by Alex.")
+    assert post.mentions == (Person("U-priya", "Priya"),)
     assert post.story_id == 1
     assert [b.command for b in post.buttons] == ["wow nominate 1"]
 
 
 def test_one_nomination_per_person_per_story(chat, engine):
-    chat("/wow Priya drove Mrs K home")
+    chat("/wow @Priya drove Mrs K home")
     assert "It has 1 nomination" in chat.as_("Sam")("/wow nominate 1")
     assert "already nominated" in chat("/wow nominate 1")
     assert "It has 2 nominations" in chat.as_("Jo")("/wow nominate 1")
@@ -51,7 +53,7 @@ def test_one_nomination_per_person_per_story(chat, engine):
 
 
 def test_authors_cannot_nominate_their_own_story(chat, engine):
-    chat("/wow I stayed late for Mr T")
+    chat("/wow @Alex stayed late for Mr T")
     assert "your own story" in chat("/wow nominate 1")
     assert _votes(engine) == 0
 
@@ -107,10 +109,10 @@ def test_a_reaction_in_another_workspace_never_reaches_this_story(chat, other_ch
 
 
 def test_the_leaderboard_ranks_stories_and_people_this_month_and_all_time(chat, clock):
-    chat("/wow Old story from last month")
+    chat("/wow @Jo came in early for a story from last month")
     chat.as_("Sam")("/wow nominate 1")
     clock.advance(days=40)
-    chat.as_("Priya")("/wow Priya's new story")
+    chat.as_("Priya")("/wow @Priya's new story")
     chat.as_("Sam")("/wow nominate 2")
     chat.as_("Jo")("/wow nominate 2")
     board = chat.replies("/huddle leaderboard")[0]
@@ -120,8 +122,10 @@ def test_the_leaderboard_ranks_stories_and_people_this_month_and_all_time(chat, 
     )
     assert "#2 Priya" in this_month and "#1" not in this_month
     assert fields["Top stories · All time"].splitlines()[0].startswith("1. #2 Priya")
-    assert "2. #1 Alex" in fields["Top stories · All time"]
+    assert "2. #1 Jo (told by Alex)" in fields["Top stories · All time"]
     assert "1. Priya: 2 ★" in fields["Top people · All time"]
+    assert "2. Jo: 1 ★" in fields["Top people · All time"]
+    assert "Alex" not in fields["Top people · All time"]
 
 
 def _thread_reply(chat, *, thread_id="1700.1", message_id="1700.5", text=None, event_id=None):
@@ -133,8 +137,9 @@ def _thread_reply(chat, *, thread_id="1700.1", message_id="1700.5", text=None, e
         message_id=message_id,
         user_id="U-sam",
         user_name="Sam",
-        text=text or "Jo found a wheelchair for Mr B in two minutes",
+        text=text or "@Jo found a wheelchair for Mr B in two minutes",
         event_id=event_id,
+        mentions=() if text else (Person("U-jo", "Jo"),),
     )
 
 
@@ -147,7 +152,8 @@ def test_thread_replies_to_the_weekly_post_become_stories(chat, huddle, engine):
     _meeting_posted(chat, huddle)
     card, thanks = huddle.handle(_thread_reply(chat))
     assert card.visibility is Visibility.CHANNEL and card.thread_id == "1700.1"
-    assert card.title == f"WOW story #{card.story_id} from Sam"
+    assert card.title == f"WOW story #{card.story_id}: Jo"
+    assert card.mentions == (Person("U-jo", "Jo"),)
     assert [b.command for b in card.buttons] == [f"wow nominate {card.story_id}"]
     assert thanks.visibility is Visibility.PRIVATE
     assert f"WOW story #{card.story_id}" in thanks.text and ":star-struck:" in thanks.text
@@ -189,8 +195,9 @@ def test_the_thread_story_card_nominates_by_reaction_once_posted(chat, huddle, e
     _meeting_posted(chat, huddle)
     card, _ = huddle.handle(_thread_reply(chat))
     huddle.handle(StoryPosted("slack", chat.workspace, chat.channel, card.story_id, "1700.9"))
-    _react(huddle, chat, "Jo", ts="1700.9")
+    _react(huddle, chat, "Kim", ts="1700.9")
     assert _votes(engine) == 1
+    assert _react(huddle, chat, "Jo", ts="1700.9")[0].text.startswith("That story is about you")
     assert _react(huddle, chat, "Sam", ts="1700.9")[0].text.startswith("That's your own story")
 
 
@@ -204,7 +211,7 @@ def test_an_empty_or_over_long_story_saves_nothing(chat, engine):
 def test_nominate_needs_a_story_number_but_longer_text_is_a_story(chat):
     assert "Which story?" in chat("/wow nominate")
     assert "I need a story number" in chat("/wow nominate abc")
-    [post] = chat.replies("/wow nominate Priya for staying late with Mr B")
+    [post] = chat.replies("/wow nominate @Priya for staying late with Mr B")
     assert post.story_id == 1
 
 

@@ -8,6 +8,8 @@ digests last week's defects. Time is the test's clock, never slept on.
 
 from __future__ import annotations
 
+import json
+
 from datetime import UTC, datetime
 
 import pytest
@@ -56,6 +58,7 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
     slack, api, huddle, engine, clock, messengers
 ):
     api.user_names["U7"] = "Priya"
+    api.user_names["U2"] = "Sam"
 
     # Tuesday morning in Sydney: the manager schedules Mondays at 08:00 Sydney time.
     await slack.command("/huddle schedule monday 08:00 Australia/Sydney", user="U1", name="jo")
@@ -80,15 +83,16 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
             "type": "message",
             "channel": "C1",
             "user": "U7",
-            "text": "Sam drove Mrs K home after her extraction when her lift fell through",
+            "text": "<@U2> drove Mrs K home after her extraction when her lift fell through",
             "ts": "1800000900.000100",
             "thread_ts": thread,
         }
     )
     [story] = stories(engine)
     assert story.author_name == "Priya"
-    [card] = posts(api, "WOW story #1 from Priya")
+    [card] = posts(api, "WOW story #1: Sam")
     assert card["thread_ts"] == thread
+    assert "<@U2> drove Mrs K home" in json.dumps(card["blocks"]), "Sam is really mentioned"
 
     # Someone else nominates it by reacting to the card with the nominate emoji.
     await slack.event(
@@ -115,7 +119,9 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
     }
     assert len(posts(api, "Monday Morning Meeting")) == 2
     [wow] = posts(api, "WOW of the week")
-    assert "Priya" in wow["text"] and "Sam drove Mrs K home" in wow["text"]
+    assert "<@U2> drove Mrs K home" in wow["text"]
+    assert "Thank you, <@U2>, for showing the team" in wow["text"]
+    assert "thank you, Priya, for sharing it" in wow["text"]
     # The first digest counted the defect logged before the first meeting; the second
     # names it as still open with no recovery after 7 days, and who reported it.
     first_digest, second_digest = posts(api, "Defect digest")

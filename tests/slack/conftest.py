@@ -160,6 +160,7 @@ class Slack:
 
     async def submit(self, view: dict, values: dict, *, user: str = "U1", name: str = "alex"):
         """Submit a modal the app opened, with {block_id: value} (selects by option value)."""
+        n = next(self._ids)
         state: dict = {}
         for block in view["blocks"]:
             element = block["element"]
@@ -171,6 +172,10 @@ class Slack:
                 state[block["block_id"]] = {
                     element["action_id"]: {"type": "static_select", "selected_option": option}
                 }
+            elif element["type"] == "users_select":  # value: the picked user's id
+                state[block["block_id"]] = {
+                    element["action_id"]: {"type": "users_select", "selected_user": value}
+                }
             else:
                 state[block["block_id"]] = {
                     element["action_id"]: {"type": "plain_text_input", "value": value}
@@ -181,7 +186,7 @@ class Slack:
                 "team": {"id": self.team, "domain": "practice"},
                 "user": {"id": user, "username": name, "name": name, "team_id": self.team},
                 "api_app_id": "A0HUDDLE",
-                "trigger_id": "9.9.trigger",
+                "trigger_id": f"{n}.9.trigger",
                 "view": {
                     **view,
                     "id": "V0MODAL",

@@ -99,7 +99,7 @@ async def test_an_invalid_auth_answer_makes_the_next_request_read_the_store_agai
     assert reads.count == 0  # served from the cache
 
     api.fail("chat.postMessage", error="invalid_auth")
-    await a.command("/wow Sam stayed late for Mrs K")
+    await a.command("/wow <@U2|Sam> stayed late for Mrs K")
     assert reads.count == 0
     await a.command("/defect arrival: waited 2 minutes")
 
@@ -115,7 +115,7 @@ async def test_a_reinstall_makes_the_next_request_read_the_store_and_use_the_new
 
     assert await install(multi, "code-a-again") == 200
     reads.count = 0
-    await a.command("/wow Sam stayed late for Mrs K")
+    await a.command("/wow <@U2|Sam> stayed late for Mrs K")
     await a.command("/defect list")
 
     assert reads.count == 1

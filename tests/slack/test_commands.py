@@ -105,12 +105,14 @@ async def test_defect_list_items_close_with_a_button(slack, api, engine):
 
 
 async def test_wow_posts_the_story_in_the_channel_with_a_nominate_button(slack, api, engine):
-    await slack.command("/wow Priya drove Mrs K home when her taxi didn't come", name="sam")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home when her taxi didn't come", name="sam")
 
     [post] = api.calls_to("chat.postMessage")
     assert post["channel"] == "C1"
-    assert "WOW story #1 from sam" in said(post)
-    assert "Priya drove Mrs K home" in said(post)
+    # Priya is the hero, really mentioned (so Slack tells her); sam only told it.
+    assert "WOW story #1: Priya" in said(post)
+    assert "<@U7> drove Mrs K home" in said(post) and "Told by sam." in said(post)
+    assert "&lt;@U7" not in said(post)
     assert [b["text"]["text"] for b in buttons(post)] == ["Nominate"]
     # The message's ts is remembered, so reactions to it count.
     [story] = stories(engine)
@@ -118,22 +120,20 @@ async def test_wow_posts_the_story_in_the_channel_with_a_nominate_button(slack, 
 
 
 async def test_the_nominate_button_nominates_for_the_person_who_clicks(slack, api, engine):
-    await slack.command("/wow Priya stayed late for Mr B", user="U1", name="sam")
+    await slack.command("/wow <@U7|Priya> stayed late for Mr B", user="U1", name="sam")
     [post] = api.calls_to("chat.postMessage")
 
     await slack.click(button(post, "Nominate"), user="U2", name="jo")
 
-    assert "You nominated sam's story #1. It has 1 nomination." in said(
-        api.calls_to("response_url")[-1]
-    )
+    assert "You nominated story #1. It has 1 nomination." in said(api.calls_to("response_url")[-1])
 
 
 async def test_user_text_cannot_ping_the_channel(slack, api):
-    await slack.command("/wow <!channel> Priya was <https://evil.example|great>")
+    await slack.command("/wow <@U7|Priya> <!channel> was <https://evil.example|great>")
 
     post_text = said(api.calls_to("chat.postMessage")[0])
-    assert "<!channel>" not in post_text
-    assert "&lt;!channel&gt;" in post_text
+    assert "<!channel>" not in post_text and "<https://evil" not in post_text
+    assert "@channel was great (https://evil.example)" in post_text
 
 
 async def test_huddle_schedule_posts_in_the_channel(slack, api):

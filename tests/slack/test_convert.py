@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from adapters.slack import convert
+from adapters.slack import convert, modals
 from bot.model import Button, Field, Form, FormField, Reply
 
 
@@ -30,7 +30,7 @@ def test_prompt_buttons_carry_their_question():
     element = convert.button_element(Button("Add recovery", "defect recover 3", prompt="What?"), 0)
 
     assert element["action_id"].startswith(convert.PROMPT_ACTION)
-    assert convert.prompt_from_value(element["value"]) == ("defect recover 3", "What?")
+    assert convert.prompt_from_value(element["value"]) == ("defect recover 3", "What?", None)
 
 
 def test_long_text_is_split_within_slacks_limits_and_blocks_are_capped():
@@ -72,7 +72,7 @@ def test_a_form_becomes_a_modal_and_its_submission_becomes_form_values():
         ),
     )
 
-    view = convert.form_modal(form, metadata='{"command": "defect"}')
+    view = modals.form_modal(form, metadata='{"command": "defect"}')
 
     assert view["callback_id"] == convert.FORM_CALLBACK
     assert len(view["title"]["text"]) <= 24
@@ -90,12 +90,12 @@ def test_a_form_becomes_a_modal_and_its_submission_becomes_form_values():
             }
         },
     }
-    assert convert.form_values(submitted) == {
+    assert modals.form_values(submitted) == {
         "stage": "arrival",
         "description": "late",
         "patient_ref": "",
     }
-    assert convert.modal_command(submitted) == "defect"
+    assert modals.modal_command(submitted) == "defect"
 
 
 def test_a_slash_command_becomes_incoming():

@@ -12,7 +12,7 @@ from tests.slack.helpers import defects, stories, tidbits
 async def test_a_rate_limited_post_is_retried_after_retry_after(slack, api, engine):
     api.fail("chat.postMessage", status=429, retry_after=0)
 
-    await slack.command("/wow Priya drove Mrs K home")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home")
 
     assert len(api.calls_to("chat.postMessage")) == 2
     assert stories(engine)[0].message_id is not None
@@ -23,7 +23,7 @@ async def test_transient_server_errors_are_retried(slack, api, engine):
     api.fail("chat.postMessage", status=500, times=1)
     api.fail("chat.postMessage", status=503, times=1)
 
-    await slack.command("/wow Priya drove Mrs K home")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home")
 
     assert len(api.calls_to("chat.postMessage")) == 3
     assert stories(engine)[0].message_id is not None
@@ -34,7 +34,7 @@ async def test_when_slack_keeps_failing_the_story_is_kept_and_the_author_told(
 ):
     api.fail("chat.postMessage", status=500, times=10)
 
-    await slack.command("/wow Priya drove Mrs K home when her taxi didn't come")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home when her taxi didn't come")
 
     assert len(api.calls_to("chat.postMessage")) == 3  # the first try and two retries
     [story] = stories(engine)
@@ -51,7 +51,7 @@ async def test_when_slack_keeps_failing_the_story_is_kept_and_the_author_told(
 async def test_a_channel_the_bot_is_not_in_is_joined_once_and_the_post_retried(slack, api, engine):
     api.require_join = True
 
-    await slack.command("/wow Priya drove Mrs K home")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home")
 
     assert api.methods().count("conversations.join") == 1
     assert len(api.calls_to("chat.postMessage")) == 2
@@ -62,7 +62,7 @@ async def test_a_private_channel_the_bot_cannot_join_gets_a_clear_hint(slack, ap
     api.fail("chat.postMessage", error="not_in_channel", times=2)
     api.fail("conversations.join", error="method_not_supported_for_channel_type")
 
-    await slack.command("/wow Priya drove Mrs K home")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home")
 
     [told] = api.calls_to("response_url")
     assert "/invite @Huddle" in said(told)
@@ -129,7 +129,7 @@ async def test_when_slack_keeps_rate_limiting_the_story_is_kept_and_the_author_t
 ):
     api.fail("chat.postMessage", status=429, retry_after=0, times=10)
 
-    await slack.command("/wow Priya drove Mrs K home")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home")
 
     assert len(api.calls_to("chat.postMessage")) == 3  # the first try and two retries
     [story] = stories(engine)

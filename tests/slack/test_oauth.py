@@ -85,7 +85,7 @@ async def test_each_workspace_is_answered_with_its_own_token_and_sees_only_its_o
     a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
 
     await a.command("/defect arrival: waited 25 minutes")
-    await b.command("/wow Priya drove Mrs K home")
+    await b.command("/wow <@U7|Priya> drove Mrs K home")
     await b.command("/defect list")
 
     [post] = api.calls_to("chat.postMessage")
@@ -269,7 +269,7 @@ async def test_a_token_slack_rejects_is_checked_afresh_on_the_next_request(multi
     assert len(api.calls_to("auth.test")) == checks
 
     api.fail("chat.postMessage", error="invalid_auth")
-    await a.command("/wow Sam stayed late for Mrs K")
+    await a.command("/wow <@U2|Sam> stayed late for Mrs K")
     await a.command("/defect list")
 
     assert len(api.calls_to("auth.test")) == checks + 1  # the dead token was not trusted

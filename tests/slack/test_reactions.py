@@ -24,7 +24,7 @@ def reaction(kind: str, ts: str, *, user: str = "U2", emoji: str = "star-struck"
 
 async def _story(slack, api) -> str:
     """U1 shares a story; returns the ts of the channel message showing it."""
-    await slack.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home", user="U1", name="sam")
     return stories(slack.adapter.huddle.engine)[-1].message_id
 
 
@@ -113,7 +113,7 @@ async def two_workers(pg_engine, settings, content, vault, clock, api):
     second = await serve(huddle, settings, slack_settings(api))
     try:
         one, two = Slack(first, api), Slack(second, api)
-        await one.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+        await one.command("/wow <@U7|Priya> drove Mrs K home", user="U1", name="sam")
         yield one, two, stories(pg_engine)[-1].message_id
     finally:
         await first.close()

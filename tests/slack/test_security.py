@@ -57,7 +57,7 @@ async def test_a_replayed_body_with_another_bodys_signature_is_refused(slack, ap
 async def test_events_with_a_bad_signature_or_a_stale_timestamp_are_refused_and_not_counted(
     slack, api, engine
 ):
-    await slack.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home", user="U1", name="sam")
     [story] = stories(engine)
     vote = {
         "type": "reaction_added",

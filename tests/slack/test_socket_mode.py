@@ -97,7 +97,7 @@ async def test_reactions_over_socket_mode_nominate_and_are_acknowledged(
                 "user_id": "U1",
                 "user_name": "sam",
                 "command": "/wow",
-                "text": "Priya drove Mrs K home",
+                "text": "<@U7|Priya> drove Mrs K home",
                 "response_url": api.response_url("socket"),
                 "trigger_id": "1.socket",
             },

@@ -52,9 +52,10 @@ async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story_card_in_the_
 ):
     thread = _meeting(huddle)
     api.user_names["U7"] = "Priya"
+    api.user_names["U2"] = "Sam"
 
     response = await slack.event(
-        message("Sam stayed back to help Mr B", thread_ts=thread, ts="1800000600.000100")
+        message("<@U2> stayed back to help Mr B", thread_ts=thread, ts="1800000600.000100")
     )
 
     assert response.status == 200
@@ -62,7 +63,8 @@ async def test_a_reply_in_the_weekly_meeting_thread_becomes_a_story_card_in_the_
     assert (story.author_id, story.author_name, story.source) == ("U7", "Priya", "thread")
     [card] = cards_in(api, thread)
     assert card["channel"] == "C1"
-    assert "WOW story #1 from Priya" in said(card) and "Sam stayed back to help Mr B" in said(card)
+    assert "WOW story #1: Sam" in said(card) and "<@U2> stayed back to help Mr B" in said(card)
+    assert "Told by Priya." in said(card)
     assert button(card, "Nominate")["value"] == "wow nominate 1"
     # The story is now the card's message (reactions to the card nominate it).
     assert story.message_id not in (None, "1800000600.000100", thread)
@@ -77,7 +79,7 @@ async def test_the_thanks_names_the_workspaces_own_nominate_emoji(slack, api, hu
     await slack.command("/huddle emoji tada")
     thread = _meeting(huddle)
 
-    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+    await slack.event(message("<@U2> stayed back", thread_ts=thread, ts="1800000600.000100"))
 
     [thanks] = api.calls_to("chat.postEphemeral")
     assert ":tada:" in thanks["text"] and "star-struck" not in thanks["text"]
@@ -85,7 +87,7 @@ async def test_the_thanks_names_the_workspaces_own_nominate_emoji(slack, api, hu
 
 async def test_reacting_to_the_story_card_nominates_the_story(slack, api, huddle, engine):
     thread = _meeting(huddle)
-    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+    await slack.event(message("<@U2> stayed back", thread_ts=thread, ts="1800000600.000100"))
     [story] = stories(engine)  # its message is the card's, whose ts Slack answered with
 
     await slack.event(nominate(story.message_id))
@@ -96,7 +98,7 @@ async def test_reacting_to_the_story_card_nominates_the_story(slack, api, huddle
 
 async def test_a_redelivered_thread_reply_makes_one_story(slack, api, huddle, engine):
     thread = _meeting(huddle)
-    event = message("Sam stayed back", thread_ts=thread, ts="1800000600.000100")
+    event = message("<@U2> stayed back", thread_ts=thread, ts="1800000600.000100")
 
     await slack.event(event, event_id="Ev0MSG")
     await slack.event(event, event_id="Ev0MSG", retry_num=1)
@@ -144,9 +146,10 @@ async def test_messages_that_are_not_a_persons_thread_reply_are_not_looked_at(
 async def test_a_persons_name_is_looked_up_once_for_many_replies(slack, api, huddle, engine):
     thread = _meeting(huddle)
     api.user_names["U7"] = "Priya"
+    api.user_names["U2"] = "Sam"
 
     for n in range(3):
-        await slack.event(message(f"story {n}", thread_ts=thread, ts=f"180000070{n}.000100"))
+        await slack.event(message(f"<@U7> story {n}", thread_ts=thread, ts=f"180000070{n}.000100"))
 
     assert [c["user"] for c in api.calls_to("users.info")] == ["U7"]
     assert [s.author_name for s in stories(engine)] == ["Priya"] * 3
@@ -156,11 +159,12 @@ async def test_when_the_card_cannot_be_posted_the_story_is_kept_and_the_teller_t
     slack, api, huddle, engine
 ):
     thread = _meeting(huddle)
+    api.user_names["U2"] = "Sam"
     api.fail("chat.postMessage", error="channel_not_found")
 
-    await slack.event(message("Sam stayed back", thread_ts=thread, ts="1800000600.000100"))
+    await slack.event(message("<@U2> stayed back", thread_ts=thread, ts="1800000600.000100"))
 
-    assert [s.text for s in stories(engine)] == ["Sam stayed back"]
+    assert [s.text for s in stories(engine)] == ["@Sam stayed back"]
     told = [c["text"] for c in api.calls_to("chat.postEphemeral")]
     assert any("Your WOW story #1 is saved" in text for text in told)
     assert any("Thank you" in text for text in told)
@@ -172,7 +176,7 @@ async def test_opening_the_app_home_publishes_rule_leaderboard_and_open_defects(
     _meeting(huddle)
     await slack.command("/defect arrival: waited 25 minutes patient: JS-1042")
     await slack.command("/defect billing: charged twice")
-    await slack.command("/wow Priya drove Mrs K home", user="U1", name="sam")
+    await slack.command("/wow <@U7|Priya> drove Mrs K home", user="U1", name="sam")
     story_ts = stories(engine)[0].message_id
     await slack.event(
         {
@@ -220,13 +224,25 @@ async def test_the_weekly_posts_share_a_story_button_asks_and_posts_the_story(
     await slack.click(button(posted, "Share a WOW story"), user="U5", name="kim")
     [opened] = api.calls_to("views.open")
     await slack.submit(
-        opened["view"], {"answer": "Jo phoned Mrs D after her extraction"}, user="U5"
+        opened["view"], {"answer": "Jo phoned Mrs D after her extraction"}, user="U5", name="kim"
     )
+    # It names nobody: kim is asked, privately, who it was about; nothing is posted.
+    assert stories(engine) == [] and len(api.calls_to("chat.postMessage")) == 1
+    asked = api.calls_to("response_url")[-1]
+    assert "who is it about?" in said(asked)
+
+    # "Pick who" opens Slack's own people picker; kim picks Jo (U9).
+    await slack.click(button(asked, "Pick who"), user="U5", name="kim")
+    picker = api.calls_to("views.open")[-1]["view"]
+    assert picker["blocks"][0]["element"]["type"] == "users_select"
+    api.user_names["U9"] = "Jo"
+    await slack.submit(picker, {"answer": "U9"}, user="U5", name="kim")
 
     [story] = stories(engine)
     assert (story.author_id, story.text) == ("U5", "Jo phoned Mrs D after her extraction")
     story_post = api.calls_to("chat.postMessage")[-1]
-    assert "WOW story #1" in said(story_post)
+    assert "WOW story #1: Jo" in said(story_post) and "<@U9>" in said(story_post)
+    assert "Told by kim." in said(story_post)
     assert story.message_id is not None
 
 

@@ -1,6 +1,8 @@
-"""wow-of-the-week: with the meeting, last week's most-nominated story, thanking its author.
+"""wow-of-the-week: with the meeting, last week's most-nominated story, thanking its heroes.
 
-Ties go to the story shared first. Nothing when there were no nominations.
+The heroes (the colleagues the story is about) are thanked by mention, and the
+teller for sharing it. Ties go to the story shared first. Nothing when there
+were no nominations.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.model import Field, Reply, Visibility
 from bot.scheduling import Period, last_week
 from bot.storage.clock import notices
+from bot.storage.heroes import Hero, heroes_by_story
 from bot.storage.stories import NominatedStory, nominated_stories
+from bot.stories import as_people, names
 from bot.wording import shorten
 
 WOW_TEXT_LIMIT = 400
@@ -38,7 +42,7 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
     for story in stories:
         by_workspace[story.workspace_id].append(story)
-    messages: dict[Key, Message | None] = {}
+    winners: dict[Key, NominatedStory] = {}
     for slot in slots:
         start, end = windows[slot.target.key]
         candidates = [
@@ -46,31 +50,45 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             for s in by_workspace.get(slot.target.workspace_id, [])
             if covers(slot.target, s.channel_id) and start <= s.created_at < end
         ]
-        if not candidates:
-            messages[slot.target.key] = None
-            continue
-        # Most nominations; ties go to the story shared first.
-        best = min(candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id))
-        messages[slot.target.key] = Message(compose_wow_of_the_week(best))
-    return messages
+        if candidates:
+            # Most nominations; ties go to the story shared first.
+            best = min(candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id))
+            winners[slot.target.key] = best
+    found = heroes_by_story(
+        session=plan.session, stories={(s.workspace_id, s.story_id) for s in winners.values()}
+    )
+    return {
+        slot.target.key: Message(compose_wow_of_the_week(best, found.get(best.story_id, [])))
+        if (best := winners.get(slot.target.key))
+        else None
+        for slot in slots
+    }
 
 
-def compose_wow_of_the_week(winner: NominatedStory) -> Reply:
-    """Last week's most-nominated story, and a thank-you to its author."""
+def compose_wow_of_the_week(winner: NominatedStory, found: list[Hero]) -> Reply:
+    """Last week's most-nominated story: its heroes thanked by mention, its teller for telling."""
     votes = f"{winner.nominations} nomination{'s' if winner.nominations != 1 else ''}"
+    teller = winner.author_name
+    about = f" about {names(found, at=True)}" if found else ""
+    if not found:  # a story from before heroes: nobody is credited with the deed
+        thanks = f"Thank you, {teller}, for sharing it with the team."
+    else:
+        thanks = (
+            f"Thank you, {names(found, at=True)}, for showing the team what going above "
+            "and beyond looks like"
+        )
+        alone = [h.user_id for h in found] == [winner.author_id]
+        thanks += (
+            ", and for sharing it." if alone else f". And thank you, {teller}, for sharing it."
+        )
     return Reply(
         title="WOW of the week",
-        text=f"Last week's most-nominated story ({votes}), shared by {winner.author_name}:\n"
+        text=f"Last week's most-nominated story ({votes}){about}, told by {teller}:\n"
         f"“{shorten(winner.text, WOW_TEXT_LIMIT)}”",
-        fields=(
-            Field(
-                "Thank you",
-                f"Thank you, {winner.author_name}, for showing the team what going above "
-                "and beyond looks like.",
-            ),
-        ),
+        fields=(Field("Thank you", thanks),),
         footer=f"Story #{winner.story_id} · nominate this week's stories by reacting to them",
         visibility=Visibility.CHANNEL,
+        mentions=as_people(found),
     )
 
 

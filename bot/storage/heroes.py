@@ -1,0 +1,205 @@
+"""Who each WOW story is about (its heroes), and stories still waiting to be told who."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.storage.models import NAME_MAX, Nomination, Story, StoryDraft, StoryHero
+
+
+@dataclass(frozen=True)
+class Hero:
+    user_id: str  # the platform's id, or ``name:<name>`` for a typed name only
+    name: str
+
+
+@dataclass(frozen=True)
+class HeroScore:
+    user_id: str
+    name: str
+    nominations: int
+    stories: int
+
+
+def name_key(name: str) -> str:
+    """The id kept for a hero known only by a typed name."""
+    return f"name:{' '.join(name.split()).casefold()}"
+
+
+def set_heroes(*, session: Session, story: Story, heroes: Sequence[Hero]) -> list[Hero]:
+    """Record who ``story`` is about (each person once, in the order given)."""
+    seen: dict[str, Hero] = {}
+    for hero in heroes:
+        seen.setdefault(hero.user_id, hero)
+    for hero in seen.values():
+        session.add(
+            StoryHero(
+                workspace_id=story.workspace_id,
+                story_id=story.id,
+                user_id=hero.user_id,
+                name=hero.name[:NAME_MAX],
+            )
+        )
+    session.flush()
+    return list(seen.values())
+
+
+def heroes_of(
+    *, session: Session, workspace_id: int, story_ids: Iterable[int]
+) -> dict[int, list[Hero]]:
+    """Each story's heroes, in the order they were named."""
+    ids = sorted(set(story_ids))
+    found: dict[int, list[Hero]] = defaultdict(list)
+    if not ids:
+        return found
+    h = StoryHero.__table__.c
+    rows = session.execute(
+        sa.select(h.story_id, h.user_id, h.name)
+        .where(h.workspace_id == workspace_id, h.story_id.in_(ids))
+        .order_by(h.story_id, h.id)
+    )
+    for story_id, user_id, name in rows:
+        found[story_id].append(Hero(user_id, name))
+    return found
+
+
+def heroes_by_story(
+    *, session: Session, stories: Iterable[tuple[int, int]]
+) -> dict[int, list[Hero]]:
+    """For the clock: the heroes of stories from many workspaces, given as
+    (workspace id, story id) pairs, each read in its own workspace."""
+    found: dict[int, list[Hero]] = defaultdict(list)
+    by_workspace: dict[int, list[int]] = defaultdict(list)
+    for workspace_id, story_id in stories:
+        by_workspace[workspace_id].append(story_id)
+    for workspace_id, ids in by_workspace.items():
+        found.update(heroes_of(session=session, workspace_id=workspace_id, story_ids=ids))
+    return found
+
+
+def is_hero(*, session: Session, story: Story, user_id: str) -> bool:
+    h = StoryHero.__table__.c
+    statement = sa.select(h.id).where(
+        h.workspace_id == story.workspace_id, h.story_id == story.id, h.user_id == user_id
+    )
+    return session.execute(statement.limit(1)).first() is not None
+
+
+def top_heroes(
+    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+) -> list[HeroScore]:
+    """The people whose stories drew the most counted votes since ``since``.
+
+    A story about two people counts its votes for each of them. Stories with no
+    hero (told before heroes were recorded) count for nobody.
+    """
+    s, h, n = Story.__table__.c, StoryHero.__table__.c, Nomination.__table__.c
+    votes = (
+        sa.select(sa.func.count())
+        .where(n.workspace_id == workspace_id, n.story_id == s.id, n.active)
+        .scalar_subquery()
+    )
+    per_story = (
+        sa.select(h.user_id, s.id.label("story_id"), votes.label("votes"))
+        .join_from(StoryHero.__table__, Story.__table__, sa.and_(s.id == h.story_id))
+        .where(h.workspace_id == workspace_id, s.workspace_id == workspace_id)
+    )
+    if since is not None:
+        per_story = per_story.where(s.created_at >= since)
+    scored = per_story.subquery()
+    total = sa.func.sum(scored.c.votes)
+    rows = session.execute(
+        sa.select(scored.c.user_id, total, sa.func.count())
+        .group_by(scored.c.user_id)
+        .having(total > 0)
+        .order_by(total.desc(), scored.c.user_id)
+        .limit(limit)
+    ).all()
+    names = _latest_names(session, workspace_id, [user_id for user_id, _, _ in rows])
+    return [
+        HeroScore(user_id, names.get(user_id, user_id), int(count), int(stories))
+        for user_id, count, stories in rows
+    ]
+
+
+def _latest_names(session: Session, workspace_id: int, user_ids: list[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    h = StoryHero.__table__.c
+    rows = session.execute(
+        sa.select(h.user_id, h.name)
+        .where(h.workspace_id == workspace_id, h.user_id.in_(user_ids))
+        .order_by(h.id)
+    )
+    return dict(rows.all())
+
+
+def known_people(*, session: Session, workspace_id: int, name: str) -> list[Hero]:
+    """People of this workspace Huddle has seen by this name (tellers and heroes)."""
+    wanted = " ".join(name.split()).casefold()
+    s, h = Story.__table__.c, StoryHero.__table__.c
+    tellers = sa.select(s.author_id, s.author_name).where(s.workspace_id == workspace_id)
+    heroes = sa.select(h.user_id, h.name).where(
+        h.workspace_id == workspace_id, ~h.user_id.startswith("name:")
+    )
+    found: dict[str, Hero] = {}
+    for user_id, shown in session.execute(sa.union(tellers, heroes)):
+        if " ".join(shown.split()).casefold() == wanted:
+            found.setdefault(user_id, Hero(user_id, shown))
+    return list(found.values())
+
+
+# -- drafts: a story told without naming who it is about --------------------------------
+
+
+def save_draft(
+    *,
+    session: Session,
+    workspace_id: int,
+    channel_id: str,
+    author_id: str,
+    author_name: str,
+    text: str,
+    now: datetime,
+    source: str = "command",
+    message_id: str | None = None,
+    thread_id: str | None = None,
+) -> StoryDraft:
+    draft = StoryDraft(
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        author_name=author_name[:NAME_MAX],
+        text=text,
+        source=source,
+        message_id=message_id,
+        thread_id=thread_id,
+        created_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def get_draft(*, session: Session, workspace_id: int, draft_id: int) -> StoryDraft | None:
+    statement = select(StoryDraft).where(
+        StoryDraft.id == draft_id, StoryDraft.workspace_id == workspace_id
+    )
+    return session.exec(statement).first()
+
+
+def drop_draft(*, session: Session, draft: StoryDraft) -> None:
+    session.delete(draft)
+    session.flush()
+
+
+def purge_drafts(*, session: Session, before: datetime) -> int:
+    """Forget drafts nobody finished before ``before``; how many went."""
+    result = session.execute(sa.delete(StoryDraft).where(StoryDraft.created_at < before))
+    return result.rowcount or 0
