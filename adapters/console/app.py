@@ -27,8 +27,8 @@ from bot.huddle import Huddle
 from bot.model import (
     Event,
     Incoming,
-    Person,
     MeetingShown,
+    Person,
     Reply,
     StoryPosted,
     ThreadReply,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from botbuilder.schema import Activity
 
+from bot.model import Person
+
 _MESSAGE_ID = re.compile(r";messageid=(?P<id>[^;]+)", re.IGNORECASE)
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -123,11 +125,25 @@ def mentions_bot(activity: Activity) -> bool:
     return bool(_bot_mentions(activity))
 
 
+def people_mentioned(activity: Activity) -> tuple[Person, ...]:
+    """The people (not the bot) an activity's mention entities name, each once, in order."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found: dict[str, Person] = {}
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        user_id, name = mentioned.get("id"), mentioned.get("name")
+        if (entity.type or "").casefold() != "mention" or not user_id or user_id == bot_id:
+            continue
+        found.setdefault(user_id, Person(str(user_id), str(name or user_id)))
+    return tuple(found.values())
+
+
 def command_text(activity: Activity) -> str:
     """The message text with the bot's @mention (and any leftover markup) removed."""
     text = activity.text or ""
     for mention in _bot_mentions(activity):
         text = text.replace(mention.get("text") or "", " ")
-    text = _AT_TAG.sub(r"\1", text)  # other people's mentions keep their names
+    text = _AT_TAG.sub(r"@\1", text)  # other people's mentions: "@Name", as the core writes
     text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
     return " ".join(text.split()) if "\n" not in text else text.strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from adapters.teams.mentions import mention, mention_entities
 from bot.model import Button, Form, FormField, Reply
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -70,13 +71,14 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | No
     if reply.title:
         body.append(_text(reply.title, weight="Bolder", size="Medium"))
     if reply.text:
-        body.append(_text(reply.text))
+        body.append(_text(mention(reply.text, reply.mentions)))
     for field in reply.fields:
+        value = mention(field.value, reply.mentions)
         body.append(
             {
                 "type": "Container",
                 "separator": True,
-                "items": [_text(field.label, weight="Bolder"), _text(field.value)],
+                "items": [_text(field.label, weight="Bolder"), _text(value)],
             }
         )
     if reply.form is not None:
@@ -87,12 +89,15 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | No
     for start in range(0, len(buttons), BUTTONS_PER_ROW):
         body.append({"type": "ActionSet", "actions": buttons[start : start + BUTTONS_PER_ROW]})
     if reply.footer:
-        body.append(_text(reply.footer, isSubtle=True, size="Small"))
+        body.append(_text(mention(reply.footer, reply.mentions), isSubtle=True, size="Small"))
+    msteams: dict = {"width": "Full"}
+    if entities := mention_entities(reply.mentions):
+        msteams["entities"] = entities
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": VERSION,
-        "msteams": {"width": "Full"},
+        "msteams": msteams,
         "body": body,
     }
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
 
 from adapters.teams.activities import (
     Where,
@@ -23,12 +23,14 @@ from adapters.teams.activities import (
     command_text,
     in_reply_chain,
     mentions_bot,
+    people_mentioned,
     team_id,
     team_name,
     where,
 )
 from adapters.teams.cards import CONTENT_TYPE, Submitted, adaptive_card, needs_card, submitted
 from adapters.teams.cards import summary as card_summary
+from adapters.teams.mentions import mention, mention_entities
 from adapters.teams.references import stored_reference
 from bot.commands import COMMANDS, command_menu
 from bot.model import (
@@ -191,6 +193,7 @@ def _incoming(
         form=form,
         event_id=activity.id,
         workspace_name=team_name(activity),
+        mentions=people_mentioned(activity),
     )
 
 
@@ -208,6 +211,7 @@ def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | 
         user_name=sender.name or "Someone",
         text=text,
         event_id=activity.id,
+        mentions=people_mentioned(activity),
     )
 
 
@@ -322,7 +326,14 @@ def to_activity(
     1:1 chat on behalf of a channel still acts on that channel.
     """
     if not needs_card(reply):
-        return text_activity(reply.text)
+        activity = text_activity(mention(reply.text, reply.mentions))
+        activity.entities = [
+            Mention(
+                mentioned=ChannelAccount(**entity["mentioned"]), text=entity["text"], type="mention"
+            )
+            for entity in mention_entities(reply.mentions)
+        ] or None
+        return activity
     return Activity(
         type=ActivityTypes.message,
         summary=card_summary(reply),

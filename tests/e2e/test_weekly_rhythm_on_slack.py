@@ -9,7 +9,6 @@ digests last week's defects. Time is the test's clock, never slept on.
 from __future__ import annotations
 
 import json
-
 from datetime import UTC, datetime
 
 import pytest

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,15 +100,28 @@ class Teams:
             body["channelData"]["team"] = {"id": CHANNEL, "name": "Smile Dental"}
             body["channelData"]["channel"] = {"id": CHANNEL.split(";")[0]}
         if text is not None:
+            entities = []
             if mention:
                 text = f"<at>Huddle</at> {text}"
-                body["entities"] = [
+                entities.append(
                     {
                         "type": "mention",
                         "text": "<at>Huddle</at>",
                         "mentioned": {"id": BOT_ID, "name": "Huddle"},
                     }
-                ]
+                )
+            # "@Priya" is typed as Teams sends a picked person: <at>Priya</at> + an entity.
+            for name in dict.fromkeys(re.findall(r"@(\w+)", text)):
+                text = text.replace(f"@{name}", f"<at>{name}</at>")
+                entities.append(
+                    {
+                        "type": "mention",
+                        "text": f"<at>{name}</at>",
+                        "mentioned": {"id": f"29:{name.lower()}", "name": name},
+                    }
+                )
+            if entities:
+                body["entities"] = entities
             body["text"] = text
             body["textFormat"] = "plain"
         if value is not None:

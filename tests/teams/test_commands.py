@@ -36,9 +36,9 @@ async def test_leading_slash_is_accepted(teams, bot_connector, engine):
 async def test_leading_slash_after_the_mention_is_accepted_in_a_channel(
     teams, bot_connector, engine
 ):
-    await teams.say("/wow Priya stayed late for Mrs K", scope="channel", mention=True)
+    await teams.say("/wow @Priya stayed late for Mrs K", scope="channel", mention=True)
     [story] = rows(engine, Story)
-    assert story.text == "Priya stayed late for Mrs K"
+    assert story.text == "@Priya stayed late for Mrs K"
     [card_post] = bot_connector.in_conversation(CHANNEL)
     assert story.message_id == card_post.id
 
@@ -140,11 +140,19 @@ async def test_defect_list_is_a_card_with_close_buttons(teams, bot_connector):
 async def test_wow_in_channel_posts_a_story_card_with_a_nominate_button(
     teams, bot_connector, engine
 ):
-    await teams.say("wow Priya drove Mrs K home", scope="channel", mention=True, user="Sam")
+    await teams.say("wow @Priya drove Mrs K home", scope="channel", mention=True, user="Sam")
 
     [post] = bot_connector.in_conversation(CHANNEL)
     [card] = post.cards
-    assert "Priya drove Mrs K home" in post.everything()
+    # Priya is really mentioned on the card, so Teams tells her.
+    assert "<at>Priya</at> drove Mrs K home" in post.everything()
+    assert card["msteams"]["entities"] == [
+        {
+            "type": "mention",
+            "text": "<at>Priya</at>",
+            "mentioned": {"id": "29:priya", "name": "Priya"},
+        }
+    ]
     [nominate] = [a for a in card_actions(card) if a["title"] == "Nominate"]
     assert nominate["type"] == "Action.Submit"
     [story] = rows(engine, Story)
@@ -163,7 +171,7 @@ async def test_huddle_schedule_in_channel_is_answered_in_the_channel(teams, bot_
 
 
 async def test_huddle_leaderboard_in_personal_chat(teams, bot_connector):
-    await teams.say("wow Priya stayed late", user="Sam")
+    await teams.say("wow @Priya stayed late", user="Sam")
     await teams.say("huddle leaderboard")
     [card] = bot_connector.posted[-1].cards
     assert card["body"][0]["text"] == "WOW leaderboard"
@@ -225,10 +233,10 @@ async def test_malformed_requests_get_400_and_store_nothing(teams, engine):
 
 
 async def test_wow_in_personal_chat_posts_the_story_card_there(teams, bot_connector, engine):
-    await teams.say("/wow Priya rang Mrs K back on her day off")
+    await teams.say("/wow @Priya rang Mrs K back on her day off")
     [post] = bot_connector.posted
     assert post.conversation_id == "a:1on1-29:alex"
-    assert "Priya rang Mrs K back" in post.everything()
+    assert "<at>Priya</at> rang Mrs K back" in post.everything()
     [story] = rows(engine, Story)
     assert story.message_id == post.id
 

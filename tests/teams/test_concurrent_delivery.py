@@ -28,7 +28,7 @@ async def test_concurrent_duplicate_deliveries_store_one_defect(teams, bot_conne
 
 
 async def test_concurrent_duplicate_reactions_nominate_once(teams, bot_connector, engine):
-    await teams.say("wow Priya drove Mrs K home", scope="channel", mention=True, user="Sam")
+    await teams.say("wow @Priya drove Mrs K home", scope="channel", mention=True, user="Sam")
     story_post = bot_connector.in_conversation(CHANNEL)[-1]
     body = teams.activity(
         "messageReaction",

@@ -31,7 +31,7 @@ def _mention(bot_id="28:bot", name="Huddle"):
 def test_bot_mention_is_stripped_but_other_mentions_are_not_commands():
     activity = _activity(text="<at>Huddle</at> wow thanks <at>Priya</at>!", entities=[_mention()])
     assert activities.mentions_bot(activity)
-    assert activities.command_text(activity) == "wow thanks Priya!"
+    assert activities.command_text(activity) == "wow thanks @Priya!"
 
 
 def test_mentioning_someone_else_is_not_mentioning_the_bot():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.model import Incoming
 from bot.storage.models import (
     ConversationReference,
     Defect,
@@ -134,7 +135,7 @@ async def test_close_button_closes_the_defect(teams, bot_connector, engine):
 
 
 async def _story_in_channel(teams, bot_connector, author="Sam"):
-    await teams.say("wow Priya drove Mrs K home", scope="channel", mention=True, user=author)
+    await teams.say("wow @Priya drove Mrs K home", scope="channel", mention=True, user=author)
     post = bot_connector.in_conversation(CHANNEL)[-1]
     return post
 
@@ -249,6 +250,14 @@ async def test_form_submit_delivered_twice_logs_one_defect(teams, bot_connector,
     assert len(rows(engine, Defect)) == 1
 
 
+def _draft(huddle, user_id: str, text: str = "Priya stayed late for Mrs K") -> int:
+    """A story told in CHANNEL that named nobody: it waits for its hero (draft #n)."""
+    [asked] = huddle.handle(
+        Incoming("teams", TENANT, CHANNEL, user_id, user_id[3:].title(), "wow", text)
+    )
+    return int(asked.buttons[-1].command.split()[2])
+
+
 def _sealed_card(huddle, command: str, user_id: str) -> dict:
     """A button's data as Huddle writes it on a card sent privately for CHANNEL."""
     from adapters.teams.turns import CARD_CHANNEL
@@ -284,7 +293,8 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
     """A card sent privately on a channel's behalf acts on that channel: a story it
     shares is posted in the channel, where reactions count. Where to post comes from the
     activity itself (its service URL, tenant and bot), not from a stored reference."""
-    value = _sealed_card(huddle, "wow Priya stayed late for Mrs K", "29:alex")
+    # The "It was me" button of the private card that asked who the story was about.
+    value = _sealed_card(huddle, f"wow hero {_draft(huddle, '29:alex')} me", "29:alex")
     await teams.post(teams.activity(value=value))  # pressed in the 1:1 chat
 
     [story] = rows(engine, Story)
@@ -306,7 +316,7 @@ async def test_channel_post_asked_from_a_private_card_goes_to_the_channel(
 async def test_a_reaction_to_a_story_posted_from_a_private_card_nominates_it(
     teams, bot_connector, engine, huddle
 ):
-    value = _sealed_card(huddle, "wow Priya stayed late for Mrs K", "29:sam")
+    value = _sealed_card(huddle, f"wow hero {_draft(huddle, '29:sam')} me", "29:sam")
     await teams.post(teams.activity(value=value, user="Sam"))
     [card_post] = bot_connector.in_conversation(CHANNEL)
     await teams.post(

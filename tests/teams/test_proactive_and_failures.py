@@ -255,20 +255,20 @@ async def test_reply_to_the_weekly_meeting_becomes_a_story_card_in_its_reply_cha
     channel_before = len(bot_connector.in_conversation(CHANNEL))
 
     reply = _reply_under(
-        teams, message_id, "Priya stayed late to drive Mrs K home", mention=mention, user="Sam"
+        teams, message_id, "@Priya stayed late to drive Mrs K home", mention=mention, user="Sam"
     )
     assert await teams.post(reply) == 201
 
     [story] = rows(engine, Story)
     assert (story.text, story.author_name, story.source) == (
-        "Priya stayed late to drive Mrs K home",
+        "@Priya stayed late to drive Mrs K home",
         "Sam",
         "thread",
     )
     # Only the card under the meeting: no "I've sent you a private message" there.
     [card_post] = bot_connector.in_conversation(CHANNEL)[channel_before:]
     assert card_post.conversation_id == reply_chain(CHANNEL, message_id)
-    assert "Priya stayed late" in card_post.everything()
+    assert "<at>Priya</at> stayed late" in card_post.everything()
     [nominate] = [a for a in card_actions(card_post.cards[0]) if a["title"] == "Nominate"]
     assert nominate["data"]["huddle_command"] == f"wow nominate {story.id}"
     assert story.message_id == card_post.id  # reactions to the card nominate it
@@ -281,7 +281,7 @@ async def test_reacting_to_a_meeting_reply_s_story_card_nominates_it(
 ):
     await teams.say("huddle emoji laugh", scope="channel", mention=True)
     message_id = _meeting_posted(huddle)
-    await teams.post(_reply_under(teams, message_id, "Jo stayed late", mention=False, user="Sam"))
+    await teams.post(_reply_under(teams, message_id, "@Jo stayed late", mention=False, user="Sam"))
     card_post = bot_connector.in_conversation(CHANNEL)[-1]
 
     def reaction(emoji: str) -> dict:
@@ -305,7 +305,7 @@ async def test_meeting_reply_delivered_twice_is_one_story_and_one_card(
     teams, bot_connector, huddle, engine, mention
 ):
     message_id = _meeting_posted(huddle)
-    reply = _reply_under(teams, message_id, "Jo found Mr T's lost hearing aid", mention=mention)
+    reply = _reply_under(teams, message_id, "@Jo found Mr T's lost hearing aid", mention=mention)
     await teams.post(reply)
     posted_once = len(bot_connector.posted)
     await teams.post(reply)
@@ -429,6 +429,6 @@ async def test_the_clock_posts_the_weekly_meeting_to_a_teams_channel_and_its_rep
     [meeting] = bot_connector.posted[posted_before:]
     assert meeting.cards and "Week 49, 2026" in meeting.everything()
     assert meeting.conversation_id == CHANNEL
-    await teams.post(_reply_under(teams, meeting.id, "Priya drove Mrs K home", mention=False))
+    await teams.post(_reply_under(teams, meeting.id, "@Priya drove Mrs K home", mention=False))
     [story] = rows(engine, Story)
     assert story.source == "thread"
