@@ -70,3 +70,6 @@ def empty_all_tables(engine: sa.Engine) -> None:
         ordered = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name in present]
         for name in ordered + sorted(present - set(ordered)):
             connection.execute(sa.text(f'DELETE FROM "{name}"'))
+        sequence = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+        if connection.execute(sa.text(sequence)).first():  # AUTOINCREMENT ids restart too
+            connection.execute(sa.text("DELETE FROM sqlite_sequence"))

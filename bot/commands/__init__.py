@@ -50,7 +50,7 @@ _TABLE = (
         "wow",
         wow.handle,
         "Share a WOW story about a teammate",
-        "<what happened> | nominate <id>",
+        "@teammate <what they did> | nominate <id>",
     ),
     Command(
         "huddle",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -199,7 +199,12 @@ def drop_draft(*, session: Session, draft: StoryDraft) -> None:
     session.flush()
 
 
-def purge_drafts(*, session: Session, before: datetime) -> int:
-    """Forget drafts nobody finished before ``before``; how many went."""
-    result = session.execute(sa.delete(StoryDraft).where(StoryDraft.created_at < before))
+# A story whose teller never said who it was about is forgotten after this long.
+KEEP_DRAFTS_FOR = timedelta(days=7)
+
+
+def purge_drafts(*, session: Session, now: datetime) -> int:
+    """Forget drafts nobody finished within ``KEEP_DRAFTS_FOR``; how many went."""
+    old = StoryDraft.created_at < now - KEEP_DRAFTS_FOR
+    result = session.execute(sa.delete(StoryDraft).where(old))
     return result.rowcount or 0

@@ -205,6 +205,8 @@ class StoryDraft(SQLModel, table=True):
     """A story waiting for its hero: seen only by its teller, posted once it has one."""
 
     __tablename__ = "story_draft"
+    # Never reuse a finished draft's id: an old "It was me" button must find nothing.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)

@@ -30,7 +30,7 @@ def count(engine, table) -> int:
 
 def test_the_purges_are_hourly_jobs_of_the_table_and_the_posts_are_not():
     hourly = [name for name, job in JOBS.items() if job.cadence == HOURLY]
-    assert hourly == ["purge-tidbits", "purge-events"]
+    assert hourly == ["purge-tidbits", "purge-events", "purge-story-drafts"]
 
 
 async def test_delivery_ids_older_than_a_week_go_and_recent_ones_stay(huddle, clock, chat):
@@ -72,7 +72,7 @@ async def test_the_hourly_run_also_deletes_expired_tidbits(
 
     reports = await Clock(huddle, messengers, ClockSettings.defaults()).housekeeping()
 
-    assert list(reports) == ["purge-tidbits", "purge-events"]
+    assert list(reports) == ["purge-tidbits", "purge-events", "purge-story-drafts"]
     assert reports["purge-tidbits"].removed == 1
     assert count(huddle.engine, Tidbit) == 0
 
@@ -87,3 +87,19 @@ async def test_a_failing_purge_does_not_stop_the_other(huddle, clock, chat, mess
     reports = await Clock(huddle, messengers, ClockSettings.defaults(), jobs).housekeeping()
     assert list(reports) == ["purge-events"] and reports["purge-events"].removed == 1
     assert "job purge-tidbits failed this hour" in caplog.text
+
+
+async def test_a_story_left_a_week_without_its_hero_is_forgotten(huddle, clock, chat, messengers):
+    from bot.storage.models import Story, StoryDraft
+
+    chat("/wow stayed late to help Mr B")  # names nobody: a draft, asked who it was about
+    clock.advance(days=6)
+    chat("/wow found Mrs D's glasses")
+    clock.advance(days=1, seconds=1)
+
+    reports = await Clock(huddle, messengers, ClockSettings.defaults()).housekeeping()
+
+    assert reports["purge-story-drafts"].removed == 1
+    assert count(huddle.engine, StoryDraft) == 1 and count(huddle.engine, Story) == 0
+    assert "no story draft #1" in chat("/wow hero 1 me")
+    assert "WOW story #1" in chat("/wow hero 2 me")

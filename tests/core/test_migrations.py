@@ -340,3 +340,29 @@ def test_downgrading_from_periods_gives_the_weeks_back(fresh_url):
         ("C3", 2027, 1, "claimed"),
     ]
     assert [tuple(row) for row in notices] == [("wow", 2026, 5), ("digest", 2026, 5)]
+
+
+def test_stories_from_before_heroes_keep_no_hero_and_credit_nobody(fresh_url):
+    """Upgrading: an old story is shown as told by its teller, and no hero is invented."""
+    engine = db.make_engine(fresh_url)
+    db.upgrade(engine, "0010_board_indexes")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO workspace (platform, external_id, timezone, created_at) "
+                "VALUES ('slack', 'T1', 'UTC', '2026-11-02 09:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO story (workspace_id, channel_id, author_id, author_name, text, "
+                "source, created_at) VALUES (1, 'C1', 'U-jordan', 'Jordan', "
+                "'Priya stayed late', 'command', '2026-11-02 10:00:00')"
+            )
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        story = connection.execute(sa.text("SELECT author_name, text FROM story")).one()
+        assert tuple(story) == ("Jordan", "Priya stayed late")
+        assert connection.execute(sa.text("SELECT count(*) FROM story_hero")).scalar() == 0
+    engine.dispose()

@@ -19,6 +19,7 @@ from bot.clock.engine import Job, job_table
 from bot.clock.jobs.defect_digest import DEFECT_DIGEST
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.clock.jobs.purge_events import PURGE_EVENTS
+from bot.clock.jobs.purge_story_drafts import PURGE_STORY_DRAFTS
 from bot.clock.jobs.purge_tidbits import PURGE_TIDBITS
 from bot.clock.jobs.story_nudge import STORY_NUDGE
 from bot.clock.jobs.wow_of_the_week import WOW_OF_THE_WEEK
@@ -30,6 +31,7 @@ JOBS: dict[str, Job] = job_table(
     STORY_NUDGE,
     PURGE_TIDBITS,
     PURGE_EVENTS,
+    PURGE_STORY_DRAFTS,
 )
 
 # The job bodies by their old names, for scripts and tests: ``await run_...(huddle, messengers, now)``.

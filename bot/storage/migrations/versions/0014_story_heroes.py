@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column('message_id', sa.String(length=128), nullable=True),
         sa.Column('thread_id', sa.String(length=128), nullable=True),
         sa.Column('created_at', UTCDateTime(), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index('ix_story_draft_workspace_id', 'story_draft', ['workspace_id'])
     op.create_index('ix_story_draft_created_at', 'story_draft', ['created_at'])
