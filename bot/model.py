@@ -40,6 +40,11 @@ class Incoming:
     form: dict[str, str] | None = None
     event_id: str | None = None
     workspace_name: str | None = None
+    # The platform's word on whether this person administers the workspace (a Slack
+    # workspace owner or admin); None when the platform does not say.
+    platform_admin: bool | None = None
+    # How the platform writes a mention of this person (Slack ``<@U1>``); None: their name.
+    user_mention: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,10 @@ class Installed:
     group_id: str | None = None
     workspace_name: str | None = None
     welcome: bool = False
+    # Who added Huddle (Slack's installing user, the Teams member who added it): an
+    # admin of the practice from then on. ``installer_mention`` as in ``Incoming``.
+    installer_id: str | None = None
+    installer_mention: str | None = None
 
 
 @dataclass(frozen=True)

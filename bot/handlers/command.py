@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands import COMMANDS, command_help
 from bot.commands.context import Context
 from bot.door import SORRY, Route, Turn, private
+from bot.roles import note_platform_admin
 from bot.model import Incoming, Reply
 
 # Longest command text accepted at all; each command has tighter limits of its own.
@@ -25,6 +26,9 @@ def handle(turn: Turn) -> list[Reply]:
                 f"({MAX_INPUT}). Please shorten it and send it again."
             )
         ]
+    note_platform_admin(
+        session=turn.session, workspace_id=turn.workspace_id, incoming=incoming, now=turn.now
+    )
     context = Context(
         session=turn.session,
         workspace=turn.workspace,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.door import Route, Turn
 from bot.model import Installed, Reply, Visibility
-from bot.storage import conversations
+from bot.storage import admins, conversations
 
 WELCOME_SHARED = (
     "Hi, I'm Huddle: the weekly team huddle for your practice. Mention me with a command, "
@@ -32,6 +32,15 @@ def handle(turn: Turn) -> list[Reply]:
             data=dict(installed.data),
             kind=installed.kind,
             group_id=installed.group_id,
+            now=turn.now,
+        )
+    if installed.installer_id:
+        admins.add_admin(
+            session=turn.session,
+            workspace_id=turn.workspace_id,
+            user_id=installed.installer_id,
+            mention=installed.installer_mention or installed.installer_id,
+            source="installer",
             now=turn.now,
         )
     if not installed.welcome:
