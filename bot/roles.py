@@ -83,7 +83,9 @@ def is_admin(*, session: Session, workspace_id: int, incoming: Incoming) -> bool
 
 def admin_names(*, session: Session, workspace_id: int) -> str:
     """'Dana, Sam': the admins as the platform mentions them, longest-standing first."""
-    return ", ".join(a.mention for a in admins.list_admins(session=session, workspace_id=workspace_id))
+    return ", ".join(
+        a.mention for a in admins.list_admins(session=session, workspace_id=workspace_id)
+    )
 
 
 def refusal(*, session: Session, workspace_id: int, what: str) -> str:
@@ -94,9 +96,7 @@ def refusal(*, session: Session, workspace_id: int, what: str) -> str:
     )
 
 
-def admit_first(
-    *, session: Session, workspace_id: int, incoming: Incoming, now: datetime
-) -> bool:
+def admit_first(*, session: Session, workspace_id: int, incoming: Incoming, now: datetime) -> bool:
     """Make the sender the first admin when the workspace has none; True when it did."""
     if admins.list_admins(session=session, workspace_id=workspace_id):
         return False
@@ -110,7 +110,11 @@ def admit_first(
     )
     if added:
         audit_admin_change(
-            session=session, workspace_id=workspace_id, incoming=incoming, action="admin.add", now=now
+            session=session,
+            workspace_id=workspace_id,
+            incoming=incoming,
+            action="admin.add",
+            now=now,
         )
     return added
 

@@ -85,7 +85,10 @@ def _schedule(ctx: Context, rest: str) -> Reply:
     wanted = f"{WEEKDAYS[weekday].title()} at {at:%H:%M} ({tz})"
     if current is not None and current.active and not confirmed:
         if (current.weekday, current.hour, current.minute, current.timezone) == (
-            weekday, at.hour, at.minute, tz
+            weekday,
+            at.hour,
+            at.minute,
+            tz,
         ):
             return Reply(text=f"This channel's meeting is already every {wanted}.")
         again = f"huddle schedule {WEEKDAYS[weekday]} {at:%H:%M} {tz} confirm"

@@ -179,7 +179,7 @@ def _forget(ctx: Context, rest: str) -> Reply:
         )
     note = None
     if tidbit.author_id != ctx.incoming.user_id:
-        note = require_admin(ctx, f"delete someone else's tidbit (#{tidbit_id} is {tidbit.author_name}'s)")
+        note = require_admin(ctx, "delete someone else's tidbit")
     record_audit(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
