@@ -182,7 +182,7 @@ class Installed:
 
     platform: str
     workspace_id: str
-    channel_id: str
+    channel_id: str | None  # None: the workspace as a whole (Slack's OAuth install)
     data: Mapping[str, Any] | None = field(default=None, compare=False)
     kind: str = "channel"  # "channel" | "personal" | "groupChat"
     group_id: str | None = None

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from adapters.slack.names import mention, unescape_mentions
 from bot.model import Button, Form, FormField, Incoming, Reaction, Reply, ThreadReply
 
 PLATFORM = "slack"
@@ -34,7 +35,8 @@ PROMPT_INPUT = "answer"
 
 def escape(text: str) -> str:
     """Slack mrkdwn control characters, so user text can never ping @channel or fake links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return unescape_mentions(escaped)  # a person's mention still names and notifies them
 
 
 def _cut(text: str, limit: int) -> str:
@@ -153,6 +155,7 @@ def incoming_from_command(payload: dict) -> Incoming:
         text=payload.get("text") or "",
         workspace_name=payload.get("team_domain"),
         event_id=f"trigger:{trigger}" if trigger else None,
+        user_mention=mention(payload.get("user_id")),
     )
 
 
@@ -182,6 +185,7 @@ class Origin:
             form=form,
             workspace_name=self.team_domain,
             event_id=f"trigger:{self.trigger_id}" if self.trigger_id else None,
+            user_mention=mention(self.user_id),
         )
 
     def metadata(self, command: str) -> str:

@@ -10,6 +10,7 @@ thread reply becomes, what a reaction does) is the core's to decide.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,7 @@ from adapters.slack.convert import Origin
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
 from bot.commands import COMMANDS
-from bot.model import Event, HomeOpened, Removed, Reply
+from bot.model import Event, HomeOpened, Incoming, Removed, Reply
 
 log = logging.getLogger("huddle.slack")
 
@@ -62,7 +63,16 @@ class Delivery:
         return self.context.client
 
     async def enter(self, origin: Origin, event: Event) -> None:
-        """Hand ``event`` to the core's door and say its replies to ``origin``."""
+        """Hand ``event`` to the core's door and say its replies to ``origin``.
+
+        A command carries Slack's word on whether its sender administers the workspace
+        (users.info, remembered a few minutes): looked up here, after the ack.
+        """
+        if isinstance(event, Incoming) and event.user_id:
+            admin = await self.adapter.names.is_admin(
+                self.client, event.workspace_id, event.user_id
+            )
+            event = dataclasses.replace(event, platform_admin=admin)
         for reply in await self.adapter.handle(event):
             await self.adapter.poster.say(origin, reply, self.client)
 

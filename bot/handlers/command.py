@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.commands import COMMANDS, command_help
 from bot.commands.context import Context
 from bot.door import SORRY, Route, Turn, private
-from bot.roles import note_platform_admin
 from bot.model import Incoming, Reply
+from bot.roles import note_platform_admin
 
 # Longest command text accepted at all; each command has tighter limits of its own.
 MAX_INPUT = 4000
