@@ -14,6 +14,9 @@ from botbuilder.schema import Activity
 _MESSAGE_ID = re.compile(r";messageid=(?P<id>[^;]+)", re.IGNORECASE)
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_NEUTRAL_ID = re.compile(r"[^>|\s]{1,128}")  # an id the neutral ``<@id|Name>`` can carry
+# The neutral mention in a reply (``<@29:1a|Dana>``): Teams shows the name.
+NEUTRAL_MENTION = re.compile(r"<@([^>|\s]+)\|([^>]*)>")
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,21 @@ def _bot_mentions(activity: Activity) -> list[dict]:
     return found
 
 
+def _people_mentioned(activity: Activity) -> list[dict]:
+    """The mention entities that mention someone other than the bot, with an id and text."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found = []
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        person = mentioned.get("id")
+        text = props.get("text")
+        is_person = (entity.type or "").casefold() == "mention" and person and person != bot_id
+        if is_person and isinstance(text, str) and text and _NEUTRAL_ID.fullmatch(person):
+            found.append(props)
+    return found
+
+
 def mentions_bot(activity: Activity) -> bool:
     return bool(_bot_mentions(activity))
 
@@ -128,6 +146,10 @@ def command_text(activity: Activity) -> str:
     text = activity.text or ""
     for mention in _bot_mentions(activity):
         text = text.replace(mention.get("text") or "", " ")
-    text = _AT_TAG.sub(r"\1", text)  # other people's mentions keep their names
+    for person in _people_mentioned(activity):
+        # A person's mention becomes the core's neutral ``<@id|Name>`` (``admin add @Dana``).
+        name = _AT_TAG.sub(r"\1", person["text"]).strip()
+        text = text.replace(person["text"], f"<@{person['mentioned']['id']}|{name}>")
+    text = _AT_TAG.sub(r"\1", text)  # unmatched mentions keep their names
     text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
     return " ".join(text.split()) if "\n" not in text else text.strip()

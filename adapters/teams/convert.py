@@ -9,6 +9,7 @@ channels) is the core's to decide; this module only says what happened.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams.activities import (
+    NEUTRAL_MENTION,
     Where,
     bot_among,
     channel_data,
@@ -191,7 +193,13 @@ def _incoming(
         form=form,
         event_id=activity.id,
         workspace_name=team_name(activity),
+        user_mention=_neutral(sender),
     )
+
+
+def _neutral(person) -> str:
+    """A Teams account as the core's neutral mention, ``<@id|Name>``."""
+    return f"<@{person.id}|{(person.name or 'Someone').replace('>', '')}>"
 
 
 def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | None:
@@ -211,8 +219,14 @@ def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | 
     )
 
 
-def _installed(activity: Activity, place: Where, *, welcome: bool = False) -> Installed:
+def _installed(
+    activity: Activity, place: Where, *, welcome: bool = False, added: bool = False
+) -> Installed:
+    """``added``: the activity says Huddle was just added, so its sender added it."""
+    sender = activity.from_property if added else None
     return Installed(
+        installer_id=sender.id if sender is not None and sender.id else None,
+        installer_mention=_neutral(sender) if sender is not None and sender.id else None,
         platform=PLATFORM,
         workspace_id=place.workspace_id,
         channel_id=place.channel_id,
@@ -262,7 +276,9 @@ def _membership(activity: Activity, place: Where) -> Inbound | None:
     welcome = activity.type == ActivityTypes.conversation_update and bot_among(
         activity, activity.members_added
     )
-    return Inbound(place, (_installed(activity, place, welcome=welcome),), place.channel_id)
+    added = welcome or (activity.type == ActivityTypes.installation_update and action == "add")
+    installed = _installed(activity, place, welcome=welcome, added=added)
+    return Inbound(place, (installed,), place.channel_id)
 
 
 def removal(activity: Activity) -> Removed | None:
@@ -321,6 +337,7 @@ def to_activity(
     ``channel_id`` is written into the card's buttons so that a card sent in a
     1:1 chat on behalf of a channel still acts on that channel.
     """
+    reply = _names_for_mentions(reply)
     if not needs_card(reply):
         return text_activity(reply.text)
     return Activity(
@@ -332,6 +349,18 @@ def to_activity(
                 content=adaptive_card(reply, channel_id=channel_id, seal=seal),
             )
         ],
+    )
+
+
+def _names_for_mentions(reply: Reply) -> Reply:
+    """The core's neutral mentions (``<@id|Name>``) as the names they carry."""
+
+    def named(text: str | None) -> str | None:
+        return NEUTRAL_MENTION.sub(r"\2", text) if text else text
+
+    fields = tuple(dataclasses.replace(f, value=named(f.value)) for f in reply.fields)
+    return dataclasses.replace(
+        reply, text=named(reply.text), footer=named(reply.footer), fields=fields
     )
 
 

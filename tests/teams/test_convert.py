@@ -388,5 +388,6 @@ def test_a_command_with_a_mention_refreshes_the_reference_then_runs():
         "list",
         event_id="1705",
         workspace_name="Smile",
+        user_mention="<@29:sam|Sam>",
     )
     assert inbound.typed and not inbound.needs_help
