@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.door import Route, Turn
 from bot.model import Installed, Reply, Visibility
 from bot.storage import admins, conversations
+from bot.storage.audit import record_audit
 
 WELCOME_SHARED = (
     "Hi, I'm Huddle: the weekly team huddle for your practice. Mention me with a command, "
@@ -35,14 +36,7 @@ def handle(turn: Turn) -> list[Reply]:
             now=turn.now,
         )
     if installed.installer_id:
-        admins.add_admin(
-            session=turn.session,
-            workspace_id=turn.workspace_id,
-            user_id=installed.installer_id,
-            mention=installed.installer_mention or installed.installer_id,
-            source="installer",
-            now=turn.now,
-        )
+        _admit_installer(turn, installed)
     if not installed.welcome:
         return []
     personal = installed.kind == "personal"
@@ -52,6 +46,31 @@ def handle(turn: Turn) -> list[Reply]:
             visibility=Visibility.PRIVATE if personal else Visibility.CHANNEL,
         )
     ]
+
+
+def _admit_installer(turn: Turn, installed: Installed) -> None:
+    """Whoever added Huddle is an admin from then on; audited like any admin added."""
+    assert installed.installer_id is not None
+    mention = installed.installer_mention or installed.installer_id
+    added = admins.add_admin(
+        session=turn.session,
+        workspace_id=turn.workspace_id,
+        user_id=installed.installer_id,
+        mention=mention,
+        source="installer",
+        now=turn.now,
+    )
+    if added:
+        record_audit(
+            session=turn.session,
+            workspace_id=turn.workspace_id,
+            actor_id=installed.installer_id,
+            actor_name=mention,
+            action="admin.add",
+            record_count=1,
+            channel_id=installed.channel_id,
+            now=turn.now,
+        )
 
 
 # Not fatal when it fails: a message refreshes the reference again next time.

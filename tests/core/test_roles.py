@@ -96,7 +96,8 @@ def test_admins_are_added_and_removed_in_chat_and_each_change_is_audited(huddle,
     with Session(engine) as session:
         audit = list(session.exec(select(AuditEntry).order_by(AuditEntry.id)))
     assert [(a.action, a.actor_id) for a in audit] == [
-        ("admin.add", "U-dana"),
+        ("admin.add", "U-dana"),  # the installer, on installing
+        ("admin.add", "U-dana"),  # Sam, by Dana
         ("admin.remove", "U-sam"),
     ]
     assert all(a.patient_ref_hash is None and a.patient_ref_enc is None for a in audit)

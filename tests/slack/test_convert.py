@@ -51,9 +51,9 @@ def test_long_text_is_split_within_slacks_limits_and_blocks_are_capped():
     assert len({a["block_id"] for a in actions}) == 2
 
 
-def test_user_text_is_escaped_so_it_cannot_mention_or_link():
-    text = convert.blocks(Reply(text="<!here> & <@U1>"))[0]["text"]["text"]
-    assert text == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+def test_user_text_is_escaped_so_it_cannot_ping_everyone_or_link_but_names_people():
+    text = convert.blocks(Reply(text="<!here> & <https://x.test|y> <@U1> <@U2|dana>"))[0]
+    assert text["text"]["text"] == ("&lt;!here&gt; &amp; &lt;https://x.test|y&gt; <@U1> <@U2|dana>")
 
 
 def test_fallback_text_is_plain_and_bounded():
