@@ -34,6 +34,19 @@ def test_bot_mention_is_stripped_but_other_mentions_are_not_commands():
     assert activities.command_text(activity) == "wow thanks Priya!"
 
 
+def test_a_persons_mention_reaches_the_core_as_a_neutral_mention_and_the_bots_is_dropped():
+    activity = _activity(
+        text="<at>Huddle</at> huddle admin add <at>Dana Lee</at>",
+        entities=[_mention(), _mention("29:dana", "Dana Lee")],
+    )
+    assert activities.command_text(activity) == "huddle admin add <@29:dana|Dana Lee>"
+
+
+def test_a_neutral_mention_in_a_reply_shows_as_the_name_in_teams():
+    activity = convert.to_activity(Reply(text="Only the practice's admins can: <@29:dana|Dana>."))
+    assert activity.text == "Only the practice's admins can: Dana."
+
+
 def test_mentioning_someone_else_is_not_mentioning_the_bot():
     activity = _activity(
         text="<at>Priya</at> defect list", entities=[_mention("29:priya", "Priya")]
