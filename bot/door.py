@@ -165,7 +165,7 @@ def enter(
                 return []
             return route.handle(turn)
     except UsageError as error:
-        return [private(str(error))]
+        return [dataclasses.replace(private(str(error)), mentions=error.mentions)]
     except Exception:
         # Never log the event's content: it may hold patient data.
         log.exception(

@@ -59,6 +59,9 @@ class Incoming:
     workspace_name: str | None = None
     # People the text mentions, in order; the adapter wrote each as ``@Name`` in ``text``.
     mentions: tuple[Person, ...] = ()
+    # The platform's word on whether this person administers the workspace (a Slack
+    # workspace owner or admin); None when the platform does not say.
+    platform_admin: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -200,12 +203,16 @@ class Installed:
 
     platform: str
     workspace_id: str
-    channel_id: str
+    channel_id: str | None  # None: the workspace as a whole (Slack's OAuth install)
     data: Mapping[str, Any] | None = field(default=None, compare=False)
     kind: str = "channel"  # "channel" | "personal" | "groupChat"
     group_id: str | None = None
     workspace_name: str | None = None
     welcome: bool = False
+    # Who added Huddle (Slack's installing user, the Teams member who added it): an
+    # admin of the practice from then on, with the name the platform shows, if it says.
+    installer_id: str | None = None
+    installer_name: str | None = None
 
 
 @dataclass(frozen=True)

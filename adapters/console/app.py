@@ -4,6 +4,10 @@ Reads one message per line from standard input, so it works typed and piped:
 
     printf '/defect arrival: waited 25 minutes\\n/defect list\\n' | huddle console
 
+The person who starts the console administers its practice (as a Slack workspace
+admin would); ``/as <name>`` speaks as someone who does not, unless an admin adds
+them with ``/huddle admin add @Name``.
+
 Console-only helpers: ``/as <name>`` speaks as someone else, ``/react <story-id>``
 nominates a story (its Nominate button), ``/monday`` posts this week's meeting
 here, ``/reply <text>`` replies in that meeting's thread, ``/quit`` leaves.
@@ -87,6 +91,7 @@ class ConsoleChat:
         self.huddle = huddle
         self.out = out
         self.user_name = user_name
+        self.owner = user_name  # the one at the keyboard: the practice's admin
         self._meeting_id: str | None = None
 
     def say(self, line: str) -> bool:
@@ -153,6 +158,8 @@ class ConsoleChat:
             text=text,
             workspace_name="Console practice",
             mentions=mentions(text),
+            # The console's owner is its platform admin; of anyone else it says nothing.
+            platform_admin=True if self.user_name == self.owner else None,
         )
 
     def _switch_user(self, name: str) -> None:

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners, request_checks
+from adapters.slack.convert import PLATFORM
 from adapters.slack.listeners import Delivery, Listener
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
@@ -41,7 +42,7 @@ from adapters.slack.webapi import (
     sdk_logger,
 )
 from bot.huddle import Huddle
-from bot.model import Event, Reply
+from bot.model import Event, Installed, Reply
 from bot.wiring import StartupError
 
 log = logging.getLogger("huddle.slack")
@@ -77,6 +78,8 @@ class SlackAdapter:
             )
             # Any save (a reinstall, a rotated token) or delete: read the store afresh.
             self.installation_store.changed.append(self._installation_changed)
+            # Whoever installs Huddle is one of the practice's admins from then on.
+            self.installation_store.installed.append(self._installed_by)
         self.poster = Poster(
             client=self.client,
             http_timeout=settings.http_timeout,
@@ -305,6 +308,19 @@ class SlackAdapter:
 
     def _installation_changed(self, enterprise_id: str | None, team_id: str | None) -> None:
         self.forget_authorizations(team_id, enterprise_id)
+
+    async def _installed_by(self, installation) -> None:
+        """An OAuth installation saved: who installed Huddle, for the core to keep as an admin."""
+        team_id, user_id = installation.team_id, installation.user_id
+        if team_id and user_id:
+            await self.handle(
+                Installed(
+                    PLATFORM,
+                    team_id,
+                    None,
+                    installer_id=user_id,
+                )
+            )
 
     def failure(self, team_id: str | None, error: Exception) -> str:
         """Slack's error code for a failed Web API call.

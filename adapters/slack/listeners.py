@@ -63,9 +63,18 @@ class Delivery:
         return self.context.client
 
     async def enter(self, origin: Origin, event: Event) -> None:
-        """Hand ``event`` to the core's door and say its replies to ``origin``."""
+        """Hand ``event`` to the core's door and say its replies to ``origin``.
+
+        A command carries Slack's word on whether its sender administers the workspace
+        (users.info, remembered a few minutes): looked up here, after the ack.
+        """
         if isinstance(event, Incoming | ThreadReply):
             event = await self.with_people(event)
+        if isinstance(event, Incoming) and event.user_id:
+            admin = await self.adapter.names.is_admin(
+                self.client, event.workspace_id, event.user_id
+            )
+            event = dataclasses.replace(event, platform_admin=admin)
         for reply in await self.adapter.handle(event):
             await self.adapter.poster.say(origin, reply, self.client)
 

@@ -1,9 +1,12 @@
-"""People's display names, from users.info, remembered for a while in this process.
+"""People's display names and admin flags, from users.info, remembered for a while in this process.
 
 Slack's message events carry a user id, not a name, and a story needs its teller's
-name. Looking it up on every thread reply would spend users.info's rate limit on
-the same few people, so each name is kept for ``ttl`` seconds (a renamed person is
-seen by the next lookup after that), at most ``size`` of them, oldest out first.
+name; a command needs to know whether its sender administers the workspace
+(``is_owner``, ``is_admin``, ``is_primary_owner``). Looking it up on every thread
+reply or command would spend users.info's rate limit on the same few people, so
+each answer is kept: the name for ``ttl`` seconds (a renamed person is seen by the
+next lookup after that), the admin flag for ``admin_ttl`` (a demoted admin stops
+being one here within minutes), at most ``size`` people, oldest out first.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from adapters.slack.webapi import SLACK_FAILURES, error_code
 log = logging.getLogger("huddle.slack")
 
 NAME_TTL_SECONDS = 3600.0
+ADMIN_TTL_SECONDS = 300.0
 NAMES_KEPT = 5000
 
 
@@ -30,20 +34,37 @@ class UserNames:
         self,
         *,
         ttl: float = NAME_TTL_SECONDS,
+        admin_ttl: float = ADMIN_TTL_SECONDS,
         size: int = NAMES_KEPT,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.ttl = ttl
+        self.admin_ttl = admin_ttl
         self.size = size
         self.clock = clock
-        self._names: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
+        # (team, user) -> (when looked up, name, is a workspace owner or admin)
+        self._names: OrderedDict[tuple[str, str], tuple[float, str, bool]] = OrderedDict()
 
     async def name(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
         """The name Slack shows for ``user_id``; the id itself when Slack can't say."""
-        key = (team_id, user_id)
-        kept = self._names.get(key)
-        if kept is not None and kept[0] > self.clock():
+        kept = self._names.get((team_id, user_id))
+        if kept is not None and kept[0] + self.ttl > self.clock():
             return kept[1]
+        found = await self._look_up(client, team_id, user_id)
+        return found[1] if found is not None else user_id
+
+    async def is_admin(self, client: AsyncWebClient, team_id: str, user_id: str) -> bool | None:
+        """Whether ``user_id`` owns or administers the workspace; None when Slack can't say."""
+        kept = self._names.get((team_id, user_id))
+        if kept is not None and kept[0] + self.admin_ttl > self.clock():
+            return kept[2]
+        found = await self._look_up(client, team_id, user_id)
+        return found[2] if found is not None else None
+
+    async def _look_up(
+        self, client: AsyncWebClient, team_id: str, user_id: str
+    ) -> tuple[float, str, bool] | None:
+        key = (team_id, user_id)
         try:
             response = await client.users_info(user=user_id)
         except SLACK_FAILURES as error:
@@ -54,16 +75,15 @@ class UserNames:
                 user_id,
                 error_code(error),
             )
-            return user_id
-        name = display_name(response.get("user") or {}) or user_id
-        self._remember(key, name)
-        return name
-
-    def _remember(self, key: tuple[str, str], name: str) -> None:
-        self._names[key] = (self.clock() + self.ttl, name)
+            return None
+        user = response.get("user") or {}
+        admin = any(bool(user.get(flag)) for flag in ("is_owner", "is_admin", "is_primary_owner"))
+        found = (self.clock(), display_name(user) or user_id, admin)
+        self._names[key] = found
         self._names.move_to_end(key)
         while len(self._names) > self.size:
             self._names.popitem(last=False)
+        return found
 
 
 def display_name(user: dict) -> str | None:

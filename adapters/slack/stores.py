@@ -14,7 +14,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -53,6 +53,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     def __init__(self, *, engine: sa.Engine, client_id: str, threads: int = 2):
         self.store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
         self.changed: list[Changed] = []  # told of every save and delete, after it
+        # Told of each installation saved (an OAuth install or reinstall), after it.
+        self.installed: list[Callable[[Installation], Awaitable[None]]] = []
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="huddle-slack-store")
 
     def _off_loop(self, function, /, *args, **kwargs):
@@ -74,6 +76,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     async def async_save(self, installation: Installation):
         await self._off_loop(self.store.save, installation)
         self._tell(installation.enterprise_id, installation.team_id)
+        for listener in self.installed:
+            await listener(installation)
 
     async def async_save_bot(self, bot: Bot):
         await self._off_loop(self.store.save_bot, bot)

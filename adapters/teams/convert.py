@@ -215,8 +215,14 @@ def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | 
     )
 
 
-def _installed(activity: Activity, place: Where, *, welcome: bool = False) -> Installed:
+def _installed(
+    activity: Activity, place: Where, *, welcome: bool = False, added: bool = False
+) -> Installed:
+    """``added``: the activity says Huddle was just added, so its sender added it."""
+    sender = activity.from_property if added else None
     return Installed(
+        installer_id=sender.id if sender is not None and sender.id else None,
+        installer_name=sender.name if sender is not None and sender.id else None,
         platform=PLATFORM,
         workspace_id=place.workspace_id,
         channel_id=place.channel_id,
@@ -266,7 +272,9 @@ def _membership(activity: Activity, place: Where) -> Inbound | None:
     welcome = activity.type == ActivityTypes.conversation_update and bot_among(
         activity, activity.members_added
     )
-    return Inbound(place, (_installed(activity, place, welcome=welcome),), place.channel_id)
+    added = welcome or (activity.type == ActivityTypes.installation_update and action == "add")
+    installed = _installed(activity, place, welcome=welcome, added=added)
+    return Inbound(place, (installed,), place.channel_id)
 
 
 def removal(activity: Activity) -> Removed | None:

@@ -10,12 +10,19 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
-from bot.model import Incoming
+from bot.model import Incoming, Person
 from bot.storage.models import Workspace
 
 
 class UsageError(Exception):
-    """Bad input. The message is shown to the person; nothing is saved."""
+    """Bad input. The message is shown to the person; nothing is saved.
+
+    ``mentions``: people the message names as ``@Name``, to be mentioned for real.
+    """
+
+    def __init__(self, message: str, *, mentions: tuple[Person, ...] = ()):
+        super().__init__(message)
+        self.mentions = mentions
 
 
 @dataclass(frozen=True)

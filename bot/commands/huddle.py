@@ -11,16 +11,20 @@
 `/huddle leaderboard` shows the top WOW stories and people, this month and all time
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules)
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
+`/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
+Only admins change the schedule, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle help` shows this help
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_date, parse_time, parse_timezone, parse_weekday
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
@@ -42,12 +46,32 @@ def handle(ctx: Context) -> list[Reply]:
     return [action(ctx, rest.strip())]
 
 
+def _admin_only(what: str, action: Callable[[Context, str], Reply]):
+    """``action``, for the practice's admins only; everyone else is told who can."""
+
+    def checked(ctx: Context, rest: str) -> Reply:
+        note = require_admin(ctx, what)
+        reply = action(ctx, rest)
+        return dataclasses.replace(reply, footer=note) if note else reply
+
+    return checked
+
+
 def _help(ctx: Context, rest: str) -> Reply:
     return Reply(title="/huddle", text=__doc__.strip())
 
 
+def _schedule_label(subscription) -> str:
+    return (
+        f"{WEEKDAYS[subscription.weekday].title()} at "
+        f"{subscription.hour:02d}:{subscription.minute:02d} ({subscription.timezone})"
+    )
+
+
 def _schedule(ctx: Context, rest: str) -> Reply:
     parts = rest.split()
+    confirmed = bool(parts) and parts[-1].casefold() == "confirm"
+    parts = parts[:-1] if confirmed else parts
     if len(parts) not in (2, 3):
         raise UsageError(
             "Tell me the day and time, and optionally the timezone: "
@@ -56,6 +80,25 @@ def _schedule(ctx: Context, rest: str) -> Reply:
     weekday = parse_weekday(parts[0])
     at = parse_time(parts[1])
     tz = parse_timezone(parts[2]) if len(parts) == 3 else ctx.workspace.timezone
+    current = subscriptions.get_subscription(
+        session=ctx.session, workspace_id=ctx.workspace_id, channel_id=ctx.incoming.channel_id
+    )
+    wanted = f"{WEEKDAYS[weekday].title()} at {at:%H:%M} ({tz})"
+    if current is not None and current.active and not confirmed:
+        if (current.weekday, current.hour, current.minute, current.timezone) == (
+            weekday,
+            at.hour,
+            at.minute,
+            tz,
+        ):
+            return Reply(text=f"This channel's meeting is already every {wanted}.")
+        again = f"huddle schedule {WEEKDAYS[weekday]} {at:%H:%M} {tz} confirm"
+        return Reply(
+            title="Replace this channel's schedule?",
+            text=f"This channel's meeting is every {_schedule_label(current)}. Replace it with "
+            f"every {wanted}? Nothing changes until you confirm: `/{again}`.",
+            buttons=(Button("Replace it", again, style="primary"),),
+        )
     subscription = subscriptions.subscribe(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
@@ -129,13 +172,7 @@ def _status(ctx: Context, rest: str) -> Reply:
     skips = subscriptions.skipped_dates(
         session=ctx.session, subscription=subscription, from_date=today
     )
-    fields = [
-        Field(
-            "Schedule",
-            f"{WEEKDAYS[subscription.weekday].title()} at "
-            f"{subscription.hour:02d}:{subscription.minute:02d} ({subscription.timezone})",
-        ),
-    ]
+    fields = [Field("Schedule", _schedule_label(subscription))]
     runs = _next_runs(ctx, subscription)
     fields.append(
         Field("Next post", describe_next_meeting(runs.meeting, runs.due_now, subscription.timezone))
@@ -221,10 +258,12 @@ def _timezone(ctx: Context, rest: str) -> Reply:
             "`/huddle timezone Australia/Sydney`."
         )
     tz = parse_timezone(rest)
+    note = require_admin(ctx, "change the practice's timezone")
     update_workspace(session=ctx.session, workspace=ctx.workspace, timezone=tz)
     return Reply(
         text=f"The practice's timezone is now {tz}. Existing schedules keep their own timezone; "
-        "run `/huddle schedule` again in a channel to change its."
+        "run `/huddle schedule` again in a channel to change its.",
+        footer=note,
     )
 
 
@@ -341,16 +380,18 @@ def _people_lines(people) -> str:
 SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "help": _help,
     "?": _help,
-    "schedule": _schedule,
+    "schedule": _admin_only("change the schedule", _schedule),
     "status": _status,
-    "skip": _skip,
-    "pause": _pause,
-    "resume": _resume,
-    "stop": _stop,
+    "skip": _admin_only("skip a meeting", _skip),
+    "pause": _admin_only("pause the meeting", _pause),
+    "resume": _admin_only("resume the meeting", _resume),
+    "stop": _admin_only("stop the meeting", _stop),
     "preview": _preview,
     "rules": _rules,
     "blueprint": _blueprint,
     "leaderboard": _leaderboard,
     "timezone": _timezone,
-    "emoji": _emoji,
+    "emoji": _admin_only("change the reaction emoji", _emoji),
+    "admins": list_admins,
+    "admin": admin,
 }

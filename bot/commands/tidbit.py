@@ -2,7 +2,7 @@
 
 `/tidbit <patient-ref> <note>` remembers a personal, non-clinical detail, e.g. `/tidbit JS-1042 daughter's wedding in June`
 `/tidbit <patient-ref>` recalls that patient's tidbits and any open or recent defect for them
-`/tidbit forget <id>` deletes one for good
+`/tidbit forget <id>` deletes one of yours for good (an admin can delete anyone's)
 
 Use a chart number or initials, never a full name. Replies are only ever shown to you.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.commands.admins import require_admin
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
 from bot.crypto import EncryptionKeyError
@@ -176,6 +177,9 @@ def _forget(ctx: Context, rest: str) -> Reply:
         raise UsageError(
             f"I can't find tidbit #{tidbit_id} here. `/tidbit <patient-ref>` lists a patient's tidbits."
         )
+    note = None
+    if tidbit.author_id != ctx.incoming.user_id:
+        note = require_admin(ctx, "delete someone else's tidbit")
     record_audit(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
@@ -189,4 +193,4 @@ def _forget(ctx: Context, rest: str) -> Reply:
         now=ctx.now,
     )
     tidbits.delete_tidbit(session=ctx.session, tidbit=tidbit)
-    return _reply(text=f"Tidbit #{tidbit_id} is deleted for good.")
+    return _reply(text=f"Tidbit #{tidbit_id} is deleted for good.", footer=note)

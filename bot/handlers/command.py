@@ -6,6 +6,7 @@ from bot.commands import COMMANDS, command_help
 from bot.commands.context import Context
 from bot.door import SORRY, Route, Turn, private
 from bot.model import Incoming, Reply
+from bot.roles import note_platform_admin
 
 # Longest command text accepted at all; each command has tighter limits of its own.
 MAX_INPUT = 4000
@@ -25,6 +26,9 @@ def handle(turn: Turn) -> list[Reply]:
                 f"({MAX_INPUT}). Please shorten it and send it again."
             )
         ]
+    note_platform_admin(
+        session=turn.session, workspace_id=turn.workspace_id, incoming=incoming, now=turn.now
+    )
     context = Context(
         session=turn.session,
         workspace=turn.workspace,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bot.door import Route, Turn
 from bot.model import Installed, Reply, Visibility
-from bot.storage import conversations
+from bot.storage import admins, conversations
+from bot.storage.audit import record_audit
 
 WELCOME_SHARED = (
     "Hi, I'm Huddle: the weekly team huddle for your practice. Mention me with a command, "
@@ -34,6 +35,8 @@ def handle(turn: Turn) -> list[Reply]:
             group_id=installed.group_id,
             now=turn.now,
         )
+    if installed.installer_id:
+        _admit_installer(turn, installed)
     if not installed.welcome:
         return []
     personal = installed.kind == "personal"
@@ -43,6 +46,31 @@ def handle(turn: Turn) -> list[Reply]:
             visibility=Visibility.PRIVATE if personal else Visibility.CHANNEL,
         )
     ]
+
+
+def _admit_installer(turn: Turn, installed: Installed) -> None:
+    """Whoever added Huddle is an admin from then on; audited like any admin added."""
+    assert installed.installer_id is not None
+    name = installed.installer_name or installed.installer_id
+    added = admins.add_admin(
+        session=turn.session,
+        workspace_id=turn.workspace_id,
+        user_id=installed.installer_id,
+        name=name,
+        source="installer",
+        now=turn.now,
+    )
+    if added:
+        record_audit(
+            session=turn.session,
+            workspace_id=turn.workspace_id,
+            actor_id=installed.installer_id,
+            actor_name=name,
+            action="admin.add",
+            record_count=1,
+            channel_id=installed.channel_id,
+            now=turn.now,
+        )
 
 
 # Not fatal when it fails: a message refreshes the reference again next time.

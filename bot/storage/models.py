@@ -380,3 +380,25 @@ class ConversationReference(SQLModel, table=True):
     group_id: str | None = Field(default=None, max_length=ID_MAX)  # e.g. its Teams team
     data: str
     updated_at: datetime = _ts()
+
+
+class PracticeAdmin(SQLModel, table=True):
+    """Someone who may change the practice's settings in one workspace.
+
+    ``source`` says how they became one: ``installer`` (added Huddle), ``platform``
+    (the platform said so: a Slack workspace admin, seen when they last used Huddle),
+    ``added`` (by another admin in chat) or ``first`` (the first to change a setting
+    in a workspace that had no admin yet). ``name`` is the name the platform
+    shows for them (their id until the platform has said).
+    """
+
+    __tablename__ = "practice_admin"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id", name="uq_practice_admin"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    user_id: str = Field(max_length=ID_MAX)
+    name: str = Field(max_length=NAME_MAX)
+    source: str = Field(max_length=16)
+    added_by: str | None = Field(default=None, max_length=ID_MAX)
+    created_at: datetime = _ts()

@@ -141,7 +141,7 @@ async def test_a_changed_schedule_is_read_from_the_database_on_the_next_run(
     schedule(
         huddle,
         clock,
-        "tuesday 09:30 Australia/Sydney",
+        "tuesday 09:30 Australia/Sydney confirm",  # replacing a schedule is confirmed
         at=local("Australia/Sydney", 2026, 11, 21, 9),
     )
     await run_monday_meeting(huddle, messengers, local("Australia/Sydney", 2026, 11, 23, 8, 0))

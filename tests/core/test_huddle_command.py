@@ -32,7 +32,7 @@ def test_the_timezone_defaults_to_the_workspaces(chat, engine):
 
 def test_scheduling_again_changes_the_time_instead_of_adding_a_second_post(chat, engine):
     chat("/huddle schedule monday 08:00")
-    chat("/huddle schedule friday 16:15 america/new_york")
+    chat("/huddle schedule friday 16:15 america/new_york confirm")
     sub = _subscription(engine)
     assert (sub.weekday, sub.hour, sub.minute, sub.timezone) == (4, 16, 15, "America/New_York")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from adapters.slack import convert, modals
-from bot.model import Button, Field, Form, FormField, Reply
+from bot.model import Button, Field, Form, FormField, Person, Reply
 
 
 def test_a_reply_renders_header_text_fields_buttons_and_footer_in_order():
@@ -51,9 +51,14 @@ def test_long_text_is_split_within_slacks_limits_and_blocks_are_capped():
     assert len({a["block_id"] for a in actions}) == 2
 
 
-def test_user_text_is_escaped_so_it_cannot_mention_or_link():
-    text = convert.blocks(Reply(text="<!here> & <@U1>"))[0]["text"]["text"]
-    assert text == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+def test_user_text_is_escaped_so_it_cannot_ping_everyone_or_link_but_names_people():
+    text = convert.blocks(Reply(text="<!here> & <https://x.test|y> <@U1> <@U2|dana>"))[0]
+    assert text["text"]["text"] == (
+        "&lt;!here&gt; &amp; &lt;https://x.test|y&gt; &lt;@U1&gt; &lt;@U2|dana&gt;"
+    )
+    # Only the people a reply names (Reply.mentions) become real mentions.
+    named = convert.blocks(Reply(text="Thanks, @dana!", mentions=(Person("U2", "dana"),)))[0]
+    assert named["text"]["text"] == "Thanks, <@U2>!"
 
 
 def test_fallback_text_is_plain_and_bounded():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.names import NAME_TTL_SECONDS, UserNames
+from adapters.slack.names import ADMIN_TTL_SECONDS, NAME_TTL_SECONDS, UserNames
 from tests.slack.conftest import TOKEN
 
 
@@ -70,3 +70,25 @@ async def test_when_slack_cannot_say_the_id_stands_in_and_is_not_remembered(api,
     assert await names.name(client, "T1", "U7") == "U7"
     api.user_names["U7"] = "Priya"
     assert await names.name(client, "T1", "U7") == "Priya"
+
+
+async def test_a_workspace_admin_is_known_for_five_minutes_then_asked_again(api, client):
+    ticks = Ticks()
+    names = UserNames(clock=ticks)
+    api.user_roles["U7"] = "admin"
+    assert await names.is_admin(client, "T1", "U7") is True
+    assert await names.name(client, "T1", "U7") == "U7"  # the same look-up answers both
+
+    del api.user_roles["U7"]  # no longer an admin in Slack
+    ticks.now += ADMIN_TTL_SECONDS - 1
+    assert await names.is_admin(client, "T1", "U7") is True
+    ticks.now += 2
+    assert await names.is_admin(client, "T1", "U7") is False
+    assert len(api.calls_to("users.info")) == 2
+
+
+async def test_when_slack_cannot_say_whether_someone_is_an_admin_it_is_asked_again(api, client):
+    names = UserNames()
+    api.fail("users.info", error="ratelimited")
+    assert await names.is_admin(client, "T1", "U7") is None
+    assert await names.is_admin(client, "T1", "U7") is False

@@ -145,8 +145,12 @@ async def test_uninstalling_stops_that_workspaces_weekly_meetings_and_no_others(
     await install(multi, "code-a")
     await install(multi, "code-b")
     a, b = Slack(multi, api, team="TA"), Slack(multi, api, team="TB")
-    await a.command("/huddle schedule monday 08:00 Australia/Sydney", channel="CA1")
-    await b.command("/huddle schedule tuesday 09:00 Australia/Perth", channel="CB1")
+    await a.command(
+        "/huddle schedule monday 08:00 Australia/Sydney", channel="CA1", user="U-installer-TA"
+    )
+    await b.command(
+        "/huddle schedule tuesday 09:00 Australia/Perth", channel="CB1", user="U-installer-TB"
+    )
     assert sorted(clock_targets(engine)) == [("TA", "CA1"), ("TB", "CB1")]
 
     await a.event({"type": "app_uninstalled"})
@@ -158,7 +162,9 @@ async def test_revoking_the_bot_token_stops_the_workspaces_weekly_meetings(multi
     await install(multi, "code-a")
     a = Slack(multi, api, team="TA")
     await a.command("/defect arrival: waited 5 minutes", channel="CA1")
-    await a.command("/huddle schedule monday 08:00 Australia/Sydney", channel="CA1")
+    await a.command(
+        "/huddle schedule monday 08:00 Australia/Sydney", channel="CA1", user="U-installer-TA"
+    )
 
     await a.event({"type": "tokens_revoked", "tokens": {"oauth": ["U-installer-TA"]}})
     assert clock_targets(engine) == [("TA", "CA1")]  # only a person's token went

@@ -94,6 +94,8 @@ class SlackAPIStandIn:
         self.workspaces: dict[str, Workspace] = {}  # by token
         self.oauth_codes: dict[str, str] = {}  # code -> team id
         self.user_names: dict[str, str] = {}
+        # users.info's role flags: user id -> "owner" | "admin" | "primary_owner"
+        self.user_roles: dict[str, str] = {}
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._holds: dict[str, asyncio.Event] = {}
         self._late: dict[str, asyncio.Event] = {}
@@ -517,6 +519,11 @@ class SlackAPIStandIn:
     def _users_info(self, workspace: Workspace, args: dict) -> web.Response:
         user = args.get("user", "")
         name = self.user_names.get(user, user)
+        role = self.user_roles.get(user)
+        flags = {
+            f"is_{flag}": role == flag or (flag == "owner" and role == "primary_owner")
+            for flag in ("owner", "admin", "primary_owner")
+        }
         return web.json_response(
             {
                 "ok": True,
@@ -526,6 +533,7 @@ class SlackAPIStandIn:
                     "name": name.casefold(),
                     "real_name": name,
                     "profile": {"display_name": name, "real_name": name},
+                    **flags,
                 },
             }
         )

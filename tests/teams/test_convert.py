@@ -6,7 +6,7 @@ import pytest
 
 from adapters.teams import activities, cards, convert
 from bot.commands import COMMANDS
-from bot.model import Button, Field, Form, FormField, Incoming, Removed, Reply, ThreadReply
+from bot.model import Button, Field, Form, FormField, Incoming, Person, Removed, Reply, ThreadReply
 
 
 def _activity(**body):
@@ -32,6 +32,29 @@ def test_bot_mention_is_stripped_but_other_mentions_are_not_commands():
     activity = _activity(text="<at>Huddle</at> wow thanks <at>Priya</at>!", entities=[_mention()])
     assert activities.mentions_bot(activity)
     assert activities.command_text(activity) == "wow thanks @Priya!"
+
+
+def test_a_persons_mention_reaches_the_core_as_a_person_and_the_bots_is_dropped():
+    activity = _activity(
+        text="<at>Huddle</at> huddle admin add <at>Dana Lee</at>",
+        entities=[_mention(), _mention("29:dana", "Dana Lee")],
+    )
+    assert activities.command_text(activity) == "huddle admin add @Dana Lee"
+    assert activities.people_mentioned(activity) == (Person("29:dana", "Dana Lee"),)
+
+
+def test_a_person_a_reply_names_is_mentioned_in_teams():
+    reply = Reply(
+        text="Only the practice's admins can: @Dana.", mentions=(Person("29:dana", "Dana"),)
+    )
+    activity = convert.to_activity(reply)
+    assert activity.text == "Only the practice's admins can: <at>Dana</at>."
+    [entity] = activity.entities
+    assert (entity.mentioned.id, entity.mentioned.name, entity.text) == (
+        "29:dana",
+        "Dana",
+        "<at>Dana</at>",
+    )
 
 
 def test_mentioning_someone_else_is_not_mentioning_the_bot():

@@ -1,7 +1,7 @@
 """story heroes: who a WOW story is about, and stories waiting to be told who
 
 Revision ID: 0014_story_heroes
-Revises: 0010_board_indexes
+Revises: 0013_admins
 Create Date: 2026-12-01 14:10:00
 
 A story's teller is only the messenger: the boards and the WOW of the week thank
@@ -16,7 +16,7 @@ from bot.storage.models import UTCDateTime
 
 
 revision = '0014_story_heroes'
-down_revision = '0010_board_indexes'
+down_revision = '0013_admins'
 branch_labels = None
 depends_on = None
 
