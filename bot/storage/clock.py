@@ -8,8 +8,8 @@ local day, ISO week or month (``bot.scheduling.Period``).
 
 Per run of a job: one query for the active subscriptions (with their workspaces and
 stored conversation references), one for the skips, one for the period's rows of the
-job (and one for the rows of the job it follows), one multi-row ``INSERT .. ON CONFLICT
-DO NOTHING RETURNING`` per ``batch`` of claims, one ``UPDATE .. RETURNING`` for
+job (and one for the rows of the job it follows), one cached ``INSERT .. ON CONFLICT
+DO NOTHING RETURNING`` sent as an executemany (paged by ``batch`` rows), one ``UPDATE .. RETURNING`` for
 retries, and then, while posting, one small ``UPDATE`` per group of posts about to
 start (``mark_sending``) and one per group of results (``record_outcomes``), so a
 crash leaves only the posts in flight uncertain.
@@ -28,7 +28,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.storage.db import chunked
 from bot.storage.models import (
     ClockNotice,
     ConversationReference,
@@ -228,7 +227,7 @@ def claim_periods(
     ``claimed_at`` (and the table's own columns, such as a meeting's ``rule_id``).
     The unique constraint decides: whoever inserts a (channel, kind, period) first
     owns it, whether the rival is another request, another run of the job or another
-    clock. One multi-row ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch``.
+    clock. One cached ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, executemany.
     """
     table = claims.table
     [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
@@ -243,15 +242,20 @@ def claim_periods(
     else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
         raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
     kind = {} if claims.kind is None else {"kind": claims.kind}
-    values = [{"attempts": 0, **row, **kind} for row in rows]
+    # One compiled statement, cached, sent as executemany: SQLAlchemy's insertmanyvalues
+    # pages it into multi-row INSERTs (``batch`` rows each) without compiling each page.
+    statement = (
+        insert.on_conflict_do_nothing(**conflict)
+        .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
+        .execution_options(insertmanyvalues_page_size=batch)
+    )
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        values = {"attempts": 0, **row, **kind}
+        groups[tuple(sorted(values))].append(values)  # executemany: the same columns each
     won: dict[tuple[int, str], int] = {}
-    for part in chunked(values, batch):
-        statement = (
-            insert.values(list(part))
-            .on_conflict_do_nothing(**conflict)
-            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-        )
-        for row_id, workspace_id, channel_id in session.execute(statement):
+    for values in groups.values():
+        for row_id, workspace_id, channel_id in session.execute(statement, values):
             won[(workspace_id, channel_id)] = row_id
     return won
 
