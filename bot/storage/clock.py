@@ -6,13 +6,12 @@ else), and a unique constraint decides who owns it, so running a job twice at on
 or two clocks by mistake, still sends each message once. A period is the key of a
 local day, ISO week or month (``bot.scheduling.Period``).
 
-Per run of a job: one query for the active subscriptions (with their workspaces and
-stored conversation references), one for the skips, one for the period's rows of the
-job (and one for the rows of the job it follows), one cached ``INSERT .. ON CONFLICT
-DO NOTHING RETURNING`` sent as an executemany (paged by ``batch`` rows), one ``UPDATE .. RETURNING`` for
-retries, and then, while posting, one small ``UPDATE`` per group of posts about to
-start (``mark_sending``) and one per group of results (``record_outcomes``), so a
-crash leaves only the posts in flight uncertain.
+Per tick (``bot.clock.snapshot``): one query for the active subscriptions (with their
+workspaces and stored references), one for the skips, one per table for every job's
+claims; per job: one cached ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` sent as an
+executemany, one ``UPDATE .. RETURNING`` for retries, and while posting one small
+``UPDATE`` per group of posts about to start (``mark_sending``) and one per group of
+results (``record_outcomes``): a crash leaves only the posts in flight uncertain.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ class Claims:
     done: str  # the status once sent: posted (meetings) or sent (notices)
     done_at: str  # the column stamped then
 
-    def _where(self) -> sa.ColumnElement[bool]:
+    def where(self) -> sa.ColumnElement[bool]:
         return sa.true() if self.kind is None else self.table.c.kind == self.kind
 
 
@@ -196,7 +195,17 @@ def load_claims(
         return {}
     c = claims.table.c
     rule = c.rule_id if "rule_id" in c else sa.null()
-    statement = sa.select(
+    statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
+    return {
+        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
+        for row in session.execute(statement)
+    }
+
+
+def claim_columns(claims: Claims) -> list[sa.ColumnElement[Any]]:
+    """The columns a ``ClaimRow`` is built from (before its ``rule_id``)."""
+    c = claims.table.c
+    return [
         c.id,
         c.workspace_id,
         c.channel_id,
@@ -207,12 +216,7 @@ def load_claims(
         c.next_attempt_at,
         c.attempts,
         c.claimed_at,
-        rule,
-    ).where(claims._where(), c.period.in_(periods))
-    return {
-        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
-        for row in session.execute(statement)
-    }
+    ]
 
 
 # -- claiming ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.meeting import next_rule, weekly_meeting
-from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry
+from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry, meeting_time
 from bot.storage.clock import MEETINGS
 from bot.storage.meetings import next_rule_ids
 
@@ -22,6 +22,11 @@ def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
     if slot.row is not None:  # a failed post: retried until the week ends
         return meeting_may_retry(slot.target, now, slot.skipped)
     return meeting_due(slot.target, now, slot.skipped)
+
+
+def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
+    at = meeting_time(slot.target, now)  # this week's; once past, nothing until next week
+    return at if at > now else None
 
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
@@ -50,5 +55,6 @@ MONDAY_MEETING = ClockJob(
     claims=MEETINGS,
     due=due,
     compose=compose,
+    wakes=wakes,
     doc="Post this week's meeting to every subscribed channel that is due and has not had it.",
 )
