@@ -22,8 +22,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.scheduling import Period, local_day
-from bot.storage.clock import ClaimRow, Claims, Target, load_claims, load_skips, load_targets
-from bot.storage.clock_snapshot import clock_mark, load_claims_of
+from bot.storage.clock import ClaimRow, Claims, Target, load_targets
+from bot.storage.clock_snapshot import clock_mark, load_claims, load_claims_of, load_skips
 
 Rows = dict[tuple[int, str, str], ClaimRow]
 
@@ -99,7 +99,7 @@ def _last_day(every: Period, key: str) -> date:
 def load_snapshot(
     *, session: Session, now: datetime, claims: Sequence[Claims], everies: Iterable[Period]
 ) -> Snapshot:
-    """Targets, skips around now, and these claims of the periods it is anywhere now."""
+    """Targets, skips around now, and these claims of the channels' current periods."""
     targets = load_targets(session=session)
     if not targets:
         return Snapshot(now, [], {}, {c: {} for c in claims})
@@ -107,8 +107,11 @@ def load_snapshot(
     skips = load_skips(
         session=session, start=min(days) - timedelta(days=7), end=max(days) + timedelta(days=7)
     )
-    rows = load_claims_of(session=session, claims=claims, periods=periods_around(everies, now))
-    return Snapshot(now, targets, skips, rows)
+    snapshot = Snapshot(now, targets, skips, {})
+    zones = {t.timezone for t in targets}
+    periods = {snapshot.period(every, tz) for every in set(everies) for tz in zones}
+    snapshot.claims.update(load_claims_of(session=session, claims=claims, periods=periods))
+    return snapshot
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ local day, ISO week or month (``bot.scheduling.Period``).
 
 Per tick (``bot.clock.snapshot``): one query for the active subscriptions (with their
 workspaces and stored references), one for the skips, one per table for every job's
-claims; per job: one cached ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` sent as an
-executemany, one ``UPDATE .. RETURNING`` for retries, and while posting one small
+claims; per job: one ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` for its claims, one ``UPDATE .. RETURNING`` for retries, and while posting one small
 ``UPDATE`` per group of posts about to start (``mark_sending``) and one per group of
 results (``record_outcomes``): a crash leaves only the posts in flight uncertain.
 """
@@ -31,7 +30,6 @@ from bot.storage.models import (
     ClockNotice,
     ConversationReference,
     MeetingPost,
-    Skip,
     Subscription,
     UTCDateTime,
     Workspace,
@@ -174,34 +172,6 @@ def _reference(data: str | None) -> Mapping[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[date]]:
-    """Skipped dates in [start, end], by subscription id."""
-    c = Skip.__table__.c
-    statement = sa.select(c.subscription_id, c.skip_date).where(
-        c.skip_date >= start, c.skip_date <= end
-    )
-    skips: dict[int, set[date]] = defaultdict(set)
-    for subscription_id, day in session.execute(statement):
-        skips[subscription_id].add(day)
-    return skips
-
-
-def load_claims(
-    *, session: Session, claims: Claims, periods: Iterable[str]
-) -> dict[tuple[int, str, str], ClaimRow]:
-    """The rows of these periods (the few it is now around the world), by (workspace, channel, period)."""
-    periods = sorted(set(periods))
-    if not periods:
-        return {}
-    c = claims.table.c
-    rule = c.rule_id if "rule_id" in c else sa.null()
-    statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
-    return {
-        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
-        for row in session.execute(statement)
-    }
-
-
 def claim_columns(claims: Claims) -> list[sa.ColumnElement[Any]]:
     """The columns a ``ClaimRow`` is built from (before its ``rule_id``)."""
     c = claims.table.c
@@ -231,7 +201,8 @@ def claim_periods(
     ``claimed_at`` (and the table's own columns, such as a meeting's ``rule_id``).
     The unique constraint decides: whoever inserts a (channel, kind, period) first
     owns it, whether the rival is another request, another run of the job or another
-    clock. One cached ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, executemany.
+    clock. PostgreSQL: one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT DO NOTHING
+    RETURNING`` (arrays, one per column); SQLite: one cached statement, executemany.
     """
     table = claims.table
     [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
@@ -246,22 +217,44 @@ def claim_periods(
     else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
         raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
     kind = {} if claims.kind is None else {"kind": claims.kind}
-    # One compiled statement, cached, sent as executemany: SQLAlchemy's insertmanyvalues
-    # pages it into multi-row INSERTs (``batch`` rows each) without compiling each page.
-    statement = (
-        insert.on_conflict_do_nothing(**conflict)
-        .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-        .execution_options(insertmanyvalues_page_size=batch)
-    )
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         values = {"attempts": 0, **row, **kind}
-        groups[tuple(sorted(values))].append(values)  # executemany: the same columns each
+        groups[tuple(sorted(values))].append(values)  # one statement per set of columns
     won: dict[tuple[int, str], int] = {}
-    for values in groups.values():
-        for row_id, workspace_id, channel_id in session.execute(statement, values):
+    returning = (table.c.id, table.c.workspace_id, table.c.channel_id)
+    for columns, values in groups.items():
+        if dialect == "postgresql":
+            # One INSERT .. SELECT FROM unnest(arrays): a short statement whatever the count.
+            arrays = {f"v_{name}": [v[name] for v in values] for name in columns}
+            statement = _unnest_insert(table, columns, unique.name)
+            result = session.execute(statement, arrays)
+        else:
+            # One cached statement, executemany (SQLAlchemy pages it, ``batch`` rows each).
+            statement = (
+                insert.on_conflict_do_nothing(**conflict)
+                .returning(*returning)
+                .execution_options(insertmanyvalues_page_size=batch)
+            )
+            result = session.execute(statement, values)
+        for row_id, workspace_id, channel_id in result:
             won[(workspace_id, channel_id)] = row_id
     return won
+
+
+def _unnest_insert(table: sa.Table, columns: tuple[str, ...], constraint: str) -> sa.Insert:
+    source = sa.select(
+        *(
+            sa.func.unnest(sa.bindparam(f"v_{name}", type_=postgresql.ARRAY(table.c[name].type)))
+            for name in columns
+        )
+    )
+    return (
+        postgresql.insert(table)
+        .from_select(list(columns), source)
+        .on_conflict_do_nothing(constraint=constraint)
+        .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
+    )
 
 
 def _update(claims: Claims, ids: Iterable[int], where, values) -> sa.Update | None:

@@ -1,14 +1,15 @@
-"""What one tick of the clock reads at once: every job's claims, and the idle tick's question.
+"""What a tick of the clock reads: skips, claims, and the idle tick's one question.
 
-``load_claims_of`` loads the claims of every job of a tick in one query per table
-(``bot.clock.snapshot`` shares them between the jobs); ``clock_mark`` is the one
-cheap query an idle tick asks before loading anything.
+``load_claims`` loads one job's claims, ``load_claims_of`` those of every job of a
+tick in one query per table (``bot.clock.snapshot`` shares them between the jobs);
+``clock_mark`` is the one cheap query an idle tick asks before loading anything.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,34 @@ from sqlmodel import Session
 
 from bot.storage.clock import ClaimRow, Claims, claim_columns
 from bot.storage.models import Skip, Subscription
+
+
+def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[date]]:
+    """Skipped dates in [start, end], by subscription id."""
+    c = Skip.__table__.c
+    statement = sa.select(c.subscription_id, c.skip_date).where(
+        c.skip_date >= start, c.skip_date <= end
+    )
+    skips: dict[int, set[date]] = defaultdict(set)
+    for subscription_id, day in session.execute(statement):
+        skips[subscription_id].add(day)
+    return skips
+
+
+def load_claims(
+    *, session: Session, claims: Claims, periods: Iterable[str]
+) -> dict[tuple[int, str, str], ClaimRow]:
+    """The rows of these periods (the few it is now around the world), by (workspace, channel, period)."""
+    periods = sorted(set(periods))
+    if not periods:
+        return {}
+    c = claims.table.c
+    rule = c.rule_id if "rule_id" in c else sa.null()
+    statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
+    return {
+        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
+        for row in session.execute(statement)
+    }
 
 
 def load_claims_of(
