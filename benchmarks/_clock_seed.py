@@ -28,10 +28,10 @@ def copy(connection, table: str, columns: tuple[str, ...], rows) -> int:
         buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
         n += 1
     buffer.seek(0)
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
-            while chunk := buffer.read(1 << 20):
-                sink.write(chunk)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as sink:
+        while chunk := buffer.read(1 << 20):
+            sink.write(chunk)
     return n
 
 

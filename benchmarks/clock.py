@@ -36,9 +36,9 @@ def worker(root: Path, url: str, repeat: int) -> dict:
     """One round in this process, on the code at ``root``: {job: (huddle, floor) samples}."""
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(HERE))
+    import _clock_seed as seed
     import sqlalchemy as sa
 
-    import _clock_seed as seed
     from bot.clock.config import ClockSettings
     from bot.clock.delivery import FanoutReport
     from bot.clock.engine import plan
@@ -93,7 +93,7 @@ def worker(root: Path, url: str, repeat: int) -> dict:
             moment["now"] = now
             report = FanoutReport(job=job.name)
             wall, cpu, deliveries = timed(
-                lambda: plan(job, huddle, messengers, now, options, report)
+                lambda r=report: plan(job, huddle, messengers, now, options, r)
             )
             mine = answer_of(deliveries)
             setup(undo)
@@ -224,6 +224,7 @@ def main(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(1, str(HERE))
     import _clock_seed as seed
+
     from bot.content import load_content
     from tests import database
 
