@@ -241,8 +241,15 @@ WHERE m.period = :week AND m.status = 'posted' AND NOT EXISTS (
     SELECT 1 FROM story st WHERE st.workspace_id = m.workspace_id
     AND st.channel_id = m.channel_id AND st.created_at >= m.posted_at)
 """
+# "Anything due?" as one would first write it: a channel without this week's meeting.
 FLOOR_IDLE = """
 SELECT EXISTS (SELECT 1 FROM subscription s WHERE s.active AND NOT EXISTS (
     SELECT 1 FROM meeting_post m WHERE m.workspace_id = s.workspace_id
     AND m.channel_id = s.channel_id AND m.period = :week))
+"""
+# The cheapest question that notices a change: counts and the last schedule change.
+FLOOR_CHANGED = """
+SELECT (SELECT count(*) FROM subscription), (SELECT max(updated_at) FROM subscription),
+       (SELECT count(*) FROM skip), (SELECT count(*) FROM meeting_post WHERE period = :week),
+       (SELECT count(*) FROM clock_notice WHERE period = :week)
 """

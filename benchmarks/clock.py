@@ -174,15 +174,21 @@ def worker(root: Path, url: str, repeat: int) -> dict:
     assert all(r.due == 0 for r in reports.values())
     results["first idle tick"] = {"wall": [wall], "cpu": [cpu], "floor": [], "fcpu": []}
     samples = results.setdefault("idle tick", {"wall": [], "cpu": [], "floor": [], "fcpu": []})
+    changed = results.setdefault(
+        "idle tick vs a change check", {"wall": [], "cpu": [], "floor": [], "fcpu": []}
+    )
     for _ in range(repeat * 3):
         wall, cpu, reports = timed(lambda: loop.run_until_complete(clock.tick()))
         assert all(r.due == 0 for r in reports.values())
         fwall, fcpu, rows = timed(lambda: sql(seed.FLOOR_IDLE, week=seed.WEEK))
         assert rows == [(False,)]
-        samples["wall"].append(wall)
-        samples["cpu"].append(cpu)
-        samples["floor"].append(fwall)
-        samples["fcpu"].append(fcpu)
+        cwall, ccpu, counts = timed(lambda: sql(seed.FLOOR_CHANGED, week=seed.WEEK))
+        assert counts[0][3] == 10_000
+        for into, floor_wall, floor_cpu in ((samples, fwall, fcpu), (changed, cwall, ccpu)):
+            into["wall"].append(wall)
+            into["cpu"].append(cpu)
+            into["floor"].append(floor_wall)
+            into["fcpu"].append(floor_cpu)
     loop.close()
     setup(lambda c: (seed.reset(c, "clock_notice"), seed.reset(c, "meeting_post")))
     results["first idle tick"]["floor"] = [statistics.median(samples["floor"])]
