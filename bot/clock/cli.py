@@ -14,7 +14,8 @@ from bot.clock.messengers import close_messengers, load_messengers
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.scheduling import WEEKDAYS, Period, local_day, next_runs
-from bot.storage.clock import MEETINGS, POSTED, Target, load_claims, load_skips, load_targets
+from bot.storage.clock import MEETINGS, POSTED, Target, load_targets
+from bot.storage.clock_snapshot import load_claims, load_skips
 from bot.storage.db import transaction
 from bot.wiring import build_huddle, clock_vault
 from bot.wording import describe_next_meeting, local_datetime_label

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -23,6 +24,8 @@ from bot.ports import Messenger
 from bot.storage.clock import Claims, Outcome
 
 log = logging.getLogger("huddle.clock")
+
+S = TypeVar("S")  # a job's slot: it has a ``target``
 
 
 @dataclass
@@ -41,6 +44,7 @@ class FanoutReport:
     found: int = 0  # uncertain posts found on the platform: recorded posted, not resent
     uncertain: int = 0  # uncertain posts the platform cannot be asked about (Teams): given up
     db_round_trips: int = 0
+    quiet_until: datetime | None = None  # nothing was due: nothing can be before then
     skipped_platforms: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -188,3 +192,43 @@ def _outcome(
         permanent=sent.permanent,
         next_attempt_at=retry_at,
     )
+
+
+def with_messenger(
+    slots: list[S], messengers: Mapping[str, Messenger], report: FanoutReport
+) -> list[S]:
+    """The slots whose platform has a messenger; the others are counted as skipped."""
+    kept = []
+    for slot in slots:
+        platform = slot.target.platform
+        if platform in messengers:
+            kept.append(slot)
+        else:
+            report.skipped_platforms[platform] = report.skipped_platforms.get(platform, 0) + 1
+    report.skipped += len(slots) - len(kept)
+    return kept
+
+
+# Warn about an unconfigured platform at most this often per job (the clock runs every minute).
+_WARN_EVERY = 15 * 60
+_last_warned: dict[tuple[str, str], float] = {}
+
+
+def warn_skipped(report: FanoutReport) -> None:
+    """Warn of channels skipped for want of a messenger, at most every 15 minutes."""
+    for platform, count in report.skipped_platforms.items():
+        key = (report.job, platform)
+        moment = time.monotonic()
+        level = logging.WARNING
+        if moment - _last_warned.get(key, -_WARN_EVERY) < _WARN_EVERY:
+            level = logging.DEBUG
+        else:
+            _last_warned[key] = moment
+        log.log(
+            level,
+            "%s: skipping %d channel(s) on platform %r: no messenger is configured for it "
+            "(check that platform's settings and the huddle.messengers entry points)",
+            report.job,
+            count,
+            platform,
+        )

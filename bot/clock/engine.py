@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,25 +43,16 @@ from typing import Any, ClassVar, Protocol
 from sqlmodel import Session
 
 from bot.clock.config import ClockSettings
-from bot.clock.delivery import FanoutReport, deliver_and_record
+from bot.clock.delivery import FanoutReport, deliver_and_record, warn_skipped, with_messenger
 from bot.clock.fanout import Delivery, Sleep
-from bot.clock.retries import ready, take_back
+from bot.clock.retries import ready, ready_at, take_back
+from bot.clock.snapshot import Snapshot, load_snapshot
 from bot.content import Content
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Reply
 from bot.ports import Messenger
-from bot.scheduling import Period, local_day
-from bot.storage.clock import (
-    CLAIMED,
-    NOTHING,
-    ClaimRow,
-    Claims,
-    Target,
-    claim_periods,
-    load_claims,
-    load_skips,
-    load_targets,
-)
+from bot.scheduling import Period
+from bot.storage.clock import CLAIMED, NOTHING, ClaimRow, Claims, Target, claim_periods
 from bot.storage.db import count_round_trips, transaction
 
 log = logging.getLogger("huddle.clock")
@@ -107,6 +97,8 @@ Key = tuple[int, str]  # (workspace id, channel id): ``Target.key``
 Due = Callable[[Slot, datetime, ClockSettings], bool]
 # compose(plan, slots): each due channel's message by ``Target.key``; None: nothing to say
 Compose = Callable[[Planning, Sequence[Slot]], Mapping[Key, Message | None]]
+# wakes(slot, now, options): when a slot not due now may next be (None: not this period)
+Wakes = Callable[[Slot, datetime, ClockSettings], datetime | None]
 
 
 class Report(Protocol):
@@ -134,6 +126,7 @@ class Job(Protocol):
         options: ClockSettings | None = None,
         sleep: Sleep | None = None,
         monotonic: Callable[[], float] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> Report: ...
 
 
@@ -143,6 +136,8 @@ class ClockJob:
 
     ``after``: only once the channel's claim of that job's current period is done
     (the WOW of the week follows that week's meeting, and can thread under it).
+    ``wakes``: when a channel not due now may next be, so an idle clock can rest until
+    then; a job without it has the clock look every tick.
     """
 
     name: str
@@ -151,8 +146,16 @@ class ClockJob:
     due: Due
     compose: Compose
     after: ClockJob | None = None
+    wakes: Wakes | None = None
     doc: str = ""
     cadence: ClassVar[str] = TICK
+
+    def claimed(self) -> list[Claims]:
+        """The claims it reads: its own, and those of the job it follows."""
+        return [self.claims] + ([self.after.claims] if self.after is not None else [])
+
+    def everies(self) -> list[Period]:
+        return [self.every] + ([self.after.every] if self.after is not None else [])
 
     async def __call__(
         self,
@@ -163,13 +166,17 @@ class ClockJob:
         options: ClockSettings | None = None,
         sleep: Sleep | None = None,
         monotonic: Callable[[], float] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> FanoutReport:
-        """Claim, post and record this job's messages that are due at ``now``."""
+        """Claim, post and record this job's messages that are due at ``now``.
+
+        ``snapshot``: the tick's shared reading of targets, skips and claims (else its own).
+        """
         settings = options or ClockSettings.defaults()
         report = FanoutReport(job=self.name)
         with count_round_trips(huddle.engine) as trips:
             deliveries = await asyncio.to_thread(
-                plan, self, huddle, messengers, now, settings, report
+                plan, self, huddle, messengers, now, settings, report, snapshot
             )
             report.due += len(deliveries)
             await deliver_and_record(
@@ -184,7 +191,7 @@ class ClockJob:
                 monotonic,
             )
         report.db_round_trips = trips.count
-        _warn_skipped(report)
+        warn_skipped(report)
         if report.due or report.failed or report.skipped:
             log.info("%s", report.summary())
         return report
@@ -242,32 +249,39 @@ def plan(
     now: datetime,
     options: ClockSettings,
     report: FanoutReport,
+    snapshot: Snapshot | None = None,
 ) -> list[Delivery]:
     """Claim and compose every message of ``job`` due at ``now``, in one transaction."""
     with transaction(huddle.engine) as session:
-        targets = load_targets(session=session)
+        if snapshot is None:
+            snapshot = load_snapshot(
+                session=session, now=now, claims=job.claimed(), everies=job.everies()
+            )
+        targets = snapshot.targets
         if not targets:
+            report.quiet_until = now + timedelta(days=1)  # a new subscription changes the mark
             return []
-        periods = {t.key: job.every.of(now, t.timezone) for t in targets}
-        start, end = _skip_window(targets, now)
-        skips = load_skips(session=session, start=start, end=end)
-        rows = load_claims(session=session, claims=job.claims, periods=periods.values())
-        followed = _followed(session, job, targets, now)
-        slots = []
+        periods = snapshot.periods(job.every)
+        rows = snapshot.rows(session, job.claims, periods.values())
+        followed = _followed(session, snapshot, job)
+        slots, idle, waiting = [], [], []
         for target in targets:
             after = None
             if job.after is not None:
                 after = followed.get(target.key)
                 if after is None or after.status != job.after.claims.done:
-                    continue
+                    continue  # until the followed claim is done (a change of the mark)
             row = rows.get((*target.key, periods[target.key]))
             if row is not None and not ready(row, now, options):
+                waiting.append(row)
                 continue
-            skipped = frozenset(skips.get(target.subscription_id, ()))
-            slot = Slot(target, periods[target.key], skipped, row, after)
-            if job.due(slot, now, options):
-                slots.append(slot)
-        slots = _with_messenger(slots, messengers, report)
+            slot = Slot(target, periods[target.key], snapshot.skipped(target), row, after)
+            (slots if job.due(slot, now, options) else idle).append(slot)
+        if not slots:
+            report.quiet_until = _quiet_until(job, snapshot, idle, waiting, now, options)
+            return []
+        snapshot.changed(job.claims)  # claimed and taken back below: read afresh after
+        slots = with_messenger(slots, messengers, report)
         if not slots:
             return []
         messages = job.compose(Planning(session, huddle.content, now, options, targets), slots)
@@ -313,14 +327,30 @@ def plan(
     return deliveries
 
 
-def _followed(session: Session, job: ClockJob, targets, now) -> dict[Key, ClaimRow]:
+def _followed(session: Session, snapshot: Snapshot, job: ClockJob) -> dict[Key, ClaimRow]:
     """The claim of the followed job's current period, by channel."""
     if job.after is None:
         return {}
-    every = job.after.every
-    wanted = {t.key: every.of(now, t.timezone) for t in targets}
-    rows = load_claims(session=session, claims=job.after.claims, periods=wanted.values())
+    wanted = snapshot.periods(job.after.every)
+    rows = snapshot.rows(session, job.after.claims, wanted.values())
     return {key: rows[(*key, period)] for key, period in wanted.items() if (*key, period) in rows}
+
+
+def _quiet_until(
+    job: ClockJob,
+    snapshot: Snapshot,
+    idle: Sequence[Slot],
+    waiting: Sequence[ClaimRow],
+    now: datetime,
+    options: ClockSettings,
+) -> datetime | None:
+    """Nothing is due: the first moment something of ``job`` may be (None: look every tick)."""
+    if job.wakes is None:
+        return None
+    moments = [snapshot.period_ends(every) for every in job.everies()]
+    moments += [ready_at(row, options) for row in waiting]
+    moments += [job.wakes(slot, now, options) for slot in idle]
+    return min((m for m in moments if m is not None), default=None)
 
 
 def _claim(slot: Slot, message: Message | None, now: datetime) -> dict[str, Any]:
@@ -342,46 +372,3 @@ def _ref(target: Target, thread_id: str | None) -> ConversationRef:
         thread_id=thread_id,
         data=target.reference,
     )
-
-
-def _skip_window(targets: Sequence[Target], now: datetime) -> tuple[date, date]:
-    days = [local_day(now, t.timezone) for t in targets]
-    return min(days) - timedelta(days=7), max(days) + timedelta(days=7)
-
-
-def _with_messenger(
-    slots: list[Slot], messengers: Mapping[str, Messenger], report: FanoutReport
-) -> list[Slot]:
-    kept = []
-    for slot in slots:
-        platform = slot.target.platform
-        if platform in messengers:
-            kept.append(slot)
-        else:
-            report.skipped_platforms[platform] = report.skipped_platforms.get(platform, 0) + 1
-    report.skipped += len(slots) - len(kept)
-    return kept
-
-
-# Warn about an unconfigured platform at most this often per job (the clock runs every minute).
-_WARN_EVERY = 15 * 60
-_last_warned: dict[tuple[str, str], float] = {}
-
-
-def _warn_skipped(report: FanoutReport) -> None:
-    for platform, count in report.skipped_platforms.items():
-        key = (report.job, platform)
-        moment = time.monotonic()
-        level = logging.WARNING
-        if moment - _last_warned.get(key, -_WARN_EVERY) < _WARN_EVERY:
-            level = logging.DEBUG
-        else:
-            _last_warned[key] = moment
-        log.log(
-            level,
-            "%s: skipping %d channel(s) on platform %r: no messenger is configured for it "
-            "(check that platform's settings and the huddle.messengers entry points)",
-            report.job,
-            count,
-            platform,
-        )

@@ -45,6 +45,15 @@ def ready(row: ClaimRow, now: datetime, options: ClockSettings) -> bool:
     return False
 
 
+def ready_at(row: ClaimRow, options: ClockSettings) -> datetime | None:
+    """When this run may take ``row`` back, if it is not ready now (None: never)."""
+    if row.status in (FAILED, SENDING):
+        return row.next_attempt_at
+    if row.status == CLAIMED and row.claimed_at is not None:
+        return row.claimed_at + timedelta(seconds=options.send_timeout_seconds)
+    return None
+
+
 def take_back(
     *,
     session: Session,

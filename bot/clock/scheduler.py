@@ -1,8 +1,11 @@
 """``huddle clock``: APScheduler 3 runs the jobs every minute; the schedule lives in the database.
 
-Each tick reads the subscriptions afresh, so `/huddle schedule` in chat takes effect
-without a restart, and nothing depends on memory surviving one: a clock that
-restarts runs a tick at once and catches up what is still due this week.
+Each tick reads the subscriptions afresh (once, for every job: ``bot.clock.snapshot``),
+so `/huddle schedule` in chat takes effect without a restart, and nothing depends on
+memory surviving one: a clock that restarts runs a tick at once and catches up what
+is still due this week. A tick that finds nothing due remembers when something may
+next be; until then, each tick asks the database one question and loads nothing
+unless the answer has changed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import signal
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -20,11 +24,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import engine
 from bot.clock.config import ClockSettings
-from bot.clock.engine import Job, Report
+from bot.clock.delivery import FanoutReport
+from bot.clock.engine import ClockJob, Job, Report
 from bot.clock.jobs import JOBS
 from bot.clock.messengers import close_messengers
+from bot.clock.snapshot import Quiet, Snapshot, load_snapshot, periods_around
 from bot.huddle import Huddle
 from bot.ports import Messenger
+from bot.scheduling import Period
+from bot.storage.clock import Claims
+from bot.storage.clock_snapshot import clock_mark
+from bot.storage.db import transaction
 
 log = logging.getLogger("huddle.clock")
 
@@ -50,6 +60,9 @@ class Clock:
         self.options = options
         self.jobs = JOBS if jobs is None else jobs
         self._running: set[asyncio.Task] = set()
+        self._quiet: Quiet | None = None  # the last tick found nothing due: its answer
+        self._mark: tuple[Any, ...] | None = None
+        self._marked: tuple[tuple[Claims, ...], tuple[str, ...]] = ((), ())
 
     async def tick(self) -> dict[str, Report]:
         """Every job that runs each tick, once, in order."""
@@ -68,15 +81,45 @@ class Clock:
 
     async def _run(self, cadence: str, period: str) -> dict[str, Report]:
         now = self.huddle.clock()
-        reports = {}
-        for name, job in self.jobs.items():
-            if job.cadence != cadence:
-                continue
+        jobs = {name: job for name, job in self.jobs.items() if job.cadence == cadence}
+        snapshot = None
+        if cadence == engine.TICK:
+            snapshot = await asyncio.to_thread(self._look, now, jobs)
+            if snapshot is None:  # nothing has changed and nothing has come due
+                return {name: FanoutReport(job=name, db_round_trips=1) for name in jobs}
+        reports: dict[str, Report] = {}
+        for name, job in jobs.items():
             try:
-                reports[name] = await job(self.huddle, self.messengers, now, options=self.options)
+                reports[name] = await job(
+                    self.huddle, self.messengers, now, options=self.options, snapshot=snapshot
+                )
             except Exception:
                 log.exception("job %s failed this %s; it runs again next %s", name, period, period)
+        if cadence == engine.TICK:
+            self._rest(reports, jobs)
         return reports
+
+    def _look(self, now: datetime, jobs: Mapping[str, Job]) -> Snapshot | None:
+        """The tick's snapshot, or None when the last quiet tick's answer still holds."""
+        claims = tuple(dict.fromkeys(c for job in jobs.values() for c in _claimed(job)))
+        everies = {e for job in jobs.values() for e in _everies(job)}
+        with transaction(self.huddle.engine) as session:
+            if self._quiet is not None and self._quiet.holds(session, now):
+                return None
+            self._quiet = None
+            # The mark first: a change committed while the snapshot loads shows next tick.
+            periods = tuple(periods_around(everies, now))
+            self._mark = clock_mark(session=session, claims=claims, periods=periods)
+            self._marked = (claims, periods)
+            return load_snapshot(session=session, now=now, claims=claims, everies=everies)
+
+    def _rest(self, reports: Mapping[str, Report], jobs: Mapping[str, Job]) -> None:
+        """After a tick where no job had anything due: rest until the first one may."""
+        until = [getattr(reports.get(name), "quiet_until", None) for name in jobs]
+        if not until or any(u is None for u in until) or self._mark is None:
+            return
+        claims, periods = self._marked
+        self._quiet = Quiet(self._mark, min(u for u in until if u is not None), claims, periods)
 
     async def drain(self, timeout: float) -> None:
         """Let a tick in progress finish its posts (and record them) before exiting."""
@@ -87,6 +130,14 @@ class Clock:
             if pending:
                 # Give the cancelled tick a moment to record what it sent and hand back the rest.
                 await asyncio.wait(pending, timeout=5)
+
+
+def _claimed(job: Job) -> list[Claims]:
+    return job.claimed() if isinstance(job, ClockJob) else []
+
+
+def _everies(job: Job) -> list[Period]:
+    return job.everies() if isinstance(job, ClockJob) else []
 
 
 def build_scheduler(

@@ -6,13 +6,11 @@ else), and a unique constraint decides who owns it, so running a job twice at on
 or two clocks by mistake, still sends each message once. A period is the key of a
 local day, ISO week or month (``bot.scheduling.Period``).
 
-Per run of a job: one query for the active subscriptions (with their workspaces and
-stored conversation references), one for the skips, one for the period's rows of the
-job (and one for the rows of the job it follows), one multi-row ``INSERT .. ON CONFLICT
-DO NOTHING RETURNING`` per ``batch`` of claims, one ``UPDATE .. RETURNING`` for
-retries, and then, while posting, one small ``UPDATE`` per group of posts about to
-start (``mark_sending``) and one per group of results (``record_outcomes``), so a
-crash leaves only the posts in flight uncertain.
+Per tick (``bot.clock.snapshot``): one query for the active subscriptions (with their
+workspaces and stored references), one for the skips, one per table for every job's
+claims; per job: one ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` for its claims, one ``UPDATE .. RETURNING`` for retries, and while posting one small
+``UPDATE`` per group of posts about to start (``mark_sending``) and one per group of
+results (``record_outcomes``): a crash leaves only the posts in flight uncertain.
 """
 
 from __future__ import annotations
@@ -28,12 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.storage.db import chunked
 from bot.storage.models import (
     ClockNotice,
     ConversationReference,
     MeetingPost,
-    Skip,
     Subscription,
     UTCDateTime,
     Workspace,
@@ -59,7 +55,7 @@ class Claims:
     done: str  # the status once sent: posted (meetings) or sent (notices)
     done_at: str  # the column stamped then
 
-    def _where(self) -> sa.ColumnElement[bool]:
+    def where(self) -> sa.ColumnElement[bool]:
         return sa.true() if self.kind is None else self.table.c.kind == self.kind
 
 
@@ -176,28 +172,10 @@ def _reference(data: str | None) -> Mapping[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[date]]:
-    """Skipped dates in [start, end], by subscription id."""
-    c = Skip.__table__.c
-    statement = sa.select(c.subscription_id, c.skip_date).where(
-        c.skip_date >= start, c.skip_date <= end
-    )
-    skips: dict[int, set[date]] = defaultdict(set)
-    for subscription_id, day in session.execute(statement):
-        skips[subscription_id].add(day)
-    return skips
-
-
-def load_claims(
-    *, session: Session, claims: Claims, periods: Iterable[str]
-) -> dict[tuple[int, str, str], ClaimRow]:
-    """The rows of these periods (the few it is now around the world), by (workspace, channel, period)."""
-    periods = sorted(set(periods))
-    if not periods:
-        return {}
+def claim_columns(claims: Claims) -> list[sa.ColumnElement[Any]]:
+    """The columns a ``ClaimRow`` is built from (before its ``rule_id``)."""
     c = claims.table.c
-    rule = c.rule_id if "rule_id" in c else sa.null()
-    statement = sa.select(
+    return [
         c.id,
         c.workspace_id,
         c.channel_id,
@@ -208,12 +186,7 @@ def load_claims(
         c.next_attempt_at,
         c.attempts,
         c.claimed_at,
-        rule,
-    ).where(claims._where(), c.period.in_(periods))
-    return {
-        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
-        for row in session.execute(statement)
-    }
+    ]
 
 
 # -- claiming ----------------------------------------------------------------------
@@ -228,7 +201,8 @@ def claim_periods(
     ``claimed_at`` (and the table's own columns, such as a meeting's ``rule_id``).
     The unique constraint decides: whoever inserts a (channel, kind, period) first
     owns it, whether the rival is another request, another run of the job or another
-    clock. One multi-row ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` per ``batch``.
+    clock. PostgreSQL: one ``INSERT .. SELECT FROM unnest(..) ON CONFLICT DO NOTHING
+    RETURNING`` (arrays, one per column); SQLite: one cached statement, executemany.
     """
     table = claims.table
     [unique] = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
@@ -243,17 +217,44 @@ def claim_periods(
     else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
         raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
     kind = {} if claims.kind is None else {"kind": claims.kind}
-    values = [{"attempts": 0, **row, **kind} for row in rows]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        values = {"attempts": 0, **row, **kind}
+        groups[tuple(sorted(values))].append(values)  # one statement per set of columns
     won: dict[tuple[int, str], int] = {}
-    for part in chunked(values, batch):
-        statement = (
-            insert.values(list(part))
-            .on_conflict_do_nothing(**conflict)
-            .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-        )
-        for row_id, workspace_id, channel_id in session.execute(statement):
+    returning = (table.c.id, table.c.workspace_id, table.c.channel_id)
+    for columns, values in groups.items():
+        if dialect == "postgresql":
+            # One INSERT .. SELECT FROM unnest(arrays): a short statement whatever the count.
+            arrays = {f"v_{name}": [v[name] for v in values] for name in columns}
+            statement = _unnest_insert(table, columns, unique.name)
+            result = session.execute(statement, arrays)
+        else:
+            # One cached statement, executemany (SQLAlchemy pages it, ``batch`` rows each).
+            statement = (
+                insert.on_conflict_do_nothing(**conflict)
+                .returning(*returning)
+                .execution_options(insertmanyvalues_page_size=batch)
+            )
+            result = session.execute(statement, values)
+        for row_id, workspace_id, channel_id in result:
             won[(workspace_id, channel_id)] = row_id
     return won
+
+
+def _unnest_insert(table: sa.Table, columns: tuple[str, ...], constraint: str) -> sa.Insert:
+    source = sa.select(
+        *(
+            sa.func.unnest(sa.bindparam(f"v_{name}", type_=postgresql.ARRAY(table.c[name].type)))
+            for name in columns
+        )
+    )
+    return (
+        postgresql.insert(table)
+        .from_select(list(columns), source)
+        .on_conflict_do_nothing(constraint=constraint)
+        .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
+    )
 
 
 def _update(claims: Claims, ids: Iterable[int], where, values) -> sa.Update | None:

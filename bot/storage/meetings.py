@@ -6,15 +6,15 @@ A meeting's ``period`` is its week's key, ``"2026-W49"``; claims go through
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.storage.clock import CLAIMED, MEETINGS, POSTED, claim_periods
 from bot.storage.db import chunked
-from bot.storage.models import MeetingPost
+from bot.storage.models import MeetingPost, Subscription
 
 
 def get_meeting_post(
@@ -82,25 +82,6 @@ def posted_rule_ids(*, session: Session, workspace_id: int, channel_id: str) -> 
     return list(session.exec(statement))
 
 
-def posted_rule_history(
-    *, session: Session, workspace_ids: Iterable[int], batch: int = 500
-) -> dict[tuple[int, str], list[str]]:
-    """The rules each channel of these workspaces has had, oldest first (for the clock).
-
-    One query per ``batch`` of workspaces.
-    """
-    history: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for ids in chunked(sorted(set(workspace_ids)), batch):
-        statement = (
-            select(MeetingPost.workspace_id, MeetingPost.channel_id, MeetingPost.rule_id)
-            .where(MeetingPost.workspace_id.in_(ids), MeetingPost.status == POSTED)
-            .order_by(MeetingPost.period, MeetingPost.id)
-        )
-        for workspace_id, channel_id, rule_id in session.exec(statement):
-            history[(workspace_id, channel_id)].append(rule_id)
-    return history
-
-
 def meeting_for_message(
     *, session: Session, workspace_id: int, channel_id: str, message_id: str
 ) -> MeetingPost | None:
@@ -126,3 +107,56 @@ def latest_meeting(*, session: Session, workspace_id: int) -> MeetingPost | None
 def is_this_week(post: MeetingPost, week: str) -> bool:
     """Whether a meeting post is of the week given (its key, ``"2026-W49"``)."""
     return post.period == week
+
+
+def next_rule_ids(
+    *, session: Session, workspace_ids: Iterable[int], order: Sequence[str], batch: int = 500
+) -> dict[tuple[int, str], str]:
+    """Each active channel's next rule of ``order`` (the curriculum), computed in SQL.
+
+    The same choice as ``bot.meeting.next_rule`` over the channel's whole history: the
+    first rule in ``order`` among those it has been posted fewest times. The database
+    counts; one row per channel comes back, one query per ``batch`` of workspaces.
+    """
+    if not order:
+        return {}
+    m = MeetingPost.__table__.c
+    s = Subscription.__table__.c
+    curriculum = sa.union_all(
+        *(
+            sa.select(sa.literal(rule_id).label("rule_id"), sa.literal(pos).label("pos"))
+            for pos, rule_id in enumerate(order)
+        )
+    ).cte("curriculum")
+    chosen: dict[tuple[int, str], str] = {}
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        seen = (
+            sa.select(m.workspace_id, m.channel_id, m.rule_id, sa.func.count().label("n"))
+            .where(m.workspace_id.in_(ids), m.status == POSTED, m.rule_id.in_(list(order)))
+            .group_by(m.workspace_id, m.channel_id, m.rule_id)
+            .cte("seen")
+        )
+        n = sa.func.coalesce(seen.c.n, 0)
+        rank = sa.func.row_number().over(
+            partition_by=(s.workspace_id, s.channel_id), order_by=(n, curriculum.c.pos)
+        )
+        grid = (
+            sa.select(s.workspace_id, s.channel_id, curriculum.c.rule_id, rank.label("rank"))
+            .select_from(Subscription.__table__.join(curriculum, sa.true()))
+            .outerjoin(
+                seen,
+                sa.and_(
+                    seen.c.workspace_id == s.workspace_id,
+                    seen.c.channel_id == s.channel_id,
+                    seen.c.rule_id == curriculum.c.rule_id,
+                ),
+            )
+            .where(s.workspace_id.in_(ids), s.active.is_(True))
+            .subquery("grid")
+        )
+        statement = sa.select(grid.c.workspace_id, grid.c.channel_id, grid.c.rule_id).where(
+            grid.c.rank == 1
+        )
+        for workspace_id, channel_id, rule_id in session.execute(statement):
+            chosen[(workspace_id, channel_id)] = rule_id
+    return chosen

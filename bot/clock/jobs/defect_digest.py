@@ -29,6 +29,10 @@ def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
     return True  # the week's meeting is posted (``after``), so it was not skipped
 
 
+def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
+    return None  # due as soon as the meeting is posted: no moment of its own
+
+
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     covers = coverage(plan.targets)
     windows = {s.target.key: last_week(plan.now, s.target.timezone) for s in slots}
@@ -126,5 +130,6 @@ DEFECT_DIGEST = ClockJob(
     after=MONDAY_MEETING,
     due=due,
     compose=compose,
+    wakes=wakes,
     doc="With the meeting: last week's defects by stage, and those open > 7 days with no action.",
 )

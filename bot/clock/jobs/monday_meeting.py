@@ -13,9 +13,9 @@ from datetime import datetime
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.meeting import next_rule, weekly_meeting
-from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry
+from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry, meeting_time
 from bot.storage.clock import MEETINGS
-from bot.storage.meetings import posted_rule_history
+from bot.storage.meetings import next_rule_ids
 
 
 def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
@@ -24,17 +24,24 @@ def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
     return meeting_due(slot.target, now, slot.skipped)
 
 
+def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
+    at = meeting_time(slot.target, now)  # this week's; once past, nothing until next week
+    return at if at > now else None
+
+
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
-    """The next rule of each channel's curriculum (a retry keeps the rule it claimed)."""
-    history = posted_rule_history(
+    """The next rule of each channel's curriculum, counted in SQL (a retry keeps its rule)."""
+    chosen = next_rule_ids(
         session=plan.session,
         workspace_ids={s.target.workspace_id for s in slots if s.row is None},
+        order=[rule.id for rule in plan.content.rules_in_order()],
         batch=plan.options.batch_size,
     )
     messages = {}
     for slot in slots:
         if slot.row is None:
-            rule = next_rule(plan.content, history.get(slot.target.key, []))
+            rule_id = chosen.get(slot.target.key)
+            rule = plan.content.rules[rule_id] if rule_id else next_rule(plan.content, [])
         else:
             rule = plan.content.rules.get(slot.row.rule_id or "") or next_rule(plan.content, [])
         reply = weekly_meeting(rule, *iso_week_of(slot.period))
@@ -48,5 +55,6 @@ MONDAY_MEETING = ClockJob(
     claims=MEETINGS,
     due=due,
     compose=compose,
+    wakes=wakes,
     doc="Post this week's meeting to every subscribed channel that is due and has not had it.",
 )

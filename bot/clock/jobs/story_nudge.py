@@ -24,6 +24,11 @@ def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
     return nudge_due(slot.target, now, slot.skipped, options.nudge_weekday_index)
 
 
+def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
+    at = nudge_time(slot.target, now, options.nudge_weekday_index)
+    return at if at is not None and at > now else None
+
+
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     def posted_at(slot: Slot) -> datetime:
         return (slot.after and slot.after.done_at) or plan.now
@@ -71,5 +76,6 @@ STORY_NUDGE = ClockJob(
     after=MONDAY_MEETING,
     due=due,
     compose=compose,
+    wakes=wakes,
     doc="Mid-week, in the thread of the week's post, when no story has been shared since it.",
 )

@@ -1,0 +1,120 @@
+"""What a tick of the clock reads: skips, claims, and the idle tick's one question.
+
+``load_claims`` loads one job's claims, ``load_claims_of`` those of every job of a
+tick in one query per table (``bot.clock.snapshot`` shares them between the jobs);
+``clock_mark`` is the one cheap query an idle tick asks before loading anything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.storage.clock import ClaimRow, Claims, claim_columns
+from bot.storage.models import Skip, Subscription
+
+
+def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[date]]:
+    """Skipped dates in [start, end], by subscription id."""
+    c = Skip.__table__.c
+    statement = sa.select(c.subscription_id, c.skip_date).where(
+        c.skip_date >= start, c.skip_date <= end
+    )
+    skips: dict[int, set[date]] = defaultdict(set)
+    for subscription_id, day in session.execute(statement):
+        skips[subscription_id].add(day)
+    return skips
+
+
+def load_claims(
+    *, session: Session, claims: Claims, periods: Iterable[str]
+) -> dict[tuple[int, str, str], ClaimRow]:
+    """The rows of these periods (the few it is now around the world), by (workspace, channel, period)."""
+    periods = sorted(set(periods))
+    if not periods:
+        return {}
+    c = claims.table.c
+    rule = c.rule_id if "rule_id" in c else sa.null()
+    statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
+    return {
+        (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
+        for row in session.execute(statement)
+    }
+
+
+def load_claims_of(
+    *, session: Session, claims: Sequence[Claims], periods: Iterable[str]
+) -> dict[Claims, dict[tuple[int, str, str], ClaimRow]]:
+    """The rows of these periods of several jobs at once: one query per table.
+
+    For a whole tick's snapshot: each ``Claims`` gets its own rows, by (workspace,
+    channel, period).
+    """
+    periods = sorted(set(periods))
+    found: dict[Claims, dict[tuple[int, str, str], ClaimRow]] = {c: {} for c in claims}
+    if not periods:
+        return found
+    by_table: dict[sa.Table, list[Claims]] = defaultdict(list)
+    for c in found:
+        by_table[c.table].append(c)
+    for table, kinds in by_table.items():
+        c = table.c
+        rule = c.rule_id if "rule_id" in c else sa.null()
+        kind = c.kind if "kind" in c else sa.null()
+        statement = sa.select(*claim_columns(kinds[0]), rule, kind).where(
+            sa.or_(*(k.where() for k in kinds)), c.period.in_(periods)
+        )
+        owner = {k.kind: k for k in kinds}
+        for *fields, row_kind in session.execute(statement):
+            row = ClaimRow(*fields)
+            found[owner[row_kind]][(row.workspace_id, row.channel_id, row.period)] = row
+    return found
+
+
+def clock_mark(
+    *, session: Session, claims: Sequence[Claims], periods: Iterable[str]
+) -> tuple[Any, ...]:
+    """One cheap question for an idle tick: has anything the clock reads changed?
+
+    The subscriptions (count, schedules, pauses, last change), the skips (count, last
+    id) and each table's claims of these periods (count, last id, attempts, done). Equal
+    marks: the clock's inputs are as they were; unequal: look again.
+    """
+    periods = sorted(set(periods))
+    s = Subscription.__table__.c
+    k = Skip.__table__.c
+    parts: list[sa.ScalarSelect[Any]] = [
+        sa.select(sa.func.count()).select_from(Subscription.__table__).scalar_subquery(),
+        sa.select(sa.func.max(s.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(s.id)).scalar_subquery(),
+        sa.select(
+            sa.func.sum(
+                sa.case((s.active.is_(True), 1), else_=0)
+                + s.weekday * 1440
+                + s.hour * 60
+                + s.minute
+            )
+        ).scalar_subquery(),
+        sa.select(sa.func.count(s.paused_until)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(Skip.__table__).scalar_subquery(),
+        sa.select(sa.func.max(k.id)).scalar_subquery(),
+    ]
+    tables: dict[sa.Table, str] = {}
+    for c in claims:
+        tables.setdefault(c.table, c.done_at)
+    for table, done_at in tables.items():
+        c = table.c
+        current = c.period.in_(periods) if periods else sa.false()
+        parts += [
+            sa.select(sa.func.count()).select_from(table).where(current).scalar_subquery(),
+            sa.select(sa.func.max(c.id)).where(current).scalar_subquery(),
+            sa.select(sa.func.sum(c.attempts)).where(current).scalar_subquery(),
+            sa.select(sa.func.count(c[done_at])).where(current).scalar_subquery(),
+        ]
+    row = session.execute(sa.select(*parts)).one()
+    return tuple(row)
