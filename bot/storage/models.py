@@ -167,6 +167,10 @@ class Story(SQLModel, table=True):
         sa.UniqueConstraint("workspace_id", "channel_id", "message_id", name="uq_story_message"),
         # The month's board: this workspace's stories since the 1st.
         sa.Index("ix_story_board", "workspace_id", "created_at"),
+        # The all-time board: this workspace's most voted stories, read from the top.
+        sa.Index("ix_story_votes", "workspace_id", "votes"),
+        # A board's people: each author's latest name.
+        sa.Index("ix_story_author", "workspace_id", "author_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,6 +182,9 @@ class Story(SQLModel, table=True):
     source: str = Field(default="command", max_length=16)  # command | thread
     message_id: str | None = Field(default=None, max_length=ID_MAX)
     created_at: datetime = _ts(index=True)
+    # Its active nominations, kept by every vote write (``bot.storage.stories``) so a
+    # board reads one number per story instead of counting the votes.
+    votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Nomination(SQLModel, table=True):

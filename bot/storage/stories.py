@@ -15,8 +15,17 @@ from bot.storage.models import Nomination, Story
 
 
 @dataclass(frozen=True)
+class BoardStory:
+    """What a board shows of a story."""
+
+    id: int
+    author_name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class StoryScore:
-    story: Story
+    story: BoardStory
     nominations: int
 
 
@@ -174,85 +183,53 @@ def board(
     """The top stories shared since ``since`` (most votes first, ties earliest) and the top
     authors by the votes their stories received, with how many stories they shared.
 
-    One statement scans the workspace's counted votes (``ix_nomination_counted``) into a
-    per-story count, and takes from it the top stories and the top authors at once;
-    then the few stories and authors it names are read by key.
+    Two statements on the stories' stored counts (``Story.votes``), never the votes
+    themselves: the all-time top stories read ``ix_story_votes`` from the top, a period's
+    only that period's stories (``ix_story_board``); the top people add up the same rows,
+    with each author's latest name.
     """
-    s, n = Story.__table__.c, Nomination.__table__.c
-    counted = sa.and_(n.workspace_id == workspace_id, n.story_id == s.id, n.active)
-    per_story = (
-        sa.select(s.id.label("story_id"), s.author_id, s.created_at, sa.func.count().label("votes"))
-        .join_from(Story.__table__, Nomination.__table__, counted)
-        .where(s.workspace_id == workspace_id)
-        .group_by(s.id, s.author_id, s.created_at)
-    )
+    s = Story.__table__.c
+    scope = [s.workspace_id == workspace_id]
     if since is not None:
-        per_story = per_story.where(s.created_at >= since)
-    votes = per_story.cte("per_story")
-    top = (
-        sa.select(
-            sa.literal("story").label("kind"),
-            sa.cast(votes.c.story_id, sa.String).label("key"),
-            votes.c.votes.label("votes"),
-        )
-        .order_by(votes.c.votes.desc(), votes.c.created_at, votes.c.story_id)
+        scope.append(s.created_at >= since)
+    top = session.execute(
+        sa.select(s.id, s.author_name, s.text, s.votes)
+        .where(*scope, s.votes > 0)
+        .order_by(s.votes.desc(), s.created_at, s.id)
         .limit(limit)
-        .subquery()
-    )
-    total = sa.func.sum(votes.c.votes)
+    ).all()
+    total = sa.func.sum(s.votes).label("votes")
     leaders = (
-        sa.select(sa.literal("person").label("kind"), votes.c.author_id.label("key"), total)
-        .group_by(votes.c.author_id)
-        .order_by(total.desc(), votes.c.author_id)
+        sa.select(s.author_id, total, sa.func.count().label("shared"))
+        .where(*scope)
+        .group_by(s.author_id)
+        .having(sa.func.sum(s.votes) > 0)
+        .order_by(total.desc(), s.author_id)
         .limit(limit)
         .subquery()
     )
-    rows = session.execute(sa.union_all(sa.select(*top.c), sa.select(*leaders.c.values()))).all()
-    story_votes = [(int(key), int(count)) for kind, key, count in rows if kind == "story"]
-    people = [(key, int(count)) for kind, key, count in rows if kind == "person"]
-    by_id = {
-        story.id: story
-        for story in session.exec(
-            select(Story).where(
-                Story.workspace_id == workspace_id, Story.id.in_([i for i, _ in story_votes])
-            )
+    latest = Story.__table__.alias("latest")
+    name = (
+        sa.select(latest.c.author_name)
+        .where(latest.c.workspace_id == workspace_id, latest.c.author_id == leaders.c.author_id)
+        .order_by(latest.c.created_at.desc(), latest.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    people = session.execute(
+        sa.select(leaders.c.author_id, name, leaders.c.votes, leaders.c.shared).order_by(
+            leaders.c.votes.desc(), leaders.c.author_id
         )
-    }
-    shared = _story_counts(session, workspace_id, [a for a, _ in people], since)
-    names = _latest_names(session, workspace_id, [a for a, _ in people])
+    ).all()
     return Board(
-        stories=[StoryScore(by_id[i], count) for i, count in story_votes],
+        stories=[
+            StoryScore(BoardStory(i, author, text), int(votes)) for i, author, text, votes in top
+        ],
         people=[
-            PersonScore(author, names.get(author, author), count, shared.get(author, 0))
-            for author, count in people
+            PersonScore(author, name or author, int(votes), int(shared))
+            for author, name, votes, shared in people
         ],
     )
-
-
-def _story_counts(
-    session: Session, workspace_id: int, author_ids: list[str], since: datetime | None
-) -> dict[str, int]:
-    if not author_ids:
-        return {}
-    statement = (
-        select(Story.author_id, sa.func.count())
-        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
-        .group_by(Story.author_id)
-    )
-    if since is not None:
-        statement = statement.where(Story.created_at >= since)
-    return {author: int(count) for author, count in session.exec(statement)}
-
-
-def _latest_names(session: Session, workspace_id: int, author_ids: list[str]) -> dict[str, str]:
-    if not author_ids:
-        return {}
-    statement = (
-        select(Story.author_id, Story.author_name)
-        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
-        .order_by(Story.created_at, Story.id)
-    )
-    return dict(session.exec(statement).all())
 
 
 def stories_between(
