@@ -62,35 +62,44 @@ KEY = (
 # -- the floors: the same answers, by hand ---------------------------------------------
 
 
-def per_story(counted: bool, since: bool) -> str:
-    """Each story of the workspace (of the period) with its votes, as the schema allows."""
+def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
+    """A board's top stories and people from the stories' stored counts where the schema
+    has them, else by counting the votes (an inner join: only voted stories)."""
     period = " AND s.created_at >= :since" if since else ""
     if counted:
-        return (
+        stories = (
             "(SELECT s.id, s.author_id, s.created_at, s.votes FROM story s "
             f"WHERE s.workspace_id = :w{period}) b"
         )
-    return (
-        "(SELECT s.id, s.author_id, s.created_at, count(n.id) AS votes FROM story s "
-        "LEFT JOIN nomination n ON n.story_id = s.id AND n.workspace_id = :w AND n.active "
-        f"WHERE s.workspace_id = :w{period} GROUP BY s.id) b"
-    )
-
-
-def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
-    stories = per_story(counted, since)
+        shared = "count(*)"
+    else:
+        stories = (
+            "(SELECT s.id, s.author_id, s.created_at, count(*) AS votes FROM story s "
+            "JOIN nomination n ON n.story_id = s.id AND n.workspace_id = :w AND n.active "
+            f"WHERE s.workspace_id = :w{period} GROUP BY s.id) b"
+        )
+        shared = (
+            "(SELECT count(*) FROM story s WHERE s.workspace_id = :w "
+            f"AND s.author_id = b.author_id{period})"
+        )
     return [
         sa.text(
             f"SELECT id, votes FROM {stories} WHERE votes > 0 "
             "ORDER BY votes DESC, created_at, id LIMIT 5"
         ),
         sa.text(
-            f"SELECT author_id, sum(votes) AS votes, count(*) FROM {stories} GROUP BY author_id "
+            f"SELECT author_id, sum(votes) AS votes, {shared} FROM {stories} GROUP BY author_id "
             "HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
         ),
     ]
 
 
+# Every screen first needs its workspace (its id, and its timezone for dates): the door's
+# one look-up, in every floor too.
+WORKSPACE = sa.text(
+    "SELECT id, timezone, nominate_emoji FROM workspace "
+    "WHERE platform = 'slack' AND external_id = :ext"
+)
 OPEN = "workspace_id = :w AND closed_at IS NULL"
 STAGES = [
     sa.text(f"SELECT stage, count(*) FROM defect WHERE {OPEN} GROUP BY stage"),
@@ -124,6 +133,14 @@ RECALL = [
 ]
 
 
+# What recall must also write: the audit row, committed (the one write among the boards).
+AUDIT = sa.text(
+    "INSERT INTO audit_log (workspace_id, actor_id, actor_name, action, patient_ref_hash, "
+    "patient_ref_enc, record_count, channel_id, created_at) VALUES (:w, 'U1', 'Alex', "
+    "'tidbit.read', :hash, :enc, 8, 'C1', :now)"
+)
+
+
 def timed(function, repeat: int) -> tuple[list[float], list[float], object]:
     walls, cpus, answer = [], [], None
     for _ in range(repeat):
@@ -152,7 +169,8 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     with engine.connect() as connection:
         counted = "votes" in {c["name"] for c in sa.inspect(connection).get_columns("story")}
     hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
-    params = {"w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
+    params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
+    params |= {"hash": hashes[0], "enc": vault.encrypt(PATIENT)}
 
     def door(event):
         return huddle.handle(event)[0]
@@ -163,11 +181,19 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
 
     def floor(statements):
         with engine.connect() as connection:
+            connection.execute(WORKSPACE, params).one()
             return [connection.execute(s, params).all() for s in statements]
 
     rows = []
 
-    def measure(name, huddle_call, statements, check):
+    def audited(statements):
+        with engine.begin() as connection:
+            connection.execute(WORKSPACE, params).one()
+            found = [connection.execute(s, params).all() for s in statements]
+            connection.execute(AUDIT, params)
+            return found
+
+    def measure(name, huddle_call, statements, check, floor=floor):
         h_wall, h_cpu, shown = timed(huddle_call, args.repeat)
         f_wall, f_cpu, answer = timed(lambda: floor(statements), args.repeat)
         check(shown, answer)
@@ -219,7 +245,9 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         ]
         assert reply.title == f"Open defects ({listing[0][-1]})"
         assert all(
-            f"Recovery: {r.action}" in f.value for f, r in zip(reply.fields, listing, strict=True) if r.action
+            f"Recovery: {r.action}" in f.value
+            for f, r in zip(reply.fields, listing, strict=True)
+            if r.action
         )
 
     measure("/defect list", lambda: command("defect list"), LISTING, check_list)
@@ -229,7 +257,9 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         assert len(notes) == PATIENT_TIDBITS and not related
         assert [f.label.split(" ")[0] for f in reply.fields] == [f"#{r.id}" for r in notes]
 
-    measure(f"/tidbit {PATIENT}", lambda: command(f"tidbit {PATIENT}"), RECALL, check_recall)
+    recall = lambda: command(f"tidbit {PATIENT}")  # noqa: E731
+    measure(f"/tidbit {PATIENT}", recall, RECALL, check_recall)
+    measure("  the same, floor with its audit row", recall, RECALL, check_recall, floor=audited)
     with engine.connect() as connection:
         [notes, _] = [connection.execute(s, params).all() for s in RECALL]
     d_wall, d_cpu, _ = timed(lambda: [vault.decrypt(r.note_enc) for r in notes], args.repeat)

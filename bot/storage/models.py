@@ -169,7 +169,9 @@ class Story(SQLModel, table=True):
         sa.Index("ix_story_board", "workspace_id", "created_at"),
         # The all-time board: this workspace's most voted stories, read from the top.
         sa.Index("ix_story_votes", "workspace_id", "votes"),
-        # A board's people: each author's latest name.
+        # A board's people: their votes added up from the index alone, and each author's
+        # latest name.
+        sa.Index("ix_story_people", "workspace_id", "author_id", "votes"),
         sa.Index("ix_story_author", "workspace_id", "author_id", "created_at"),
     )
 

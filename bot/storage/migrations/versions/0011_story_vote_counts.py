@@ -66,6 +66,7 @@ def upgrade() -> None:
         'AND nomination.active)'
     )
     op.create_index('ix_story_votes', 'story', ['workspace_id', 'votes'])
+    op.create_index('ix_story_people', 'story', ['workspace_id', 'author_id', 'votes'])
     op.create_index('ix_story_author', 'story', ['workspace_id', 'author_id', 'created_at'])
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(POSTGRES_FUNCTION)
@@ -83,6 +84,7 @@ def downgrade() -> None:
         for event in ('insert', 'delete', 'update'):
             op.execute(f'DROP TRIGGER nomination_counts_story_{event}')
     op.drop_index('ix_story_author', table_name='story')
+    op.drop_index('ix_story_people', table_name='story')
     op.drop_index('ix_story_votes', table_name='story')
     with op.batch_alter_table('story', schema=None) as batch_op:
         batch_op.drop_column('votes')
