@@ -63,8 +63,9 @@ KEY = (
 
 
 def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
-    """A board's top stories and people from the stories' stored counts where the schema
-    has them, else by counting the votes (an inner join: only voted stories)."""
+    """A board's top stories and people from the stored counts where the schema has them
+    (``story.votes``; all time, ``author_tally``), else by counting the votes (an inner
+    join: only voted stories)."""
     period = " AND s.created_at >= :since" if since else ""
     if counted:
         stories = (
@@ -82,15 +83,21 @@ def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
             "(SELECT count(*) FROM story s WHERE s.workspace_id = :w "
             f"AND s.author_id = b.author_id{period})"
         )
+    people = (
+        f"SELECT author_id, sum(votes) AS votes, {shared} FROM {stories} GROUP BY author_id "
+        "HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
+    )
+    if counted and not since:
+        people = (
+            "SELECT author_id, votes, stories FROM author_tally WHERE workspace_id = :w "
+            "AND votes > 0 ORDER BY votes DESC, author_id LIMIT 5"
+        )
     return [
         sa.text(
             f"SELECT id, votes FROM {stories} WHERE votes > 0 "
             "ORDER BY votes DESC, created_at, id LIMIT 5"
         ),
-        sa.text(
-            f"SELECT author_id, sum(votes) AS votes, {shared} FROM {stories} GROUP BY author_id "
-            "HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
-        ),
+        sa.text(people),
     ]
 
 

@@ -7,9 +7,9 @@ of every table. The busy workspace's patient ``PATIENT`` has ``PATIENT_TIDBITS``
 tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
 recall reads the same few rows however big the table grows.
 
-Rows go in by COPY. Where the schema keeps a stored count per story (``story.votes``,
-migration 0011), the vote trigger is set aside while the votes are copied and the
-counts are then set by one ``UPDATE``: the same numbers the trigger would have kept.
+Rows go in by COPY. Where the schema keeps stored counts (``story.votes`` and
+``author_tally``, migration 0011), the triggers are set aside while the rows are copied
+and the counts are then set by one statement each: the numbers the triggers would keep.
 """
 
 from __future__ import annotations
@@ -123,14 +123,14 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
             ("id", "platform", "external_id", "timezone", "created_at"),
             ((w, "slack", f"T{w}", "UTC", ts(400)) for w in range(1, WORKSPACES + 1)),
         )
+        with raw.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")  # no per-row triggers
         story_ws = [owner(i) for i in range(n_stories)]
         stories = (story_row(i, story_ws[i], rng, ts) for i in range(n_stories))
         copy(raw, "story", STORY_COLUMNS, stories)
         votes = set()
         while len(votes) < n_votes:
             votes.add((rng.randrange(n_stories), rng.randrange(200)))
-        with raw.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")  # no per-row trigger
         copy(
             raw,
             "nomination",
@@ -142,7 +142,6 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
         )
         del votes
         with raw.cursor() as cursor:
-            cursor.execute("SET session_replication_role = origin")
             if counted:
                 cursor.execute(
                     "UPDATE story s SET votes = c.votes FROM (SELECT story_id, workspace_id, "
@@ -150,6 +149,12 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
                     "GROUP BY story_id, workspace_id) c "
                     "WHERE s.id = c.story_id AND s.workspace_id = c.workspace_id"
                 )
+                cursor.execute(
+                    "INSERT INTO author_tally (workspace_id, author_id, votes, stories) "
+                    "SELECT workspace_id, author_id, sum(votes), count(*) FROM story "
+                    "GROUP BY workspace_id, author_id"
+                )
+            cursor.execute("SET session_replication_role = origin")
         defect_ws = [owner(i) for i in range(n_defects)]
         defects = (
             defect_row(i, defect_ws[i], rng.choice(stages), rng, now) for i in range(n_defects)

@@ -169,9 +169,7 @@ class Story(SQLModel, table=True):
         sa.Index("ix_story_board", "workspace_id", "created_at"),
         # The all-time board: this workspace's most voted stories, read from the top.
         sa.Index("ix_story_votes", "workspace_id", "votes"),
-        # A board's people: their votes added up from the index alone, and each author's
-        # latest name.
-        sa.Index("ix_story_people", "workspace_id", "author_id", "votes"),
+        # A board's people: each author's latest name.
         sa.Index("ix_story_author", "workspace_id", "author_id", "created_at"),
     )
 
@@ -187,6 +185,19 @@ class Story(SQLModel, table=True):
     # Its active nominations, kept by every vote write (``bot.storage.stories``) so a
     # board reads one number per story instead of counting the votes.
     votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class AuthorTally(SQLModel, table=True):
+    """One author's stories and the active votes they hold, in one workspace: what the
+    all-time board's people read, kept by a trigger on ``story`` (migration 0011)."""
+
+    __tablename__ = "author_tally"
+    __table_args__ = (sa.Index("ix_author_tally_votes", "workspace_id", "votes"),)
+
+    workspace_id: int = Field(foreign_key="workspace.id", primary_key=True)
+    author_id: str = Field(max_length=ID_MAX, primary_key=True)
+    votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    stories: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Nomination(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.storage.db import chunked
-from bot.storage.models import Nomination, Story
+from bot.storage.models import AuthorTally, Nomination, Story
 
 
 @dataclass(frozen=True)
@@ -183,10 +183,10 @@ def board(
     """The top stories shared since ``since`` (most votes first, ties earliest) and the top
     authors by the votes their stories received, with how many stories they shared.
 
-    Two statements on the stories' stored counts (``Story.votes``), never the votes
-    themselves: the all-time top stories read ``ix_story_votes`` from the top, a period's
-    only that period's stories (``ix_story_board``); the top people add up the same rows,
-    with each author's latest name.
+    Two statements on the stored counts, never the votes themselves: the top stories
+    read ``Story.votes`` (all time: ``ix_story_votes`` from the top; a period: only that
+    period's stories, ``ix_story_board``); the top people read ``AuthorTally`` (all
+    time) or add up the period's stories, with each author's latest name.
     """
     s = Story.__table__.c
     scope = [s.workspace_id == workspace_id]
@@ -198,16 +198,26 @@ def board(
         .order_by(s.votes.desc(), s.created_at, s.id)
         .limit(limit)
     ).all()
-    total = sa.func.sum(s.votes).label("votes")
-    leaders = (
-        sa.select(s.author_id, total, sa.func.count().label("shared"))
-        .where(*scope)
-        .group_by(s.author_id)
-        .having(sa.func.sum(s.votes) > 0)
-        .order_by(total.desc(), s.author_id)
-        .limit(limit)
-        .subquery()
-    )
+    if since is None:  # kept per author as the votes come and go
+        a = AuthorTally.__table__.c
+        leaders = (
+            sa.select(a.author_id, a.votes, a.stories.label("shared"))
+            .where(a.workspace_id == workspace_id, a.votes > 0)
+            .order_by(a.votes.desc(), a.author_id)
+            .limit(limit)
+            .subquery()
+        )
+    else:  # added up over the period's stories only
+        total = sa.func.sum(s.votes).label("votes")
+        leaders = (
+            sa.select(s.author_id, total, sa.func.count().label("shared"))
+            .where(*scope)
+            .group_by(s.author_id)
+            .having(sa.func.sum(s.votes) > 0)
+            .order_by(total.desc(), s.author_id)
+            .limit(limit)
+            .subquery()
+        )
     latest = Story.__table__.alias("latest")
     name = (
         sa.select(latest.c.author_name)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.storage import db, stories, workspaces
-from bot.storage.models import Nomination, Story
+from bot.storage.models import AuthorTally, Nomination, Story
 from tests.core.test_migrations import fresh_url  # noqa: F401  (the fixture)
 
 NOW = datetime(2026, 12, 15, 9, tzinfo=UTC)
@@ -52,6 +52,20 @@ def _stored_and_counted(engine) -> tuple[dict[int, int], dict[int, int]]:
     return stored, counted
 
 
+def _tallies(engine) -> tuple[dict, dict]:
+    """Each author's tally as stored, and as added up from the stories."""
+    s, a = Story.__table__.c, AuthorTally.__table__.c
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(a.workspace_id, a.author_id, a.votes, a.stories))
+        added = connection.execute(
+            sa.select(s.workspace_id, s.author_id, sa.func.sum(s.votes), sa.func.count()).group_by(
+                s.workspace_id, s.author_id
+            )
+        )
+        kept = {(w, author): (votes, n) for w, author, votes, n in stored if n}
+        return kept, {(w, author): (int(votes), n) for w, author, votes, n in added}
+
+
 def test_every_kind_of_vote_write_keeps_the_stored_count(engine):
     with Session(engine) as session, session.begin():
         w = _workspace(session)
@@ -77,6 +91,28 @@ def test_every_kind_of_vote_write_keeps_the_stored_count(engine):
         )
         session.execute(sa.delete(Nomination).where(Nomination.voter_id == "U-kim"))
     assert _stored_and_counted(engine) == ({1: 1}, {1: 1})
+    assert _tallies(engine) == ({(1, "U-alex"): (1, 1)}, {(1, "U-alex"): (1, 1)})
+
+
+def test_an_authors_tally_follows_their_stories_and_votes(engine):
+    with Session(engine) as session, session.begin():
+        w = _workspace(session)
+        first, second = _story(session, w, "U-alex"), _story(session, w, "U-alex")
+        _story(session, w, "U-sam")
+        session.flush()
+        for story, voter in ((first, "U-jo"), (second, "U-jo"), (second, "U-kim")):
+            stories.add_nomination(session=session, story=story, voter_id=voter, now=NOW)
+        stories.remove_nomination(session=session, story=first, voter_id="U-jo", now=NOW)
+        first_id, second_id = first.id, second.id
+    kept, added = _tallies(engine)
+    assert kept == added == {(w, "U-alex"): (2, 2), (w, "U-sam"): (0, 1)}
+
+    with Session(engine) as session, session.begin():  # a story gone takes its votes along
+        session.execute(sa.delete(Nomination).where(Nomination.story_id == first_id))
+        session.execute(sa.delete(Story).where(Story.id == first_id))
+        session.execute(sa.update(Story).where(Story.id == second_id).values(author_id="U-sam"))
+    kept, added = _tallies(engine)
+    assert kept == added == {(w, "U-sam"): (2, 2)}
 
 
 def test_a_vote_row_scoped_to_another_workspace_never_counts_on_the_story(engine):
@@ -115,6 +151,8 @@ def test_voters_racing_on_one_story_leave_the_count_exact(engine):
 
     stored, counted = _stored_and_counted(engine)
     assert stored == counted
+    kept, added = _tallies(engine)
+    assert kept == added
 
 
 def test_the_board_from_stored_counts_is_the_board_from_counting_the_votes(engine):
@@ -203,8 +241,12 @@ def test_upgrading_back_fills_each_storys_count_from_its_active_votes(fresh_url)
         stories.add_nomination(session=session, story=story, voter_id="V1", now=NOW)
     with engine.connect() as connection:
         after = connection.execute(sa.text("SELECT votes FROM story WHERE id = 2")).scalar_one()
+        tallies = connection.execute(
+            sa.text("SELECT workspace_id, author_id, votes, stories FROM author_tally ORDER BY 1")
+        ).all()
     engine.dispose()
 
     assert [tuple(row) for row in kept] == [(1, "kept", 2), (2, "kept", 0), (3, "kept", 1)]
     assert nominations == 6
     assert after == 1
+    assert [tuple(row) for row in tallies] == [(1, "U1", 3, 2), (2, "U1", 1, 1)]
