@@ -1,294 +1,370 @@
-"""How fast are the boards (leaderboard, App Home, defect list) on a big PostgreSQL database?
+"""How fast are the boards (leaderboard, App Home, defect list, tidbit recall) on a big
+PostgreSQL database, against hand-written floors for the same screens?
 
-Seeds a private, migrated PostgreSQL database by COPY: at ``--scale 1`` the size of
-issue 12 (1,000 workspaces, 100,000 stories, 1,000,000 nominations, 100,000 defects,
-half of them with a recovery action), with one busy workspace holding a tenth of it all;
-``--scale 10`` is ten times that. Then, in the busy workspace, times through the core's
-one door (``Huddle.handle``, a transaction each, as a platform would call it):
+Seeds a private, migrated PostgreSQL database (``benchmarks/boards_seed.py``: at
+``--scale 1`` the size of issue 12, one busy workspace holding a tenth of it all). Then,
+in the busy workspace, times through the core's one door (``Huddle.handle``, a
+transaction each, as a platform would call it):
 
-  * ``/huddle leaderboard`` (this month's and the all-time board),
-  * the App Home (``HomeOpened``),
-  * ``/defect list``,
+  * ``/huddle leaderboard`` (this month's and the all-time board, stories and people),
+  * the App Home (``HomeOpened``: the rule, the month's board, open defects by stage),
+  * ``/defect list`` (the newest open defects with their last recovery action),
+  * ``/tidbit JS-1042`` (one patient's tidbits and defects; decrypting is timed apart),
 
-each against a floor: one hand-written query for the same answer, whose result is checked
-equal to what Huddle shows. Reports the median and p95 of ``--repeat`` runs and the ratio.
+each against a floor: hand-written SQL for everything on that screen that comes from the
+database, run on one connection, whose answer is checked equal to what Huddle shows.
+The floors read the stored vote counts where the schema has them (``story.votes``),
+else count the votes, so each code is held to the best its own schema allows.
 
-    .venv/bin/python benchmarks/boards.py [--scale 1] [--repeat 30]
+Each run prints a table and, with ``--json FILE``, appends its figures to FILE;
+``--summarise FILE`` prints min / median / max over the rounds recorded there. To run
+side by side with other code, seed once per code (``--keep`` prints the database URL)
+and alternate rounds with ``--url``:
+
+    .venv/bin/python benchmarks/boards.py [--scale 1] [--repeat 30] [--keep | --url URL]
+        [--json FILE --label NAME] [--summarise FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import random
+import json
 import re
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from boards_seed import BUSY, PATIENT, PATIENT_TIDBITS, seed  # noqa: E402
 
 from bot.commands.defect import LIST_LIMIT  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
-from bot.crypto import Vault, generate_key  # noqa: E402
+from bot.crypto import Vault  # noqa: E402
 from bot.huddle import Huddle  # noqa: E402
 from bot.model import HomeOpened, Incoming  # noqa: E402
 from tests import database  # noqa: E402
 
 NOW = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
-BUSY = 1  # the busy workspace's id (external id T1)
-
-
-def copy(connection, table: str, columns: tuple[str, ...], rows) -> int:
-    """COPY rows (tuples) into ``table``; returns how many."""
-    buffer = io.StringIO()
-    n = 0
-    for row in rows:
-        buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
-        n += 1
-    buffer.seek(0)
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as sink:
-        while chunk := buffer.read(1 << 20):
-            sink.write(chunk)
-    return n
-
-
-def owner(i: int, total: int, workspaces: int) -> int:
-    """Row ``i``'s workspace: the busy one for a tenth of the rows, the rest spread."""
-    return BUSY if i % 10 == 0 else 2 + i % (workspaces - 1)
-
-
-STORY_COLUMNS = (
-    "id",
-    "workspace_id",
-    "channel_id",
-    "author_id",
-    "author_name",
-    "text",
-    "source",
-    "created_at",
-)
-DEFECT_COLUMNS = (
-    "id",
-    "workspace_id",
-    "channel_id",
-    "stage",
-    "description",
-    "reporter_id",
-    "reporter_name",
-    "created_at",
-    "closed_at",
-    "closed_by",
+MONTH = datetime(2026, 12, 1, tzinfo=UTC)
+KEY = (
+    "XZYKUJVT_pTnti4rqV7Nb4C6vay_Np7sBPJpuHEvjME="  # fixed, not a secret: the seed encrypts with it
 )
 
 
-def defect_row(i: int, workspace_id: int, stage: str | None, rng: random.Random) -> tuple:
-    """One defect in ten (at random) is open; the closed ones were closed halfway to now."""
-    days = rng.uniform(0, 365)
-    opened, closed = NOW - timedelta(days=days), NOW - timedelta(days=days / 2)
-    closing = (None, None) if rng.random() < 0.1 else (closed.isoformat(), "Alex")
-    return (
-        i + 1,
-        workspace_id,
-        "C1",
-        stage,
-        f"defect {i}",
-        "U1",
-        "Alex",
-        opened.isoformat(),
-        *closing,
+# -- the floors: the same answers, by hand ---------------------------------------------
+
+
+def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
+    """A board's top stories and people from the stored counts where the schema has them
+    (``story.votes``; all time, ``author_tally``), else by counting the votes (an inner
+    join: only voted stories)."""
+    period = " AND s.created_at >= :since" if since else ""
+    if counted:
+        stories = (
+            "(SELECT s.id, s.author_id, s.created_at, s.votes FROM story s "
+            f"WHERE s.workspace_id = :w{period}) b"
+        )
+        shared = "count(*)"
+    else:
+        stories = (
+            "(SELECT s.id, s.author_id, s.created_at, count(*) AS votes FROM story s "
+            "JOIN nomination n ON n.story_id = s.id AND n.workspace_id = :w AND n.active "
+            f"WHERE s.workspace_id = :w{period} GROUP BY s.id) b"
+        )
+        shared = (
+            "(SELECT count(*) FROM story s WHERE s.workspace_id = :w "
+            f"AND s.author_id = b.author_id{period})"
+        )
+    people = (
+        f"SELECT author_id, sum(votes) AS votes, {shared} FROM {stories} GROUP BY author_id "
+        "HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
+    )
+    if counted and not since:
+        people = (
+            "SELECT author_id, votes, stories FROM author_tally WHERE workspace_id = :w "
+            "AND votes > 0 ORDER BY votes DESC, author_id LIMIT 5"
+        )
+    return [
+        sa.text(
+            f"SELECT id, votes FROM {stories} WHERE votes > 0 "
+            "ORDER BY votes DESC, created_at, id LIMIT 5"
+        ),
+        sa.text(people),
+    ]
+
+
+# Every screen first needs its workspace (its id, and its timezone for dates): the door's
+# one look-up, in every floor too.
+WORKSPACE = sa.text(
+    "SELECT id, timezone, nominate_emoji FROM workspace "
+    "WHERE platform = 'slack' AND external_id = :ext"
+)
+OPEN = "workspace_id = :w AND closed_at IS NULL"
+STAGES = [
+    sa.text(f"SELECT stage, count(*) FROM defect WHERE {OPEN} GROUP BY stage"),
+    sa.text(
+        "SELECT id, stage FROM (SELECT id, stage, description, reporter_name, row_number() "
+        "OVER (PARTITION BY stage ORDER BY created_at DESC, id DESC) AS rank "
+        f"FROM defect WHERE {OPEN}) r WHERE rank <= 5 ORDER BY stage, rank"
+    ),
+    sa.text("SELECT rule_id FROM meeting_post WHERE workspace_id = :w ORDER BY id DESC LIMIT 1"),
+]
+LISTING = [
+    sa.text(
+        "SELECT d.id, d.stage, d.description, d.reporter_name, d.created_at, a.action, "
+        "a.owner_name, (SELECT count(*) FROM defect WHERE workspace_id = :w AND closed_at IS "
+        f"NULL) FROM (SELECT * FROM defect WHERE {OPEN} ORDER BY created_at DESC, id DESC "
+        f"LIMIT {LIST_LIMIT}) d LEFT JOIN LATERAL (SELECT action, owner_name FROM recovery_action "
+        "r WHERE r.workspace_id = :w AND r.defect_id = d.id ORDER BY created_at DESC, id DESC "
+        "LIMIT 1) a ON true ORDER BY d.created_at DESC, d.id DESC"
+    )
+]
+RECALL = [
+    sa.text(
+        "SELECT id, note_enc, author_name, created_at FROM tidbit WHERE workspace_id = :w "
+        "AND patient_ref_hash = ANY(:hashes) AND expires_at > :now ORDER BY created_at, id"
+    ),
+    sa.text(
+        "SELECT id FROM defect WHERE workspace_id = :w AND patient_ref_hash = ANY(:hashes) "
+        "AND (closed_at IS NULL OR closed_at >= :now - interval '30 days') "
+        "ORDER BY created_at DESC, id DESC"
+    ),
+]
+
+
+# What recall must also write: the audit row, committed (the one write among the boards).
+AUDIT = sa.text(
+    "INSERT INTO audit_log (workspace_id, actor_id, actor_name, action, patient_ref_hash, "
+    "patient_ref_enc, record_count, channel_id, created_at) VALUES (:w, 'U1', 'Alex', "
+    "'tidbit.read', :hash, :enc, 8, 'C1', :now)"
+)
+
+
+def timed(function, repeat: int) -> tuple[list[float], list[float], object]:
+    walls, cpus, answer = [], [], None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        answer = function()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return walls, cpus, answer
+
+
+def fields(reply) -> dict[str, str]:
+    return {f.label: f.value for f in reply.fields}
+
+
+def stars(text: str) -> list[tuple[int, int]]:
+    return [(int(i), int(v)) for i, v in re.findall(r"#(\d+) .*?\((\d+) ★\)", text)]
+
+
+def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
+    content = load_content()
+    settings = Settings(HUDDLE_ENCRYPTION_KEY=KEY, DATABASE_URL=url, HUDDLE_DEFAULT_TIMEZONE="UTC")
+    vault = Vault([KEY])
+    huddle = Huddle(
+        engine=engine, settings=settings, content=content, vault=vault, clock=lambda: NOW
+    )
+    with engine.connect() as connection:
+        counted = "votes" in {c["name"] for c in sa.inspect(connection).get_columns("story")}
+    hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
+    params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
+    params |= {"hash": hashes[0], "enc": vault.encrypt(PATIENT)}
+
+    def door(event):
+        return huddle.handle(event)[0]
+
+    def command(line: str):
+        name, _, text = line.partition(" ")
+        return door(Incoming("slack", f"T{BUSY}", "C1", "U1", "Alex", name, text))
+
+    def floor(statements):
+        with engine.connect() as connection:
+            connection.execute(WORKSPACE, params).one()
+            return [connection.execute(s, params).all() for s in statements]
+
+    rows = []
+
+    def audited(statements):
+        with engine.begin() as connection:
+            connection.execute(WORKSPACE, params).one()
+            found = [connection.execute(s, params).all() for s in statements]
+            connection.execute(AUDIT, params)
+            return found
+
+    def measure(name, huddle_call, statements, check, floor=floor):
+        h_wall, h_cpu, shown = timed(huddle_call, args.repeat)
+        f_wall, f_cpu, answer = timed(lambda: floor(statements), args.repeat)
+        check(shown, answer)
+        rows.append(
+            dict(board=name, huddle=h_wall, huddle_cpu=h_cpu, floor=f_wall, floor_cpu=f_cpu)
+        )
+
+    def people(text: str) -> list[tuple[str, int, int]]:
+        found = re.findall(r"\d+\. Person (\d+): (\d+) ★ from (\d+) stor", text)
+        return [(f"U{a}", int(v), int(n)) for a, v, n in found]
+
+    def check_board(reply, answer):
+        shown = fields(reply)
+        month_top, month_people, all_top, all_people = answer
+        assert stars(shown["Top stories · All time"]) == [tuple(r) for r in all_top]
+        assert stars(shown["Top stories · December"]) == [tuple(r) for r in month_top]
+        assert people(shown["Top people · All time"]) == [tuple(r) for r in all_people]
+        assert people(shown["Top people · December"]) == [tuple(r) for r in month_people]
+
+    measure(
+        "/huddle leaderboard",
+        lambda: command("huddle leaderboard"),
+        board_floor(counted, True) + board_floor(counted, False),
+        check_board,
     )
 
+    def check_home(reply, answer):
+        top, leaders, counts, newest, _rule = answer
+        shown = fields(reply)
+        labels = {label for label in shown if label.startswith("Open defects · ")}
+        assert labels == {f"Open defects · {content.stage_name(s)} ({n})" for s, n in counts}
+        listed = sorted(int(i) for v in shown.values() for i in re.findall(r"^#(\d+) ", v, re.M))
+        assert listed == sorted(i for i, _ in newest)
+        month = shown["WOW leaderboard · December"]
+        assert stars(month) == [tuple(r) for r in top]
+        assert month.endswith(" · ".join(f"Person {a[1:]} {v} ★" for a, v, _ in leaders))
 
-def seed(url: str, scale: float, content) -> dict[str, int]:
-    rng = random.Random(12)
-    workspaces = 1000
-    n_stories, n_defects = int(100_000 * scale), int(100_000 * scale)
-    n_votes = int(1_000_000 * scale)
-    stages = [s.id for s in content.stages] + [None]
-    engine = sa.create_engine(url)
-    raw = engine.raw_connection()
-    try:
-        ts = lambda days: (NOW - timedelta(days=days)).isoformat()  # noqa: E731
-        copy(
-            raw,
-            "workspace",
-            ("id", "platform", "external_id", "timezone", "created_at"),
-            ((w, "slack", f"T{w}", "UTC", ts(400)) for w in range(1, workspaces + 1)),
+    measure(
+        "App Home",
+        lambda: door(HomeOpened("slack", f"T{BUSY}", "U1")),
+        board_floor(counted, True) + STAGES,
+        check_home,
+    )
+
+    def check_list(reply, answer):
+        [listing] = answer
+        assert [int(re.match(r"#(\d+)", f.label).group(1)) for f in reply.fields] == [
+            r[0] for r in listing
+        ]
+        assert reply.title == f"Open defects ({listing[0][-1]})"
+        assert all(
+            f"Recovery: {r.action}" in f.value
+            for f, r in zip(reply.fields, listing, strict=True)
+            if r.action
         )
-        story_ws = [owner(i, n_stories, workspaces) for i in range(n_stories)]
-        copy(
-            raw,
-            "story",
-            STORY_COLUMNS,
-            (
-                (
-                    i + 1,
-                    story_ws[i],
-                    "C1",
-                    f"U{(a := rng.randrange(40))}",
-                    f"Person {a}",
-                    f"story {i}",
-                    "command",
-                    ts(rng.uniform(0, 365)),
-                )
-                for i in range(n_stories)
-            ),
-        )
-        votes = set()
-        while len(votes) < n_votes:
-            votes.add((rng.randrange(n_stories), rng.randrange(200)))
-        copy(
-            raw,
-            "nomination",
-            ("workspace_id", "story_id", "voter_id", "created_at", "active", "decided_at"),
-            (
-                (story_ws[s], s + 1, f"V{v}", ts(1), "f" if (s + v) % 9 == 0 else "t", ts(1))
-                for s, v in votes
-            ),
-        )
-        defect_ws = [owner(i, n_defects, workspaces) for i in range(n_defects)]
-        copy(
-            raw,
-            "defect",
-            DEFECT_COLUMNS,
-            (defect_row(i, defect_ws[i], rng.choice(stages), rng) for i in range(n_defects)),
-        )
-        copy(
-            raw,
-            "recovery_action",
-            ("workspace_id", "defect_id", "action", "owner_id", "owner_name", "created_at"),
-            (
-                (defect_ws[i], i + 1, f"called back {i}", "U2", "Sam", ts(0))
-                for i in range(0, n_defects, 2)
-            ),
-        )
-        with raw.cursor() as cursor:
-            for table in ("workspace", "story", "defect"):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
-                )
-            cursor.execute("ANALYZE")
-        raw.commit()
-    finally:
-        raw.close()
-        engine.dispose()
-    return {"stories": n_stories, "nominations": n_votes, "defects": n_defects}
+
+    measure("/defect list", lambda: command("defect list"), LISTING, check_list)
+
+    def check_recall(reply, answer):
+        notes, related = answer
+        assert len(notes) == PATIENT_TIDBITS and not related
+        assert [f.label.split(" ")[0] for f in reply.fields] == [f"#{r.id}" for r in notes]
+
+    recall = lambda: command(f"tidbit {PATIENT}")  # noqa: E731
+    measure(f"/tidbit {PATIENT}", recall, RECALL, check_recall)
+    measure("  the same, floor with its audit row", recall, RECALL, check_recall, floor=audited)
+    with engine.connect() as connection:
+        [notes, _] = [connection.execute(s, params).all() for s in RECALL]
+    d_wall, d_cpu, _ = timed(lambda: [vault.decrypt(r.note_enc) for r in notes], args.repeat)
+    rows.append(
+        dict(board=f"  of which decrypting {len(notes)} notes", huddle=d_wall, huddle_cpu=d_cpu)
+    )
+    return rows
 
 
-# -- the floors: one query each, the same answer ---------------------------------------
-
-FLOOR_LEADERS = sa.text(
-    "SELECT n.story_id, count(*) AS votes FROM nomination n JOIN story s "
-    "ON s.id = n.story_id AND s.workspace_id = :w "
-    "WHERE n.workspace_id = :w AND n.active GROUP BY n.story_id, s.created_at "
-    "ORDER BY votes DESC, s.created_at, n.story_id LIMIT 5"
-)
-FLOOR_STAGES = sa.text(
-    "SELECT stage, count(*) FROM defect WHERE workspace_id = :w AND closed_at IS NULL "
-    "GROUP BY stage"
-)
-FLOOR_LIST = sa.text(
-    "SELECT id FROM defect WHERE workspace_id = :w AND closed_at IS NULL "
-    f"ORDER BY created_at DESC, id DESC LIMIT {LIST_LIMIT}"
-)
+def report(rows: list[dict]) -> None:
+    print("| Board | Huddle median (CPU) | Huddle p95 | floor median (CPU) | median vs floor |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        h, hc = statistics.median(row["huddle"]), statistics.median(row["huddle_cpu"])
+        h95 = sorted(row["huddle"])[int(0.95 * (len(row["huddle"]) - 1))]
+        line = f"| {row['board']} | {h * 1000:.2f} ms ({hc * 1000:.2f}) | {h95 * 1000:.2f} ms |"
+        if "floor" in row:
+            f, fc = statistics.median(row["floor"]), statistics.median(row["floor_cpu"])
+            line += f" {f * 1000:.2f} ms ({fc * 1000:.2f}) | {h / f:.1f}x |"
+        else:
+            line += " | |"
+        print(line)
 
 
-def timed(function, repeat: int) -> tuple[list[float], object]:
-    times, answer = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        answer = function()
-        times.append(time.perf_counter() - started)
-    return times, answer
+def summarise(path: str) -> None:
+    """min / median / max over rounds: each label's Huddle/floor, and each label's Huddle
+    median against the first label's in the same round (labels alternate)."""
+    rounds = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
+    labels = list(dict.fromkeys(r["label"] for r in rounds))
+    spread = lambda xs: f"{min(xs):.2f} / {statistics.median(xs):.2f} / {max(xs):.2f}"  # noqa: E731
+    print(f"{len(rounds)} runs; loads: {', '.join(r['load'] for r in rounds)}")
+    print("| Code | Board | Huddle median ms (min/med/max) | vs floor | vs " + labels[0] + " |")
+    print("|---|---|---|---|---|")
+    base = [r for r in rounds if r["label"] == labels[0]]
+    for label in labels:
+        mine = [r for r in rounds if r["label"] == label]
+        for board in mine[0]["medians"]:
+            h = [r["medians"][board]["huddle"] * 1000 for r in mine]
+            vs = [
+                r["medians"][board]["huddle"] / r["medians"][board]["floor"]
+                for r in mine
+                if r["medians"][board].get("floor")
+            ]
+            pairs = zip(mine, base, strict=False)
+            rel = [a["medians"][board]["huddle"] / b["medians"][board]["huddle"] for a, b in pairs]
+            print(
+                f"| {label} | {board} | {spread(h)} | {spread(vs) if vs else ''} | {spread(rel)} |"
+            )
 
 
 def main(args: argparse.Namespace) -> None:
-    content = load_content()
-    url, drop = database.create_postgres_database()
+    if args.summarise:
+        summarise(args.summarise)
+        return
+    drop = None
+    if args.url:
+        url = args.url
+    else:
+        url, drop = database.create_postgres_database()
     try:
         engine = database.migrated_engine(url)
-        started = time.perf_counter()
-        sizes = seed(url, args.scale, content)
-        seeded = time.perf_counter() - started
-        settings = Settings(
-            HUDDLE_ENCRYPTION_KEY=generate_key(),
-            DATABASE_URL=url,
-            HUDDLE_DEFAULT_TIMEZONE="UTC",
-        )
-        huddle = Huddle(
-            engine=engine,
-            settings=settings,
-            content=content,
-            vault=Vault([settings.encryption_key.get_secret_value()]),
-            clock=lambda: NOW,
-        )
-
-        def command(line: str):
-            name, _, text = line.partition(" ")
-            event = Incoming("slack", f"T{BUSY}", "C1", "U1", "Alex", name, text)
-            return huddle.handle(event)[0]
-
-        def home():
-            return huddle.handle(HomeOpened("slack", f"T{BUSY}", "U1"))[0]
-
-        def floor(statement):
-            with engine.connect() as connection:
-                return connection.execute(statement, {"w": BUSY}).all()
-
-        rows = []
-        # Leaderboard: the all-time top five (ids and stars) must match.
-        huddle_t, board = timed(lambda: command("huddle leaderboard"), args.repeat)
-        floor_t, top = timed(lambda: floor(FLOOR_LEADERS), args.repeat)
-        shown = {f.label: f.value for f in board.fields}["Top stories · All time"]
-        found = [(int(i), int(v)) for i, v in re.findall(r"#(\d+) .*?\((\d+) ★\)", shown)]
-        assert found == [(int(i), int(v)) for i, v in top], (found, top)
-        rows.append(("/huddle leaderboard", huddle_t, floor_t))
-        # App Home: every stage's open count must match.
-        huddle_t, view = timed(home, args.repeat)
-        floor_t, counts = timed(lambda: floor(FLOOR_STAGES), args.repeat)
-        labels = {f.label for f in view.fields if f.label.startswith("Open defects · ")}
-        assert labels == {
-            f"Open defects · {content.stage_name(stage)} ({n})" for stage, n in counts
-        }, (labels, counts)
-        rows.append(("App Home", huddle_t, floor_t))
-        # Defect list: the newest open defects it lists, in order.
-        huddle_t, listing = timed(lambda: command("defect list"), args.repeat)
-        floor_t, newest = timed(lambda: floor(FLOOR_LIST), args.repeat)
-        listed = [int(re.match(r"#(\d+)", f.label).group(1)) for f in listing.fields]
-        assert listed == [i for (i,) in newest], (listed, newest)
-        rows.append(("/defect list", huddle_t, floor_t))
+        if not args.url:
+            started = time.perf_counter()
+            content = load_content()
+            stages = [s.id for s in content.stages] + [None]
+            sizes = seed(url, args.scale, stages, Vault([KEY]), NOW)
+            print(f"seeded {sizes} at scale {args.scale} in {time.perf_counter() - started:.0f} s")
+        rows = run(args, url, engine)
         engine.dispose()
     finally:
-        drop()
-
-    print(
-        f"\nscale {args.scale}: {sizes['stories']:,} stories, {sizes['nominations']:,} "
-        f"nominations, {sizes['defects']:,} defects over 1,000 workspaces (a tenth in the "
-        f"busy one), seeded in {seeded:.1f} s; {args.repeat} runs each\n"
-    )
-    print("| Board | Huddle median | Huddle p95 | floor median | floor p95 | median vs floor |")
-    print("|---|---|---|---|---|---|")
-    for name, huddle_t, floor_t in rows:
-        h50, f50 = statistics.median(huddle_t), statistics.median(floor_t)
-        h95 = sorted(huddle_t)[int(0.95 * (len(huddle_t) - 1))]
-        f95 = sorted(floor_t)[int(0.95 * (len(floor_t) - 1))]
-        print(
-            f"| {name} | {h50 * 1000:.1f} ms | {h95 * 1000:.1f} ms | {f50 * 1000:.1f} ms "
-            f"| {f95 * 1000:.1f} ms | {h50 / f50:.1f}x |"
-        )
+        if drop is not None and not args.keep:
+            drop()
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"\n{args.label or ROOT.name}, {args.repeat} runs each, load {load}\n")
+    report(rows)
+    if args.keep and drop is not None:
+        print(f"\nkept: {url}")
+    if args.json:
+        medians = {
+            r["board"]: {
+                k: statistics.median(r[k])
+                for k in ("huddle", "huddle_cpu", "floor", "floor_cpu")
+                if k in r
+            }
+            for r in rows
+        }
+        record = dict(label=args.label, scale=args.scale, load=load, medians=medians)
+        with open(args.json, "a") as out:
+            out.write(json.dumps(record) + "\n")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--url", help="time this already seeded database (no seeding)")
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--json", help="append this run's medians to this file")
+    parser.add_argument("--label", default="", help="this code's name in --json")
+    parser.add_argument("--summarise", help="min / median / max over the runs in this file")
     main(parser.parse_args())

@@ -209,12 +209,12 @@ class Leaders:
 def leaders(
     *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
 ) -> Leaders:
-    board = stories.board(session=session, workspace_id=workspace_id, since=since, limit=limit)
+    top = stories.top_stories(session=session, workspace_id=workspace_id, since=since, limit=limit)
     found = heroes.heroes_of(
-        session=session, workspace_id=workspace_id, story_ids=[s.story.id for s in board.stories]
+        session=session, workspace_id=workspace_id, story_ids=[s.story.id for s in top]
     )
-    top = heroes.top_heroes(session=session, workspace_id=workspace_id, since=since, limit=limit)
-    return Leaders([(s, found.get(s.story.id, [])) for s in board.stories], top)
+    people = heroes.top_heroes(session=session, workspace_id=workspace_id, since=since, limit=limit)
+    return Leaders([(s, found.get(s.story.id, [])) for s in top], people)
 
 
 def story_line(score: stories.StoryScore, found: list[Hero]) -> str:

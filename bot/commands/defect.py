@@ -305,27 +305,26 @@ def _set_stage(ctx: Context, rest: str) -> Reply:
 
 
 def _list(ctx: Context) -> Reply:
-    views = defects.open_defects(
-        session=ctx.session, workspace_id=ctx.workspace_id, limit=LIST_LIMIT + 1
+    listing = defects.open_defect_list(
+        session=ctx.session, workspace_id=ctx.workspace_id, limit=LIST_LIMIT
     )
-    if not views:
+    if not listing.newest:
         return Reply(text="No open defects. Log one with `/defect <stage>: <what happened>`.")
-    total = defects.count_open_defects(session=ctx.session, workspace_id=ctx.workspace_id)
+    total = listing.total
     fields = []
     buttons = []
-    for view in views[:LIST_LIMIT]:
-        defect = view.defect
+    for line in listing.newest:
         recovery = (
-            f"Recovery: {shorten(view.actions[-1].action, 120)} ({view.actions[-1].owner_name})"
-            if view.actions
+            f"Recovery: {shorten(line.last_action, 120)} ({line.last_action_owner})"
+            if line.last_action is not None
             else "No recovery action yet"
         )
         label = (
-            f"#{defect.id} · {ctx.content.stage_name(defect.stage)} · "
-            f"{local_date(defect.created_at, ctx.workspace.timezone)} · {defect.reporter_name}"
+            f"#{line.defect_id} · {ctx.content.stage_name(line.stage)} · "
+            f"{local_date(line.created_at, ctx.workspace.timezone)} · {line.reporter_name}"
         )
-        fields.append(Field(label, f"{shorten(defect.description, 200)}\n{recovery}"))
-        buttons.append(Button(f"Close #{defect.id}", f"defect close {defect.id}"))
+        fields.append(Field(label, f"{shorten(line.description, 200)}\n{recovery}"))
+        buttons.append(Button(f"Close #{line.defect_id}", f"defect close {line.defect_id}"))
     more = total - min(total, LIST_LIMIT)
     return Reply(
         title=f"Open defects ({total})",

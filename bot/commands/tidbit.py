@@ -137,19 +137,18 @@ def _recall(ctx: Context, ref: str) -> Reply:
         Field(f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}", note)
         for t, note in zip(found, notes, strict=True)
     ]
-    for view in related:
-        d = view.defect
-        status = "closed" if d.closed_at else "open"
+    for line in related:
+        status = "closed" if line.closed_at else "open"
         recovery = (
-            f"Recovery: {shorten(view.actions[-1].action, 160)} ({view.actions[-1].owner_name})"
-            if view.actions
+            f"Recovery: {shorten(line.last_action, 160)} ({line.last_action_owner})"
+            if line.last_action is not None
             else "No recovery action yet"
         )
         fields.append(
             Field(
-                f"Defect #{d.id} ({status}) · {ctx.content.stage_name(d.stage)} · "
-                f"{local_date(d.created_at, tz)}",
-                f"{shorten(d.description, 200)}\n{recovery}",
+                f"Defect #{line.defect_id} ({status}) · {ctx.content.stage_name(line.stage)} · "
+                f"{local_date(line.created_at, tz)}",
+                f"{shorten(line.description, 200)}\n{recovery}",
             )
         )
     if not fields:

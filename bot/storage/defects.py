@@ -78,15 +78,69 @@ def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
     return [DefectView(d, tuple(by_defect.get(d.id, ()))) for d in defects]
 
 
-def open_defects(*, session: Session, workspace_id: int, limit: int = 50) -> list[DefectView]:
-    """Open defects, newest first."""
-    statement = (
-        select(Defect)
-        .where(Defect.workspace_id == workspace_id, Defect.closed_at.is_(None))
-        .order_by(Defect.created_at.desc(), Defect.id.desc())
+@dataclass(frozen=True)
+class DefectLine:
+    """What a list shows of a defect: its last recovery action, and no patient."""
+
+    defect_id: int
+    stage: str | None
+    description: str
+    reporter_name: str
+    created_at: datetime
+    closed_at: datetime | None
+    last_action: str | None
+    last_action_owner: str | None
+
+
+@dataclass(frozen=True)
+class OpenList:
+    """The newest open defects and how many are open in all."""
+
+    total: int
+    newest: tuple[DefectLine, ...]
+
+
+def _lines(workspace_id: int, *conditions, limit: int | None = None):
+    """One statement: the defects (newest first), each with its last recovery action read
+    by key, so no defect's whole history of actions is loaded."""
+    d, r = Defect.__table__.c, RecoveryAction.__table__.c
+    chosen = (
+        sa.select(d.id, d.stage, d.description, d.reporter_name, d.created_at, d.closed_at)
+        .where(d.workspace_id == workspace_id, *conditions)
+        .order_by(d.created_at.desc(), d.id.desc())
         .limit(limit)
+        .subquery()
     )
-    return _with_actions(session, list(session.exec(statement)))
+
+    def last(column):
+        return (
+            sa.select(column)
+            .where(r.workspace_id == workspace_id, r.defect_id == chosen.c.id)
+            .order_by(r.created_at.desc(), r.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return sa.select(*chosen.c, last(r.action), last(r.owner_name)).order_by(
+        chosen.c.created_at.desc(), chosen.c.id.desc()
+    )
+
+
+def open_defect_list(*, session: Session, workspace_id: int, limit: int = 50) -> OpenList:
+    """The ``limit`` newest open defects with their last recovery action, and the open
+    count: one statement on the partial index of open defects."""
+    d = Defect.__table__.c
+    is_open = d.closed_at.is_(None)
+    total = (
+        sa.select(sa.func.count())
+        .where(d.workspace_id == workspace_id, is_open)
+        .scalar_subquery()
+        .label("total")
+    )
+    rows = session.execute(_lines(workspace_id, is_open, limit=limit).add_columns(total)).all()
+    if not rows:
+        return OpenList(0, ())
+    return OpenList(int(rows[0].total), tuple(DefectLine(*row[:-1]) for row in rows))
 
 
 @dataclass(frozen=True)
@@ -150,13 +204,6 @@ def open_by_stage(
     }
 
 
-def count_open_defects(*, session: Session, workspace_id: int) -> int:
-    statement = select(sa.func.count(Defect.id)).where(
-        Defect.workspace_id == workspace_id, Defect.closed_at.is_(None)
-    )
-    return session.exec(statement).one()
-
-
 def defects_between(
     *, session: Session, workspace_id: int, start: datetime, end: datetime
 ) -> list[DefectView]:
@@ -175,18 +222,15 @@ def defects_between(
 
 def defects_for_patient(
     *, session: Session, workspace_id: int, ref_hashes: list[str], closed_since: datetime
-) -> list[DefectView]:
+) -> list[DefectLine]:
     """A patient's open defects and those closed since ``closed_since``, newest first."""
-    statement = (
-        select(Defect)
-        .where(
-            Defect.workspace_id == workspace_id,
-            Defect.patient_ref_hash.in_(ref_hashes),
-            sa.or_(Defect.closed_at.is_(None), Defect.closed_at >= closed_since),
-        )
-        .order_by(Defect.created_at.desc(), Defect.id.desc())
+    d = Defect.__table__.c
+    statement = _lines(
+        workspace_id,
+        d.patient_ref_hash.in_(ref_hashes),
+        sa.or_(d.closed_at.is_(None), d.closed_at >= closed_since),
     )
-    return _with_actions(session, list(session.exec(statement)))
+    return [DefectLine(*row) for row in session.execute(statement)]
 
 
 def set_stage(*, session: Session, defect: Defect, stage: str) -> Defect:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.storage.models import NAME_MAX, Nomination, Story, StoryDraft, StoryHero
+from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
 
 
 @dataclass(frozen=True)
@@ -99,26 +99,18 @@ def top_heroes(
     A story about two people counts its votes for each of them. Stories with no
     hero (told before heroes were recorded) count for nobody.
     """
-    s, h, n = Story.__table__.c, StoryHero.__table__.c, Nomination.__table__.c
-    votes = (
-        sa.select(sa.func.count())
-        .where(n.workspace_id == workspace_id, n.story_id == s.id, n.active)
-        .scalar_subquery()
-    )
-    per_story = (
-        sa.select(h.user_id, s.id.label("story_id"), votes.label("votes"))
-        .join_from(StoryHero.__table__, Story.__table__, sa.and_(s.id == h.story_id))
-        .where(h.workspace_id == workspace_id, s.workspace_id == workspace_id)
-    )
+    s, h = Story.__table__.c, StoryHero.__table__.c
+    scope = [h.workspace_id == workspace_id, s.workspace_id == workspace_id]
     if since is not None:
-        per_story = per_story.where(s.created_at >= since)
-    scored = per_story.subquery()
-    total = sa.func.sum(scored.c.votes)
+        scope.append(s.created_at >= since)
+    total = sa.func.sum(s.votes)  # each story's stored count of the votes that count
     rows = session.execute(
-        sa.select(scored.c.user_id, total, sa.func.count())
-        .group_by(scored.c.user_id)
+        sa.select(h.user_id, total, sa.func.count())
+        .join_from(StoryHero.__table__, Story.__table__, s.id == h.story_id)
+        .where(*scope)
+        .group_by(h.user_id)
         .having(total > 0)
-        .order_by(total.desc(), scored.c.user_id)
+        .order_by(total.desc(), h.user_id)
         .limit(limit)
     ).all()
     names = _latest_names(session, workspace_id, [user_id for user_id, _, _ in rows])

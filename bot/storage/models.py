@@ -100,10 +100,7 @@ class Skip(SQLModel, table=True):
 
 
 class MeetingPost(SQLModel, table=True):
-    """One channel's Monday Morning Meeting for one local ISO week: at most one, ever.
-
-    ``period`` is the week's key, ``"2026-W49"`` (see ``bot.scheduling.Period``).
-    """
+    """One channel's Monday Morning Meeting for one local ISO week (``period``, "2026-W49")."""
 
     __tablename__ = "meeting_post"
     __table_args__ = (
@@ -167,6 +164,10 @@ class Story(SQLModel, table=True):
         sa.UniqueConstraint("workspace_id", "channel_id", "message_id", name="uq_story_message"),
         # The month's board: this workspace's stories since the 1st.
         sa.Index("ix_story_board", "workspace_id", "created_at"),
+        # The all-time board: this workspace's most voted stories, read from the top.
+        sa.Index("ix_story_votes", "workspace_id", "votes"),
+        # A board's people: each author's latest name.
+        sa.Index("ix_story_author", "workspace_id", "author_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,15 +179,15 @@ class Story(SQLModel, table=True):
     source: str = Field(default="command", max_length=16)  # command | thread
     message_id: str | None = Field(default=None, max_length=ID_MAX)
     created_at: datetime = _ts(index=True)
+    # Its active nominations, kept by every vote write (``bot.storage.stories``) so a
+    # board reads one number per story instead of counting the votes.
+    votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class StoryHero(SQLModel, table=True):
-    """A colleague a story is about: the one who went above and beyond.
+    """A colleague a story is about (the teller, ``Story.author_id``, only tells it).
 
-    The teller (``Story.author_id``) only brings the news; the boards count heroes.
-    ``user_id`` is the platform's id, or ``name:<name>`` for a hero known only by a
-    typed name. Stories from before heroes have none: they credit nobody.
-    """
+    ``user_id``: the platform's id, or ``name:<name>`` for a typed name only."""
 
     __tablename__ = "story_hero"
     __table_args__ = (
@@ -221,12 +222,8 @@ class StoryDraft(SQLModel, table=True):
 
 
 class Nomination(SQLModel, table=True):
-    """One person's vote for one story: counted while ``active``.
-
-    A vote taken back stays as an inactive row, and ``decided_at`` (the platform's
-    time for the reaction, else when it was handled) decides between an add and a
-    remove that two workers handle at once: the later one wins, whatever the order.
-    """
+    """One person's vote for one story, counted while ``active`` (a vote taken back stays,
+    inactive). Of an add and a remove handled at once, the later ``decided_at`` wins."""
 
     __tablename__ = "nomination"
     __table_args__ = (
@@ -338,11 +335,8 @@ class AuditEntry(SQLModel, table=True):
 
 
 class KeyCanary(SQLModel, table=True):
-    """A known value encrypted under the key the patient data is stored under.
-
-    Every process decrypts it at start-up, so a wrong, missing or misordered key
-    stops the process with a message instead of making every recall come back empty.
-    """
+    """A known value under the patient data's key: every process decrypts it at start-up,
+    so a wrong or missing key stops it with a message, not with empty recalls."""
 
     __tablename__ = "key_canary"
 
@@ -383,14 +377,10 @@ class ConversationReference(SQLModel, table=True):
 
 
 class PracticeAdmin(SQLModel, table=True):
-    """Someone who may change the practice's settings in one workspace.
+    """Someone who may change the practice's settings in one workspace (``bot.roles``).
 
-    ``source`` says how they became one: ``installer`` (added Huddle), ``platform``
-    (the platform said so: a Slack workspace admin, seen when they last used Huddle),
-    ``added`` (by another admin in chat) or ``first`` (the first to change a setting
-    in a workspace that had no admin yet). ``name`` is the name the platform
-    shows for them (their id until the platform has said).
-    """
+    ``source``: ``installer``, ``platform`` (a Slack workspace admin), ``added`` in chat,
+    or ``first`` (the first to change a setting where no admin was known)."""
 
     __tablename__ = "practice_admin"
     __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id", name="uq_practice_admin"),)

@@ -15,17 +15,18 @@ from bot.storage.models import Nomination, Story
 
 
 @dataclass(frozen=True)
-class StoryScore:
-    story: Story
-    nominations: int
+class BoardStory:
+    """What a board shows of a story."""
+
+    id: int
+    author_name: str
+    text: str
 
 
 @dataclass(frozen=True)
-class PersonScore:
-    author_id: str
-    author_name: str
+class StoryScore:
+    story: BoardStory
     nominations: int
-    stories: int
 
 
 def record_story(
@@ -160,99 +161,26 @@ def nomination_count(*, session: Session, story: Story) -> int:
     return session.exec(statement).one()
 
 
-@dataclass(frozen=True)
-class Board:
-    """A leaderboard: the top stories and the top people of one period."""
-
-    stories: list[StoryScore]
-    people: list[PersonScore]
-
-
-def board(
+def top_stories(
     *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
-) -> Board:
-    """The top stories shared since ``since`` (most votes first, ties earliest) and the top
-    authors by the votes their stories received, with how many stories they shared.
+) -> list[StoryScore]:
+    """The top stories shared since ``since``: most votes first, ties to the earliest.
 
-    One statement scans the workspace's counted votes (``ix_nomination_counted``) into a
-    per-story count, and takes from it the top stories and the top authors at once;
-    then the few stories and authors it names are read by key.
+    One statement on the stored counts (``Story.votes``), never the votes themselves:
+    all time reads ``ix_story_votes`` from the top; a period only that period's stories
+    (``ix_story_board``). Who is credited (the heroes) is ``bot.storage.heroes``'s.
     """
-    s, n = Story.__table__.c, Nomination.__table__.c
-    counted = sa.and_(n.workspace_id == workspace_id, n.story_id == s.id, n.active)
-    per_story = (
-        sa.select(s.id.label("story_id"), s.author_id, s.created_at, sa.func.count().label("votes"))
-        .join_from(Story.__table__, Nomination.__table__, counted)
-        .where(s.workspace_id == workspace_id)
-        .group_by(s.id, s.author_id, s.created_at)
-    )
+    s = Story.__table__.c
+    scope = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
-        per_story = per_story.where(s.created_at >= since)
-    votes = per_story.cte("per_story")
-    top = (
-        sa.select(
-            sa.literal("story").label("kind"),
-            sa.cast(votes.c.story_id, sa.String).label("key"),
-            votes.c.votes.label("votes"),
-        )
-        .order_by(votes.c.votes.desc(), votes.c.created_at, votes.c.story_id)
+        scope.append(s.created_at >= since)
+    top = session.execute(
+        sa.select(s.id, s.author_name, s.text, s.votes)
+        .where(*scope)
+        .order_by(s.votes.desc(), s.created_at, s.id)
         .limit(limit)
-        .subquery()
-    )
-    total = sa.func.sum(votes.c.votes)
-    leaders = (
-        sa.select(sa.literal("person").label("kind"), votes.c.author_id.label("key"), total)
-        .group_by(votes.c.author_id)
-        .order_by(total.desc(), votes.c.author_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = session.execute(sa.union_all(sa.select(*top.c), sa.select(*leaders.c.values()))).all()
-    story_votes = [(int(key), int(count)) for kind, key, count in rows if kind == "story"]
-    people = [(key, int(count)) for kind, key, count in rows if kind == "person"]
-    by_id = {
-        story.id: story
-        for story in session.exec(
-            select(Story).where(
-                Story.workspace_id == workspace_id, Story.id.in_([i for i, _ in story_votes])
-            )
-        )
-    }
-    shared = _story_counts(session, workspace_id, [a for a, _ in people], since)
-    names = _latest_names(session, workspace_id, [a for a, _ in people])
-    return Board(
-        stories=[StoryScore(by_id[i], count) for i, count in story_votes],
-        people=[
-            PersonScore(author, names.get(author, author), count, shared.get(author, 0))
-            for author, count in people
-        ],
-    )
-
-
-def _story_counts(
-    session: Session, workspace_id: int, author_ids: list[str], since: datetime | None
-) -> dict[str, int]:
-    if not author_ids:
-        return {}
-    statement = (
-        select(Story.author_id, sa.func.count())
-        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
-        .group_by(Story.author_id)
-    )
-    if since is not None:
-        statement = statement.where(Story.created_at >= since)
-    return {author: int(count) for author, count in session.exec(statement)}
-
-
-def _latest_names(session: Session, workspace_id: int, author_ids: list[str]) -> dict[str, str]:
-    if not author_ids:
-        return {}
-    statement = (
-        select(Story.author_id, Story.author_name)
-        .where(Story.workspace_id == workspace_id, Story.author_id.in_(author_ids))
-        .order_by(Story.created_at, Story.id)
-    )
-    return dict(session.exec(statement).all())
+    ).all()
+    return [StoryScore(BoardStory(i, author, text), int(votes)) for i, author, text, votes in top]
 
 
 def stories_between(

@@ -6,8 +6,10 @@ after reading, so nothing here can leak a note into a log or an error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
 from bot.storage.models import Tidbit
@@ -40,20 +42,31 @@ def store_tidbit(
     return tidbit
 
 
+@dataclass(frozen=True)
+class Recalled:
+    """What a recall shows of a tidbit (its note still encrypted)."""
+
+    id: int
+    note_enc: str
+    author_name: str
+    created_at: datetime
+
+
 def tidbits_for_patient(
     *, session: Session, workspace_id: int, ref_hashes: list[str], now: datetime
-) -> list[Tidbit]:
-    """A patient's unexpired tidbits in this workspace, oldest first."""
+) -> list[Recalled]:
+    """A patient's unexpired tidbits in this workspace, oldest first (``ix_tidbit_lookup``)."""
+    t = Tidbit.__table__.c
     statement = (
-        select(Tidbit)
+        sa.select(t.id, t.note_enc, t.author_name, t.created_at)
         .where(
-            Tidbit.workspace_id == workspace_id,
-            Tidbit.patient_ref_hash.in_(ref_hashes),
-            Tidbit.expires_at > now,
+            t.workspace_id == workspace_id,
+            t.patient_ref_hash.in_(ref_hashes),
+            t.expires_at > now,
         )
-        .order_by(Tidbit.created_at, Tidbit.id)
+        .order_by(t.created_at, t.id)
     )
-    return list(session.exec(statement))
+    return [Recalled(*row) for row in session.execute(statement)]
 
 
 def get_tidbit(*, session: Session, workspace_id: int, tidbit_id: int) -> Tidbit | None:

@@ -1,0 +1,201 @@
+"""The data ``benchmarks/boards.py`` times the boards on: one big PostgreSQL database.
+
+At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, 1,000,000
+nominations (one in nine taken back), 100,000 defects (one in ten open) with 50,000
+recovery actions, and 100,000 tidbits; one busy workspace (id ``BUSY``) holds a tenth
+of every table. The busy workspace's patient ``PATIENT`` has ``PATIENT_TIDBITS``
+tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
+recall reads the same few rows however big the table grows.
+
+Rows go in by COPY. Where the schema keeps stored counts (``story.votes`` and
+``author_tally``, migration 0011), the triggers are set aside while the rows are copied
+and the counts are then set by one statement each: the numbers the triggers would keep.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from bot.crypto import Vault
+from bot.storage.models import Workspace
+
+BUSY = 1  # the busy workspace's id (external id T1)
+PATIENT = "JS-1042"
+PATIENT_TIDBITS = 8
+WORKSPACES = 1000
+
+STORY_COLUMNS = (
+    "id",
+    "workspace_id",
+    "channel_id",
+    "author_id",
+    "author_name",
+    "text",
+    "source",
+    "created_at",
+)
+DEFECT_COLUMNS = (
+    "id",
+    "workspace_id",
+    "channel_id",
+    "stage",
+    "description",
+    "reporter_id",
+    "reporter_name",
+    "created_at",
+    "closed_at",
+    "closed_by",
+)
+TIDBIT_COLUMNS = (
+    "workspace_id",
+    "patient_ref_hash",
+    "patient_ref_enc",
+    "note_enc",
+    "author_id",
+    "author_name",
+    "created_at",
+    "expires_at",
+)
+
+
+def copy(connection, table: str, columns: tuple[str, ...], rows) -> int:
+    """COPY rows (tuples) into ``table`` in chunks; returns how many."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    n = 0
+    with connection.cursor() as cursor, cursor.copy(statement) as sink:
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+            n += 1
+            if n % 200_000 == 0:
+                sink.write(buffer.getvalue())
+                buffer = io.StringIO()
+        sink.write(buffer.getvalue())
+    return n
+
+
+def owner(i: int) -> int:
+    """Row ``i``'s workspace: the busy one for a tenth of the rows, the rest spread."""
+    return BUSY if i % 10 == 0 else 2 + i % (WORKSPACES - 1)
+
+
+def story_row(i: int, workspace_id: int, rng: random.Random, ts) -> tuple:
+    """Forty authors, each always under the same name; shared over the past year."""
+    a = rng.randrange(40)
+    row = (i + 1, workspace_id, "C1", f"U{a}", f"Person {a}", f"story {i}", "command")
+    return (*row, ts(rng.uniform(0, 365)))
+
+
+def defect_row(i: int, workspace_id: int, stage: str | None, rng: random.Random, now) -> tuple:
+    """One defect in ten (at random) is open; the closed ones were closed halfway to now."""
+    days = rng.uniform(0, 365)
+    opened, closed = now - timedelta(days=days), now - timedelta(days=days / 2)
+    closing = (None, None) if rng.random() < 0.1 else (closed.isoformat(), "Alex")
+    row = (i + 1, workspace_id, "C1", stage, f"defect {i}", "U1", "Alex", opened.isoformat())
+    return (*row, *closing)
+
+
+def _has_vote_counts(raw) -> bool:
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'story' AND column_name = 'votes'"
+        )
+        return cursor.fetchone() is not None
+
+
+def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> dict[str, int]:
+    rng = random.Random(12)
+    n_stories, n_defects = int(100_000 * scale), int(100_000 * scale)
+    n_votes, n_tidbits = int(1_000_000 * scale), int(100_000 * scale)
+    engine = sa.create_engine(url)
+    raw = engine.raw_connection()
+    ts = lambda days: (now - timedelta(days=days)).isoformat()  # noqa: E731
+    try:
+        counted = _has_vote_counts(raw)
+        copy(
+            raw,
+            "workspace",
+            ("id", "platform", "external_id", "timezone", "created_at"),
+            ((w, "slack", f"T{w}", "UTC", ts(400)) for w in range(1, WORKSPACES + 1)),
+        )
+        with raw.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")  # no per-row triggers
+        story_ws = [owner(i) for i in range(n_stories)]
+        stories = (story_row(i, story_ws[i], rng, ts) for i in range(n_stories))
+        copy(raw, "story", STORY_COLUMNS, stories)
+        votes = set()
+        while len(votes) < n_votes:
+            votes.add((rng.randrange(n_stories), rng.randrange(200)))
+        copy(
+            raw,
+            "nomination",
+            ("workspace_id", "story_id", "voter_id", "created_at", "active", "decided_at"),
+            (
+                (story_ws[s], s + 1, f"V{v}", ts(1), "f" if (s + v) % 9 == 0 else "t", ts(1))
+                for s, v in votes
+            ),
+        )
+        del votes
+        with raw.cursor() as cursor:
+            if counted:
+                cursor.execute(
+                    "UPDATE story s SET votes = c.votes FROM (SELECT story_id, workspace_id, "
+                    "count(*) AS votes FROM nomination WHERE active "
+                    "GROUP BY story_id, workspace_id) c "
+                    "WHERE s.id = c.story_id AND s.workspace_id = c.workspace_id"
+                )
+                cursor.execute(
+                    "INSERT INTO author_tally (workspace_id, author_id, votes, stories) "
+                    "SELECT workspace_id, author_id, sum(votes), count(*) FROM story "
+                    "GROUP BY workspace_id, author_id"
+                )
+            cursor.execute("SET session_replication_role = origin")
+        defect_ws = [owner(i) for i in range(n_defects)]
+        defects = (
+            defect_row(i, defect_ws[i], rng.choice(stages), rng, now) for i in range(n_defects)
+        )
+        copy(raw, "defect", DEFECT_COLUMNS, defects)
+        copy(
+            raw,
+            "recovery_action",
+            ("workspace_id", "defect_id", "action", "owner_id", "owner_name", "created_at"),
+            (
+                (defect_ws[i], i + 1, f"called back {i}", "U2", "Sam", ts(0))
+                for i in range(0, n_defects, 2)
+            ),
+        )
+        copy(raw, "tidbit", TIDBIT_COLUMNS, _tidbits(n_tidbits, scale, vault, now, ts))
+        with raw.cursor() as cursor:
+            for table in ("workspace", "story", "defect", "tidbit"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+        raw.commit()
+        raw.driver_connection.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # as autovacuum would, before any board is read
+    finally:
+        raw.close()
+        engine.dispose()
+    return {"stories": n_stories, "nominations": n_votes, "defects": n_defects}
+
+
+def _tidbits(n: int, scale: float, vault: Vault, now: datetime, ts):
+    """The busy patient's few tidbits, and everyone else's (sealed once: never read)."""
+    salt = Workspace(platform="slack", external_id=f"T{BUSY}").patient_salt
+    expires = (now + timedelta(days=300)).isoformat()
+    theirs = vault.ref_hash(salt, PATIENT)
+    sealed = vault.encrypt("someone else's note")
+    patients = int(1000 * scale)
+    for i in range(PATIENT_TIDBITS):
+        note = vault.encrypt(f"daughter's wedding in June, note {i}")
+        yield (BUSY, theirs, vault.encrypt(PATIENT), note, "U1", "Alex", ts(i + 1), expires)
+    for i in range(n - PATIENT_TIDBITS):
+        ref = f"{owner(i)}-{i % patients}".encode().hex().ljust(64, "0")[:64]
+        yield (owner(i), ref, sealed, sealed, "U1", "Alex", ts(i % 300), expires)
