@@ -20,15 +20,14 @@ from bot.content import Content
 from bot.crypto import Vault
 from bot.door import enter
 from bot.handlers import ROUTES
-from bot.meeting import weekly_meeting
 from bot.model import ConversationRef, Event, MeetingShown, Reply
-from bot.scheduling import iso_week_of, utc_now
+from bot.scheduling import utc_now
 from bot.storage import meetings
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
 from bot.storage.tidbits import purge_expired_tidbits
 from bot.storage.workspaces import ensure_workspace
-from bot.weekly import this_weeks_post
+from bot.weekly import this_weeks_meeting, this_weeks_post
 
 log = logging.getLogger("huddle")
 
@@ -100,7 +99,9 @@ class Huddle:
             )
             if not won:
                 return None
-            return post.id, weekly_meeting(rule, *iso_week_of(post.period))
+            return post.id, this_weeks_meeting(
+                session=session, content=self.content, post=post, rule=rule
+            )
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:
         with transaction(self.engine) as session:

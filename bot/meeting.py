@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
 from bot.content import Content, Rule
 from bot.model import Button, Field, Reply, Visibility
@@ -29,11 +30,23 @@ def position_in_curriculum(content: Content, posted_rule_ids: list[str]) -> tupl
     return done, total
 
 
-def compose_meeting(rule: Rule, *, week_label: str, visibility: Visibility) -> Reply:
-    """The weekly post: the rule, why it matters, a question, a challenge, and the story prompt."""
+def follow_up(previous: Rule, *, last_week: bool) -> str:
+    """How a meeting opens: the last meeting's challenge, and how did it go?"""
+    when = "Last week's" if last_week else "Last meeting's"
+    return (
+        f"{when} challenge: {previous.challenge}\n"
+        "How did it go? Take a minute on it together, and reply here with what happened.\n\n"
+    )
+
+
+def compose_meeting(
+    rule: Rule, *, week_label: str, visibility: Visibility, opening: str = ""
+) -> Reply:
+    """The weekly post: the last challenge followed up (``opening``), then the rule, why it
+    matters, a question, a challenge, and the story prompt."""
     return Reply(
         title=f"Monday Morning Meeting · {rule.title}",
-        text=f"This week's rule: {rule.rule}",
+        text=f"{opening}This week's rule: {rule.rule}",
         fields=(
             Field("Why it matters here", rule.why),
             Field("Talk about it", rule.question),
@@ -48,7 +61,22 @@ def compose_meeting(rule: Rule, *, week_label: str, visibility: Visibility) -> R
     )
 
 
-def weekly_meeting(rule: Rule, iso_year: int, iso_week: int) -> Reply:
-    """The channel's post for ISO week (year, week), as the clock and the console show it."""
+def weekly_meeting(
+    rule: Rule,
+    iso_year: int,
+    iso_week: int,
+    previous: tuple[Rule, int, int] | None = None,
+) -> Reply:
+    """The channel's post for ISO week (year, week), as the clock and the console show it.
+
+    ``previous``: the rule of the channel's last meeting and its ISO (year, week), so
+    the meeting opens by asking how that challenge went.
+    """
     label = f"Week {iso_week}, {iso_year}"
-    return compose_meeting(rule, week_label=label, visibility=Visibility.CHANNEL)
+    opening = ""
+    if previous is not None:
+        before, year, week = previous
+        monday = date.fromisocalendar(iso_year, iso_week, 1)
+        last_week = date.fromisocalendar(year, week, 1) == monday - timedelta(days=7)
+        opening = follow_up(before, last_week=last_week)
+    return compose_meeting(rule, week_label=label, visibility=Visibility.CHANNEL, opening=opening)

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.content import Content, Rule
-from bot.meeting import next_rule
-from bot.model import ConversationRef
-from bot.scheduling import Period
+from bot.meeting import next_rule, weekly_meeting
+from bot.model import ConversationRef, Reply
+from bot.scheduling import Period, iso_week_of
 from bot.storage import meetings
 from bot.storage.models import MeetingPost, Workspace
 from bot.storage.subscriptions import get_subscription
@@ -63,3 +63,16 @@ def this_weeks_post(
     )
     assert post is not None  # the constraint that refused our claim holds it
     return post, content.rules.get(post.rule_id) or next_rule(content, []), False
+
+
+def this_weeks_meeting(
+    *, session: Session, content: Content, post: MeetingPost, rule: Rule
+) -> Reply:
+    """The post for ``post``'s week, opened by the channel's previous challenge."""
+    year, week = iso_week_of(post.period)
+    last = meetings.previous_meetings(
+        session=session, workspace_ids={post.workspace_id}, before={post.period}
+    ).get((post.workspace_id, post.channel_id))
+    before = content.rules.get(last[1] or "") if last else None
+    previous = (before, *iso_week_of(last[0])) if before is not None and last else None
+    return weekly_meeting(rule, year, week, previous=previous)

@@ -7,11 +7,9 @@ never posts that week again; shown a second time, it is the same meeting.
 from __future__ import annotations
 
 from bot.door import Route, Turn
-from bot.meeting import weekly_meeting
 from bot.model import ConversationRef, MeetingShown, Reply
-from bot.scheduling import iso_week_of
 from bot.storage import meetings
-from bot.weekly import this_weeks_post
+from bot.weekly import this_weeks_meeting, this_weeks_post
 
 
 def handle(turn: Turn) -> list[Reply]:
@@ -25,7 +23,7 @@ def handle(turn: Turn) -> list[Reply]:
         meetings.mark_posted(
             session=turn.session, post=post, message_id=shown.message_id, now=turn.now
         )
-    return [weekly_meeting(rule, *iso_week_of(post.period))]
+    return [this_weeks_meeting(session=turn.session, content=turn.content, post=post, rule=rule)]
 
 
 ROUTE = Route(handle, "meeting shown")

@@ -160,3 +160,36 @@ def next_rule_ids(
         for workspace_id, channel_id, rule_id in session.execute(statement):
             chosen[(workspace_id, channel_id)] = rule_id
     return chosen
+
+
+def previous_meetings(
+    *, session: Session, workspace_ids: Iterable[int], before: Iterable[str], batch: int = 500
+) -> dict[tuple[int, str], tuple[str, str]]:
+    """Each channel's latest posted meeting before its period: {(workspace, channel):
+    (period, rule id)}, so a new meeting can follow up the last one's challenge.
+
+    ``before`` holds the periods being posted (``"2026-W49"``); week keys sort as text.
+    One row per channel comes back, one query per ``batch`` of workspaces.
+    """
+    m = MeetingPost.__table__.c
+    latest: dict[tuple[int, str], tuple[str, str]] = {}
+    until = max(before, default=None)
+    if until is None:
+        return latest
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        rank = sa.func.row_number().over(
+            partition_by=(m.workspace_id, m.channel_id), order_by=m.period.desc()
+        )
+        ranked = (
+            sa.select(m.workspace_id, m.channel_id, m.period, m.rule_id, rank.label("rank"))
+            .where(m.workspace_id.in_(ids), m.status == POSTED, m.period < until)
+            .subquery("ranked")
+        )
+        rows = session.execute(
+            sa.select(
+                ranked.c.workspace_id, ranked.c.channel_id, ranked.c.period, ranked.c.rule_id
+            ).where(ranked.c.rank == 1)
+        )
+        for workspace_id, channel_id, period, rule_id in rows:
+            latest[(workspace_id, channel_id)] = (period, rule_id)
+    return latest

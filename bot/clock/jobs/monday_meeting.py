@@ -15,7 +15,7 @@ from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.meeting import next_rule, weekly_meeting
 from bot.scheduling import Period, iso_week_of, meeting_due, meeting_may_retry, meeting_time
 from bot.storage.clock import MEETINGS
-from bot.storage.meetings import next_rule_ids
+from bot.storage.meetings import next_rule_ids, previous_meetings
 
 
 def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
@@ -30,11 +30,18 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
-    """The next rule of each channel's curriculum, counted in SQL (a retry keeps its rule)."""
+    """The next rule of each channel's curriculum, counted in SQL (a retry keeps its rule),
+    opened by the channel's last challenge."""
     chosen = next_rule_ids(
         session=plan.session,
         workspace_ids={s.target.workspace_id for s in slots if s.row is None},
         order=[rule.id for rule in plan.content.rules_in_order()],
+        batch=plan.options.batch_size,
+    )
+    previous = previous_meetings(
+        session=plan.session,
+        workspace_ids={s.target.workspace_id for s in slots},
+        before={s.period for s in slots},
         batch=plan.options.batch_size,
     )
     messages = {}
@@ -44,7 +51,10 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
             rule = plan.content.rules[rule_id] if rule_id else next_rule(plan.content, [])
         else:
             rule = plan.content.rules.get(slot.row.rule_id or "") or next_rule(plan.content, [])
-        reply = weekly_meeting(rule, *iso_week_of(slot.period))
+        last = previous.get(slot.target.key)
+        before = plan.content.rules.get(last[1] or "") if last else None
+        follow = (before, *iso_week_of(last[0])) if before is not None and last else None
+        reply = weekly_meeting(rule, *iso_week_of(slot.period), previous=follow)
         messages[slot.target.key] = Message(reply, columns={"rule_id": rule.id})
     return messages
 
