@@ -274,7 +274,7 @@ def show(result: dict) -> None:
         f"  database round trips        {result['statements']} "
         f"= {result['statements'] / posted:.3f} per post "
         f"(clock {result['clock_statements'] / posted:.3f}, "
-        f"bot-token look-ups {result['lookups'] / posted:.3f})"
+        f"bot-token look-ups {result['lookups']} = {result['lookups'] / posted:.4f})"
     )
     print(f"  every channel exactly once  {'yes' if result['exactly_once'] else 'NO'}")
     print(f"  a second run posted         {result['second_run_posted']}")
