@@ -15,6 +15,9 @@ The servers:
     core and aiohttp integration, then waits (what the two SDKs cost on their own);
   * with ``--baseline-root PATH``, the ``huddle serve`` of another checkout (before/after).
 
+Huddle runs from the tree this script is in (PYTHONPATH), so a copy of a commit
+(``git archive``) can be measured while the checkout changes.
+
 Rounds alternate the servers' order; the table gives min / median / max over rounds.
 
     .venv/bin/python benchmarks/footprint.py [--rounds 5] [--requests 10000]
@@ -149,7 +152,7 @@ async def one_round(api: SlackAPIStandIn, args, folder: str, round_no: int) -> l
     def database(tag: str) -> str:
         return prepared_database(f"sqlite:///{folder}/{tag}-{round_no}.db", 0)
 
-    def huddle(tag: str, root=None, extra=None):
+    def huddle(tag: str, root=ROOT, extra=None):
         url = database(tag)  # migrated before the clock starts
         return lambda port: start_huddle(url, api, port, root=root, extra_env=extra)
 
