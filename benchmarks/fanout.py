@@ -16,8 +16,14 @@ Then one ``monday-meeting`` run posts through the Slack adapter's messenger
 the wall time, posts per second, the 429s, the database round trips per post, and checks
 that every channel got exactly one post.
 
+The floor (``_fanout_floor.py``, left out with ``--no-baseline``): the same posts (the
+payload Huddle sent) with slack-sdk's AsyncWebClient alone, to a fresh stand-in, under
+the clock's default overall and per-workspace concurrency. With ``--rounds N`` the two
+alternate (the floor after Huddle in odd rounds, before it in even ones) and the ratios
+of their posts per second are given as min / median / max.
+
     .venv/bin/python benchmarks/fanout.py [--workspaces 1000] [--channels-per-workspace 10]
-        [--latency 0.05] [--rate-limit 10] [--postgres] [--concurrency N]
+        [--latency 0.05] [--rate-limit 10] [--postgres] [--concurrency N] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import statistics
 import sys
 import tempfile
 import time
@@ -39,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.slack.messenger import messenger_for  # noqa: E402
 from adapters.slack.settings import SlackSettings  # noqa: E402
+from benchmarks._fanout_floor import post_with_sdk_alone, show_sdk_alone  # noqa: E402
 from bot.clock.config import ClockSettings  # noqa: E402
 from bot.clock.jobs import run_monday_meeting  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -65,6 +73,24 @@ def token(n: int) -> str:
 # -- the Slack Web API stand-in, in its own process -------------------------------------
 
 
+def start_standin(args: argparse.Namespace):
+    """The stand-in process, and its pipe and URL."""
+    parent, child = multiprocessing.Pipe()
+    standin = multiprocessing.get_context("spawn").Process(
+        target=_standin, args=(child, args.workspaces, args.latency, args.rate_limit)
+    )
+    standin.start()
+    return standin, parent, parent.recv()
+
+
+def stop_standin(standin, parent) -> dict:
+    """Stop it; what it saw (the posts delivered, the 429s, one post's arguments)."""
+    parent.send("stop")
+    seen = parent.recv()
+    standin.join()
+    return seen
+
+
 def _standin(conn, workspaces: int, latency: float, rate_limit: float) -> None:
     from tests.standins.slack_api import SlackAPIStandIn
 
@@ -75,9 +101,11 @@ def _standin(conn, workspaces: int, latency: float, rate_limit: float) -> None:
         await api.start()
         conn.send(api.url)
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        posts = api.calls_to("chat.postMessage")
         conn.send(
             {
-                "calls": len(api.calls_to("chat.postMessage")),
+                "sample": dict(posts[0].args) if posts else None,
+                "calls": len(posts),
                 "delivered": api.delivered,
                 "rate_limited": api.rate_limited,
             }
@@ -174,13 +202,13 @@ async def post_all(huddle: Huddle, api_url: str, options: ClockSettings):
     sa.event.listen(huddle.engine, "before_cursor_execute", count_lookups)
     try:
         with count_round_trips(huddle.engine) as trips:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             report = await run_monday_meeting(huddle, {"slack": messenger}, NOW, options=options)
-            wall = time.perf_counter() - started
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         sa.event.remove(huddle.engine, "before_cursor_execute", count_lookups)
         await messenger.close()
-    return report, wall, trips.count, token_lookups
+    return report, wall, cpu, trips.count, token_lookups
 
 
 def run(label: str, url: str, args: argparse.Namespace) -> dict:
@@ -189,13 +217,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict:
     seed(engine, args.workspaces, args.channels_per_workspace)
     expected = args.workspaces * args.channels_per_workspace
 
-    parent, child = multiprocessing.Pipe()
-    standin = multiprocessing.get_context("spawn").Process(
-        target=_standin, args=(child, args.workspaces, args.latency, args.rate_limit)
-    )
-    standin.start()
-    api_url = parent.recv()
-
+    standin, parent, api_url = start_standin(args)
     key = generate_key()
     settings = Settings(HUDDLE_ENCRYPTION_KEY=key, DATABASE_URL=url)
     huddle = Huddle(
@@ -207,14 +229,12 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict:
     )
     overrides = {"concurrency": args.concurrency} if args.concurrency else {}
     options = ClockSettings.defaults(**overrides)
-    report, wall, statements, lookups = asyncio.run(post_all(huddle, api_url, options))
+    report, wall, cpu, statements, lookups = asyncio.run(post_all(huddle, api_url, options))
 
     # A second run in the same minute (a second clock, or a retry) must post nothing.
-    again, _, _, _ = asyncio.run(post_all(huddle, api_url, options))
+    again, *_ = asyncio.run(post_all(huddle, api_url, options))
 
-    parent.send("stop")
-    seen = parent.recv()
-    standin.join()
+    seen = stop_standin(standin, parent)
     engine.dispose()
 
     per_channel = Counter(seen["delivered"])
@@ -224,6 +244,8 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict:
         "posted": report.posted,
         "failed": report.failed + report.undeliverable,
         "wall": wall,
+        "cpu": cpu,
+        "sample": seen["sample"],
         "rate": report.posted / wall if wall else 0.0,
         "429s": report.rate_limited,
         "429s_sent": seen["rate_limited"],
@@ -242,6 +264,7 @@ def show(result: dict) -> None:
     print(f"  channels subscribed         {result['channels']}")
     print(f"  posted / failed             {result['posted']} / {result['failed']}")
     print(f"  wall time                   {result['wall']:.2f} s")
+    print(f"  CPU per post (this process) {result['cpu'] / posted * 1000:.3f} ms")
     print(f"  posts per second            {result['rate']:.0f}")
     print(
         f"  429s received               {result['429s']} "
@@ -251,10 +274,39 @@ def show(result: dict) -> None:
         f"  database round trips        {result['statements']} "
         f"= {result['statements'] / posted:.3f} per post "
         f"(clock {result['clock_statements'] / posted:.3f}, "
-        f"bot-token look-ups {result['lookups'] / posted:.3f})"
+        f"bot-token look-ups {result['lookups']} = {result['lookups'] / posted:.4f})"
     )
     print(f"  every channel exactly once  {'yes' if result['exactly_once'] else 'NO'}")
     print(f"  a second run posted         {result['second_run_posted']}")
+
+
+# -- the floor: slack-sdk alone, the same posts under the same limits -------------------
+
+
+def run_sdk_alone(args: argparse.Namespace, sample: dict) -> dict:
+    standin, parent, api_url = start_standin(args)
+    overrides = {"concurrency": args.concurrency} if args.concurrency else {}
+    options = ClockSettings.defaults(**overrides)
+    posted, wall, cpu, rate_limited = asyncio.run(
+        post_with_sdk_alone(api_url, args, sample, options, token)
+    )
+    seen = stop_standin(standin, parent)
+    expected = args.workspaces * args.channels_per_workspace
+    per_channel = Counter(seen["delivered"])
+    return {
+        "label": "slack-sdk alone (AsyncWebClient, same limits, no database)",
+        "posted": posted,
+        "wall": wall,
+        "cpu": cpu,
+        "rate": posted / wall if wall else 0.0,
+        "429s": rate_limited,
+        "exactly_once": len(per_channel) == expected and set(per_channel.values()) == {1},
+    }
+
+
+def ratios(label: str, values: list[float]) -> None:
+    values = sorted(values)
+    print(f"  {label:<40} {values[0]:.2f}x / {statistics.median(values):.2f}x / {values[-1]:.2f}x")
 
 
 def main() -> int:
@@ -269,23 +321,53 @@ def main() -> int:
         action="store_true",
         help="also run on a private PostgreSQL database (HUDDLE_TEST_POSTGRES_URL)",
     )
+    parser.add_argument("--rounds", type=int, default=1, help="rounds, each with the floor")
+    parser.add_argument("--no-baseline", action="store_true", help="skip slack-sdk alone")
     args = parser.parse_args()
 
-    results = []
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/fanout.db"
-        results.append(run("SQLite (embedded default)", url, args))
-    if args.postgres:
-        from tests import database
+    def huddle_runs() -> list[dict]:
+        results = []
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(run("SQLite (embedded default)", f"sqlite:///{folder}/fanout.db", args))
+        if args.postgres:
+            from tests import database
 
-        url, drop = database.create_postgres_database()
-        try:
-            results.append(run("PostgreSQL", url, args))
-        finally:
-            drop()
-    for result in results:
-        show(result)
-    ok = all(r["exactly_once"] and r["second_run_posted"] == 0 for r in results)
+            url, drop = database.create_postgres_database()
+            try:
+                results.append(run("PostgreSQL", url, args))
+            finally:
+                drop()
+        return results
+
+    rounds: list[tuple[list[dict], dict | None]] = []
+    sample = None
+    for n in range(args.rounds):
+        # Alternating: the floor after Huddle in odd rounds, before it in even ones.
+        floor = None
+        if not args.no_baseline and sample is not None and n % 2 == 1:
+            floor = run_sdk_alone(args, sample)
+        results = huddle_runs()
+        sample = sample or results[0]["sample"]
+        if not args.no_baseline and floor is None:
+            floor = run_sdk_alone(args, sample)
+        print(f"\n== round {n + 1}, load average {Path('/proc/loadavg').read_text().strip()}")
+        for result in results:
+            show(result)
+        if floor is not None:
+            show_sdk_alone(floor)
+            for result in results:
+                print(
+                    f"  {result['label']}: {floor['rate'] / result['rate']:.2f}x slack-sdk's time"
+                )
+        rounds.append((results, floor))
+
+    if not args.no_baseline:
+        print("\nslack-sdk alone's posts/s over Huddle's (min / median / max):")
+        for i, result in enumerate(rounds[0][0]):
+            ratios(result["label"], [r[i]["rate"] and f["rate"] / r[i]["rate"] for r, f in rounds])
+    everything = [r for results, _ in rounds for r in results]
+    ok = all(r["exactly_once"] and r["second_run_posted"] == 0 for r in everything)
+    ok = ok and all(f["exactly_once"] for _, f in rounds if f is not None)
     return 0 if ok else 1
 
 

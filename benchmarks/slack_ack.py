@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,10 +47,17 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._ack_servers import (  # noqa: E402
+    SECRET,
+    TOKEN,
+    cpu_seconds,
+    free_port,
+    prepared_database,
+    start_bare,
+    start_huddle,
+    wait_until_up,
+)
 from tests.standins.slack_api import SlackAPIStandIn  # noqa: E402
-
-SECRET = "benchmark-signing-secret"
-TOKEN = "xoxb-benchmark"
 
 
 def signed(body: str) -> dict:
@@ -62,9 +68,6 @@ def signed(body: str) -> dict:
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": "v0=" + digest.hexdigest(),
     }
-
-
-CLIENT_ID = "111.222"
 
 
 def team_of(n: int, workspaces: int, busy_share: float) -> str:
@@ -132,144 +135,6 @@ async def fire(
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-async def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(200):
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}")
-            try:
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not come up")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def install_workspaces(database_url: str, workspaces: int) -> None:
-    """Every workspace installed through slack-sdk's store, as the OAuth flow leaves it."""
-    from slack_sdk.oauth.installation_store import Installation
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-
-    from bot.storage import db
-
-    engine = db.make_engine(database_url)
-    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=engine)
-    for n in range(workspaces):
-        store.save(
-            Installation(
-                app_id="A0BENCH",
-                team_id=f"T{n}",
-                team_name=f"Practice {n}",
-                bot_token=f"xoxb-bench-{n}",
-                bot_id=f"B{n}",
-                bot_user_id=f"UB{n}",
-                bot_scopes="commands,chat:write",
-                user_id="U0",
-            )
-        )
-    engine.dispose()
-
-
-def start_huddle(
-    database_url: str,
-    api: SlackAPIStandIn,
-    port: int,
-    *,
-    multi: bool = False,
-    root: Path | None = None,
-) -> subprocess.Popen:
-    """``huddle serve`` on a migrated database: this checkout's code, or ``root``'s."""
-    from bot.crypto import generate_key
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "HUDDLE_ENCRYPTION_KEY": generate_key(),
-        "HUDDLE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": api.url,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    env.pop("SLACK_CLIENT_ID", None)
-    if multi:
-        env.pop("SLACK_BOT_TOKEN")
-        env.update(SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET="bench-client-secret")
-    if root is not None:
-        env["PYTHONPATH"] = str(root)  # ahead of this checkout's editable install
-    huddle = Path(sys.executable).parent / "huddle"
-    return subprocess.Popen([str(huddle), "serve", "--port", str(port)], env=env, cwd=root or ROOT)
-
-
-def prepared_database(url: str, workspaces: int) -> str:
-    from bot.storage import db
-
-    db.upgrade(db.make_engine(url))
-    if workspaces:
-        install_workspaces(url, workspaces)
-    return url
-
-
-def start_bare(api: SlackAPIStandIn, port: int, *, before_response=False) -> subprocess.Popen:
-    env = {**os.environ, "SLACK_API_URL": api.url}
-    extra = ["--bare-before-response"] if before_response else []
-    return subprocess.Popen(
-        [sys.executable, __file__, "--bare-server", str(port), *extra], env=env, cwd=ROOT
-    )
-
-
-def run_bare_server(port: int, before_response: bool) -> None:
-    """A slack-bolt app that only acknowledges /defect: the floor to compare against.
-
-    With bolt's defaults unless ``before_response``."""
-    import logging
-
-    from aiohttp import web
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    logging.basicConfig(level=logging.WARNING)
-    client = AsyncWebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"])
-    options = {"process_before_response": True} if before_response else {}
-    bolt = AsyncApp(client=client, signing_secret=SECRET, **options)
-
-    @bolt.command("/defect")
-    async def only_ack(ack):
-        await ack()
-
-    async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
-    async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    app = web.Application()
-    app.router.add_post("/slack/events", events)
-    app.router.add_get("/healthz", healthz)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has used so far (Linux /proc), or None."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    # After the command name: state is field 3, utime 14 and stime 15 (proc(5)).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -441,10 +306,4 @@ if __name__ == "__main__":
     parser.add_argument("--busy-share", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline-root", type=Path, default=None)
-    parser.add_argument("--bare-server", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--bare-before-response", action="store_true", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.bare_server is not None:
-        run_bare_server(arguments.bare_server, arguments.bare_before_response)
-    else:
-        asyncio.run(main(arguments))
+    asyncio.run(main(parser.parse_args()))

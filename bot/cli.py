@@ -2,7 +2,8 @@
 
 Each subcommand builds the core through the composition root (``bot.wiring``). Platform subcommands (``console``,
 ``serve``, ``teams package``) come from adapters registered as entry points in
-the ``huddle.commands`` group, so the core never imports an adapter.
+the ``huddle.commands`` group, so the core never imports an adapter; only the one
+named on the command line is loaded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from importlib.metadata import entry_points
 
 from bot.clock.cli import register as register_clock
@@ -48,7 +49,23 @@ def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if result.complete else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def plugin_commands(argv: Sequence[str], core: Collection[str]) -> list:
+    """The ``huddle.commands`` entry points to load for ``argv``, by name.
+
+    An entry point's name is the subcommand it adds (``serve``, ``console``, ``teams``),
+    so ``huddle serve`` loads only the web process's module and a ``core`` command
+    (``huddle clock``) none: neither pays for the console's or the others' imports.
+    Help, no command or an unknown one load them all, so every subcommand is listed.
+    """
+    command = next((word for word in argv if not word.startswith("-")), None)
+    if command in core:
+        return []
+    entries = sorted(entry_points(group="huddle.commands"), key=lambda e: e.name)
+    return [entry for entry in entries if entry.name == command] or entries
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``huddle`` parser, with the platform subcommands ``argv`` needs (default: all)."""
     parser = argparse.ArgumentParser(
         prog="huddle", description="Huddle: the weekly team huddle for dental practices."
     )
@@ -67,13 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_clock(commands)  # core, not a platform: `huddle clock`, `huddle jobs`
 
-    for entry in sorted(entry_points(group="huddle.commands"), key=lambda e: e.name):
+    for entry in plugin_commands(argv or [], core=set(commands.choices)):
         entry.load()(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         settings = Settings()
     except ValueError as error:

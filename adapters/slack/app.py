@@ -87,6 +87,13 @@ class SlackAdapter:
             failure=self.failure,
         )
         self.names = UserNames()
+        # Built once: every request's signature is checked with it (``_events``; Socket
+        # Mode has no signing secret and no request URL).
+        self._verifier = (
+            SignatureVerifier(settings.signing_secret.get_secret_value())
+            if settings.signing_secret
+            else None
+        )
         self.bolt = self._build_bolt()
         self.session: aiohttp.ClientSession | None = None
         self._core_slots = asyncio.Semaphore(settings.core_concurrency)
@@ -200,9 +207,9 @@ class SlackAdapter:
         costs one short log line of ours and never a traceback or a 500.
         """
         body = await request.text()
-        verifier = SignatureVerifier(self.settings.signing_secret.get_secret_value())
+        assert self._verifier is not None  # the route is mounted only with a signing secret
         try:
-            signed = verifier.is_valid(
+            signed = self._verifier.is_valid(
                 body,
                 request.headers.get("X-Slack-Request-Timestamp", ""),
                 request.headers.get("X-Slack-Signature", ""),
@@ -212,13 +219,13 @@ class SlackAdapter:
         if not signed:
             log.info("slack request refused: missing, wrong or expired signature")
             return web.Response(status=401)
-        if not request_checks.is_well_formed(body, request.headers.get("Content-Type", "")):
+        shape = request_checks.shape_of(body, request.headers.get("Content-Type", ""))
+        if not shape.well_formed:
             log.info("slack request refused: signed, but not a Slack payload")
             return web.Response(status=400, text="Not a Slack request.")
-        limited = request_checks.rate_limited_team(body, request.headers.get("Content-Type", ""))
-        if limited is not None:
+        if shape.rate_limited_team is not None:
             # Slack stops sending this workspace's events for the rest of the minute.
-            log.warning("slack app_rate_limited: workspace=%s", limited)
+            log.warning("slack app_rate_limited: workspace=%s", shape.rate_limited_team)
             return web.Response(status=200)
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)

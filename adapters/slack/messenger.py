@@ -3,7 +3,8 @@
 Entry point ``huddle.messengers: slack``. One AsyncWebClient and one aiohttp session
 for every workspace; the token is chosen per call (single-workspace: SLACK_BOT_TOKEN;
 multi-workspace: the installation store, by team id, kept for a few minutes in
-``BotTokens`` so a fan-out to a workspace's channels reads it once). 5xx answers are
+``BotTokens``; before a fan-out the clock calls ``prepare`` with every post's reference,
+and the tokens of all their workspaces are read in one query). 5xx answers are
 retried here; a 429 goes straight back to the caller as ``DeliveryError(retry_after=...)``
 so the clock paces its own fan-out. A post that may have reached Slack without its
 answer coming back (a timeout, a dropped connection) is never retried blindly: it is
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import aiohttp
@@ -100,6 +101,21 @@ class BotTokens:
             self._tokens.pop(team_id, None)
         return token or None
 
+    async def preload(self, team_ids: set[str]) -> None:
+        """Read the tokens of every team here not already kept, in one query (a fan-out's).
+
+        A team the store has no token for is left to ``token``, which reads it alone (and
+        finds nothing). A post already reading its team's token is not raced.
+        """
+        wanted = sorted(t for t in team_ids if self._cached(t) is None)
+        if not wanted:
+            return
+        found = await self.store.async_find_bot_tokens(wanted)
+        read_at = self._monotonic()
+        for team_id, token in found.items():
+            if team_id not in self._tokens:  # a read of its own may have finished meanwhile
+                self._tokens[team_id] = (token, read_at)
+
     async def token(self, team_id: str) -> str | None:
         """The workspace's bot token, or None when Huddle is not installed there."""
         token = self._cached(team_id)
@@ -159,6 +175,15 @@ class SlackMessenger:
                         timeout=aiohttp.ClientTimeout(total=self.settings.http_timeout)
                     )
                     self.client.session = self._session
+
+    async def prepare(self, refs: Iterable[ConversationRef]) -> None:
+        """Before a fan-out: the bot tokens of all its workspaces, in one store read.
+
+        Multi-workspace mode only; a token Slack refuses is still evicted and read again
+        on its own (``BotTokens.reread``).
+        """
+        if self.tokens is not None:
+            await self.tokens.preload({ref.workspace_id for ref in refs})
 
     async def token_for(self, workspace_id: str) -> str:
         if self.settings.mode is SlackMode.SINGLE:

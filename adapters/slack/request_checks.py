@@ -3,37 +3,49 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote_plus
 
 
-def is_well_formed(body: str, content_type: str) -> bool:
+@dataclass(frozen=True)
+class Shape:
+    """What ``shape_of`` found: whether Slack could have sent it, and a rate-limit notice."""
+
+    well_formed: bool
+    rate_limited_team: str | None = None  # set: an ``app_rate_limited`` notice, ack only
+
+
+def shape_of(body: str, content_type: str) -> Shape:
     """Whether a request body is shaped like something Slack sends to a request URL.
 
-    JSON: an object (an event callback or a URL check). A form: a slash command, or an
-    interaction whose ``payload`` is a JSON object. Anything else gets a 400.
+    JSON: an object (an event callback or a URL check); when it is Slack's
+    ``app_rate_limited`` notice (a workspace's events passed 30,000 an hour), its team.
+    A form: a slash command, or an interaction whose ``payload`` is a JSON object.
+    Anything else is not well formed (a 400).
+
+    Each body is parsed at most once here (bolt parses it again): a slash command's
+    field names are read without decoding its values, the text a person typed.
     """
     if "application/json" in content_type:
         try:
-            return isinstance(json.loads(body), dict)
+            payload = json.loads(body)
         except ValueError:
-            return False
-    form = parse_qs(body, keep_blank_values=True)
-    if "payload" in form:
+            return Shape(False)
+        if not isinstance(payload, dict):
+            return Shape(False)
+        if payload.get("type") == "app_rate_limited":
+            return Shape(True, str(payload.get("team_id") or "?"))
+        return Shape(True)
+    names = form_names(body)
+    if "payload" in names:
+        form = parse_qs(body, keep_blank_values=True)
         try:
-            return isinstance(json.loads(form["payload"][0]), dict)
+            return Shape(isinstance(json.loads(form["payload"][0]), dict))
         except ValueError:
-            return False
-    return "command" in form
+            return Shape(False)
+    return Shape("command" in names)
 
 
-def rate_limited_team(body: str, content_type: str) -> str | None:
-    """The workspace of an ``app_rate_limited`` notice (Events API), else None.
-
-    Slack sends it when a workspace's events pass 30,000 an hour; it only needs an ack.
-    """
-    if "application/json" not in content_type:
-        return None
-    payload = json.loads(body)
-    if payload.get("type") != "app_rate_limited":
-        return None
-    return str(payload.get("team_id") or "?")
+def form_names(body: str) -> set[str]:
+    """The field names of a form body, as ``parse_qs(body, keep_blank_values=True)`` has them."""
+    return {unquote_plus(field.partition("=")[0]) for field in body.split("&") if field}

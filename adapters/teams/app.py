@@ -14,6 +14,7 @@ import logging
 import jwt
 from aiohttp import web
 
+from adapters.teams.closed import mount_closed
 from adapters.teams.connector import RetryPolicy, ServiceUrlRefused, TeamsConnector
 from adapters.teams.request_checks import NotAnActivity, read_activity
 from adapters.teams.settings import (
@@ -30,12 +31,6 @@ log = logging.getLogger("huddle.teams")
 
 TEAMS = web.AppKey("teams", TeamsConnector)
 
-NOT_CONFIGURED = (
-    "teams: not configured, so /api/messages answers 401 to every request. To answer "
-    "Microsoft Teams, set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and "
-    "MICROSOFT_APP_TENANT_ID; for the Bot Framework Emulator on your own machine, set "
-    "TEAMS_UNAUTHENTICATED_EMULATOR_MODE=true instead."
-)
 EMULATOR_WARNING = (
     "TEAMS_UNAUTHENTICATED_EMULATOR_MODE is on: /api/messages accepts UNAUTHENTICATED "
     "requests (Bot Framework Emulator mode). Anyone who can reach this server can talk to "
@@ -59,8 +54,7 @@ def mount(
         except TeamsConfigurationError as error:
             raise StartupError(str(error)) from None
     if not teams_settings.configured:
-        log.info(NOT_CONFIGURED)
-        app.router.add_post("/api/messages", _closed)
+        mount_closed(app)
         return
     if teams_settings.authenticated:
         log.info(
@@ -76,11 +70,6 @@ def mount(
         connector.close()
 
     app.on_cleanup.append(close)
-
-
-async def _closed(request: web.Request) -> web.StreamResponse:
-    """Teams is not configured: nothing is read, nothing is stored."""
-    raise web.HTTPUnauthorized()
 
 
 def _messages(connector: TeamsConnector, bot: TeamsBot):

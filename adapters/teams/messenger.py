@@ -10,50 +10,21 @@ It has no ``find``: the Bot Connector gives a bot no way to read a conversation'
 history, so a post whose answer was lost (the clock died mid-call, a timeout) cannot
 be checked. The clock marks such a post ``uncertain`` and never sends it again
 (posting twice is worse than missing once); ``send`` returns the activity id the
-connector gives back, which the clock records.
+connector gives back, which the clock records. The messenger itself is in
+``proactive.py``, imported only when Teams is configured.
 """
 
 from __future__ import annotations
 
-from botbuilder.schema import ConversationReference
+from typing import TYPE_CHECKING
 
-from adapters.teams import convert
-from adapters.teams.connector import RetryPolicy, TeamsConnector
 from adapters.teams.settings import TeamsSettings, load_teams_settings
-from bot.config import Settings
-from bot.huddle import Huddle
-from bot.model import ConversationRef, Reply
-from bot.ports import DeliveryError
 
-
-class TeamsMessenger:
-    """Posts replies proactively (``continue_conversation``); safe to share on one loop.
-
-    Each post's ``ref.data`` says where it goes: nothing is looked up.
-    """
-
-    platform = convert.PLATFORM
-
-    def __init__(self, connector: TeamsConnector):
-        self.connector = connector
-
-    async def send(self, ref: ConversationRef, reply: Reply) -> str | None:
-        if ref.data is None:
-            raise DeliveryError(
-                f"No Teams conversation reference for workspace {ref.workspace_id}: "
-                "Huddle must be installed in that conversation first",
-                permanent=True,
-            )
-        reference = ConversationReference().deserialize(dict(ref.data))
-        if ref.thread_id:
-            # A channel's reply chain is the conversation id plus the root message id.
-            reference.conversation.id = f"{ref.channel_id};messageid={ref.thread_id}"
-        return await self.connector.send_proactive(
-            reference, convert.to_activity(reply), what="post"
-        )
-
-    def close(self) -> None:
-        self.connector.close()
+if TYPE_CHECKING:
+    from adapters.teams.proactive import TeamsMessenger
+    from adapters.teams.retries import RetryPolicy
+    from bot.config import Settings
+    from bot.huddle import Huddle
 
 
 def build_messenger(
@@ -71,4 +42,8 @@ def build_messenger(
     chosen = teams_settings or load_teams_settings()
     if not chosen.configured:
         return None
+    # Only now: a clock that posts to Slack alone never loads botbuilder (about 550 modules).
+    from adapters.teams.connector import TeamsConnector
+    from adapters.teams.proactive import TeamsMessenger
+
     return TeamsMessenger(TeamsConnector(chosen, retry=retry))

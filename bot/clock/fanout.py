@@ -170,9 +170,35 @@ async def deliver_all(
     async def run(delivery: Delivery) -> None:
         await on_sent(await send_one(delivery))
 
+    deliveries = list(deliveries)
+    await _prepare(deliveries, messengers, send_timeout)
     async with asyncio.TaskGroup() as group:
         for delivery in deliveries:
             group.create_task(run(delivery))
+
+
+async def _prepare(
+    deliveries: list[Delivery], messengers: Mapping[str, Messenger], timeout: float
+) -> None:
+    """Tell each messenger that can ``prepare`` every reference it is about to post to.
+
+    So it can read what it needs for all of them at once (Slack: every workspace's bot
+    token in one query, where each workspace's first post would read its own). Only an
+    optimisation: a messenger that fails here still sends each post on its own.
+    """
+    refs: dict[str, list[ConversationRef]] = defaultdict(list)
+    for delivery in deliveries:
+        refs[delivery.ref.platform].append(delivery.ref)
+    for platform, platform_refs in refs.items():
+        prepare = getattr(messengers.get(platform), "prepare", None)
+        if prepare is None:
+            continue
+        try:
+            await asyncio.wait_for(prepare(platform_refs), timeout)
+        except Exception as error:
+            log.warning(
+                "messenger %r could not prepare the fan-out: %s", platform, type(error).__name__
+            )
 
 
 async def _settled(messenger: Messenger, delivery: Delivery, timeout: float) -> str | None:

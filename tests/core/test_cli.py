@@ -131,3 +131,42 @@ def test_a_database_huddle_does_not_run_on_is_a_clear_configuration_error(
     monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db.example/huddle")
     assert main(["db", "upgrade"]) == 2
     assert "DATABASE_URL must be a SQLite URL" in capsys.readouterr().err
+
+
+LOADED_ADAPTERS = """
+import sys
+from bot.cli import build_parser
+build_parser(sys.argv[1:])
+print(sorted(m for m in sys.modules if m in {"adapters.web", "adapters.console.app",
+      "adapters.teams.cli", "aiohttp.web"}))
+"""
+
+
+@pytest.mark.parametrize(
+    "command, loaded",
+    [
+        (["serve"], ["adapters.web", "aiohttp.web"]),
+        (["console"], ["adapters.console.app"]),
+        (["teams", "package"], ["adapters.teams.cli"]),
+        (["clock"], []),
+        (["jobs", "run", "monday-meeting"], []),
+        (["db", "upgrade"], []),
+    ],
+)
+def test_a_subcommand_loads_only_its_own_platform_module(command, loaded):
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_ADAPTERS, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(loaded)
+
+
+def test_help_still_lists_every_platform_subcommand(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    for command in ("console", "serve", "teams", "clock", "jobs", "db", "keys"):
+        assert command in listed

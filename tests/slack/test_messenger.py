@@ -10,9 +10,11 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from adapters.slack.messenger import SlackMessenger, build_messenger, messenger_for
+from bot.clock.fanout import Delivery, deliver_all
 from bot.model import ConversationRef, Reply, Visibility
 from bot.ports import DeliveryError
 from tests.slack.conftest import TOKEN, said, slack_settings
+from tests.slack.test_authorize_cache import StoreReads
 from tests.standins.slack_api import SlackAPIStandIn
 
 POST = Reply(title="Monday Morning Meeting", text="This week's rule", visibility=Visibility.CHANNEL)
@@ -264,3 +266,95 @@ async def test_a_workspace_that_never_installed_is_not_posted_to(multi, api, hud
         await multi.send(ConversationRef("slack", "T9", "C1"), POST)
     assert raised.value.permanent
     assert api.calls_to("chat.postMessage") == []
+
+
+# -- a clock fan-out: every workspace's token in one query ----------------------------
+
+
+async def fan_out(messenger, refs: list[ConversationRef]) -> list:
+    """Post ``POST`` to every ref as the clock does (``deliver_all``), results in order."""
+    results = []
+
+    async def on_sent(sent) -> None:
+        results.append(sent)
+
+    await deliver_all(
+        [Delivery(row_id=n, ref=ref, reply=POST) for n, ref in enumerate(refs)],
+        {"slack": messenger},
+        concurrency=10,
+        workspace_concurrency=3,
+        send_timeout=5,
+        rate_limit_retries=1,
+        on_sent=on_sent,
+    )
+    return sorted(results, key=lambda sent: sent.delivery.row_id)
+
+
+async def test_a_fan_out_to_many_workspaces_reads_their_tokens_in_one_query(multi, api, huddle):
+    for n in range(1, 6):
+        install(huddle, f"T{n}", f"xoxb-t{n}", at=1_700_000_000.0)
+        api.add_workspace(f"T{n}", token=f"xoxb-t{n}-new" if n == 2 else f"xoxb-t{n}")
+    install(huddle, "T2", "xoxb-t2-new", at=1_700_000_500.0)  # reinstalled: the newer one counts
+    refs = [ConversationRef("slack", f"T{n}", f"C{n}{c}") for n in range(1, 6) for c in range(4)]
+
+    reads = StoreReads(huddle.engine)
+    try:
+        sent = await fan_out(multi, refs)
+    finally:
+        reads.close()
+
+    assert [s.error for s in sent] == [None] * 20
+    assert reads.count == 1
+    to_t2 = {p.token for p in api.calls_to("chat.postMessage") if p["channel"].startswith("C2")}
+    assert to_t2 == {"xoxb-t2-new"}
+
+
+async def test_a_fan_out_reads_an_uninstalled_workspace_alone_and_does_not_post_there(
+    multi, api, huddle
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    api.add_workspace("T1", token=TOKEN)
+    refs = [ConversationRef("slack", "T1", "C1"), ConversationRef("slack", "T9", "C9")]
+
+    reads = StoreReads(huddle.engine)
+    try:
+        sent = await fan_out(multi, refs)
+    finally:
+        reads.close()
+
+    assert sent[0].error is None
+    assert sent[1].permanent and "not installed in Slack workspace T9" in sent[1].error
+    assert reads.count == 2  # the batch, then T9's own read (it found nothing)
+    assert [p["channel"] for p in api.calls_to("chat.postMessage")] == ["C1"]
+
+
+async def test_a_preloaded_token_slack_refuses_is_read_again_and_the_new_one_used(
+    multi, api, huddle
+):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    api.add_workspace("T1", token=TOKEN)
+    await multi.prepare([ConversationRef("slack", "T1", "C1")])
+
+    # Reinstalled after the batch read: Slack refuses the preloaded token.
+    install(huddle, "T1", "xoxb-t1-reinstalled", at=1_700_000_100.0)
+    del api.workspaces[TOKEN]
+    api.add_workspace("T1", token="xoxb-t1-reinstalled")
+    sent = await fan_out(multi, [ConversationRef("slack", "T1", "C1")])
+
+    assert sent[0].error is None
+    tokens = [p.token for p in api.calls_to("chat.postMessage")]
+    assert tokens == [TOKEN, "xoxb-t1-reinstalled"]
+    assert api.delivered == [("T1", "C1")]
+
+
+async def test_preloaded_tokens_expire_like_the_ones_read_alone(multi, api, huddle, time_now):
+    install(huddle, "T1", TOKEN, at=1_700_000_000.0)
+    await multi.prepare([ConversationRef("slack", "T1", "C1")])
+    assert await multi.tokens.token("T1") == TOKEN
+    time_now.now += 300
+    reads = StoreReads(huddle.engine)
+    try:
+        assert await multi.tokens.token("T1") == TOKEN
+    finally:
+        reads.close()
+    assert reads.count == 1

@@ -128,3 +128,40 @@ async def test_slacks_app_rate_limited_notice_is_acknowledged(slack):
     )
     response = await slack.post(body, "application/json")
     assert response.status == 200
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+async def test_signed_bodies_slack_would_never_send_are_refused_with_400(slack, engine):
+    bodies = [
+        (urlencode({"team_id": "T1", "text": "no command field"}), FORM),
+        (urlencode({"payload": "[1, 2]"}), FORM),  # an interaction that is not an object
+        (urlencode({"payload": "{not json"}), FORM),
+        ("[1, 2]", "application/json"),
+        ("{not json", "application/json"),
+    ]
+    for body, content_type in bodies:
+        response = await slack.post(body, content_type)
+        assert response.status == 400, body
+        assert await response.text() == "Not a Slack request."
+    assert count(engine, Defect) == 0
+
+
+async def test_a_slash_command_is_recognised_by_its_field_names_however_they_are_encoded(
+    slack, api, engine
+):
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "user_name": "alex",
+            "command": "/defect",
+            "text": "arrival: waited 25 minutes & more = too long",
+            "trigger_id": "9.9.9",
+        }
+    ).replace("command=", "comm%61nd=")  # the same field to parse_qs (and to bolt)
+    response = await slack.post(body, FORM)
+    assert response.status == 200
+    assert count(engine, Defect) == 1
