@@ -6,6 +6,8 @@ import re
 from datetime import date, time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from adapters.console.app import ConsoleChat
@@ -267,3 +269,23 @@ def test_the_console_schedules_in_words(huddle):
     )
     chat.say("/huddle skip 25/12")
     assert "Skipping Friday 25 December 2026" in out.getvalue()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=30),
+        st.from_regex(r"\d{1,6}[/.: -]\d{1,6}([/.-]\d{1,8})?( ?[ap]m)?", fullmatch=True),
+        st.from_regex(r"(etc/)?(gmt|utc)?[+-]\d{1,3}(:\d{1,3})?", fullmatch=True),
+    )
+)
+def test_any_text_is_read_or_answered_in_words_never_an_error(text):
+    for read in (
+        lambda: read_date(text, today=TUESDAY, month_first=False),
+        lambda: read_time(text),
+        lambda: read_zone(text),
+    ):
+        try:
+            read()
+        except UsageError as error:
+            assert str(error)
