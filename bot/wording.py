@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -37,3 +38,34 @@ def describe_next_meeting(meeting: datetime | None, due_now: bool, tz: str) -> s
     if due_now:
         return f"due now (the clock posts it within a minute; it was due {label})"
     return label
+
+
+def clock_time(at: time) -> str:
+    """'8:30 am', '12:00 pm', '8:15 pm': a time as people say it."""
+    hour = at.hour % 12 or 12
+    return f"{hour}:{at.minute:02d} {'am' if at.hour < 12 else 'pm'}"
+
+
+def zone_in_words(tz: str) -> str:
+    """'Sydney time (Australia/Sydney)'; 'UTC' stays 'UTC'."""
+    if "/" not in tz:
+        return tz
+    place = tz.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{place} time ({tz})"
+
+
+def day_in_words(day: date) -> str:
+    """'Friday 25 December 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def weekly_in_words(weekday: int, at: time, tz: str) -> str:
+    """'Monday 8:30 am Sydney time (Australia/Sydney)'."""
+    return f"{calendar.day_name[weekday]} {clock_time(at)} {zone_in_words(tz)}"
+
+
+def next_in_words(meeting: datetime | None, tz: str) -> str:
+    """'next on Mon 7 Dec', or that none is planned."""
+    if meeting is None:
+        return "none planned for now"
+    return f"next on {local_date(meeting, tz)}"

@@ -133,5 +133,5 @@ def test_what_is_due_when_knows_neither_the_clock_nor_the_commands():
 def test_the_graph_is_read_from_the_real_imports():
     # The checks above mean something only if the graph sees imports at all.
     assert "bot.clock.engine" in GRAPH["bot.clock.jobs.monday_meeting"]
-    assert "bot.scheduling" in GRAPH["bot.commands.huddle"]
+    assert "bot.scheduling" in GRAPH["bot.commands.schedule"]
     assert "bot.clock.scheduler" in GRAPH["bot.clock.cli"]  # imported inside a function

@@ -16,7 +16,7 @@ def _subscription(engine) -> Subscription:
 def test_schedule_subscribes_the_channel_and_says_when_the_first_post_comes(chat, engine):
     [reply] = chat.replies("/huddle schedule monday 08:00 Australia/Sydney")
     assert reply.visibility is Visibility.CHANNEL
-    assert "Every Monday at 08:00 (Australia/Sydney)" in reply.text
+    assert "Every Monday 8:00 am Sydney time (Australia/Sydney)" in reply.text
     # Now is Tue 24 Nov 09:00 in Sydney: the next Monday is 30 Nov, 08:00 AEDT = 29 Nov 21:00 UTC.
     assert "Mon 30 Nov, 08:00 (Australia/Sydney) = 2026-11-29 21:00 UTC" in reply.plain()
     sub = _subscription(engine)
@@ -59,7 +59,7 @@ def test_status_shows_next_post_and_skips(chat):
     chat("/huddle schedule monday 08:00 Australia/Sydney")
     chat("/huddle skip 2026-11-30")
     status = chat("/huddle status")
-    assert "Monday at 08:00 (Australia/Sydney)" in status
+    assert "Monday 8:00 am Sydney time (Australia/Sydney)" in status
     assert "Skipping: Mon 2026-11-30" in status
     assert "Mon 7 Dec, 08:00" in status
 
@@ -67,7 +67,7 @@ def test_status_shows_next_post_and_skips(chat):
 def test_skip_and_pause_refuse_past_dates_and_explain_off_days(chat, engine):
     chat("/huddle schedule monday 08:00 Australia/Sydney")
     assert "already passed" in chat("/huddle skip 2026-01-05")
-    assert "year-month-day" in chat("/huddle skip 30/11/2026")
+    assert "year-month-day" in chat("/huddle skip 31/31/2026")
     assert "only a nudge" in chat("/huddle skip 2026-12-25")
     assert "already skipped" in chat("/huddle skip 2026-12-25")
     with Session(engine) as session:

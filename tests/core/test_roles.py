@@ -29,7 +29,7 @@ def test_the_installer_is_an_admin_without_being_added(huddle, chat, engine):
     _install(huddle)
     assert _admins(engine) == [("U-dana", "installer")]
     chat.as_("Dana")
-    assert "Every Monday at 07:45" in chat("/huddle schedule monday 07:45")
+    assert "Every Monday 7:45 am" in chat("/huddle schedule monday 07:45")
 
 
 def test_a_non_admins_schedule_stop_and_timezone_are_refused_naming_the_admins(
@@ -53,7 +53,7 @@ def test_a_non_admins_schedule_stop_and_timezone_are_refused_naming_the_admins(
     assert _schedule(engine) == (0, 7, 45, "Australia/Sydney", True)
     # Reading is for everyone.
     assert "Australia/Sydney" in chat("/huddle timezone")
-    assert "Monday at 07:45" in chat("/huddle status")
+    assert "Monday 7:45 am" in chat("/huddle status")
 
 
 def test_a_platform_admin_is_an_admin_without_being_added(huddle, chat, engine):
@@ -69,7 +69,7 @@ def test_a_platform_admin_is_an_admin_without_being_added(huddle, chat, engine):
         platform_admin=True,
     )
     [reply] = huddle.handle(sam)
-    assert "Every Monday at 08:00" in reply.text
+    assert "Every Monday 8:00 am" in reply.text
     assert _admins(engine) == [("U-dana", "installer"), ("U-sam", "platform")]
     [refused] = Chat(huddle).as_("Robin").replies("/huddle stop")
     assert "@Dana, @Sam" in refused.text
@@ -111,13 +111,13 @@ def test_changing_a_schedule_says_what_it_replaces_and_only_the_confirm_applies_
     chat("/huddle schedule monday 07:45 Australia/Sydney")
     [ask] = chat.replies("/huddle schedule monday 08:00 America/New_York")
     assert ask.visibility is Visibility.PRIVATE
-    assert "Monday at 07:45 (Australia/Sydney)" in ask.text
-    assert "Monday at 08:00 (America/New_York)" in ask.text
+    assert "Monday 7:45 am Sydney time (Australia/Sydney)" in ask.text
+    assert "Monday 8:00 am New York time (America/New_York)" in ask.text
     assert _schedule(engine) == (0, 7, 45, "Australia/Sydney", True)
     [button] = ask.buttons
     command, _, text = button.command.partition(" ")
     [done] = chat.replies(f"/{command} {text}")
-    assert "Every Monday at 08:00 (America/New_York)" in done.text
+    assert "Every Monday 8:00 am New York time (America/New_York)" in done.text
     assert _schedule(engine) == (0, 8, 0, "America/New_York", True)
 
 

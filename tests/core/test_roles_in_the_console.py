@@ -9,7 +9,7 @@ def test_the_console_user_is_an_admin_and_someone_else_is_refused_until_added(hu
     out = io.StringIO()
     chat = ConsoleChat(huddle, out, user_name="Dana")
     chat.say("/huddle schedule monday 07:45")
-    assert "Every Monday at 07:45" in out.getvalue()
+    assert "Every Monday 7:45 am" in out.getvalue()
 
     chat.say("/as Robin")
     chat.say("/huddle stop")
@@ -24,4 +24,4 @@ def test_the_console_user_is_an_admin_and_someone_else_is_refused_until_added(hu
     assert "Replace this channel's schedule?" in out.getvalue()
     assert "type: /huddle schedule friday 09:00 Australia/Sydney confirm" in out.getvalue()
     chat.say("/huddle schedule friday 09:00 Australia/Sydney confirm")
-    assert "Every Friday at 09:00 (Australia/Sydney)" in out.getvalue()
+    assert "Every Friday 9:00 am Sydney time (Australia/Sydney)" in out.getvalue()

@@ -28,7 +28,7 @@ async def test_a_workspace_admin_is_an_admin_and_a_non_admin_is_refused_naming_t
 ):
     api.user_roles["U9"] = "admin"
     await slack.command("/huddle schedule monday 07:45 Australia/Sydney", user="U9", name="dana")
-    assert "Every Monday at 07:45 (Australia/Sydney)" in _last_said(api)
+    assert "Every Monday 7:45 am Sydney time (Australia/Sydney)" in _last_said(api)
 
     for line, what in (
         ("/huddle schedule monday 08:00 America/New_York", "change the schedule"),
@@ -104,11 +104,11 @@ async def test_changing_a_schedule_asks_first_and_only_the_confirm_button_applie
     await slack.command("/huddle schedule friday 16:00 Europe/London", user="U9", name="dana")
     ask = api.calls_to("response_url")[-1]
     assert ask["response_type"] == "ephemeral"
-    assert "Monday at 07:45 (Australia/Sydney)" in said(ask)
+    assert "Monday 7:45 am Sydney time (Australia/Sydney)" in said(ask)
     assert _schedule(engine) == (0, 7, 45, "Australia/Sydney")
 
     await slack.click(button(ask, "Replace it"), user="U9", name="dana")
-    assert "Every Friday at 16:00 (Europe/London)" in _last_said(api)
+    assert "Every Friday 4:00 pm London time (Europe/London)" in _last_said(api)
     assert _schedule(engine) == (4, 16, 0, "Europe/London")
 
 

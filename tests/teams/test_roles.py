@@ -85,7 +85,7 @@ async def test_changing_a_schedule_asks_first_and_only_the_confirm_applies_it(
     await _added_by_dana(teams)
     await teams.say("huddle schedule monday 07:45", user="Dana")
     await teams.say("huddle schedule friday 16:00 Europe/London", user="Dana")
-    assert "every Monday at 07:45 (Australia/Sydney)" in _said(bot_connector)
+    assert "every Monday 7:45 am Sydney time (Australia/Sydney)" in _said(bot_connector)
     [ask] = bot_connector.posted[-1].cards
     assert [a["title"] for a in card_actions(ask)] == ["Replace it"]
     [sub] = rows(engine, Subscription)
