@@ -24,20 +24,13 @@ from bot.privacy import FINDING_KINDS  # noqa: E402
 from tests.privacy.labelled_set import load_messages, score  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mistakes", action="store_true", help="list the messages it got wrong")
-    parser.add_argument("--rounds", type=int, default=5, help="timed passes over the set")
-    args = parser.parse_args()
-
-    messages = load_messages()
+def _table(title: str, messages: list, mistakes: bool) -> None:
     labels = Counter(label for m in messages for label in m.labels)
-    scores = score(messages)  # the first pass also reads and compiles the word lists
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    print(f"{len(messages)} messages, {sum(1 for m in messages if not m.labels)} with nothing")
-    print(f"commit {commit}, load average {os.getloadavg()[0]:.2f}")
+    scores = score(messages)
+    print()
+    print(
+        f"{title}: {len(messages)} messages, {sum(1 for m in messages if not m.labels)} with nothing"
+    )
     print()
     print("| Kind | Labelled | Found right | Found wrongly | Missed | Precision | Recall |")
     print("|---|---|---|---|---|---|---|")
@@ -52,6 +45,34 @@ def main() -> None:
         f"| **overall** | {sum(labels.values())} | {o.true_positives} | {o.false_positives} "
         f"| {o.false_negatives} | {o.precision:.2f} | {o.recall:.2f} |"
     )
+    if mistakes:
+        print()
+        for message, found in scores.mistakes:
+            wrong = sorted(found - message.labels)
+            missed = sorted(message.labels - found)
+            print(
+                f"- [{message.set}, {message.kind}] {message.text!r}: wrongly {wrong}, missed {missed}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mistakes", action="store_true", help="list the messages it got wrong")
+    parser.add_argument("--rounds", type=int, default=5, help="timed passes over the set")
+    args = parser.parse_args()
+
+    messages = load_messages()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"commit {commit}, load average {os.getloadavg()[0]:.2f}")
+    for title, chosen in (
+        ("tuned (the check was adjusted while reading its mistakes)", "tuned"),
+        ("held out (written after the check was frozen, never tuned on)", "holdout"),
+        ("all", None),
+    ):
+        part = [m for m in messages if chosen is None or m.set == chosen]
+        _table(title, part, args.mistakes and chosen is None)
 
     walls, cpus = [], []
     for _ in range(args.rounds):
@@ -68,13 +89,6 @@ def main() -> None:
         f"{walls[len(walls) // 2] * 1e3:.0f} / {walls[-1] * 1e3:.0f} ms, CPU median "
         f"{cpus[len(cpus) // 2] * 1e3:.0f} ms ({cpus[len(cpus) // 2] / per * 1e6:.0f} µs a message)"
     )
-
-    if args.mistakes:
-        print()
-        for message, found in scores.mistakes:
-            wrong = sorted(found - message.labels)
-            missed = sorted(message.labels - found)
-            print(f"- [{message.kind}] {message.text!r}: wrongly {wrong}, missed {missed}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ class Message:
     kind: str
     region: str
     labels: frozenset[str]
+    # "tuned" (the check was adjusted while reading its mistakes) or "holdout" (never).
+    set: str = "tuned"
 
 
 @dataclass
@@ -58,6 +60,7 @@ def load_messages(path: Path = MESSAGES) -> list[Message]:
             kind=row["kind"],
             region=row.get("region", "AU"),
             labels=frozenset(row["labels"]),
+            set=row.get("set", "tuned"),
         )
         for row in rows
     ]

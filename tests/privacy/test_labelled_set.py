@@ -10,23 +10,26 @@ from bot.privacy import FINDING_KINDS, TEXT_KINDS
 from bot.privacy.wordlists import PRIVACY_CONTENT_DIR
 from tests.privacy.labelled_set import load_messages, score
 
-OVERALL_RECALL = 0.95
-OVERALL_PRECISION = 0.90
+OVERALL_RECALL = 0.95  # measured 0.98
+OVERALL_PRECISION = 0.90  # measured 0.93
+# Names are the weak kind: Title Case pairs that are bands, places or leagues ("Fleetwood Mac",
+# "Main Street") are flagged (precision 0.85), and lower-case names that are also words
+# ("frank delaney") are missed (recall 0.92).
 PER_KIND_RECALL = {
-    "name": 0.85,
+    "name": 0.88,
     "phone": 0.95,
     "email": 0.95,
-    "birthdate": 0.9,
-    "clinical": 0.9,
-    "address": 0.9,
+    "birthdate": 0.95,
+    "clinical": 0.95,
+    "address": 0.95,
 }
 PER_KIND_PRECISION = {
-    "name": 0.85,
+    "name": 0.80,
     "phone": 0.95,
     "email": 0.95,
-    "birthdate": 0.9,
-    "clinical": 0.9,
-    "address": 0.9,
+    "birthdate": 0.95,
+    "clinical": 0.90,
+    "address": 0.95,
 }
 
 
@@ -38,6 +41,7 @@ def scores():
 def test_the_set_has_at_least_200_messages_of_every_kind_of_text_and_detail():
     messages = load_messages()
     assert len(messages) >= 200
+    assert sum(1 for m in messages if m.set == "holdout") >= 50
     assert {m.kind for m in messages} == set(TEXT_KINDS)
     labels = [label for m in messages for label in m.labels]
     assert set(labels) == set(FINDING_KINDS)
