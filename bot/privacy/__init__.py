@@ -4,7 +4,9 @@ The API the commands call before they store anything:
 
 - ``check(text, region=..., kind=...)`` -> ``list[Finding]``: what in a defect, recovery action,
   story or tidbit looks like patient detail, each with a masked excerpt, why and what instead.
-  An empty list means save; otherwise show the findings with "Save as written" and "Edit".
+  An empty list means save; otherwise show ``advice(findings)`` (who would see the text, then
+  one line per kind of detail) with "Save as written" and "Edit", and store nothing until the
+  person picks. The findings' ``start``/``end`` can highlight the words in the edit form.
 - ``region_for_timezone(tz)``: the practice's country from its workspace timezone, for ``region``.
 - ``find_patient_refs(text)``: ``patient: JS-1042``, ``pt JS-1042``, ``(JS-1042)`` anywhere.
 - ``check_patient_ref(ref)``: a hint when a reference looks like a name, email or phone.
@@ -22,6 +24,7 @@ from bot.privacy.check import (
     Finding,
     FindingKind,
     TextKind,
+    advice,
     check,
     mask,
 )
@@ -42,6 +45,7 @@ __all__ = [
     "FindingKind",
     "RefReading",
     "TextKind",
+    "advice",
     "check",
     "check_patient_ref",
     "find_patient_refs",

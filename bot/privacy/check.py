@@ -37,20 +37,38 @@ class Finding:
     """One thing in a text that looks like patient detail.
 
     ``start``/``end`` index the checked text (for highlighting in an edit form); ``excerpt`` is
-    the same stretch masked, safe to show in a reply; ``why`` and ``instead`` are for people.
+    the same stretch masked, safe to show in a reply; ``where`` says who would see the text,
+    ``why`` what this looks like and ``instead`` what to write: all three are for people.
     """
 
     kind: FindingKind
     start: int
     end: int
     excerpt: str
+    where: str
     why: str
     instead: str
 
     @property
     def message(self) -> str:
-        """The whole advice in one sentence pair, ready for a bullet."""
-        return f"{self.why} {self.instead}"
+        """The whole advice for this finding, ready for a bullet."""
+        return f"{self.where} {self.why} {self.instead}"
+
+
+def advice(findings: list[Finding]) -> list[str]:
+    """The findings as lines to show: who would see the text, then one line per kind.
+
+    >>> advice(check("on metformin, watch her sugar", region="AU", kind="tidbit"))[1]
+    'That looks clinical (metformin, her sugar). Medications, diagnoses and treatment belong in the clinical record.'
+    """
+    if not findings:
+        return []
+    lines = [findings[0].where]
+    for kind in dict.fromkeys(f.kind for f in findings):
+        same = [f for f in findings if f.kind == kind]
+        excerpts = ", ".join(dict.fromkeys(f.excerpt for f in same))
+        lines.append(f"{_WHY[kind].format(excerpt=excerpts)} {same[0].instead}")
+    return lines
 
 
 _WHERE = {
@@ -123,7 +141,8 @@ def _finding(text: str, kind: FindingKind, span: tuple[int, int], text_kind: Tex
         start=span[0],
         end=span[1],
         excerpt=excerpt,
-        why=_WHERE[text_kind] + " " + _WHY[kind].format(excerpt=excerpt),
+        where=_WHERE[text_kind],
+        why=_WHY[kind].format(excerpt=excerpt),
         instead=instead,
     )
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.privacy import TEXT_KINDS, check, note_warnings, patient_ref_warnings
+from bot.privacy import TEXT_KINDS, advice, check, note_warnings, patient_ref_warnings
 
 
 def kinds(text, *, region="AU", kind="defect"):
@@ -108,13 +108,23 @@ def test_a_name_after_patient_colon_is_still_a_name():
 def test_a_finding_masks_the_detail_and_says_who_would_see_it_and_what_to_write():
     (phone,) = check("rang her on 0412 345 678", region="AU", kind="defect")
     assert "345" not in phone.excerpt and phone.excerpt.startswith("04")
-    assert "/defect list" in phone.why and phone.excerpt in phone.why
+    assert "/defect list" in phone.where and phone.excerpt in phone.why
     assert "practice management system" in phone.instead and "patient: JS-1042" in phone.instead
     (name,) = check("Sam took tom baker a blanket", region="AU", kind="recovery")
     assert name.excerpt == "t… b…"
     assert (name.start, name.end) == (9, 18)
     (story,) = check("Jess walked Mrs Whitfield to the car", region="AU", kind="story")
     assert "read out at the meeting" in story.message
+
+
+def test_advice_says_who_would_see_it_once_then_one_line_per_kind():
+    findings = check("Jane Smith on warfarin and her sugar is high", region="AU", kind="story")
+    lines = advice(findings)
+    assert lines[0].startswith("Stories are shared with the whole team")
+    assert lines[1].startswith("That looks like a full name (J… S…).")
+    assert lines[2].startswith("That looks clinical (warfarin, her sugar).")
+    assert len(lines) == 3
+    assert advice([]) == []
 
 
 def test_findings_come_in_the_order_they_appear():
