@@ -1,7 +1,8 @@
 """Where a free text holds a person's full name.
 
 Caught: ``Mrs Jane Smith``, ``Mr Smith``, ``Jane Smith``, lower-case ``tom smith`` (``tom`` is in
-the shipped first-names list), and a Title Case pair such as ``Xanthe Oduya`` in mid-sentence.
+the shipped first-names list), and a Title Case pair of words not in the list, such as ``Xanthe Oduya``, in mid-sentence
+beside a word that points at a person (``called Xanthe Oduya back``, ``Xanthe Oduya's``).
 Not caught, on purpose: initials (``Mrs K``, ``Tom S``: the recommended practice), a first name
 alone, a clinician (``Dr Anna Lee``), and pairs with a staff-talk word (``Front Desk``,
 ``Thursday Morning``, ``Arrival Stage``).
@@ -19,6 +20,19 @@ Span = tuple[int, int]
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "master", "mister"}
 _CLINICIANS = {"dr", "doctor", "nurse", "prof", "professor"}
+# A Title Case pair of unknown words is a name only beside words that point at a person, so
+# "called Xanthe Oduya back" is a name and "on Main Street" or "The Rolling Stones" are not.
+_PERSON_BEFORE = {
+    "for", "with", "called", "call", "rang", "ring", "phoned", "told", "asked", "saw", "met",
+    "booked", "son", "daughter", "husband", "wife", "partner", "mum", "mother", "dad", "father",
+    "brother", "sister", "grandson", "granddaughter", "grandma", "grandpa", "nan", "friend",
+    "patient", "named", "is", "thank", "thanked", "remind",
+}  # fmt: skip
+_PERSON_AFTER = {
+    "said", "says", "called", "rang", "phoned", "came", "comes", "was", "is", "has", "had",
+    "waited", "arrived", "asked", "left", "cried", "loves", "wants", "needs", "told", "booked",
+    "cancelled", "complained", "paid", "missed", "who",
+}  # fmt: skip
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n•*_>\"“(-])\s*$")
 
 
@@ -64,6 +78,17 @@ def _surname_like(word: _Word, *, lower_case: bool) -> bool:
     return word.capitalised
 
 
+def _beside_a_person_word(text: str, words: list[_Word], i: int) -> bool:
+    before = words[i - 1] if i > 0 and _adjacent(text, words[i - 1], words[i]) else None
+    after = words[i + 2] if i + 2 < len(words) else None
+    possessive = words[i + 1].text.endswith(("'s", "’s"))
+    return (
+        possessive
+        or (before is not None and before.lower in _PERSON_BEFORE)
+        or (after is not None and after.lower in _PERSON_AFTER)
+    )
+
+
 def full_names(text: str) -> list[Span]:
     """Spans of what look like full names (see the module docstring)."""
     names = first_names()
@@ -99,6 +124,7 @@ def full_names(text: str) -> list[Span]:
             and word.lower not in staff
             and len(word.text) >= 3
             and _surname_like(nxt, lower_case=False)
+            and _beside_a_person_word(text, words, i)
         ):
             span = (word.start, nxt.end)
         if span:

@@ -47,6 +47,24 @@ def test_initials_first_names_clinicians_and_staff_talk_are_not_full_names(text)
     assert "name" not in kinds(text)
 
 
+def test_a_name_not_in_the_list_is_caught_beside_a_word_that_points_at_a_person():
+    assert kinds("called Xanthe Oduya back about the quote") == ["name"]
+    assert kinds("the quote for Xanthe Oduya was wrong") == ["name"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "runs the bakery on Main Street",
+        "a huge Taylor Swift fan",
+        "loves The Rolling Stones and Fleetwood Mac",
+        "goes fishing at Lakes Entrance",
+    ],
+)
+def test_title_case_places_bands_and_stars_are_not_full_names(text):
+    assert kinds(text, kind="tidbit") == []
+
+
 def test_a_title_and_a_surname_is_a_name_but_a_title_and_an_initial_is_not():
     assert kinds("Mr Patterson was sent to the wrong room") == ["name"]
     assert kinds("Mrs Jane Smith got flowers") == ["name"]
