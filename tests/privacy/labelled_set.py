@@ -23,7 +23,8 @@ class Message:
     kind: str
     region: str
     labels: frozenset[str]
-    # "tuned" (the check was adjusted while reading its mistakes) or "holdout" (never).
+    # "tuned" (the check was adjusted while reading its mistakes), "holdout" (written after it
+    # was frozen, read before the names rules changed) or "holdout2" (written after that).
     set: str = "tuned"
 
 
