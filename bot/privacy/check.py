@@ -114,7 +114,7 @@ def check(text: str, *, region: str | None, kind: TextKind) -> list[Finding]:
     found += [("birthdate", span) for span in detectors.birthdates(text)]
     found += [("phone", span) for span in detectors.phones(text, region)]
     found += [("address", span) for span in detectors.addresses(text)]
-    found += [("name", span) for span in full_names(text)]
+    found += [("name", span) for span in full_names(text, person_context=kind == "tidbit")]
     include_treatment = kind == "tidbit"
     found += [
         ("clinical", span) for span in detectors.clinical(text, include_treatment=include_treatment)

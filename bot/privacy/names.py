@@ -1,8 +1,8 @@
 """Where a free text holds a person's full name.
 
 Caught: ``Mrs Jane Smith``, ``Mr Smith``, ``Jane Smith``, lower-case ``tom smith`` (``tom`` is in
-the shipped first-names list), and a Title Case pair of words not in the list, such as ``Xanthe Oduya``, in mid-sentence
-beside a word that points at a person (``called Xanthe Oduya back``, ``Xanthe Oduya's``).
+the shipped first-names list), and a Title Case pair of words not in the list, such as ``Xanthe Oduya``, in mid-sentence (in a
+tidbit, only beside a word that points at a person: ``her partner Xanthe Oduya``).
 Not caught, on purpose: initials (``Mrs K``, ``Tom S``: the recommended practice), a first name
 alone, a clinician (``Dr Anna Lee``), and pairs with a staff-talk word (``Front Desk``,
 ``Thursday Morning``, ``Arrival Stage``).
@@ -20,8 +20,9 @@ Span = tuple[int, int]
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "master", "mister"}
 _CLINICIANS = {"dr", "doctor", "nurse", "prof", "professor"}
-# A Title Case pair of unknown words is a name only beside words that point at a person, so
-# "called Xanthe Oduya back" is a name and "on Main Street" or "The Rolling Stones" are not.
+# In a tidbit, a Title Case pair of unknown words is a name only beside words that point at a
+# person ("her partner Xanthe Oduya"): tidbits are about hobbies, places and stars ("on Main
+# Street", "loves The Rolling Stones"). Elsewhere any such pair in mid-sentence is a name.
 _PERSON_BEFORE = {
     "for", "with", "called", "call", "rang", "ring", "phoned", "told", "asked", "saw", "met",
     "booked", "son", "daughter", "husband", "wife", "partner", "mum", "mother", "dad", "father",
@@ -33,7 +34,8 @@ _PERSON_AFTER = {
     "waited", "arrived", "asked", "left", "cried", "loves", "wants", "needs", "told", "booked",
     "cancelled", "complained", "paid", "missed", "who",
 }  # fmt: skip
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n•*_>\"“(-])\s*$")
+# Not ":": a defect starts "arrival: Siobhan Gallagher waited", and that is mid-sentence.
+_SENTENCE_END = re.compile(r"(?:^|[.!?;\n•*_>\"“(-])\s*$")
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,12 @@ def _beside_a_person_word(text: str, words: list[_Word], i: int) -> bool:
     )
 
 
-def full_names(text: str) -> list[Span]:
-    """Spans of what look like full names (see the module docstring)."""
+def full_names(text: str, *, person_context: bool = False) -> list[Span]:
+    """Spans of what look like full names (see the module docstring).
+
+    ``person_context`` asks a pair of words not in the first-names list to sit beside a word
+    that points at a person, as the check does for tidbits.
+    """
     names = first_names()
     staff = staff_words()
     words = _words(text)
@@ -124,7 +130,7 @@ def full_names(text: str) -> list[Span]:
             and word.lower not in staff
             and len(word.text) >= 3
             and _surname_like(nxt, lower_case=False)
-            and _beside_a_person_word(text, words, i)
+            and (not person_context or _beside_a_person_word(text, words, i))
         ):
             span = (word.start, nxt.end)
         if span:
