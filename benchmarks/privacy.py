@@ -72,7 +72,11 @@ def main() -> None:
             "held out (written after the check was frozen; read before the names rules changed)",
             "holdout",
         ),
-        ("second held out (written after the names rules changed, never read before)", "holdout2"),
+        (
+            "second held out (written after the names rules changed; read before they changed again)",
+            "holdout2",
+        ),
+        ("third held out (written after the last change to the rules, never tuned on)", "holdout3"),
         ("all", None),
     ):
         part = [m for m in messages if chosen is None or m.set == chosen]

@@ -24,7 +24,8 @@ class Message:
     region: str
     labels: frozenset[str]
     # "tuned" (the check was adjusted while reading its mistakes), "holdout" (written after it
-    # was frozen, read before the names rules changed) or "holdout2" (written after that).
+    # was frozen, read before the names rules changed), "holdout2" (written after that, read
+    # before they changed again) or "holdout3" (written after the last change).
     set: str = "tuned"
 
 

@@ -1,7 +1,7 @@
 """The check holds its precision and recall on the labelled set of staff messages.
 
-Floors set a little under what the check measured when they were set (benchmarks/README.md,
-"Privacy checks"), so a change that makes it worse fails here.
+Floors set a little under what the check measured when they were set, so a change that makes
+it worse fails here.
 """
 
 import pytest
@@ -10,25 +10,27 @@ from bot.privacy import FINDING_KINDS, TEXT_KINDS
 from bot.privacy.wordlists import PRIVACY_CONTENT_DIR
 from tests.privacy.labelled_set import load_messages, score
 
-OVERALL_RECALL = 0.95  # measured 0.98
-OVERALL_PRECISION = 0.92  # measured 0.95
+# Measured on the whole set (406 messages) at the last change to the rules; see the "Privacy
+# checks" section of benchmarks/README.md for the held-out parts, which score lower.
+OVERALL_RECALL = 0.93  # measured 0.96
+OVERALL_PRECISION = 0.90  # measured 0.93
 # Names are the weak kind: Title Case pairs that are not people ("Red Cross", "Children's
-# Hospital") are flagged (precision 0.88), and lower-case names that are also words ("frank
+# Hospital") are flagged (precision 0.84), and lower-case names that are also words ("frank
 # delaney") are missed (recall 0.93).
 PER_KIND_RECALL = {
-    "name": 0.88,
+    "name": 0.90,
     "phone": 0.95,
     "email": 0.95,
     "birthdate": 0.95,
-    "clinical": 0.95,
+    "clinical": 0.92,
     "address": 0.95,
 }
 PER_KIND_PRECISION = {
-    "name": 0.85,
+    "name": 0.80,
     "phone": 0.95,
     "email": 0.95,
     "birthdate": 0.95,
-    "clinical": 0.90,
+    "clinical": 0.92,
     "address": 0.95,
 }
 
@@ -41,7 +43,7 @@ def scores():
 def test_the_set_has_at_least_200_messages_of_every_kind_of_text_and_detail():
     messages = load_messages()
     assert len(messages) >= 200
-    assert sum(1 for m in messages if m.set == "holdout") >= 50
+    assert sum(1 for m in messages if m.set.startswith("holdout")) >= 150
     assert {m.kind for m in messages} == set(TEXT_KINDS)
     labels = [label for m in messages for label in m.labels]
     assert set(labels) == set(FINDING_KINDS)
