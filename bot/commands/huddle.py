@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.context import Context, UsageError
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
+from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
 from bot.storage import meetings
@@ -40,8 +41,9 @@ def handle(ctx: Context) -> list[Reply]:
     sub = word.casefold() or "help"
     action = SUBCOMMANDS.get(sub)
     if action is None:
+        meant = did_you_mean("huddle", word, SUBCOMMANDS)
         names = ", ".join(f"`{name}`" for name in SUBCOMMANDS if name != "?")
-        raise UsageError(f"I don't know `/huddle {word[:30]}`. Try one of {names}.")
+        raise UsageError(meant or f"I don't know `/huddle {word[:30]}`. Try one of {names}.")
     return [action(ctx, rest.strip())]
 
 
