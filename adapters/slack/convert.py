@@ -38,16 +38,28 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _whole(text: str, cut: int) -> int:
+    """``cut``, moved back so it splits no ``&amp;``-style entity and no ``<@U…>`` mention."""
+    amp, semi = text.rfind("&", 0, cut), text.rfind(";", 0, cut)
+    if amp > semi and cut - amp < 6:
+        cut = amp
+    opened, closed = text.rfind("<", 0, cut), text.rfind(">", 0, cut)
+    if opened > closed:
+        cut = opened
+    return cut if cut > 0 else 1
+
+
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: _whole(text, limit - 1)] + "…"
 
 
 def _chunks(text: str, limit: int) -> list[str]:
-    """Split long text on line breaks where possible, each piece at most ``limit``."""
+    """Split long text on line breaks where possible, each piece at most ``limit``, never
+    inside an entity (``&amp;``) or a mention."""
     pieces: list[str] = []
     while len(text) > limit:
         cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
+        cut = cut if cut > 0 else _whole(text, limit)
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n")
     if text:

@@ -186,3 +186,15 @@ def test_only_a_persons_new_message_inside_a_thread_is_a_thread_reply():
         "Priya",
         "hi",
     )
+
+
+def test_long_text_is_never_split_inside_an_entity_or_a_mention():
+    # 2,998 characters, then an ampersand: escaped, "&amp;" straddles the 3,000 limit.
+    reply = Reply(text="x" * 2998 + "&" + "y" * 10)
+    pieces = [b["text"]["text"] for b in convert.blocks(reply)]
+    assert all(len(p) <= convert.MAX_SECTION_TEXT for p in pieces)
+    assert pieces[0].endswith("x") and pieces[1].startswith("&amp;")
+    named = Reply(text="x" * 2995 + "@Priya", mentions=(Person("U123", "Priya"),))
+    pieces = [b["text"]["text"] for b in convert.blocks(named)]
+    assert pieces[1] == "<@U123>"
+    assert not convert.fallback_text(Reply(text="a" * 2998 + "&b")).endswith("&am…")
