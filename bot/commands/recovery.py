@@ -79,7 +79,7 @@ def _record(ctx: Context, rest: str) -> Reply:
     if not defect.closed_at:
         buttons.append(Button("Close", f"defect close {defect.id}", style="danger"))
     return Reply(
-        title=f"Recovery action #{saved.id} recorded for defect #{defect.id}",
+        title=f"Recovery recorded for defect #{defect.id}",
         text=history(view, ctx.workspace.timezone),
         buttons=tuple(buttons),
         footer="Close it with the button, or `/defect close "
