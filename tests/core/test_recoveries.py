@@ -34,9 +34,7 @@ def test_the_patients_recall_shows_every_recovery_action(chat):
     assert "Recovery: rebooked her (Lee)" in recalled
 
 
-def test_the_first_to_record_a_recovery_owns_the_defect_and_a_second_does_not_take_it(
-    chat, engine
-):
+def test_the_first_to_record_a_recovery_owns_the_defect_and_a_second_does_not_take_it(chat, engine):
     chat.as_("Jo")("/defect arrival: waited 25 minutes")
     assert "No owner yet" in chat("/defect list")
     chat.as_("Sam")("/defect recover 1 called to apologise")
