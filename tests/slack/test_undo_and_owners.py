@@ -59,3 +59,13 @@ async def test_the_clocks_private_notice_goes_to_the_owners_direct_messages(api,
         await messenger.close()
     [post] = api.calls_to("chat.postMessage")
     assert post["channel"] == "U7" and "Defect you own" in said(post)
+
+
+async def test_a_tidbit_edited_and_undone_leaves_its_note_in_no_log(slack, api, log_output):
+    await slack.command("/tidbit JS-1042 daughter's wedding in June", user="U2", name="jo")
+    await slack.command("/tidbit edit 1 daughter's wedding moved to July", user="U2", name="jo")
+    await slack.command("/tidbit undo 1", user="U2", name="jo")
+    assert "is undone" in said(api.calls_to("response_url")[-1])
+    logged = log_output.getvalue()
+    for secret in ("wedding", "July", "JS-1042"):
+        assert secret not in logged
