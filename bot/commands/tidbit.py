@@ -43,7 +43,7 @@ def handle(ctx: Context) -> list[Reply]:
     first, _, rest = text.partition(" ")
     if first.casefold() == "forget" and rest.strip():
         return [_forget(ctx, rest.strip())]
-    if first.casefold() in {"edit", "undo"} and rest.strip().lstrip("#")[:1].isdigit():
+    if first.casefold() in {"edit", "undo"} and rest.strip().lstrip("#")[:1] in "0123456789":
         return [_edit(ctx, rest.strip()) if first.casefold() == "edit" else _undo(ctx, rest)]
     ref, note = first, rest.strip()
     if len(ref) > PATIENT_REF_MAX:
@@ -173,7 +173,7 @@ def _recall(ctx: Context, ref: str) -> Reply:
 
 
 def _find(ctx: Context, text: str, example: str) -> Tidbit:
-    tidbit_id = parse_id(text.split()[0], what="tidbit", example=example)
+    tidbit_id = parse_id((text.split() or [""])[0], what="tidbit", example=example)
     tidbit = tidbits.get_tidbit(
         session=ctx.session, workspace_id=ctx.workspace_id, tidbit_id=tidbit_id
     )

@@ -38,7 +38,7 @@ def handle(ctx: Context) -> list[Reply]:
             raise UsageError("Which story? Give its number, like `/wow nominate 3`.")
         return [nominate(ctx, parse_id(rest, what="story", example="/wow nominate 3"))]
     draft_id, _, answer = rest.strip().partition(" ")
-    if first.casefold() in {"edit", "delete", "undo"} and draft_id.lstrip("#").isdigit():
+    if first.casefold() in {"edit", "delete", "undo"} and draft_id.lstrip("#")[:1] in "0123456789":
         return [change(ctx, first.casefold(), draft_id, answer)]
     if first.casefold() == "hero" and draft_id.lstrip("#").isdigit():
         return name_the_hero(

@@ -223,3 +223,12 @@ def test_undo_is_gone_from_nothing_after_the_record_is_deleted(chat, clock):
 def test_edit_without_new_text_says_what_to_type(chat):
     chat.as_("Jo")("/defect arrival: waited 25 minutes")
     assert "/defect edit 1 <text>" in chat("/defect edit 1")
+
+
+@pytest.mark.parametrize(
+    "line", ["/defect delete", "/wow delete", "/wow edit", "/tidbit edit", "/tidbit undo"]
+)
+def test_a_change_without_an_id_asks_for_the_number_and_saves_nothing(line, chat, engine):
+    assert "number there, for example" in chat(line)
+    for table in (Defect, Story, Tidbit):
+        assert _rows(engine, table) == []
