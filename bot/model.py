@@ -131,6 +131,8 @@ class Reply:
     thread_id: str | None = None  # post it in this thread of the channel (a meeting post's)
     # People to mention: each ``@Name`` of theirs in the text becomes a real mention.
     mentions: tuple[Person, ...] = ()
+    # Say it privately to this person instead (a defect's new owner): a direct message.
+    to: Person | None = None
 
     def plain(self) -> str:
         """The reply as plain text, for logs-free fallbacks and notifications."""

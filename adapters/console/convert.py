@@ -14,6 +14,8 @@ def render(reply: Reply, *, channel: str) -> str:
     who = f"#{channel}" if reply.visibility is Visibility.CHANNEL else "only you can see this"
     if reply.thread_id and reply.visibility is Visibility.CHANNEL:
         who += ", in the thread"
+    if reply.to is not None:
+        who = f"privately to {reply.to.name}"
     lines = [f"┌─ Huddle ({who})"]
     if reply.title:
         lines.append(f"│ {reply.title}")

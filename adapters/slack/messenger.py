@@ -275,6 +275,10 @@ class SlackMessenger:
     async def _post(
         self, ref: ConversationRef, reply: Reply, token: str, metadata: dict | None = None
     ) -> str | None:
+        if reply.to is not None:  # privately: their direct messages with Huddle
+            return await post_message(
+                self.client, reply.to.user_id, reply, token=token, metadata=metadata
+            )
         return await post_message(
             self.client,
             ref.channel_id,

@@ -101,6 +101,9 @@ class Poster:
         self.failure = failure
 
     async def say(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
+        if reply.to is not None:
+            await self.tell_someone(origin, reply, client)
+            return
         if reply.form is not None and await self.open_form(origin, reply.form, client):
             return
         if reply.visibility is Visibility.CHANNEL and not reply.sensitive:
@@ -174,6 +177,19 @@ class Poster:
                 self.failure(origin.team_id, error),
             )
             return False
+
+    async def tell_someone(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
+        """A reply for someone else (a defect's new owner): in their direct messages with
+        Huddle (chat.postMessage to their user id)."""
+        assert reply.to is not None
+        try:
+            await post_message(client, reply.to.user_id, reply)
+        except SLACK_FAILURES as error:
+            log.warning(
+                "slack direct message failed: workspace=%s error=%s",
+                origin.team_id,
+                self.failure(origin.team_id, error),
+            )
 
     async def open_form(self, origin: Origin, form: Form, client: AsyncWebClient) -> bool:
         view = modals.form_modal(form, metadata=origin.metadata(form.command))

@@ -238,15 +238,16 @@ class TeamsConnector:
         return outcome.get("id")
 
     async def send_direct(
-        self, source: Activity, activities: list[Activity], *, what: str
+        self, source: Activity, activities: list[Activity], *, what: str, to: str | None = None
     ) -> list[str | None]:
-        """Open (or reopen) the 1:1 chat with the sender of ``source`` and send there."""
+        """Open (or reopen) the 1:1 chat with the sender of ``source`` (or member ``to``
+        of its tenant) and send there."""
         self._check(source.service_url, what)
         tenant = tenant_of(source)
         parameters = ConversationParameters(
             is_group=False,
             bot=source.recipient,
-            members=[ChannelAccount(id=source.from_property.id)],
+            members=[ChannelAccount(id=to or source.from_property.id)],
             tenant_id=tenant,
             channel_data={"tenant": {"id": tenant}} if tenant else None,
         )

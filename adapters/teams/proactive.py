@@ -6,7 +6,8 @@ botbuilder is loaded only then.
 
 from __future__ import annotations
 
-from botbuilder.schema import ConversationReference
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference
 
 from adapters.teams import convert
 from adapters.teams.connector import TeamsConnector
@@ -34,6 +35,14 @@ class TeamsMessenger:
                 permanent=True,
             )
         reference = ConversationReference().deserialize(dict(ref.data))
+        if reply.to is not None:  # privately, in a 1:1 chat with that member of the team
+            source = TurnContext.apply_conversation_reference(
+                Activity(), reference, is_incoming=True
+            )
+            [sent] = await self.connector.send_direct(
+                source, [convert.to_activity(reply)], what="private post", to=reply.to.user_id
+            )
+            return sent
         if ref.thread_id:
             # A channel's reply chain is the conversation id plus the root message id.
             reference.conversation.id = f"{ref.channel_id};messageid={ref.thread_id}"

@@ -97,7 +97,9 @@ class TeamsBot(Bot):
         place, origin = inbound.place, inbound.origin
         private: list[Reply] = []
         for reply in replies:
-            if not _is_private(reply):
+            if reply.to is not None:
+                await self._tell_someone(context, place, reply)
+            elif not _is_private(reply):
                 await self._post(context, place, origin, reply)
             elif place.shared:
                 private.append(reply)  # never into the shared conversation
@@ -160,6 +162,21 @@ class TeamsBot(Bot):
             return
         if typed:
             await self.connector.send(context, convert.text_activity(SENT_PRIVATELY), what="notice")
+
+    async def _tell_someone(self, context: TurnContext, place: Where, reply: Reply) -> None:
+        """A reply for someone else (a defect's new owner): a 1:1 chat with them."""
+        assert reply.to is not None
+        activity = convert.to_activity(reply)
+        try:
+            await self.connector.send_direct(
+                context.activity, [activity], what="private message", to=reply.to.user_id
+            )
+        except DeliveryError as error:
+            log.warning(
+                "teams private message not delivered: workspace=%s error=%s",
+                place.workspace_id,
+                error,
+            )
 
 
 def _is_private(reply: Reply) -> bool:

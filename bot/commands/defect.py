@@ -4,21 +4,25 @@
 `/defect` opens the defect form
 `/defect <stage>` shows that stage's common defects to pick from
 `/defect list` shows open defects, newest first
-`/defect recover <id> <what we did or will do>` records the recovery action (you own it)
+`/defect recover <id> <what we did or will do>` adds a recovery action (the first to add one owns the defect)
+`/defect assign <id> @person` makes them its owner (they're told privately)
 `/defect stage <id> <stage>` sets a defect's stage
 `/defect close <id>` closes it
+`/defect edit <id> <new text>` and `/defect delete <id>` change or delete yours (admins: anyone's)
+`/defect recover edit <action-id> <new text>` and `/defect recover delete <action-id>` the same for an action
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
-from bot.commands.parsing import parse_id
+from bot.commands.recovery import assign, find_defect, history, recover
 from bot.model import Button, Field, Form, FormField, Reply, Visibility
 from bot.privacy import patient_ref_warnings
 from bot.storage import defects
-from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX, Defect
+from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX
 from bot.wording import local_date, shorten
 
 LIST_LIMIT = 15
@@ -41,7 +45,11 @@ def handle(ctx: Context) -> list[Reply]:
     if sub == "list":
         return [_list(ctx)]
     if sub in {"recover", "recovery"}:
-        return [_recover(ctx, rest)]
+        return [recover(ctx, rest)]
+    if sub == "assign":
+        return assign(ctx, rest)
+    if sub in {"edit", "delete", "undo"} and rest.strip().lstrip("#")[:1] in "0123456789":
+        return [_change(ctx, sub, rest)]
     if sub == "close":
         return [_close(ctx, rest)]
     if sub == "stage" and rest.strip()[:1].isdigit():
@@ -85,11 +93,7 @@ def _record(
             "Tell me what happened, for example "
             "`/defect arrival: waited 25 minutes with no word from us`."
         )
-    if len(description) > DEFECT_MAX:
-        raise UsageError(
-            f"That description is {len(description)} characters; the limit is {DEFECT_MAX}. "
-            "Please shorten it and send it again."
-        )
+    _check_description(description)
     if patient_ref is not None and len(patient_ref) > PATIENT_REF_MAX:
         raise UsageError(
             f"A patient reference is at most {PATIENT_REF_MAX} characters: "
@@ -138,6 +142,7 @@ def _record(
             for stage in ctx.content.stages
         ]
     buttons += _follow_up_buttons(defect.id)
+    buttons.append(undo_button(f"defect undo {defect.id}"))
     warnings = patient_ref_warnings(patient_ref) if patient_ref else []
     return Reply(
         title=f"Defect #{defect.id} logged · {ctx.content.stage_name(stage_id)}",
@@ -226,57 +231,10 @@ def _from_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
     return [_record(ctx, stage.id if stage else None, description, patient_ref, recovery)]
 
 
-def _find(ctx: Context, text: str, example: str) -> Defect:
-    defect_id = parse_id(text, what="defect", example=example)
-    defect = defects.get_defect(
-        session=ctx.session, workspace_id=ctx.workspace_id, defect_id=defect_id
-    )
-    if defect is None:
-        raise UsageError(
-            f"I can't find defect #{defect_id} here. `/defect list` shows the open ones."
-        )
-    return defect
-
-
-def _recover(ctx: Context, rest: str) -> Reply:
-    id_text, _, action = rest.strip().partition(" ")
-    if not id_text:
-        raise UsageError(
-            "Say which defect and what we did: `/defect recover 12 called to apologise`."
-        )
-    defect = _find(ctx, id_text, "/defect recover 12 called to apologise")
-    action = action.strip()
-    if not action:
-        raise UsageError(
-            f"What did we do, or what will we do? For example "
-            f"`/defect recover {defect.id} called to apologise and rebooked at a time that suits`."
-        )
-    if len(action) > RECOVERY_MAX:
-        raise UsageError(f"A recovery action is at most {RECOVERY_MAX} characters.")
-    defects.add_recovery_action(
-        session=ctx.session,
-        defect=defect,
-        action=action,
-        owner_id=ctx.incoming.user_id,
-        owner_name=ctx.incoming.user_name,
-        now=ctx.now,
-    )
-    buttons = (
-        () if defect.closed_at else (Button("Close", f"defect close {defect.id}", style="danger"),)
-    )
-    return Reply(
-        title=f"Recovery recorded for defect #{defect.id}",
-        text=f"{action}\nOwner: {ctx.incoming.user_name}",
-        buttons=buttons,
-        footer="Close it with the button, or `/defect close "
-        f"{defect.id}`, once the patient is looked after.",
-    )
-
-
 def _close(ctx: Context, rest: str) -> Reply:
     if not rest.strip():
         raise UsageError("Say which defect to close, like `/defect close 12`.")
-    defect = _find(ctx, rest.strip().split()[0], "/defect close 12")
+    defect = find_defect(ctx, rest.strip().split()[0], "/defect close 12")
     if defect.closed_at is not None:
         return Reply(
             text=f"Defect #{defect.id} was already closed on "
@@ -290,7 +248,7 @@ def _close(ctx: Context, rest: str) -> Reply:
 
 def _set_stage(ctx: Context, rest: str) -> Reply:
     id_text, _, stage_text = rest.strip().partition(" ")
-    defect = _find(ctx, id_text, "/defect stage 12 arrival")
+    defect = find_defect(ctx, id_text, "/defect stage 12 arrival")
     stage = ctx.content.find_stage(stage_text)
     if stage is None:
         names = ", ".join(s.name for s in ctx.content.stages)
@@ -313,18 +271,20 @@ def _list(ctx: Context) -> Reply:
     total = listing.total
     fields = []
     buttons = []
-    for line in listing.newest:
-        recovery = (
-            f"Recovery: {shorten(line.last_action, 120)} ({line.last_action_owner})"
-            if line.last_action is not None
-            else "No recovery action yet"
-        )
+    views = defects.views_of(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        ids=[line.defect_id for line in listing.newest],
+    )
+    for view in views:
+        defect = view.defect
+        recovery = history(view, ctx.workspace.timezone, width=120)
         label = (
-            f"#{line.defect_id} · {ctx.content.stage_name(line.stage)} · "
-            f"{local_date(line.created_at, ctx.workspace.timezone)} · {line.reporter_name}"
+            f"#{defect.id} · {ctx.content.stage_name(defect.stage)} · "
+            f"{local_date(defect.created_at, ctx.workspace.timezone)} · {defect.reporter_name}"
         )
-        fields.append(Field(label, f"{shorten(line.description, 200)}\n{recovery}"))
-        buttons.append(Button(f"Close #{line.defect_id}", f"defect close {line.defect_id}"))
+        fields.append(Field(label, f"{shorten(defect.description, 200)}\n{recovery}"))
+        buttons.append(Button(f"Close #{defect.id}", f"defect close {defect.id}"))
     more = total - min(total, LIST_LIMIT)
     return Reply(
         title=f"Open defects ({total})",
@@ -333,3 +293,42 @@ def _list(ctx: Context) -> Reply:
         buttons=tuple(buttons),
         visibility=Visibility.PRIVATE,
     )
+
+
+def _change(ctx: Context, sub: str, rest: str) -> Reply:
+    """`/defect edit|delete|undo <id> …`: the author's (or an admin's) change to a defect."""
+    id_text, _, text = rest.strip().partition(" ")
+    defect = find_defect(ctx, id_text, f"/defect {sub} 12")
+    if sub == "undo":
+        may_undo(
+            ctx,
+            author_id=defect.reporter_id,
+            created_at=defect.created_at,
+            what="defect",
+            delete_with=f"defect delete {defect.id}",
+        )
+        note = None
+    else:
+        note = may_change(
+            ctx, author_id=defect.reporter_id, author_name=defect.reporter_name, what="defect"
+        )
+    if sub == "edit":
+        text = text.strip()
+        if not text:
+            raise UsageError(f"What should it say? For example `/defect edit {defect.id} <text>`.")
+        _check_description(text)
+        defects.edit_defect(session=ctx.session, defect=defect, description=text)
+        return Reply(text=f"Defect #{defect.id} now reads: {text}", footer=note)
+    audit_change(ctx, action=f"defect.{sub}", record_id=defect.id)
+    actions = defects.delete_defect(session=ctx.session, defect=defect)
+    gone = f" with its {actions} recovery action{'s' if actions != 1 else ''}" if actions else ""
+    done = "undone" if sub == "undo" else "deleted"
+    return Reply(text=f"Defect #{defect.id} is {done}{gone}.", footer=note)
+
+
+def _check_description(description: str) -> None:
+    if len(description) > DEFECT_MAX:
+        raise UsageError(
+            f"That description is {len(description)} characters; the limit is {DEFECT_MAX}. "
+            "Please shorten it and send it again."
+        )

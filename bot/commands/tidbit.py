@@ -2,6 +2,7 @@
 
 `/tidbit <patient-ref> <note>` remembers a personal, non-clinical detail, e.g. `/tidbit JS-1042 daughter's wedding in June`
 `/tidbit <patient-ref>` recalls that patient's tidbits and any open or recent defect for them
+`/tidbit edit <id> <new note>` rewrites one of yours
 `/tidbit forget <id>` deletes one of yours for good (an admin can delete anyone's)
 
 Use a chart number or initials, never a full name. Replies are only ever shown to you.
@@ -13,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from bot.commands.admins import require_admin
+from bot.commands.changes import may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
 from bot.crypto import EncryptionKeyError
@@ -20,7 +22,7 @@ from bot.model import Field, Reply, Visibility
 from bot.privacy import note_warnings, patient_ref_warnings
 from bot.storage import defects, tidbits
 from bot.storage.audit import record_audit
-from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX
+from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX, Tidbit
 from bot.wording import local_date, local_full_date, shorten
 
 RECENT_DEFECTS = timedelta(days=90)
@@ -41,6 +43,8 @@ def handle(ctx: Context) -> list[Reply]:
     first, _, rest = text.partition(" ")
     if first.casefold() == "forget" and rest.strip():
         return [_forget(ctx, rest.strip())]
+    if first.casefold() in {"edit", "undo"} and rest.strip().lstrip("#")[:1] in "0123456789":
+        return [_edit(ctx, rest.strip()) if first.casefold() == "edit" else _undo(ctx, rest)]
     ref, note = first, rest.strip()
     if len(ref) > PATIENT_REF_MAX:
         raise UsageError(
@@ -90,6 +94,7 @@ def _remember(ctx: Context, ref: str, note: str) -> Reply:
     return _reply(
         title=f"Tidbit #{tidbit.id} saved",
         text=text,
+        buttons=(undo_button(f"tidbit undo {tidbit.id}"),),
         footer=f"Only you can see this. It will be deleted on {expiry}.",
     )
 
@@ -99,11 +104,14 @@ def _recall(ctx: Context, ref: str) -> Reply:
     found = tidbits.tidbits_for_patient(
         session=ctx.session, workspace_id=ctx.workspace_id, ref_hashes=hashes, now=ctx.now
     )
-    related = defects.defects_for_patient(
+    lines = defects.defects_for_patient(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
         ref_hashes=hashes,
         closed_since=ctx.now - RECENT_DEFECTS,
+    )
+    related = defects.views_of(
+        session=ctx.session, workspace_id=ctx.workspace_id, ids=[d.defect_id for d in lines]
     )
     record_audit(
         session=ctx.session,
@@ -137,18 +145,18 @@ def _recall(ctx: Context, ref: str) -> Reply:
         Field(f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}", note)
         for t, note in zip(found, notes, strict=True)
     ]
-    for line in related:
-        status = "closed" if line.closed_at else "open"
-        recovery = (
-            f"Recovery: {shorten(line.last_action, 160)} ({line.last_action_owner})"
-            if line.last_action is not None
-            else "No recovery action yet"
+    for view in related:
+        d = view.defect
+        status = "closed" if d.closed_at else "open"
+        recovery = "\n".join(
+            [f"Recovery: {shorten(a.action, 160)} ({a.owner_name})" for a in view.actions]
+            or ["No recovery action yet"]
         )
         fields.append(
             Field(
-                f"Defect #{line.defect_id} ({status}) · {ctx.content.stage_name(line.stage)} · "
-                f"{local_date(line.created_at, tz)}",
-                f"{shorten(line.description, 200)}\n{recovery}",
+                f"Defect #{d.id} ({status}) · {ctx.content.stage_name(d.stage)} · "
+                f"{local_date(d.created_at, tz)}",
+                f"{shorten(d.description, 200)}\n{recovery}",
             )
         )
     if not fields:
@@ -167,8 +175,8 @@ def _recall(ctx: Context, ref: str) -> Reply:
     )
 
 
-def _forget(ctx: Context, rest: str) -> Reply:
-    tidbit_id = parse_id(rest.split()[0], what="tidbit", example="/tidbit forget 7")
+def _find(ctx: Context, text: str, example: str) -> Tidbit:
+    tidbit_id = parse_id((text.split() or [""])[0], what="tidbit", example=example)
     tidbit = tidbits.get_tidbit(
         session=ctx.session, workspace_id=ctx.workspace_id, tidbit_id=tidbit_id
     )
@@ -176,20 +184,68 @@ def _forget(ctx: Context, rest: str) -> Reply:
         raise UsageError(
             f"I can't find tidbit #{tidbit_id} here. `/tidbit <patient-ref>` lists a patient's tidbits."
         )
-    note = None
-    if tidbit.author_id != ctx.incoming.user_id:
-        note = require_admin(ctx, "delete someone else's tidbit")
+    return tidbit
+
+
+def _audit(ctx: Context, tidbit: Tidbit, action: str) -> None:
+    """Who changed which tidbit: its id and the patient's lookup hash, never the note."""
     record_audit(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
         actor_id=ctx.incoming.user_id,
         actor_name=ctx.incoming.user_name,
-        action="tidbit.forget",
+        action=action,
         patient_ref_hash=tidbit.patient_ref_hash,
         patient_ref_enc=tidbit.patient_ref_enc,
         record_count=1,
+        record_id=tidbit.id,
         channel_id=ctx.incoming.channel_id,
         now=ctx.now,
     )
+
+
+def _edit(ctx: Context, rest: str) -> Reply:
+    id_text, _, note = rest.partition(" ")
+    tidbit = _find(ctx, id_text, "/tidbit edit 7 daughter's wedding moved to July")
+    told = may_change(
+        ctx, author_id=tidbit.author_id, author_name=tidbit.author_name, what="tidbit"
+    )
+    note = note.strip()
+    if not note:
+        raise UsageError(f"What should it say? For example `/tidbit edit {tidbit.id} <the note>`.")
+    if len(note) > TIDBIT_MAX:
+        raise UsageError(
+            f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
+        )
+    tidbits.edit_tidbit(session=ctx.session, tidbit=tidbit, note_enc=ctx.vault.encrypt(note))
+    _audit(ctx, tidbit, "tidbit.edit")
+    warnings = note_warnings(note)
+    text = f"Tidbit #{tidbit.id} now reads: “{note}”"
+    if warnings:
+        text += "\n\n" + "\n".join(f"• {w}" for w in warnings)
+    return _reply(text=text, footer=told)
+
+
+def _undo(ctx: Context, rest: str) -> Reply:
+    tidbit = _find(ctx, rest, "/tidbit undo 7")
+    may_undo(
+        ctx,
+        author_id=tidbit.author_id,
+        created_at=tidbit.created_at,
+        what="tidbit",
+        delete_with=f"tidbit forget {tidbit.id}",
+    )
+    _audit(ctx, tidbit, "tidbit.undo")
+    tidbits.delete_tidbit(session=ctx.session, tidbit=tidbit)
+    return _reply(text=f"Tidbit #{tidbit.id} is undone: deleted for good.")
+
+
+def _forget(ctx: Context, rest: str) -> Reply:
+    tidbit = _find(ctx, rest, "/tidbit forget 7")
+    note = None
+    if tidbit.author_id != ctx.incoming.user_id:
+        note = require_admin(ctx, "delete someone else's tidbit")
+    _audit(ctx, tidbit, "tidbit.forget")
+    tidbit_id = tidbit.id
     tidbits.delete_tidbit(session=ctx.session, tidbit=tidbit)
     return _reply(text=f"Tidbit #{tidbit_id} is deleted for good.", footer=note)

@@ -2,6 +2,7 @@
 
 `/wow @Priya <what she did>` posts it to the channel with a Nominate button
 `/wow nominate <id>` nominates a story (or react to it with the nominate emoji)
+`/wow edit <id> <new text>` and `/wow delete <id>` change or delete your story (admins: anyone's)
 
 A story is about the people it mentions. Mention nobody and I'll ask you who it
 was (it may be you) before posting it. One nomination per person per story, and
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.parsing import parse_id
 from bot.model import Reply
@@ -36,6 +38,8 @@ def handle(ctx: Context) -> list[Reply]:
             raise UsageError("Which story? Give its number, like `/wow nominate 3`.")
         return [nominate(ctx, parse_id(rest, what="story", example="/wow nominate 3"))]
     draft_id, _, answer = rest.strip().partition(" ")
+    if first.casefold() in {"edit", "delete", "undo"} and draft_id.lstrip("#")[:1] in "0123456789":
+        return [change(ctx, first.casefold(), draft_id, answer)]
     if first.casefold() == "hero" and draft_id.lstrip("#").isdigit():
         return name_the_hero(
             ctx, parse_id(draft_id, what="draft", example="/wow hero 4 me"), answer
@@ -59,7 +63,58 @@ def handle(ctx: Context) -> list[Reply]:
     draft = StoryDraft(**told_by, created_at=ctx.now)
     told = tell(session=ctx.session, draft=draft, found=found)
     assert told is not None  # only a message id can collide, and this one has none
-    return [story_post(*told)]
+    return [with_undo(story_post(*told))]
+
+
+def with_undo(post: Reply) -> Reply:
+    """A story just told, with its teller's Undo (refused to anyone else)."""
+    assert post.story_id is not None
+    return dataclasses.replace(
+        post, buttons=(*post.buttons, undo_button(f"wow undo {post.story_id}"))
+    )
+
+
+def change(ctx: Context, sub: str, id_text: str, text: str) -> Reply:
+    """`/wow edit|delete|undo <id> …`: its teller's (or an admin's) change to a story.
+
+    A deleted story takes its nominations and its heroes with it.
+    """
+    story_id = parse_id(id_text, what="story", example=f"/wow {sub} 3")
+    story = stories.get_story(session=ctx.session, workspace_id=ctx.workspace_id, story_id=story_id)
+    if story is None:
+        raise UsageError(
+            f"I can't find story #{story_id} here. `/huddle leaderboard` shows the top stories."
+        )
+    note = None
+    if sub == "undo":
+        may_undo(
+            ctx,
+            author_id=story.author_id,
+            created_at=story.created_at,
+            what="story",
+            delete_with=f"wow delete {story.id}",
+        )
+    else:
+        note = may_change(
+            ctx, author_id=story.author_id, author_name=story.author_name, what="story"
+        )
+    if sub == "edit":
+        text = text.strip()
+        if not text:
+            raise UsageError(f"What should it say? For example `/wow edit {story.id} <the story>`.")
+        if len(text) > STORY_MAX:
+            raise UsageError(f"A story is at most {STORY_MAX} characters; please trim it.")
+        stories.edit_story(session=ctx.session, story=story, text=text)
+        return Reply(text=f"Story #{story.id} now reads: {text}", footer=note)
+    audit_change(ctx, action=f"story.{sub}", record_id=story.id)
+    votes = stories.delete_story(session=ctx.session, story=story)
+    gone = f", with its {votes} nomination{'s' if votes != 1 else ''}" if votes else ""
+    done = "undone" if sub == "undo" else "deleted"
+    return Reply(
+        text=f"Story #{story_id} is {done}{gone}: it is off the boards. The message already "
+        "posted stays in the channel until someone deletes it there.",
+        footer=note,
+    )
 
 
 def name_the_hero(ctx: Context, draft_id: int, answer: str) -> list[Reply]:
@@ -81,7 +136,7 @@ def name_the_hero(ctx: Context, draft_id: int, answer: str) -> list[Reply]:
     if told is None:  # this message's story was stored already
         return [Reply(text="That story has already been posted.")]
     story, named = told
-    card = dataclasses.replace(story_post(story, named), thread_id=thread_id)
+    card = dataclasses.replace(with_undo(story_post(story, named)), thread_id=thread_id)
     return [card, Reply(text=f"Thanks! Story #{story.id} is posted for the team to see.")]
 
 

@@ -1,4 +1,6 @@
-"""The audit log of who read or changed patient tidbits. Holds no patient data."""
+"""The audit log: who read a patient's tidbits, and who changed or deleted which record.
+
+It holds no content and no patient data: a kind, an id, a lookup hash, who and when."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def record_audit(
     patient_ref_enc: str | None = None,
     record_count: int = 0,
     channel_id: str | None = None,
+    record_id: int | None = None,
 ) -> AuditEntry:
     entry = AuditEntry(
         workspace_id=workspace_id,
@@ -31,6 +34,7 @@ def record_audit(
         patient_ref_enc=patient_ref_enc,
         record_count=record_count,
         channel_id=channel_id,
+        record_id=record_id,
         created_at=now,
     )
     session.add(entry)

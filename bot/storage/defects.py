@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from bot.storage.db import chunked
 from bot.storage.models import Defect, RecoveryAction
@@ -76,6 +76,17 @@ def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
     for action in actions:
         by_defect.setdefault(action.defect_id, []).append(action)
     return [DefectView(d, tuple(by_defect.get(d.id, ()))) for d in defects]
+
+
+def views_of(*, session: Session, workspace_id: int, ids: list[int]) -> list[DefectView]:
+    """These defects (in the order given) with every recovery action: two statements."""
+    if not ids:
+        return []
+    found = session.exec(
+        select(Defect).where(Defect.workspace_id == workspace_id, Defect.id.in_(ids))
+    ).all()
+    by_id = {d.id: d for d in found}
+    return _with_actions(session, [by_id[i] for i in ids if i in by_id])
 
 
 @dataclass(frozen=True)
@@ -204,22 +215,6 @@ def open_by_stage(
     }
 
 
-def defects_between(
-    *, session: Session, workspace_id: int, start: datetime, end: datetime
-) -> list[DefectView]:
-    """Defects logged in [start, end), oldest first."""
-    statement = (
-        select(Defect)
-        .where(
-            Defect.workspace_id == workspace_id,
-            Defect.created_at >= start,
-            Defect.created_at < end,
-        )
-        .order_by(Defect.created_at, Defect.id)
-    )
-    return _with_actions(session, list(session.exec(statement)))
-
-
 def defects_for_patient(
     *, session: Session, workspace_id: int, ref_hashes: list[str], closed_since: datetime
 ) -> list[DefectLine]:
@@ -248,6 +243,8 @@ def add_recovery_action(
     owner_name: str,
     now: datetime,
 ) -> RecoveryAction:
+    """One more step after the others (``owner_*``: who recorded it); the defect's first
+    recorder becomes its owner when it has none."""
     recovery = RecoveryAction(
         workspace_id=defect.workspace_id,
         defect_id=defect.id,
@@ -257,8 +254,57 @@ def add_recovery_action(
         created_at=now,
     )
     session.add(recovery)
+    if defect.owner_id is None:
+        assign_owner(session=session, defect=defect, owner_id=owner_id, owner_name=owner_name)
     session.flush()
     return recovery
+
+
+def assign_owner(*, session: Session, defect: Defect, owner_id: str, owner_name: str) -> Defect:
+    """The one person who follows the defect up; a new owner is told afresh when overdue."""
+    defect.owner_id = owner_id
+    defect.owner_name = owner_name[:120]
+    defect.overdue_told = None
+    session.add(defect)
+    return defect
+
+
+def edit_defect(*, session: Session, defect: Defect, description: str) -> Defect:
+    defect.description = description
+    session.add(defect)
+    return defect
+
+
+def delete_defect(*, session: Session, defect: Defect) -> int:
+    """Delete a defect and its recovery actions; the number of actions that went with it."""
+    gone = session.exec(
+        delete(RecoveryAction).where(
+            RecoveryAction.workspace_id == defect.workspace_id,
+            RecoveryAction.defect_id == defect.id,
+        )
+    )
+    session.delete(defect)
+    session.flush()
+    return gone.rowcount or 0
+
+
+def get_action(*, session: Session, workspace_id: int, action_id: int) -> RecoveryAction | None:
+    """The recovery action with this id in this workspace; None for another workspace's id."""
+    statement = select(RecoveryAction).where(
+        RecoveryAction.id == action_id, RecoveryAction.workspace_id == workspace_id
+    )
+    return session.exec(statement).first()
+
+
+def edit_action(*, session: Session, action: RecoveryAction, text: str) -> RecoveryAction:
+    action.action = text
+    session.add(action)
+    return action
+
+
+def delete_action(*, session: Session, action: RecoveryAction) -> None:
+    session.delete(action)
+    session.flush()
 
 
 def close_defect(*, session: Session, defect: Defect, closed_by: str, now: datetime) -> Defect:
@@ -279,13 +325,14 @@ STALE_AFTER = timedelta(days=7)
 
 @dataclass(frozen=True)
 class DigestDefect:
-    """The parts of a defect a digest may show in a channel (no description, no patient)."""
+    """The parts of a defect a digest may show in a channel: no description, no patient,
+    no reporter; its owner (None: no owner yet)."""
 
     workspace_id: int
     channel_id: str
     defect_id: int
     stage: str | None
-    reporter_name: str
+    owner_name: str | None
     created_at: datetime
 
 
@@ -331,7 +378,7 @@ def _digest_defects(
                 Defect.channel_id,
                 Defect.id,
                 Defect.stage,
-                Defect.reporter_name,
+                Defect.owner_name,
                 Defect.created_at,
             )
             .where(Defect.workspace_id.in_(ids), *conditions)

@@ -1,8 +1,5 @@
-"""The tables. One class per table; limits live in ``Field(max_length=...)``.
-
-Uniqueness and idempotency are enforced here, by constraints, not in Python.
-Times are stored as UTC and always come back timezone-aware.
-"""
+"""The tables, one class each; limits in ``Field(max_length=...)``, uniqueness and
+idempotency in constraints (not Python); times stored as UTC, always returned aware."""
 
 from __future__ import annotations
 
@@ -251,9 +248,7 @@ class Defect(SQLModel, table=True):
     """A service defect: something that went wrong at a stage of the patient journey."""
 
     __tablename__ = "defect"
-    __table_args__ = (
-        # Open defects are few beside the closed history: the App Home by stage and
-        # ``/defect list`` newest first read only these.
+    __table_args__ = (  # open defects are few: the App Home and ``/defect list`` read these
         sa.Index(
             "ix_defect_open_stage",
             "workspace_id",
@@ -283,10 +278,13 @@ class Defect(SQLModel, table=True):
     created_at: datetime = _ts(index=True)
     closed_at: datetime | None = _ts(nullable=True)
     closed_by: str | None = Field(default=None, max_length=NAME_MAX)
+    owner_id: str | None = Field(default=None, max_length=ID_MAX)  # assigned, or 1st recorder
+    owner_name: str | None = Field(default=None, max_length=NAME_MAX)
+    overdue_told: str | None = Field(default=None, max_length=PERIOD_MAX)  # day owner was told
 
 
 class RecoveryAction(SQLModel, table=True):
-    """What the team did, or will do, to make a defect right, and who owns it."""
+    """One step, in order, to make a defect right; ``owner_*`` is who recorded it."""
 
     __tablename__ = "recovery_action"
 
@@ -317,7 +315,7 @@ class Tidbit(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who touched patient tidbits, when. Holds no patient data, only the lookup hash."""
+    """Who read, changed or deleted what, when: the kind and id, never content or patient data."""
 
     __tablename__ = "audit_log"
 
@@ -325,7 +323,8 @@ class AuditEntry(SQLModel, table=True):
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     actor_id: str = Field(max_length=ID_MAX)
     actor_name: str = Field(max_length=NAME_MAX)
-    action: str = Field(max_length=32)  # tidbit.read | tidbit.create | tidbit.forget | ...
+    action: str = Field(max_length=32)  # tidbit.read | tidbit.forget | defect.delete | ...
+    record_id: int | None = None  # which record (its kind is the action's first word)
     patient_ref_hash: str | None = Field(default=None, max_length=64)
     # Encrypted like every patient reference, so a key rotation can re-hash the entry.
     patient_ref_enc: str | None = None

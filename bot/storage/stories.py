@@ -8,10 +8,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from bot.storage.db import chunked
-from bot.storage.models import Nomination, Story
+from bot.storage.models import Nomination, Story, StoryHero
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,27 @@ def set_story_message(*, session: Session, story: Story, message_id: str) -> Sto
     story.message_id = message_id
     session.add(story)
     return story
+
+
+def edit_story(*, session: Session, story: Story, text: str) -> Story:
+    story.text = text
+    session.add(story)
+    return story
+
+
+def delete_story(*, session: Session, story: Story) -> int:
+    """Delete a story with its nominations and its heroes; the number of votes gone."""
+    where = (Nomination.workspace_id == story.workspace_id, Nomination.story_id == story.id)
+    votes = session.exec(select(sa.func.count(Nomination.id)).where(*where)).one()
+    session.exec(delete(Nomination).where(*where))
+    session.exec(
+        delete(StoryHero).where(
+            StoryHero.workspace_id == story.workspace_id, StoryHero.story_id == story.id
+        )
+    )
+    session.delete(story)
+    session.flush()
+    return int(votes)
 
 
 def _upsert(session: Session):

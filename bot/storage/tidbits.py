@@ -74,6 +74,13 @@ def get_tidbit(*, session: Session, workspace_id: int, tidbit_id: int) -> Tidbit
     return session.exec(statement).first()
 
 
+def edit_tidbit(*, session: Session, tidbit: Tidbit, note_enc: str) -> Tidbit:
+    """A new (encrypted) note for the same patient and author."""
+    tidbit.note_enc = note_enc
+    session.add(tidbit)
+    return tidbit
+
+
 def delete_tidbit(*, session: Session, tidbit: Tidbit) -> None:
     session.delete(tidbit)
 

@@ -62,7 +62,9 @@ def test_recovery_action_is_recorded_with_its_owner(chat, engine):
     with Session(engine) as session:
         [action] = session.exec(select(RecoveryAction)).all()
     assert (action.action, action.owner_name) == ("called to say sorry and rebooked her", "Sam")
-    assert "Recovery: called to say sorry and rebooked her (Sam)" in chat("/defect list")
+    listed = chat("/defect list")
+    assert "1. called to say sorry and rebooked her (Sam, Tue 24 Nov, action #1)" in listed
+    assert "Owner: Sam" in listed
 
 
 def test_a_defect_stays_open_until_closed(chat):

@@ -41,7 +41,7 @@ def test_a_story_is_posted_to_the_channel_with_attribution_and_a_nominate_button
     assert post.footer.startswith("Told by Alex.")
     assert post.mentions == (Person("U-priya", "Priya"),)
     assert post.story_id == 1
-    assert [b.command for b in post.buttons] == ["wow nominate 1"]
+    assert [b.command for b in post.buttons] == ["wow nominate 1", "wow undo 1"]
 
 
 def test_one_nomination_per_person_per_story(chat, engine):

@@ -115,6 +115,7 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
         "wow-of-the-week": 1,
         "defect-digest": 1,
         "story-nudge": 0,
+        "owner-notice": 0,  # the defect has no owner to tell
     }
     assert len(posts(api, "Monday Morning Meeting")) == 2
     [wow] = posts(api, "WOW of the week")
@@ -122,10 +123,12 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
     assert "Thank you, <@U2>, for showing the team" in wow["text"]
     assert "thank you, Priya, for sharing it" in wow["text"]
     # The first digest counted the defect logged before the first meeting; the second
-    # names it as still open with no recovery after 7 days, and who reported it.
+    # names it as still open with no recovery after 7 days, and its owner (none yet),
+    # never who reported it.
     first_digest, second_digest = posts(api, "Defect digest")
     assert "1 service defect logged" in first_digest["text"]
-    assert "#1" in second_digest["text"] and "sam" in second_digest["text"]
+    assert "#1" in second_digest["text"] and "no owner yet" in second_digest["text"]
+    assert "sam" not in second_digest["text"]
     assert "waited 25 minutes" not in first_digest["text"] + second_digest["text"]
     # And nothing else went to the channel: the confirmation of the schedule, two
     # meetings, the story card, one WOW of the week, two digests.

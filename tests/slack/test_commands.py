@@ -22,7 +22,7 @@ async def test_defect_is_acknowledged_stored_and_confirmed_privately(slack, api,
     [defect] = defects(engine)
     assert (defect.stage, defect.reporter_id, defect.channel_id) == ("arrival", "U1", "C1")
     # It has a stage already, so the follow-up buttons offer no stage to pick.
-    assert [b["text"]["text"] for b in buttons(reply)] == ["Add recovery action", "Close"]
+    assert [b["text"]["text"] for b in buttons(reply)] == ["Add recovery action", "Close", "Undo"]
 
 
 async def test_defect_without_text_opens_the_form_and_submitting_it_logs_the_defect(
@@ -113,7 +113,7 @@ async def test_wow_posts_the_story_in_the_channel_with_a_nominate_button(slack, 
     assert "WOW story #1: Priya" in said(post)
     assert "<@U7> drove Mrs K home" in said(post) and "Told by sam." in said(post)
     assert "&lt;@U7" not in said(post)
-    assert [b["text"]["text"] for b in buttons(post)] == ["Nominate"]
+    assert [b["text"]["text"] for b in buttons(post)] == ["Nominate", "Undo"]
     # The message's ts is remembered, so reactions to it count.
     [story] = stories(engine)
     assert story.message_id is not None and story.message_id.startswith("18")

@@ -18,6 +18,7 @@ from bot.clock.delivery import FanoutReport
 from bot.clock.engine import Job, job_table
 from bot.clock.jobs.defect_digest import DEFECT_DIGEST
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
+from bot.clock.jobs.owner_notice import OWNER_NOTICE
 from bot.clock.jobs.purge_events import PURGE_EVENTS
 from bot.clock.jobs.purge_story_drafts import PURGE_STORY_DRAFTS
 from bot.clock.jobs.purge_tidbits import PURGE_TIDBITS
@@ -29,6 +30,7 @@ JOBS: dict[str, Job] = job_table(
     WOW_OF_THE_WEEK,
     DEFECT_DIGEST,
     STORY_NUDGE,
+    OWNER_NOTICE,
     PURGE_TIDBITS,
     PURGE_EVENTS,
     PURGE_STORY_DRAFTS,

@@ -1,7 +1,8 @@
 """defect-digest: with the meeting, last week's defects by journey stage, and the stale ones.
 
-Stale: open for more than 7 days with no recovery action, naming who reported it. It
-shows ids, stages, dates and reporters, never a description, a patient reference or
+Stale: open for more than 7 days with no recovery action, naming its owner (or "no
+owner yet"), never who reported it: the digest asks for follow-up, it does not blame.
+It shows ids, stages, dates and owners, never a description, a patient reference or
 a tidbit. Nothing when there is nothing to report.
 """
 
@@ -98,8 +99,9 @@ def compose_defect_digest(
     if stale:
         shown = stale[:DIGEST_LIST_LIMIT]
         lines = [
-            f"• #{d.defect_id} {content.stage_name(d.stage)}, logged {local_date(d.created_at, tz)} "
-            f"by {d.reporter_name}: `/defect recover {d.defect_id} <what we'll do>`"
+            f"• #{d.defect_id} {content.stage_name(d.stage)}, logged {local_date(d.created_at, tz)}, "
+            f"{f'owner {d.owner_name}' if d.owner_name else 'no owner yet'}: "
+            f"`/defect recover {d.defect_id} <what we'll do>`"
             for d in shown
         ]
         if len(stale) > len(shown):
