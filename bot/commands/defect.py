@@ -1,13 +1,14 @@
 """Log a service defect, follow its recovery, close it.
 
-`/defect <stage>: <what happened>` logs one (end with `patient: JS-1042` to link a patient)
+`/defect <stage>: <what happened>` logs one (end with `patient: JS-1042` to link a patient); without a stage I ask which, or say `/defect no stage: <what happened>`
 `/defect` opens the defect form
 `/defect <stage>` shows that stage's common defects to pick from
-`/defect list` shows open defects, newest first
+`/defect list` shows open defects, newest first; add `closed`, `all`, `mine`, a stage, `@owner`, `more` or `page 2`
+`/defect <id>` (or `/defect show <id>`) shows one with its stage, owner and every recovery action
 `/defect recover <id> <what we did or will do>` adds a recovery action (the first to add one owns the defect)
 `/defect assign <id> @person` makes them its owner (they're told privately)
 `/defect stage <id> <stage>` sets a defect's stage
-`/defect close <id>` closes it
+`/defect close <id> …` closes one or several (`/defect close 8 9 10`)
 `/defect edit <id> <new text>` and `/defect delete <id>` change or delete yours (admins: anyone's)
 `/defect recover edit <action-id> <new text>` and `/defect recover delete <action-id>` the same for an action
 """
@@ -16,16 +17,18 @@ from __future__ import annotations
 
 import re
 
+from bot.commands import defect_list, defect_stage
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
-from bot.commands.recovery import assign, find_defect, history, recover
-from bot.model import Button, Field, Form, FormField, Reply, Visibility
+from bot.commands.parsing import looks_like_id, parse_ids
+from bot.commands.recovery import assign, find_defect, recover
+from bot.model import Button, Field, Form, FormField, Reply
 from bot.privacy import patient_ref_warnings
 from bot.storage import defects
 from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX
 from bot.wording import local_date, shorten
 
-LIST_LIMIT = 15
+LIST_LIMIT = defect_list.LIST_LIMIT
 _PATIENT_SUFFIX = re.compile(
     r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
     re.IGNORECASE,
@@ -43,7 +46,9 @@ def handle(ctx: Context) -> list[Reply]:
     if sub in {"help", "?"}:
         return [Reply(title="/defect", text=__doc__.strip())]
     if sub == "list":
-        return [_list(ctx)]
+        return [defect_list.listing(ctx, rest)]
+    if sub == "show" or looks_like_id(word):
+        return [defect_list.show(ctx, rest if sub == "show" else text)]
     if sub in {"recover", "recovery"}:
         return [recover(ctx, rest)]
     if sub == "assign":
@@ -54,6 +59,9 @@ def handle(ctx: Context) -> list[Reply]:
         return [_close(ctx, rest)]
     if sub == "stage" and rest.strip()[:1].isdigit():
         return [_set_stage(ctx, rest)]
+    typo = defect_stage.typo_of_subcommand(ctx, word, rest)
+    if typo is not None:
+        return [typo]
     return [_log(ctx, text)]
 
 
@@ -63,9 +71,16 @@ def _log(ctx: Context, text: str) -> Reply:
     if match:
         patient_ref = match.group("ref")
         text = text[: match.start()].rstrip(" ,;")
+    unstaged = defect_stage.said_no_stage(text)
+    if unstaged is not None:  # the person chose "No stage"
+        defect_stage.refuse_if_wordless(unstaged)
+        return _record(ctx, None, unstaged, patient_ref, recovery=None)
     stage_id, description = _split_stage(ctx, text)
     if stage_id and not description:
         return _suggestions(ctx, stage_id)
+    if stage_id is None:
+        return defect_stage.ask_for_stage(ctx, text, patient_ref)
+    defect_stage.refuse_if_wordless(description)
     return _record(ctx, stage_id, description, patient_ref, recovery=None)
 
 
@@ -232,18 +247,30 @@ def _from_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
 
 
 def _close(ctx: Context, rest: str) -> Reply:
+    """`/defect close 8 9 10`: each one closed, or why not, one line per id."""
     if not rest.strip():
         raise UsageError("Say which defect to close, like `/defect close 12`.")
-    defect = find_defect(ctx, rest.strip().split()[0], "/defect close 12")
+    ids = parse_ids(rest, what="defect", example="/defect close 12")
+    lines = [_close_one(ctx, defect_id) for defect_id in ids]
+    if len(lines) == 1:
+        return Reply(text=lines[0])
+    return Reply(title=f"Closing {len(ids)} defects", text="\n".join(f"• {line}" for line in lines))
+
+
+def _close_one(ctx: Context, defect_id: int) -> str:
+    try:
+        defect = find_defect(ctx, str(defect_id), "/defect close 12")
+    except UsageError as missing:
+        return str(missing)
     if defect.closed_at is not None:
-        return Reply(
-            text=f"Defect #{defect.id} was already closed on "
+        return (
+            f"Defect #{defect.id} was already closed on "
             f"{local_date(defect.closed_at, ctx.workspace.timezone)} by {defect.closed_by}."
         )
     defects.close_defect(
         session=ctx.session, defect=defect, closed_by=ctx.incoming.user_name, now=ctx.now
     )
-    return Reply(text=f"Defect #{defect.id} is closed. Thank you for following it through.")
+    return f"Defect #{defect.id} is closed. Thank you for following it through."
 
 
 def _set_stage(ctx: Context, rest: str) -> Reply:
@@ -259,39 +286,6 @@ def _set_stage(ctx: Context, rest: str) -> Reply:
     return Reply(
         text=f"Defect #{defect.id} is filed under {stage.name}.",
         buttons=tuple(_follow_up_buttons(defect.id)) if defect.closed_at is None else (),
-    )
-
-
-def _list(ctx: Context) -> Reply:
-    listing = defects.open_defect_list(
-        session=ctx.session, workspace_id=ctx.workspace_id, limit=LIST_LIMIT
-    )
-    if not listing.newest:
-        return Reply(text="No open defects. Log one with `/defect <stage>: <what happened>`.")
-    total = listing.total
-    fields = []
-    buttons = []
-    views = defects.views_of(
-        session=ctx.session,
-        workspace_id=ctx.workspace_id,
-        ids=[line.defect_id for line in listing.newest],
-    )
-    for view in views:
-        defect = view.defect
-        recovery = history(view, ctx.workspace.timezone, width=120)
-        label = (
-            f"#{defect.id} · {ctx.content.stage_name(defect.stage)} · "
-            f"{local_date(defect.created_at, ctx.workspace.timezone)} · {defect.reporter_name}"
-        )
-        fields.append(Field(label, f"{shorten(defect.description, 200)}\n{recovery}"))
-        buttons.append(Button(f"Close #{defect.id}", f"defect close {defect.id}"))
-    more = total - min(total, LIST_LIMIT)
-    return Reply(
-        title=f"Open defects ({total})",
-        text="Newest first." + (f" Showing {LIST_LIMIT}; {more} more are older." if more else ""),
-        fields=tuple(fields),
-        buttons=tuple(buttons),
-        visibility=Visibility.PRIVATE,
     )
 
 

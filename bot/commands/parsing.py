@@ -23,6 +23,21 @@ def parse_id(text: str, *, what: str, example: str) -> int:
     return int(cleaned)
 
 
+def parse_ids(text: str, *, what: str, example: str) -> list[int]:
+    """'8 9 10', '#8, #9' -> [8, 9, 10] (each once, in the order given)."""
+    words = text.replace(",", " ").split()
+    if not words:
+        raise UsageError(f"Say which {what}, like `{example}`.")
+    ids = [parse_id(word, what=what, example=example) for word in words]
+    return list(dict.fromkeys(ids))
+
+
+def looks_like_id(word: str) -> bool:
+    """'12' or '#12': a word that names a record rather than starting a sentence."""
+    cleaned = word.strip().lstrip("#").rstrip(",")
+    return cleaned.isascii() and cleaned.isdigit()
+
+
 def parse_weekday(text: str) -> int:
     index = _WEEKDAY_ALIASES.get(text.strip().casefold())
     if index is None:

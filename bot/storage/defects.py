@@ -111,7 +111,7 @@ class OpenList:
     newest: tuple[DefectLine, ...]
 
 
-def _lines(workspace_id: int, *conditions, limit: int | None = None):
+def line_statement(workspace_id: int, *conditions, limit: int | None = None, offset: int = 0):
     """One statement: the defects (newest first), each with its last recovery action read
     by key, so no defect's whole history of actions is loaded."""
     d, r = Defect.__table__.c, RecoveryAction.__table__.c
@@ -120,6 +120,7 @@ def _lines(workspace_id: int, *conditions, limit: int | None = None):
         .where(d.workspace_id == workspace_id, *conditions)
         .order_by(d.created_at.desc(), d.id.desc())
         .limit(limit)
+        .offset(offset or None)
         .subquery()
     )
 
@@ -148,7 +149,9 @@ def open_defect_list(*, session: Session, workspace_id: int, limit: int = 50) ->
         .scalar_subquery()
         .label("total")
     )
-    rows = session.execute(_lines(workspace_id, is_open, limit=limit).add_columns(total)).all()
+    rows = session.execute(
+        line_statement(workspace_id, is_open, limit=limit).add_columns(total)
+    ).all()
     if not rows:
         return OpenList(0, ())
     return OpenList(int(rows[0].total), tuple(DefectLine(*row[:-1]) for row in rows))
@@ -220,7 +223,7 @@ def defects_for_patient(
 ) -> list[DefectLine]:
     """A patient's open defects and those closed since ``closed_since``, newest first."""
     d = Defect.__table__.c
-    statement = _lines(
+    statement = line_statement(
         workspace_id,
         d.patient_ref_hash.in_(ref_hashes),
         sa.or_(d.closed_at.is_(None), d.closed_at >= closed_since),

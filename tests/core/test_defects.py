@@ -26,20 +26,28 @@ def test_stage_matches_names_and_aliases_in_any_case(chat, engine):
     assert [d.stage for d in _defects(engine)] == ["arrival", "checkout", "in-the-chair"]
 
 
-def test_unknown_stage_is_stored_unassigned_and_the_reply_offers_every_stage(chat, engine, content):
+def test_an_unknown_stage_saves_nothing_until_a_stage_or_no_stage_is_picked(chat, engine, content):
     [reply] = chat.replies("/defect the parking lot: flooded again")
+    assert _defects(engine) == []
+    assert "Nothing is saved until you choose" in reply.text
+    commands = [b.command for b in reply.buttons]
+    assert commands == [
+        *(f"defect {stage.id}: the parking lot: flooded again" for stage in content.stages),
+        "defect no stage: the parking lot: flooded again",
+    ]
+    [saved] = chat.replies(commands[-1])
     [defect] = _defects(engine)
     assert defect.stage is None
     assert defect.description == "the parking lot: flooded again"  # nothing typed is lost
-    stage_buttons = [b for b in reply.buttons if b.command.startswith("defect stage")]
+    stage_buttons = [b for b in saved.buttons if b.command.startswith("defect stage")]
     assert [b.command for b in stage_buttons] == [
         f"defect stage {defect.id} {stage.id}" for stage in content.stages
     ]
-    assert "Unassigned" in reply.title
+    assert "Unassigned" in saved.title
 
 
 def test_a_stage_button_files_the_defect(chat, engine):
-    chat("/defect no stage given here")
+    chat("/defect no stage: given here")
     assert "filed under Waiting" in chat("/defect stage 1 waiting")
     assert _defects(engine)[0].stage == "waiting"
 

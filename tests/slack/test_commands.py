@@ -67,15 +67,19 @@ async def test_defect_without_text_opens_the_form_and_submitting_it_logs_the_def
     assert "Defect #1 logged" in said(confirmation)
 
 
-async def test_an_unassigned_defect_offers_stage_buttons_that_file_it(slack, api, engine):
+async def test_a_defect_without_a_stage_is_saved_only_once_a_stage_button_is_pressed(
+    slack, api, engine
+):
     await slack.command("/defect the card machine was down again")
     [reply] = api.calls_to("response_url")
-    assert defects(engine)[0].stage is None
+    assert defects(engine) == []
 
     await slack.click(button(reply, "Arrival"))
 
-    assert defects(engine)[0].stage == "arrival"
-    assert "filed under Arrival" in said(api.calls_to("response_url")[-1])
+    [defect] = defects(engine)
+    assert defect.stage == "arrival"
+    assert defect.description == "the card machine was down again"
+    assert "Defect #1 logged · Arrival" in said(api.calls_to("response_url")[-1])
 
 
 async def test_recovery_button_asks_in_a_modal_and_records_the_answer(slack, api, engine):
