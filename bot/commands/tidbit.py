@@ -1,7 +1,7 @@
 """Remember the person behind the patient: small personal things they mention.
 
 `/tidbit <patient-ref> <note>` remembers a personal, non-clinical detail, e.g. `/tidbit JS-1042 daughter's wedding in June`
-`/tidbit <patient-ref>` recalls that patient's tidbits and any open or recent defect for them
+`/tidbit <patient-ref>` recalls that patient's open or recent defect and their 10 newest tidbits; `/tidbit <patient-ref> more` (or `all`, `page 3`) shows older ones
 `/tidbit edit <id> <new note>` rewrites one of yours
 `/tidbit forget <id>` deletes one of yours for good (an admin can delete anyone's)
 
@@ -10,30 +10,25 @@ Use a chart number or initials, never a full name. Replies are only ever shown t
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
+from bot.commands import tidbit_recall
 from bot.commands.admins import require_admin
 from bot.commands.changes import may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
-from bot.commands.parsing import parse_id
-from bot.crypto import EncryptionKeyError
-from bot.model import Field, Reply, Visibility
+from bot.commands.parsing import looks_like_id, parse_id
+from bot.commands.suggest import did_you_mean
+from bot.model import Reply
 from bot.privacy import note_warnings, patient_ref_warnings
-from bot.storage import defects, tidbits
+from bot.storage import tidbits
 from bot.storage.audit import record_audit
 from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX, Tidbit
-from bot.wording import local_date, local_full_date, shorten
+from bot.wording import local_full_date
 
 RECENT_DEFECTS = timedelta(days=90)
 
 
-def _reply(**kwargs) -> Reply:
-    # Every tidbit reply is private and marked sensitive: adapters never post or log it.
-    return Reply(visibility=Visibility.PRIVATE, sensitive=True, **kwargs)
-
-
-log = logging.getLogger("huddle")
+_reply = tidbit_recall.private
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -45,6 +40,9 @@ def handle(ctx: Context) -> list[Reply]:
         return [_forget(ctx, rest.strip())]
     if first.casefold() in {"edit", "undo"} and rest.strip().lstrip("#")[:1] in "0123456789":
         return [_edit(ctx, rest.strip()) if first.casefold() == "edit" else _undo(ctx, rest)]
+    typo = _typo_of_subcommand(first, rest)
+    if typo is not None:
+        raise UsageError(typo)
     ref, note = first, rest.strip()
     if len(ref) > PATIENT_REF_MAX:
         raise UsageError(
@@ -52,8 +50,22 @@ def handle(ctx: Context) -> list[Reply]:
             "initials, like `/tidbit JS-1042 daughter's wedding in June`."
         )
     if not note:
-        return [_recall(ctx, ref)]
+        return [tidbit_recall.recall(ctx, ref)]
+    page = tidbit_recall.page_asked(note)
+    if page is not None:
+        return [tidbit_recall.recall(ctx, ref, page)]
     return [_remember(ctx, ref, note)]
+
+
+SUBCOMMANDS = ("forget", "edit", "undo", "help")
+
+
+def _typo_of_subcommand(first: str, rest: str) -> str | None:
+    """`/tidbit forgot 4`: a near miss followed by a number (or nothing) files no note."""
+    words = rest.split()
+    if words and not looks_like_id(words[0]):
+        return None
+    return did_you_mean("tidbit", first, SUBCOMMANDS)
 
 
 def _remember(ctx: Context, ref: str, note: str) -> Reply:
@@ -96,82 +108,6 @@ def _remember(ctx: Context, ref: str, note: str) -> Reply:
         text=text,
         buttons=(undo_button(f"tidbit undo {tidbit.id}"),),
         footer=f"Only you can see this. It will be deleted on {expiry}.",
-    )
-
-
-def _recall(ctx: Context, ref: str) -> Reply:
-    hashes = ctx.vault.ref_hashes(ctx.workspace_key, ref)
-    found = tidbits.tidbits_for_patient(
-        session=ctx.session, workspace_id=ctx.workspace_id, ref_hashes=hashes, now=ctx.now
-    )
-    lines = defects.defects_for_patient(
-        session=ctx.session,
-        workspace_id=ctx.workspace_id,
-        ref_hashes=hashes,
-        closed_since=ctx.now - RECENT_DEFECTS,
-    )
-    related = defects.views_of(
-        session=ctx.session, workspace_id=ctx.workspace_id, ids=[d.defect_id for d in lines]
-    )
-    record_audit(
-        session=ctx.session,
-        workspace_id=ctx.workspace_id,
-        actor_id=ctx.incoming.user_id,
-        actor_name=ctx.incoming.user_name,
-        action="tidbit.read",
-        patient_ref_hash=hashes[0],
-        patient_ref_enc=ctx.vault.encrypt(ref),
-        record_count=len(found),
-        channel_id=ctx.incoming.channel_id,
-        now=ctx.now,
-    )
-    tz = ctx.workspace.timezone
-    try:
-        notes = [ctx.vault.decrypt(t.note_enc) for t in found]
-    except EncryptionKeyError:
-        # Say so rather than pretend nothing is noted; the log names the fact, not the data.
-        log.error(
-            "tidbit recall could not decrypt stored notes: workspace=%s count=%d "
-            "(check HUDDLE_ENCRYPTION_KEY)",
-            ctx.workspace.external_id,
-            len(found),
-        )
-        raise UsageError(
-            f"I found {len(found)} tidbit(s) for this patient but can't read them: the "
-            "encryption key doesn't match the one they were saved with. Nothing was changed. "
-            "Please tell your practice manager."
-        ) from None
-    fields = [
-        Field(f"#{t.id} · {local_date(t.created_at, tz)} · {t.author_name}", note)
-        for t, note in zip(found, notes, strict=True)
-    ]
-    for view in related:
-        d = view.defect
-        status = "closed" if d.closed_at else "open"
-        recovery = "\n".join(
-            [f"Recovery: {shorten(a.action, 160)} ({a.owner_name})" for a in view.actions]
-            or ["No recovery action yet"]
-        )
-        fields.append(
-            Field(
-                f"Defect #{d.id} ({status}) · {ctx.content.stage_name(d.stage)} · "
-                f"{local_date(d.created_at, tz)}",
-                f"{shorten(d.description, 200)}\n{recovery}",
-            )
-        )
-    if not fields:
-        return _reply(
-            text=f"Nothing noted for {ref} yet. Add something with "
-            f"`/tidbit {ref} <what they told you>`.",
-        )
-    text = "Something to raise at the next visit." if found else "No tidbits noted yet."
-    if related:
-        text += " There is a service defect for this patient: make it right at the next visit."
-    return _reply(
-        title=f"Tidbits for {ref}",
-        text=text,
-        fields=tuple(fields),
-        footer="Only you can see this. This look-up is recorded in the audit log.",
     )
 
 

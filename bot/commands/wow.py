@@ -1,7 +1,7 @@
 """Share a WOW story: a teammate going above and beyond for a patient.
 
 `/wow @Priya <what she did>` posts it to the channel with a Nominate button
-`/wow nominate <id>` nominates a story (or react to it with the nominate emoji)
+`/wow nominate <id> …` nominates one story or several (`/wow nominate 3 4`) (or react to it with the nominate emoji)
 `/wow edit <id> <new text>` and `/wow delete <id>` change or delete your story (admins: anyone's)
 
 A story is about the people it mentions. Mention nobody and I'll ask you who it
@@ -15,7 +15,8 @@ import dataclasses
 
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
-from bot.commands.parsing import parse_id
+from bot.commands.parsing import looks_like_id, parse_id, parse_ids
+from bot.commands.suggest import did_you_mean
 from bot.model import Reply
 from bot.storage import heroes, stories
 from bot.storage.models import STORY_MAX, StoryDraft
@@ -32,11 +33,15 @@ def handle(ctx: Context) -> list[Reply]:
     first, _, rest = text.partition(" ")
     if first.casefold() in {"help", "?"} and not rest:
         return [Reply(title="/wow", text=__doc__.strip())]
-    if first.casefold() == "nominate" and len(rest.split()) <= 1:
-        # "nominate 3" nominates; "nominate Priya for staying late" is a story.
+    words = rest.split()
+    if first.casefold() == "nominate" and (len(words) <= 1 or all(map(looks_like_id, words))):
+        # "nominate 3 4" nominates; "nominate Priya for staying late" is a story.
         if not rest.strip():
             raise UsageError("Which story? Give its number, like `/wow nominate 3`.")
-        return [nominate(ctx, parse_id(rest, what="story", example="/wow nominate 3"))]
+        return [nominate_each(ctx, parse_ids(rest, what="story", example="/wow nominate 3"))]
+    typo = _typo_of_subcommand(first, rest)
+    if typo is not None:
+        raise UsageError(typo)
     draft_id, _, answer = rest.strip().partition(" ")
     if first.casefold() in {"edit", "delete", "undo"} and draft_id.lstrip("#")[:1] in "0123456789":
         return [change(ctx, first.casefold(), draft_id, answer)]
@@ -64,6 +69,30 @@ def handle(ctx: Context) -> list[Reply]:
     told = tell(session=ctx.session, draft=draft, found=found)
     assert told is not None  # only a message id can collide, and this one has none
     return [with_undo(story_post(*told))]
+
+
+SUBCOMMANDS = ("nominate", "edit", "delete", "undo", "hero", "help")
+
+
+def _typo_of_subcommand(first: str, rest: str) -> str | None:
+    """`/wow nominat 3`: a near miss followed by a number (or nothing) is no story."""
+    words = rest.split()
+    if words and not looks_like_id(words[0]):
+        return None  # "/wow Edith stayed late" is a story about Edith
+    return did_you_mean("wow", first, SUBCOMMANDS)
+
+
+def nominate_each(ctx: Context, story_ids: list[int]) -> Reply:
+    """`/wow nominate 3 4`: each story nominated, or why not, one line per id."""
+    if len(story_ids) == 1:
+        return nominate(ctx, story_ids[0])
+    lines = []
+    for story_id in story_ids:
+        try:
+            lines.append(nominate(ctx, story_id).text)
+        except UsageError as missing:
+            lines.append(str(missing))
+    return Reply(text="\n".join(f"• {line}" for line in lines))
 
 
 def with_undo(post: Reply) -> Reply:

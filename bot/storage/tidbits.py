@@ -52,21 +52,41 @@ class Recalled:
     created_at: datetime
 
 
-def tidbits_for_patient(
-    *, session: Session, workspace_id: int, ref_hashes: list[str], now: datetime
-) -> list[Recalled]:
-    """A patient's unexpired tidbits in this workspace, oldest first (``ix_tidbit_lookup``)."""
+@dataclass(frozen=True)
+class RecalledPage:
+    """One page of a patient's tidbits, newest first, and how many they have in all."""
+
+    total: int
+    tidbits: tuple[Recalled, ...]
+
+
+def recent_tidbits(
+    *,
+    session: Session,
+    workspace_id: int,
+    ref_hashes: list[str],
+    now: datetime,
+    offset: int = 0,
+    limit: int = 10,
+) -> RecalledPage:
+    """A patient's unexpired tidbits, newest first: ``limit`` of them from ``offset``."""
     t = Tidbit.__table__.c
+    found = (
+        t.workspace_id == workspace_id,
+        t.patient_ref_hash.in_(ref_hashes),
+        t.expires_at > now,
+    )
+    total = session.execute(sa.select(sa.func.count()).where(*found)).scalar_one()
+    if not total or offset >= total:
+        return RecalledPage(int(total), ())
     statement = (
         sa.select(t.id, t.note_enc, t.author_name, t.created_at)
-        .where(
-            t.workspace_id == workspace_id,
-            t.patient_ref_hash.in_(ref_hashes),
-            t.expires_at > now,
-        )
-        .order_by(t.created_at, t.id)
+        .where(*found)
+        .order_by(t.created_at.desc(), t.id.desc())
+        .limit(limit)
+        .offset(offset or None)
     )
-    return [Recalled(*row) for row in session.execute(statement)]
+    return RecalledPage(int(total), tuple(Recalled(*row) for row in session.execute(statement)))
 
 
 def get_tidbit(*, session: Session, workspace_id: int, tidbit_id: int) -> Tidbit | None:
