@@ -38,19 +38,19 @@ _TABLE = (
         "defect",
         defect.handle,
         "Log a service defect and follow its recovery",
-        "<stage>: <what happened> | list | recover <id> <action> | close <id>",
+        "<stage>: <text> | <id> | list [closed|mine|<stage>|@owner|more] | recover <id> <text> | close <ids>",
     ),
     Command(
         "tidbit",
         tidbit.handle,
         "Remember a personal detail a patient shared (only you see it)",
-        "<patient-ref> <note> | <patient-ref> | forget <id>",
+        "<patient-ref> <note> | <patient-ref> [more] | forget <id>",
     ),
     Command(
         "wow",
         wow.handle,
         "Share a WOW story about a teammate",
-        "@teammate <what they did> | nominate <id>",
+        "@teammate <what they did> | nominate <ids>",
     ),
     Command(
         "huddle",
