@@ -185,4 +185,10 @@ def show(ctx: Context, rest: str) -> Reply:
             )
             buttons.append(Button(f"Close #{view.defect.id}", f"defect close {view.defect.id}"))
     title = f"Defect #{ids[0]}" if len(ids) == 1 else "Defects " + ", ".join(f"#{i}" for i in ids)
-    return Reply(title=title, fields=fields, buttons=tuple(buttons), visibility=Visibility.PRIVATE)
+    open_count = sum(view.is_open for view in views)
+    text = "Open." if len(views) == 1 and open_count else "Closed." if len(views) == 1 else ""
+    if len(views) > 1:
+        text = f"{open_count} open, {len(views) - open_count} closed."
+    return Reply(
+        title=title, text=text, fields=fields, buttons=tuple(buttons), visibility=Visibility.PRIVATE
+    )
