@@ -103,7 +103,7 @@ def test_a_recall_shows_the_ten_newest_with_the_count_and_pages_the_rest(chat, c
     assert older == "tidbit JS-1042 page 2"
     for asked in ("/tidbit JS-1042 more", "/tidbit JS-1042 all", "/" + older):
         [more] = chat.replies(asked)
-        assert [f.value[:7] for f in more.fields][0] == "note 51"
+        assert more.fields[0].value[:7] == "note 51"
     [last] = chat.replies("/tidbit JS-1042 page 7")
     assert [f.value[:7] for f in last.fields] == ["note 01"]
     assert [b.label for b in last.buttons] == ["Newer tidbits"]

@@ -67,9 +67,7 @@ def test_showing_a_defect_that_is_not_there_says_so(chat):
     assert "can't find defect #42" in chat("/defect 42")
 
 
-def test_a_colon_alone_or_a_stage_with_nothing_after_it_is_refused_with_what_to_type(
-    chat, engine
-):
+def test_a_colon_alone_or_a_stage_with_nothing_after_it_is_refused_with_what_to_type(chat, engine):
     assert "Tell me what happened" in chat("/defect :")
     assert "Tell me what happened" in chat("/defect !!! ...")
     assert "Type `/defect arrival: what happened`" in chat("/defect arrival:")
@@ -82,7 +80,11 @@ def test_a_mistyped_stage_is_suggested_and_nothing_is_saved_until_one_is_picked(
     assert "Did you mean Arrival?" in reply.text
     assert _all(engine, Defect) == []
     first = reply.buttons[0]
-    assert (first.label, first.command, first.style) == ("Arrival", "defect arrival: waited", "primary")
+    assert (first.label, first.command, first.style) == (
+        "Arrival",
+        "defect arrival: waited",
+        "primary",
+    )
     assert reply.buttons[-1].command == "defect no stage: waited"
     chat(first.command)
     [defect] = _all(engine, Defect)
