@@ -90,7 +90,7 @@ def test_an_unknown_word_after_list_is_answered_never_ignored(chat, engine):
 def _remember(chat, clock, count: int, ref: str = "JS-1042") -> None:
     for n in range(1, count + 1):
         clock.advance(minutes=1)
-        chat(f"/tidbit {ref} note {n:02d} " + "x" * 480)
+        chat(f"/tidbit {ref} note {n:02d} " + "x" * 492)
 
 
 def test_a_recall_shows_the_ten_newest_with_the_count_and_pages_the_rest(chat, clock, engine):

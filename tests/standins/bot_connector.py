@@ -39,6 +39,11 @@ class Posted:
         return self.text + json.dumps(self.cards)
 
 
+def utf16_size(body: bytes) -> int:
+    """A payload's size as Teams counts it against its message limit: in UTF-16 bytes."""
+    return len(body.decode("utf-8").encode("utf-16-le"))
+
+
 @dataclass
 class Failure:
     status: int
@@ -55,6 +60,10 @@ class BotConnectorStandIn:
     # When set, calls without "Bearer <required_token>" are refused with 401, like the
     # real service refuses a bot that did not sign in.
     required_token: str | None = None
+    # Teams refuses a bot message over 100 KB with 413 MessageSizeTooBig, counting the
+    # whole payload encoded as UTF-16 ("Format your bot messages", Microsoft Learn);
+    # the stand-in counts and refuses the same way.
+    max_activity_bytes: int = 100 * 1024
     _failures: list[Failure] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
@@ -116,6 +125,12 @@ class BotConnectorStandIn:
         failed = self._failure(request)
         if failed is not None:
             return failed
+        raw = await request.read()
+        if utf16_size(raw) > self.max_activity_bytes:
+            return web.json_response(
+                {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}},
+                status=413,
+            )
         body = await request.json()
         post = Posted(
             conversation_id=request.match_info["conversation"],
