@@ -118,10 +118,13 @@ def listing(ctx: Context, rest: str) -> Reply:
     )
     what = chosen.described(ctx)
     if page.total == 0:
-        return Reply(
-            text=f"No {what[0].lower()}{what[1:]}. Log one with `/defect <stage>: <what happened>`.",
-            visibility=Visibility.PRIVATE,
+        plain = chosen == ListFilter(page=chosen.page)
+        hint = (
+            "Log one with `/defect <stage>: <what happened>`."
+            if plain
+            else ("`/defect list all` shows every defect, open and closed.")
         )
+        return Reply(text=f"No {what[0].lower()}{what[1:]}. {hint}", visibility=Visibility.PRIVATE)
     pages = -(-page.total // LIST_LIMIT)
     if not page.lines:
         raise UsageError(
