@@ -20,6 +20,11 @@ from bot.storage import defect_lists, defects
 from bot.wording import local_date, shorten
 
 LIST_LIMIT = 10
+# Bounds that keep every reply inside Slack's 50 blocks and Teams' 100 KB: a list shows
+# each defect's newest 5 actions; `/defect show` the newest 40 of one, or 5 each of 5.
+LISTED_ACTIONS = 5
+SHOWN_ACTIONS = 40
+SHOWN_AT_ONCE = 5
 _STATES = ("open", "closed", "all")
 _WORDS = (*_STATES, "mine", "more", "page")
 _OWNER = re.compile(r"^owner=(?P<id>[^\s]{1,64})$")
@@ -136,7 +141,7 @@ def listing(ctx: Context, rest: str) -> Reply:
         workspace_id=ctx.workspace_id,
         ids=[line.defect_id for line in page.lines],
     )
-    fields = [_field(ctx, view, width=120) for view in views]
+    fields = [_field(ctx, view, width=120, last=LISTED_ACTIONS) for view in views]
     buttons = [
         Button(f"Close #{v.defect.id}", f"defect close {v.defect.id}") for v in views if v.is_open
     ]
@@ -157,7 +162,9 @@ def listing(ctx: Context, rest: str) -> Reply:
     )
 
 
-def _field(ctx: Context, view: defects.DefectView, *, width: int) -> Field:
+def _field(
+    ctx: Context, view: defects.DefectView, *, width: int, last: int, whole: bool = False
+) -> Field:
     defect = view.defect
     tz = ctx.workspace.timezone
     status = f"closed {local_date(defect.closed_at, tz)}" if defect.closed_at else "open"
@@ -165,17 +172,22 @@ def _field(ctx: Context, view: defects.DefectView, *, width: int) -> Field:
         f"#{defect.id} · {ctx.content.stage_name(defect.stage)} · {status} · "
         f"{local_date(defect.created_at, tz)} · {defect.reporter_name}"
     )
-    return Field(label, f"{shorten(defect.description, 200)}\n{history(view, tz, width=width)}")
+    return Field(
+        label,
+        f"{defect.description if whole else shorten(defect.description, 200)}\n"
+        f"{history(view, tz, width=width, last=last)}",
+    )
 
 
 def show(ctx: Context, rest: str) -> Reply:
     """`/defect 3` or `/defect show 3 4`: each defect with its stage, owner and every action."""
-    ids = parse_ids(rest, what="defect", example="/defect show 3")[:10]
+    ids = parse_ids(rest, what="defect", example="/defect show 3")[:SHOWN_AT_ONCE]
     found = [find_defect(ctx, str(defect_id), "/defect show 3") for defect_id in ids]
     views = defects.views_of(
         session=ctx.session, workspace_id=ctx.workspace_id, ids=[d.id for d in found]
     )
-    fields = tuple(_field(ctx, view, width=300) for view in views)
+    last = SHOWN_ACTIONS if len(views) == 1 else LISTED_ACTIONS
+    fields = tuple(_field(ctx, view, width=300, last=last, whole=True) for view in views)
     buttons = []
     for view in views:
         if view.is_open:

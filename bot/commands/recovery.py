@@ -19,6 +19,9 @@ from bot.storage.defects import DefectView
 from bot.storage.models import RECOVERY_MAX, Defect, RecoveryAction
 from bot.wording import local_date, shorten
 
+# How many of a defect's newest actions each reply shows, so it fits every platform.
+SHOWN_AFTER_RECORDING = 20
+
 
 def find_defect(ctx: Context, text: str, example: str) -> Defect:
     defect_id = parse_id(text, what="defect", example=example)
@@ -32,13 +35,26 @@ def find_defect(ctx: Context, text: str, example: str) -> Defect:
     return defect
 
 
-def history(view: DefectView, tz: str, *, width: int = 160) -> str:
-    """Every recovery action in order, with who and when, and the owner."""
+def history(view: DefectView, tz: str, *, width: int = 160, last: int | None = None) -> str:
+    """Every recovery action in order, with who and when, and the owner.
+
+    ``last`` keeps a long history inside a message's limits: only the newest ``last``
+    actions (numbered as they are), after a line saying how many came before and where
+    to see them.
+    """
+    actions = view.actions if last is None else view.actions[-last:]
+    skipped = len(view.actions) - len(actions)
     lines = [
         f"{n}. {shorten(a.action, width)} ({a.owner_name}, {local_date(a.created_at, tz)}, "
         f"action #{a.id})"
-        for n, a in enumerate(view.actions, start=1)
+        for n, a in enumerate(actions, start=skipped + 1)
     ] or ["No recovery action yet"]
+    if skipped:
+        lines.insert(
+            0,
+            f"({skipped} earlier action{'s' if skipped > 1 else ''}: `/defect show "
+            f"{view.defect.id}`)",
+        )
     owner = view.defect.owner_name
     lines.append(f"Owner: {owner}" if owner else "No owner yet")
     return "\n".join(lines)
@@ -80,7 +96,7 @@ def _record(ctx: Context, rest: str) -> Reply:
         buttons.append(Button("Close", f"defect close {defect.id}", style="danger"))
     return Reply(
         title=f"Recovery recorded for defect #{defect.id}",
-        text=history(view, ctx.workspace.timezone),
+        text=history(view, ctx.workspace.timezone, last=SHOWN_AFTER_RECORDING),
         buttons=tuple(buttons),
         footer="Close it with the button, or `/defect close "
         f"{defect.id}`, once the patient is looked after.",

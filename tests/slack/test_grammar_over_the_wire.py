@@ -4,6 +4,7 @@ and a 61-tidbit recall inside Block Kit's limits (50 blocks, 3,000 characters a 
 from __future__ import annotations
 
 from bot.storage.models import RecoveryAction, Tidbit
+from tests.conftest import Chat
 from tests.slack.conftest import button, buttons, said
 from tests.slack.helpers import count, defects
 
@@ -108,3 +109,30 @@ async def test_a_recall_of_61_long_tidbits_fits_block_kit_and_keeps_the_defect_a
 
     await slack.click(button(recall, "Older tidbits"))
     assert "note 51" in said(_last(api)) and "note 61" not in said(_last(api))
+
+
+def _fits_block_kit(call) -> None:
+    blocks = call["blocks"]
+    assert len(blocks) <= MAX_BLOCKS
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
+    assert "More than fits" not in said(call)
+
+
+async def test_long_descriptions_and_histories_fit_in_the_list_and_in_show(slack, api, huddle):
+    chat = Chat(huddle)  # the same workspace (T1) the Slack requests name
+    for n in range(1, 11):
+        chat(f"/defect arrival: {n:02d} " + "w" * 1990)
+    for n in range(60):
+        chat(f"/defect recover 10 step {n:02d} " + "r" * 980)
+
+    await slack.command("/defect list")
+    _fits_block_kit(_last(api))
+    await slack.command("/defect show 10")
+    shown = _last(api)
+    _fits_block_kit(shown)
+    assert "(20 earlier actions: `/defect show 10`)" in said(shown)
+    assert "60. step 59" in said(shown)
+    await slack.command("/defect show 6 7 8 9 10")
+    _fits_block_kit(_last(api))

@@ -125,3 +125,18 @@ async def test_the_stand_in_counts_a_message_in_utf16_and_answers_413_over_100_k
             assert (await big.json())["error"]["code"] == "MessageSizeTooBig"
         async with session.post(url, json={"type": "message", "text": "x" * 40_000}) as fits:
             assert fits.status == 200
+
+
+async def test_long_descriptions_and_histories_stay_under_the_limit_in_list_and_show(
+    teams, bot_connector
+):
+    for n in range(1, 11):
+        await teams.say(f"defect arrival: {n:02d} " + "w" * 1990)
+    for n in range(60):
+        await teams.say(f"defect recover 10 step {n:02d} " + "r" * 980)
+    for line in ("defect list", "defect show 10", "defect show 6 7 8 9 10"):
+        posted = len(bot_connector.posted)
+        assert await teams.say(line) == 201
+        [reply] = bot_connector.posted[posted:]  # accepted, not refused with 413
+        assert utf16_size(json.dumps(reply.activity).encode()) < RECOMMENDED_BYTES, line
+    assert "60. step 59" in _seen(bot_connector.posted[-2])
