@@ -119,3 +119,20 @@ def test_a_near_miss_before_ids_saves_no_story_and_no_tidbit(
     assert "Did you mean" in reply.text
     for model in (Story, StoryDraft, Tidbit):
         assert _count(sqlite_only_huddle, model) == 0
+
+
+LIST_WORDS = [
+    "open", "closed", "clsoed", "all", "mine", "mnie", "more", "page", "2", "arrival",
+    "arival", "front", "desk", "@Priya", "banana", "lsit", "#3", "owner=U-priya",
+]  # fmt: skip
+
+
+@HYPOTHESIS
+@given(words=st.lists(st.sampled_from(LIST_WORDS), max_size=5))
+def test_every_word_after_defect_list_is_understood_or_answered(sqlite_only_huddle, words):
+    [reply] = _say(sqlite_only_huddle, "defect", " ".join(["list", *words]))
+    said = reply.plain()
+    understood = "defects" in said.casefold() or "only 1 page" in said
+    answered = "Did you mean `/defect list" in said or "I don't know" in said
+    assert understood or answered, said
+    assert not (answered and reply.fields), "a refused filter lists nothing"
