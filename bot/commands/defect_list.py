@@ -97,6 +97,11 @@ def parse_filter(ctx: Context, rest: str) -> ListFilter:
 
 
 def _unknown(ctx: Context, word: str) -> str:
+    if word.startswith("@"):
+        return (
+            f"I can't tell who “{shorten(word, 30)}” is: mention them (pick the name from "
+            "the list as you type @), like `/defect list @Priya`."
+        )
     stages = {s.id: s.id for s in ctx.content.stages}
     meant = closest(word, (*_WORDS, *stages))
     if meant:

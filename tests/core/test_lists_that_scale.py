@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, select
 
+from bot.model import Incoming
 from bot.storage.models import Defect, Tidbit
 
 
@@ -124,3 +125,18 @@ def test_a_short_recall_has_no_pages(chat, clock):
     [reply] = chat.replies("/tidbit JS-1042")
     assert len(reply.fields) == 3 and reply.buttons == ()
     assert reply.text.startswith("Something to raise at the next visit.")
+
+
+def test_a_typed_name_that_is_no_mention_is_asked_for_as_a_mention(chat, huddle):
+    chat("/defect arrival: one")
+    typed = Incoming(
+        platform="slack",
+        workspace_id="T1",
+        channel_id="C1",
+        user_id="U-alex",
+        user_name="Alex",
+        command="defect",
+        text="list @Priya",  # typed, not picked: no mention came with it
+    )
+    [reply] = huddle.handle(typed)
+    assert "mention them" in reply.text and reply.fields == ()
