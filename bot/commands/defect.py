@@ -4,7 +4,7 @@
 `/defect` opens the defect form
 `/defect <stage>` shows that stage's common defects to pick from
 `/defect list` shows open defects, newest first; add `closed`, `all`, `mine`, a stage, `@owner`, `more` or `page 2`
-`/defect <id>` (or `/defect show <id>`) shows one with its stage, owner and every recovery action
+`/defect <id>` (or `/defect show <id>`) shows one with its stage, owner and recovery actions
 `/defect recover <id> <what we did or will do>` adds a recovery action (the first to add one owns the defect)
 `/defect assign <id> @person` makes them its owner (they're told privately)
 `/defect stage <id> <stage>` sets a defect's stage
