@@ -80,11 +80,24 @@ def near_stage(ctx: Context, head: str) -> Stage | None:
     return by_name[meant] if meant else None
 
 
+def _guess(ctx: Context, text: str) -> tuple[Stage | None, str]:
+    """The stage the text most likely starts with, and the rest: `arival: waited` (a near
+    miss before the colon) or `arrival waited` (a stage with the colon left out)."""
+    head, colon, tail = text.partition(":")
+    if colon and len(head) <= 40:
+        stage = near_stage(ctx, head)
+        return (stage, tail.strip()) if stage else (None, text.strip())
+    words = text.split()
+    for size in (2, 1):
+        stage = ctx.content.find_stage(" ".join(words[:size]))
+        if len(words) > size and stage is not None:
+            return stage, " ".join(words[size:])
+    return None, text.strip()
+
+
 def ask_for_stage(ctx: Context, text: str, patient_ref: str | None) -> Reply:
     """Which stage? One button per stage and "No stage", each carrying the whole defect."""
-    head, colon, tail = text.partition(":")
-    guess = near_stage(ctx, head) if colon and len(head) <= 40 else None
-    description = tail.strip() if guess is not None else text.strip()
+    guess, description = _guess(ctx, text)
     refuse_if_wordless(description)
     suffix = f" patient: {patient_ref}" if patient_ref else ""
     stages = list(ctx.content.stages)

@@ -144,3 +144,10 @@ def test_wow_nominate_3_4_nominates_both(chat, engine):
     assert "You nominated story #1" in reply
     assert "You nominated story #2" in reply
     assert "can't find story #7" in reply
+
+
+def test_a_stage_without_its_colon_is_offered_first_and_nothing_is_saved(chat, engine):
+    [reply] = chat.replies("/defect front desk nobody looked up")
+    assert "Did you mean Arrival?" in reply.text
+    assert reply.buttons[0].command == "defect arrival: nobody looked up"
+    assert _all(engine, Defect) == []
