@@ -107,10 +107,18 @@ def board_floor(counted: bool, heroes: bool, since: bool) -> list[sa.TextClause]
         "story_hero h ON h.workspace_id = :w AND h.story_id = t.id "
         "ORDER BY t.votes DESC, t.created_at, t.id, h.id"
     )
+    # A period's heroes are found from the period's stories (``OFFSET 0`` keeps the
+    # planner from turning it into a scan of every hero the workspace ever had).
+    credited = (
+        "story s CROSS JOIN LATERAL (SELECT user_id FROM story_hero h WHERE h.workspace_id "
+        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period}"
+        if since
+        else "story_hero h JOIN story s ON s.id = h.story_id AND s.workspace_id = :w "
+        "WHERE h.workspace_id = :w"
+    )
     people = (
         "SELECT n.name, p.votes, p.stories FROM (SELECT h.user_id, sum(s.votes) AS votes, "
-        "count(*) AS stories FROM story_hero h JOIN story s ON s.id = h.story_id "
-        f"AND s.workspace_id = :w WHERE h.workspace_id = :w{period} GROUP BY h.user_id "
+        f"count(*) AS stories FROM {credited} GROUP BY h.user_id "
         "HAVING sum(s.votes) > 0 ORDER BY votes DESC, h.user_id LIMIT 5) p "
         "CROSS JOIN LATERAL (SELECT name FROM story_hero WHERE workspace_id = :w "
         "AND user_id = p.user_id ORDER BY id DESC LIMIT 1) n ORDER BY p.votes DESC, p.user_id"
