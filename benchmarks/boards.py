@@ -14,7 +14,8 @@ transaction each, as a platform would call it):
 each against a floor: hand-written SQL for everything on that screen that comes from the
 database, run on one connection, whose answer is checked equal to what Huddle shows.
 The floors read the stored vote counts where the schema has them (``story.votes``),
-else count the votes, so each code is held to the best its own schema allows.
+else count the votes, so each code is held to the best its own schema allows. Top people
+are the stories' heroes (``story_hero``); on code before heroes, their tellers.
 
 Each run prints a table and, with ``--json FILE``, appends its figures to FILE;
 ``--summarise FILE`` prints min / median / max over the rounds recorded there. To run
@@ -69,39 +70,29 @@ def board_floor(counted: bool, heroes: bool, since: bool) -> list[sa.TextClause]
     votes counted (an inner join: only voted stories); with their heroes where the
     schema has them (``story_hero``). People: the heroes, adding up the stored counts of
     each one's stories, with each one's latest name (``heroes.top_heroes``); on code
-    before heroes, the tellers, as it credited them.
+    before heroes (and before stored counts), the tellers, as it credited them.
     """
     period = " AND s.created_at >= :since" if since else ""
-    if counted:
-        stories = (
-            "(SELECT s.id, s.author_id, s.author_name, s.text, s.created_at, s.votes "
-            f"FROM story s WHERE s.workspace_id = :w{period}) b"
-        )
-    else:
-        stories = (
-            "(SELECT s.id, s.author_id, s.author_name, s.text, s.created_at, count(*) AS votes "
-            "FROM story s JOIN nomination n ON n.story_id = s.id AND n.workspace_id = :w "
-            f"AND n.active WHERE s.workspace_id = :w{period} GROUP BY s.id) b"
-        )
+    shown = "s.id, s.author_id, s.author_name, s.text, s.created_at"
+    stories = (
+        f"(SELECT {shown}, s.votes FROM story s WHERE s.workspace_id = :w{period}) b"
+        if counted
+        else f"(SELECT {shown}, count(*) AS votes FROM story s JOIN nomination n ON n.story_id "
+        f"= s.id AND n.workspace_id = :w AND n.active WHERE s.workspace_id = :w{period} "
+        "GROUP BY s.id) b"
+    )
     top = (
         f"SELECT id, votes, author_name, text, created_at FROM {stories} WHERE votes > 0 "
         "ORDER BY votes DESC, created_at, id LIMIT 5"
     )
     if not heroes:
-        shared = (
-            "(SELECT count(*) FROM story s WHERE s.workspace_id = :w "
-            f"AND s.author_id = b.author_id{period})"
-        )
         people = (
-            f"SELECT min(author_name), sum(votes) AS votes, {shared} FROM {stories} "
+            f"SELECT min(author_name), sum(votes) AS votes, (SELECT count(*) FROM story s WHERE "
+            f"s.workspace_id = :w AND s.author_id = b.author_id{period}) FROM {stories} "
             "GROUP BY author_id HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
         )
-        return [
-            sa.text(f"SELECT id, votes, author_name, text, NULL FROM ({top}) t"),
-            sa.text(people),
-        ]
-    if not counted:
-        raise SystemExit("heroes without stored counts: no code of that schema is compared")
+        return [sa.text(f"SELECT *, NULL FROM ({top}) t"), sa.text(people)]
+    assert counted, "heroes without stored counts: no code of that schema is compared"
     top = (
         f"SELECT t.id, t.votes, t.author_name, t.text, h.name FROM ({top}) t LEFT JOIN "
         "story_hero h ON h.workspace_id = :w AND h.story_id = t.id "
@@ -249,7 +240,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         """The floor's top stories as each line shows them: id, stars, and who is credited
         (the heroes, and who told it; on code before heroes, the teller)."""
         named: dict[tuple[int, int, str], list[str]] = {}
-        for i, votes, author, _text, hero in rows:
+        for i, votes, author, _text, *_, hero in rows:
             named.setdefault((i, votes, author), []).extend([hero] if hero else [])
         return [
             (i, votes, credit(author, n if heroes else None))
@@ -352,28 +343,23 @@ def summarise(path: str) -> None:
     for label in labels:
         mine = [r for r in rounds if r["label"] == label]
         for board in mine[0]["medians"]:
-            h = [r["medians"][board]["huddle"] * 1000 for r in mine]
-            vs = [
-                r["medians"][board]["huddle"] / r["medians"][board]["floor"]
-                for r in mine
-                if r["medians"][board].get("floor")
-            ]
+            ms = [r["medians"][board] for r in mine]
+            vs = [m["huddle"] / m["floor"] for m in ms if m.get("floor")]
             pairs = zip(mine, base, strict=False)
             rel = [a["medians"][board]["huddle"] / b["medians"][board]["huddle"] for a, b in pairs]
-            print(
-                f"| {label} | {board} | {spread(h)} | {spread(vs) if vs else ''} | {spread(rel)} |"
-            )
+            cells = [
+                spread([m["huddle"] * 1000 for m in ms]),
+                spread(vs) if vs else "",
+                spread(rel),
+            ]
+            print(f"| {label} | {board} | {' | '.join(cells)} |")
 
 
 def main(args: argparse.Namespace) -> None:
     if args.summarise:
         summarise(args.summarise)
         return
-    drop = None
-    if args.url:
-        url = args.url
-    else:
-        url, drop = database.create_postgres_database()
+    url, drop = (args.url, None) if args.url else database.create_postgres_database()
     try:
         engine = database.migrated_engine(url)
         if not args.url:
@@ -393,14 +379,8 @@ def main(args: argparse.Namespace) -> None:
     if args.keep and drop is not None:
         print(f"\nkept: {url}")
     if args.json:
-        medians = {
-            r["board"]: {
-                k: statistics.median(r[k])
-                for k in ("huddle", "huddle_cpu", "floor", "floor_cpu")
-                if k in r
-            }
-            for r in rows
-        }
+        keys = ("huddle", "huddle_cpu", "floor", "floor_cpu")
+        medians = {r["board"]: {k: statistics.median(r[k]) for k in keys if k in r} for r in rows}
         record = dict(label=args.label, scale=args.scale, load=load, medians=medians)
         with open(args.json, "a") as out:
             out.write(json.dumps(record) + "\n")
