@@ -141,7 +141,13 @@ LISTING = [
         f"LIMIT {LIST_LIMIT}) d LEFT JOIN LATERAL (SELECT action, owner_name FROM recovery_action "
         "r WHERE r.workspace_id = :w AND r.defect_id = d.id ORDER BY created_at DESC, id DESC "
         "LIMIT 1) a ON true ORDER BY d.created_at DESC, d.id DESC"
-    )
+    ),
+    # Every action of the defects shown (the list shows each defect's whole history).
+    sa.text(
+        "SELECT r.defect_id, r.action, r.owner_name FROM recovery_action r WHERE "
+        f"r.workspace_id = :w AND r.defect_id IN (SELECT id FROM defect WHERE {OPEN} ORDER BY "
+        f"created_at DESC, id DESC LIMIT {LIST_LIMIT}) ORDER BY r.created_at, r.id"
+    ),
 ]
 RECALL = [
     sa.text(
@@ -285,16 +291,13 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     )
 
     def check_list(reply, answer):
-        [listing] = answer
+        listing, actions = answer
         assert [int(re.match(r"#(\d+)", f.label).group(1)) for f in reply.fields] == [
             r[0] for r in listing
         ]
         assert reply.title == f"Open defects ({listing[0][-1]})"
-        assert all(
-            f"Recovery: {r.action}" in f.value
-            for f, r in zip(reply.fields, listing, strict=True)
-            if r.action
-        )
+        shown = {int(re.match(r"#(\d+)", f.label).group(1)): f.value for f in reply.fields}
+        assert all(f". {a.action} ({a.owner_name}," in shown[a.defect_id] for a in actions)
 
     measure("/defect list", lambda: command("defect list"), LISTING, check_list)
 
