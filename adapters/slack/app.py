@@ -224,8 +224,13 @@ class SlackAdapter:
             log.info("slack request refused: signed, but not a Slack payload")
             return web.Response(status=400, text="Not a Slack request.")
         if shape.rate_limited_team is not None:
-            # Slack stops sending this workspace's events for the rest of the minute.
-            log.warning("slack app_rate_limited: workspace=%s", shape.rate_limited_team)
+            # Slack stops sending this workspace's events for the rest of the minute (over
+            # 30,000 an hour). It expects a 200, not bolt's 404 for an event no listener takes.
+            log.warning(
+                "slack app_rate_limited: workspace=%s minute=%s",
+                shape.rate_limited_team,
+                shape.rate_limited_minute,
+            )
             return web.Response(status=200)
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
