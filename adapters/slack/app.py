@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners, request_checks
 from adapters.slack.convert import PLATFORM
+from adapters.slack.lanes import CoreLanes
 from adapters.slack.listeners import Delivery, Listener
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
@@ -96,7 +97,7 @@ class SlackAdapter:
         )
         self.bolt = self._build_bolt()
         self.session: aiohttp.ClientSession | None = None
-        self._core_slots = asyncio.Semaphore(settings.core_concurrency)
+        self.lanes = CoreLanes(settings.core_concurrency)
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -285,15 +286,17 @@ class SlackAdapter:
             if self._pending == 0:
                 self._idle.set()
 
-    async def core(self, function, *args, **kwargs):
+    async def core(self, function, *args, first: bool = False):
         """Run a core call off the event loop, a few at a time.
 
         Core calls are Python-heavy (ORM, encryption); with many in threads at once they
         hold the GIL so much that the loop itself is starved and acknowledgements slow
-        down. A small limit keeps acks fast while the backlog drains behind them.
+        down. A small limit keeps acks fast while the backlog drains behind them; a call
+        whose answer may need the request's trigger_id (``first``) passes that backlog
+        (``lanes``).
         """
-        async with self._core_slots:
-            return await asyncio.to_thread(function, *args, **kwargs)
+        async with self.lanes.slot(first=first):
+            return await asyncio.to_thread(function, *args)
 
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
@@ -301,9 +304,9 @@ class SlackAdapter:
 
     # -- what listeners reach through -------------------------------------------------
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, *, first: bool = False) -> list[Reply]:
         """The core's one door, off the event loop, a few at a time (``core``)."""
-        return await self.core(self.huddle.handle, event)
+        return await self.core(self.huddle.handle, event, first=first)
 
     async def forget_workspace(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Huddle was uninstalled or its bot token revoked: its tokens are gone."""
