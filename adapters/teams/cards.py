@@ -122,20 +122,35 @@ def card_markdown(text: str, people: tuple[Person, ...] = ()) -> str:
 
     ``Type `defect list` [here](u)`` becomes ``Type **defect list** ［here］(u)``.
     """
+    return _line_breaks(shown_text(text, people, code_in_bold=True))
+
+
+def shown_text(text: str, people: tuple[Person, ...], *, code_in_bold: bool = False) -> str:
+    """``text`` with the known people as Teams mentions and no link or tag syntax left.
+
+    A message's Markdown has inline code, a card's has not (``code_in_bold``).
+    """
     known = sorted((p.name for p in people if p.user_id), key=len, reverse=True)
     pieces, last = [], 0
     if known:
         named = re.compile("@(" + "|".join(map(re.escape, known)) + r")(?!\w)")
         for found in named.finditer(text):
-            pieces += [_escaped(text[last : found.start()]), f"<at>{found.group(1)}</at>"]
+            pieces += [_escaped(text[last : found.start()], code_in_bold)]
+            pieces.append(f"<at>{found.group(1)}</at>")
             last = found.end()
-    pieces.append(_escaped(text[last:]))
-    return _line_breaks("".join(pieces))
+    pieces.append(_escaped(text[last:], code_in_bold))
+    return "".join(pieces)
 
 
-def _escaped(text: str) -> str:
-    # Adaptive Cards have no inline code: show `defect list` in bold instead.
-    return _CODE.sub(r"**\1**", text.translate(_LINK_SYNTAX))
+def _escaped(text: str, code_in_bold: bool) -> str:
+    if code_in_bold:
+        # Adaptive Cards have no inline code: show `defect list` in bold instead.
+        return _CODE.sub(r"**\1**", text.translate(_LINK_SYNTAX))
+    # A message has inline code, inside which Markdown makes no links: left as it is.
+    parts = _CODE.split(text)  # text, code, text, code, ..., text
+    return "".join(
+        f"`{part}`" if i % 2 else part.translate(_LINK_SYNTAX) for i, part in enumerate(parts)
+    )
 
 
 def _line_breaks(text: str) -> str:

@@ -7,7 +7,7 @@ card-format guide asks for ``\\n\\n``), except between the items of a list; and
 
 from __future__ import annotations
 
-from adapters.teams import cards
+from adapters.teams import cards, convert
 from bot.model import Field, Person, Reply
 from bot.storage.models import Story
 from tests.teams.conftest import CHANNEL, rows
@@ -101,3 +101,22 @@ def test_a_person_whose_name_has_brackets_is_still_mentioned():
     text = cards.card_markdown("thanks @Sam [Nurse] and [x](y)", (odd,))
     assert text == "thanks <at>Sam [Nurse]</at> and ［x］(y)"
     assert cards.mention_entities((odd,))[0]["text"] == "<at>Sam [Nurse]</at>"
+
+
+def test_a_plain_message_shows_a_typed_link_as_text_and_keeps_mentions_and_code():
+    priya = Person("29:priya", "Priya")
+    reply = Reply(
+        text="@Priya: [open](https://evil.example) or type `defect list`", mentions=(priya,)
+    )
+
+    activity = convert.to_activity(reply)
+
+    assert activity.text == "<at>Priya</at>: ［open］(https://evil.example) or type `defect list`"
+    assert activity.entities[0].mentioned.id == "29:priya"
+
+
+def test_inline_code_in_a_plain_message_is_left_as_written():
+    reply = Reply(text="Type `wow <what a teammate did>`, not [this](https://evil.example)")
+    assert convert.to_activity(reply).text == (
+        "Type `wow <what a teammate did>`, not ［this］(https://evil.example)"
+    )
