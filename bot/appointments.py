@@ -34,7 +34,7 @@ from bot.crypto import Vault
 from bot.storage import appointments as stored
 from bot.storage.db import transaction
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("huddle.appointments")
 
 REFERENCE_MAX = 32  # as long as a reference typed in /tidbit
 LABEL_MAX = 64

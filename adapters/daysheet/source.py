@@ -29,8 +29,7 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})(?::\d{2})?\s*([ap]\.?m\.?)?\s*$",
 
 
 class DaySheetError(ScheduleSourceError):
-    """The day sheet could not be read; the message names the column or row, never a value
-    from a patient's row other than a time or date."""
+    """The day sheet could not be read; the message names the column or row, never a cell."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,30 @@ def decode(data: bytes) -> str:
 
 def read_day_sheet(data: bytes, day: date, mapping: ColumnMapping) -> list[Appointment]:
     """The appointments of ``day`` in a day sheet (all its rows if it has no date column)."""
+    reader, columns = _rows(data, mapping)
+    found = []
+    for number, row in enumerate(reader, start=2):  # row 1 is the header
+        appointment = _appointment(row, number, day, columns, mapping)
+        if appointment is not None:
+            found.append(appointment)
+    return sorted(found, key=lambda a: (a.starts, a.provider))
+
+
+def days_in_sheet(data: bytes, mapping: ColumnMapping) -> list[date]:
+    """The days a sheet with a date column covers (none when it has no date column):
+    an import replaces those days only, so a sheet of today never empties tomorrow."""
+    if "date" not in mapping.columns:
+        return []
+    reader, columns = _rows(data, mapping)
+    days = set()
+    for number, row in enumerate(reader, start=2):
+        value = (row.get(columns["date"]) or "").strip()
+        if value and (row.get(columns["reference"]) or "").strip():
+            days.add(_date(value, number, "date", mapping.dayfirst))
+    return sorted(days)
+
+
+def _rows(data: bytes, mapping: ColumnMapping) -> tuple[csv.DictReader, dict[str, str]]:
     text = decode(data)
     if not text.strip():
         raise DaySheetError("The day sheet is empty.")
@@ -108,12 +131,7 @@ def read_day_sheet(data: bytes, day: date, mapping: ColumnMapping) -> list[Appoi
             f"The day sheet has no column {', '.join(absent)}. Its columns are: "
             f"{', '.join(headers) or 'none'}."
         )
-    found = []
-    for number, row in enumerate(reader, start=2):  # row 1 is the header
-        appointment = _appointment(row, number, day, columns, mapping)
-        if appointment is not None:
-            found.append(appointment)
-    return sorted(found, key=lambda a: (a.starts, a.provider))
+    return reader, columns
 
 
 def _appointment(
@@ -153,16 +171,14 @@ def _appointment(
 def _time(value: str, number: int) -> time:
     match = _TIME.match(value)
     if match is None:
-        raise DaySheetError(
-            f"Row {number}: the time {value!r} is not a time like 08:30 or 2:15 pm."
-        )
+        raise DaySheetError(_not_a("time", number, "a time like 08:30 or 2:15 pm"))
     hour, minute, meridiem = int(match.group(1)), int(match.group(2)), match.group(3)
     if meridiem:
         if not 1 <= hour <= 12:
-            raise DaySheetError(f"Row {number}: the time {value!r} is not a time.")
+            raise DaySheetError(_not_a("time", number, "a time like 08:30 or 2:15 pm"))
         hour = hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
     if hour > 23 or minute > 59:
-        raise DaySheetError(f"Row {number}: the time {value!r} is not a time.")
+        raise DaySheetError(_not_a("time", number, "a time like 08:30 or 2:15 pm"))
     return time(hour, minute)
 
 
@@ -172,9 +188,12 @@ def _date(value: str, number: int, name: str, dayfirst: bool) -> date:
             return date.fromisoformat(value)
         return dateparser.parse(value, dayfirst=dayfirst).date()
     except (ValueError, OverflowError) as error:
-        # Never quote a birthdate back: it is exactly what must not be repeated.
-        shown = "" if name == "birthdate" else f" {value!r}"
-        raise DaySheetError(f"Row {number}: the {name}{shown} is not a date.") from error
+        raise DaySheetError(_not_a(name, number, "a date like 2026-12-01")) from error
+
+
+def _not_a(name: str, number: int, wanted: str) -> str:
+    # A cell is never quoted back: a column mapped by mistake could hold a name.
+    return f"Row {number}: the {name} column does not hold {wanted}; check the column mapping."
 
 
 @dataclass
