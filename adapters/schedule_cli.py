@@ -236,7 +236,7 @@ async def _sync(settings, args, day_sheet: bytes | None) -> int:
             )
             print(result.summary())
             failed = failed or not result.ok
-    if day_sheet is not None and args.column:
+    if day_sheet is not None and args.column and not failed:
         with db.transaction(engine) as session:  # the mapping is set once, then remembered
             stored_sources.set_source(
                 session=session,

@@ -54,7 +54,7 @@ async def test_the_header_carries_both_keys(opendental, sleeps):
 
 
 async def test_a_bad_customer_key_says_so_in_words(opendental, sleeps):
-    with pytest.raises(OpenDentalError, match="refused the API keys.*customer key"):
+    with pytest.raises(OpenDentalError, match=r"refused the API keys.*customer key"):
         await _day(opendental, sleeps, customer_key="wrong")
 
 
