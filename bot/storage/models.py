@@ -392,6 +392,3 @@ class PracticeAdmin(SQLModel, table=True):
     source: str = Field(max_length=16)
     added_by: str | None = Field(default=None, max_length=ID_MAX)
     created_at: datetime = _ts()
-
-
-from bot.storage import appointment_models  # noqa: E402, F401  (their tables join the metadata)
