@@ -12,6 +12,8 @@ from adapters.opendental.client import OpenDentalClient
 from adapters.opendental.source import OpenDentalPractice, OpenDentalSource
 from bot.appointments import Appointment, ScheduleSourceError, SourceWorkspace, sync_day
 from bot.clock.jobs import JOBS
+from bot.crypto import Vault, generate_key
+from bot.keys import rotate_keys
 from bot.storage import appointments as stored
 from bot.storage import workspaces
 from bot.storage.appointment_models import Appointment as AppointmentRow
@@ -207,3 +209,16 @@ def test_a_sources_secret_is_kept_encrypted_and_replaced_only_when_given(engine,
     assert found.settings == {"confirmed_defnums": [21, 22]}
     assert vault.decrypt(found.secret_enc) == "VzkmZEaUWOjnQX2z"
     assert "VzkmZEaUWOjnQX2z" not in _everything_stored(engine)
+
+
+async def test_a_key_rotation_moves_appointment_references_and_their_hashes(engine):
+    old, new = generate_key(), generate_key()
+    workspace = _workspace(engine)
+    source = FixedSource([Appointment(time(9), "DOC1", "JS-1042", True, False)])
+    await sync_day(source, engine=engine, vault=Vault([old]), workspace=workspace, day=DAY, now=NOW)
+    result = rotate_keys(engine=engine, vault=Vault([new, old]))
+    assert result.reencrypted["appointment"] == 1
+    [row] = _stored(engine, workspace)
+    only_new = Vault([new])
+    assert only_new.decrypt(row.patient_ref_enc) == "JS-1042"
+    assert row.patient_ref_hash == only_new.ref_hash(workspace.patient_salt, "JS-1042")
