@@ -149,3 +149,22 @@ def remove_source(*, session: Session, workspace_id: int) -> bool:
         delete(ScheduleSourceConfig).where(ScheduleSourceConfig.workspace_id == workspace_id)
     )
     return bool(result.rowcount)
+
+
+def source_secrets(*, session: Session) -> list[tuple[int, str]]:
+    """Every stored source secret, encrypted, by row id: for a key rotation."""
+    table = ScheduleSourceConfig.__table__
+    statement = sa.select(table.c.id, table.c.secret_enc).where(table.c.secret_enc.is_not(None))
+    return [(row.id, row.secret_enc) for row in session.execute(statement)]
+
+
+def replace_secret_if_unchanged(*, session: Session, row_id: int, old: str, new: str) -> bool:
+    """Store ``new`` as a source's secret only if it is still ``old``: a rotation never
+    overwrites a secret an admin set meanwhile."""
+    table = ScheduleSourceConfig.__table__
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.secret_enc == old)
+        .values(secret_enc=new)
+    )
+    return bool(result.rowcount)

@@ -222,3 +222,23 @@ async def test_a_key_rotation_moves_appointment_references_and_their_hashes(engi
     only_new = Vault([new])
     assert only_new.decrypt(row.patient_ref_enc) == "JS-1042"
     assert row.patient_ref_hash == only_new.ref_hash(workspace.patient_salt, "JS-1042")
+
+
+def test_a_key_rotation_moves_a_sources_secret_too(engine):
+    old, new = generate_key(), generate_key()
+    workspace = _workspace(engine)
+    with Session(engine) as session, session.begin():
+        stored.set_source(
+            session=session,
+            workspace_id=workspace.id,
+            kind="ical",
+            settings={},
+            secret_enc=Vault([old]).encrypt("https://calendar.example/private-abc/basic.ics"),
+            updated_by="operator",
+            now=NOW,
+        )
+    result = rotate_keys(engine=engine, vault=Vault([new, old]))
+    assert result.complete and result.reencrypted["schedule source secret"] == 1
+    with Session(engine) as session:
+        found = stored.get_source(session=session, workspace_id=workspace.id)
+    assert Vault([new]).decrypt(found.secret_enc).endswith("/basic.ics")
