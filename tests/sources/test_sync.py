@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from sqlmodel import Session
 
 from adapters.daysheet.source import ColumnMapping, DaySheetSource
+from adapters.ical.source import FeedPractice, FeedSource
 from adapters.opendental.client import OpenDentalClient
 from adapters.opendental.source import OpenDentalPractice, OpenDentalSource
 from bot.appointments import Appointment, ScheduleSourceError, SourceWorkspace, sync_day
@@ -39,6 +42,17 @@ class FixedSource:
         if self.problem:
             raise ScheduleSourceError(self.problem)
         return self.appointments
+
+
+async def _serve_feed(body: str) -> TestServer:
+    async def feed(request: web.Request) -> web.Response:
+        return web.Response(text=body, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/basic.ics", feed)
+    server = TestServer(app)
+    await server.start_server()
+    return server
 
 
 def _workspace(engine) -> SourceWorkspace:
@@ -162,12 +176,41 @@ async def test_names_notes_procedures_and_birthdates_are_stored_and_logged_nowhe
         day=tomorrow,
         now=NOW,
     )
-    assert result.ok
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:1@t\r\nDTSTART:20261126T090000\r\n"
+        f"SUMMARY:CD-3307 {NAME} {SURNAME} {PROCEDURES}\r\n"
+        f"DESCRIPTION:{NOTE}. Born {BIRTHDATE}. Phone {PHONE}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    server = await _serve_feed(feed)
+    try:
+        later = DAY + timedelta(days=2)
+        from_feed = await sync_day(
+            FeedSource(str(server.make_url("/basic.ics")), FeedPractice()),
+            engine=engine,
+            vault=vault,
+            workspace=workspace,
+            day=later,
+            now=NOW,
+        )
+    finally:
+        await server.close()
+    assert result.ok and from_feed.stored == 1
     [from_od] = _stored(engine, workspace)
     [from_sheet] = _stored(engine, workspace, tomorrow)
     assert from_od.birthday_this_week and from_sheet.birthday_this_week
     everything = _everything_stored(engine) + log_output.getvalue()
-    for secret in (NAME, SURNAME, "penicillin", "Crown prep", BIRTHDATE, PHONE, "JS-1042"):
+    for secret in (
+        NAME,
+        SURNAME,
+        "penicillin",
+        "Crown prep",
+        BIRTHDATE,
+        PHONE,
+        "JS-1042",
+        "CD-3307",
+    ):
         assert secret not in everything
 
 
