@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.storage import db
-from tests.core.test_migrations import fresh_url  # noqa: F401  (the fixture)
 
 
-def test_upgrading_to_appointments_keeps_existing_rows_and_downgrades_cleanly(fresh_url):  # noqa: F811
+def test_upgrading_to_appointments_keeps_existing_rows_and_downgrades_cleanly(fresh_url):
     engine = db.make_engine(fresh_url)
     db.upgrade(engine, "0016_recovery_owners")
     now = datetime(2026, 12, 1, 9, tzinfo=UTC).replace(tzinfo=None)
