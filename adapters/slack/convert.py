@@ -124,8 +124,7 @@ def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
 def button_element(button: Button, index: int) -> dict:
     if button.prompt:
         action_id = f"{PROMPT_ACTION}-{index}"
-        asked = {"command": button.command, "prompt": button.prompt}
-        value = json.dumps({**asked, "picks": button.picks} if button.picks else asked)
+        value = _prompt_value(button)
     else:
         action_id = f"{BUTTON_ACTION}-{index}"
         value = button.command
@@ -140,11 +139,29 @@ def button_element(button: Button, index: int) -> dict:
     return element
 
 
-def prompt_from_value(value: str) -> tuple[str, str, str | None]:
-    """(command, question, what it picks) from a prompt button's value."""
+def _prompt_value(button: Button) -> str:
+    """A prompt button's value: its command, question, picker and prefilled answer.
+
+    The prefilled answer is cut, if it must be, so the value stays whole JSON within
+    Slack's limit: the person sees the text they are editing.
+    """
+    asked = {"command": button.command, "prompt": button.prompt}
+    if button.picks:
+        asked["picks"] = button.picks
+    initial = button.initial or ""
+    value = json.dumps({**asked, "initial": initial} if initial else asked)
+    while len(value) > MAX_BUTTON_VALUE and initial:
+        initial = initial[: len(initial) - (len(value) - MAX_BUTTON_VALUE) - 1]
+        value = json.dumps({**asked, "initial": initial} if initial else asked)
+    return value
+
+
+def prompt_from_value(value: str) -> tuple[str, str, str | None, str | None]:
+    """(command, question, what it picks, prefilled answer) from a prompt button's value."""
     data = json.loads(value)
-    picks = data.get("picks")
-    return str(data["command"]), str(data.get("prompt") or "Your answer"), picks and str(picks)
+    picks, initial = data.get("picks"), data.get("initial")
+    question = str(data.get("prompt") or "Your answer")
+    return str(data["command"]), question, picks and str(picks), initial and str(initial)
 
 
 # -- incoming ------------------------------------------------------------------------

@@ -5,15 +5,19 @@ and beyond is posted as a story card in the meeting's thread (so it has a Nomina
 button, and reactions to it reach Huddle on platforms that only report reactions
 to the bot's own messages), and the teller is thanked privately, with the
 workspace's own nominate emoji. A reply that names nobody waits as a draft, and
-the teller is asked privately who it was about, as with ``/wow``.
+the teller is asked privately who it was about, as with ``/wow``. A reply that looks
+like it holds patient detail is not stored: the teller is warned privately and can
+save it as written or edit it (as a ``/wow`` story, since the reply itself stays
+where it was posted).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+from bot.commands.gate import EDIT_PROMPT, as_written, findings_for, warning
 from bot.door import Route, Turn, private
-from bot.model import Reply, ThreadReply
+from bot.model import Button, Reply, ThreadReply
 from bot.storage import heroes, meetings
 from bot.storage.events import claim_event
 from bot.storage.models import STORY_MAX, StoryDraft
@@ -41,6 +45,12 @@ def handle(turn: Turn) -> list[Reply]:
         now=turn.now,
     ):
         return []
+    found = findings_for(
+        text, kind="story", timezone=turn.workspace.timezone, people=reply.mentions
+    )
+    if found:
+        edit = Button("Edit", "wow", prompt=EDIT_PROMPT, initial=text)
+        return [warning(found, save_command=as_written(f"wow {text}"), edit=edit)]
     told_by = {
         "workspace_id": turn.workspace_id,
         "channel_id": reply.channel_id,
