@@ -6,9 +6,11 @@ Otherwise it gives the warning to show instead, privately, saying what looks sen
 and why, with two buttons:
 
 - "Save as written" runs the same command again with the marker word ``as-written``
-  right after the command's name (``defect as-written arrival: …``). The marker is
+  right after the command's name (``defect as-written:31 arrival: …``). The marker is
   only ever read there, as the first word, so a text can't carry it by accident; typing
-  it by hand is the person choosing to save as written.
+  it by hand (``as-written``, no count) is the person choosing to save as written. The
+  button's count is of the text's non-space characters: a text a platform cut short on
+  the way back is refused, never saved cut.
 - "Edit" asks for the text again with it prefilled.
 
 Nothing is stored in between: the text travels only in the warning's own buttons.
@@ -33,14 +35,28 @@ EDIT_PROMPT = "Edit it, then send it again"
 def confirmed(ctx: Context) -> bool:
     """Whether the person chose "Save as written" (or typed the marker) for this command."""
     first = ctx.incoming.text.strip().partition(" ")[0]
-    return first.casefold() == MARKER
+    return first.casefold().partition(":")[0] == MARKER
 
 
 def without_marker(text: str) -> str:
-    """The command's text with a leading ``as-written`` taken off."""
+    """The command's text with a leading ``as-written`` taken off (refused if cut short)."""
     stripped = text.strip()
     first, _, rest = stripped.partition(" ")
-    return rest.strip() if first.casefold() == MARKER else stripped
+    word, colon, count = first.casefold().partition(":")
+    if word != MARKER:
+        return stripped
+    rest = rest.strip()
+    if colon and count != str(_weight(rest)):
+        raise UsageError(
+            "That came back shorter than you wrote it, so I saved nothing. "
+            "Please send it again in shorter parts."
+        )
+    return rest
+
+
+def _weight(text: str) -> int:
+    # Non-space characters: a platform may tidy spaces, but a cut text has fewer of these.
+    return sum(1 for ch in text if not ch.isspace())
 
 
 def findings(ctx: Context, text: str, *, kind: TextKind) -> list[Finding]:
@@ -87,13 +103,14 @@ def gate_form(
         return None
     carried = form_text(values)
     edit = Button("Edit", f"{command} {carried}")
-    return warning(found, save_command=f"{command} {MARKER} {carried}", edit=edit)
+    return warning(found, save_command=as_written(f"{command} {carried}"), edit=edit)
 
 
 def as_written(command: str) -> str:
-    """``defect arrival: …`` -> ``defect as-written arrival: …``."""
+    """``defect arrival: waited`` -> ``defect as-written:14 arrival: waited``."""
     name, _, rest = command.strip().partition(" ")
-    return f"{name} {MARKER} {rest}".rstrip()
+    rest = rest.strip()
+    return f"{name} {MARKER}:{_weight(rest)} {rest}"
 
 
 def warning(found: list[Finding], *, save_command: str, edit: Button) -> Reply:

@@ -96,7 +96,7 @@ def _reading(text: str) -> RefReading | tuple[RefReading, RefReading]:
 
 def _ask_which_ref(ctx: Context, joined: RefReading, split: RefReading) -> Reply:
     """`/tidbit JS 1042 loves …`: is the patient `JS 1042` or `JS`? Nothing saved yet."""
-    again = f"tidbit {MARKER} " if confirmed(ctx) else "tidbit "
+    again = f"tidbit {MARKER} " if confirmed(ctx) else "tidbit "  # chosen already
     return _reply(
         title="Which patient reference?",
         text=f"Is the patient `{joined.ref}`, or `{split.ref}` with a note that starts "

@@ -177,3 +177,26 @@ def test_a_tidbit_is_saved_as_written_only_after_the_warning(chat, engine):
 
     assert "Tidbit #1 saved" in chat(f"/{_button(warning, 'Save as written').command}")
     assert "warfarin" in chat("/tidbit JS-1042")
+
+
+def test_a_save_as_written_that_comes_back_cut_short_saves_nothing(chat, engine):
+    warning = _warned(chat.replies(f"/defect arrival: rang {PHONE}, nobody called back"))
+    command = _button(warning, "Save as written").command
+
+    assert "saved nothing" in chat(f"/{command[:-10]}")
+    assert _rows(engine, Defect) == []
+
+
+def test_the_receptionists_defect_with_name_phone_and_medication_is_not_saved(chat, engine):
+    warning = _warned(
+        chat.replies("/defect arrival: Jane Smith (0412 345 678) waited 40 min, on warfarin")
+    )
+    for said in ("full name (J… S…)", "phone number (04•• ••• •78)", "clinical (warfarin)"):
+        assert said in warning.text
+    assert _rows(engine, Defect) == []
+
+
+def test_tidbit_medication_talk_and_a_lower_case_full_name_are_caught_before_saving(chat, engine):
+    assert "clinical" in chat("/tidbit JS-1042 on metformin, watch her sugar")
+    assert "full name" in chat("/tidbit JS-1042 her son tom smith starts uni")
+    assert _rows(engine, Tidbit) == []
