@@ -76,8 +76,7 @@ def _log(ctx: Context, text: str) -> Reply:
     if stage_id and not description:
         return _suggestions(ctx, stage_id)
     _check_description(description)
-    warning = gate(ctx, description, kind="defect", command=command)
-    if warning is not None and description:
+    if (warning := gate(ctx, description, kind="defect", command=command)) is not None:
         return warning
     return _record(ctx, stage_id, description, patient_ref, recovery=None)
 

@@ -200,3 +200,12 @@ def test_tidbit_medication_talk_and_a_lower_case_full_name_are_caught_before_sav
     assert "clinical" in chat("/tidbit JS-1042 on metformin, watch her sugar")
     assert "full name" in chat("/tidbit JS-1042 her son tom smith starts uni")
     assert _rows(engine, Tidbit) == []
+
+
+def test_every_common_defect_offered_as_a_suggestion_is_saved_at_once(chat, content, engine):
+    clicked = 0
+    for stage in content.stages:
+        for suggestion in chat.replies(f"/defect {stage.id}")[0].buttons:
+            assert "logged" in chat(f"/{suggestion.command}")
+            clicked += 1
+    assert clicked > 0 and len(_rows(engine, Defect)) == clicked
