@@ -5,12 +5,13 @@ Pure functions only: no network, no database, so every rendering rule is unit-te
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.slack.mentions import mention
-from bot.model import Button, Incoming, Reaction, Reply, ThreadReply
+from bot.model import Button, Incoming, Person, Reaction, Reply, ThreadReply
 
 PLATFORM = "slack"
 
@@ -97,7 +98,7 @@ def blocks(reply: Reply) -> list[dict]:
         body = f"*{escape(field.label)}*\n{_said(reply, field.value)}"
         for piece in _chunks(body, MAX_SECTION_TEXT):
             out.append({"type": "section", "text": _mrkdwn(piece)})
-    button_blocks = _button_blocks(reply.buttons)
+    button_blocks = _button_blocks(reply.buttons, reply.mentions)
     footer = (
         [{"type": "context", "elements": [_mrkdwn(_cut(_said(reply, reply.footer), 2000))]}]
         if reply.footer
@@ -112,8 +113,8 @@ def blocks(reply: Reply) -> list[dict]:
     return out + button_blocks + footer
 
 
-def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
-    elements = [button_element(button, index) for index, button in enumerate(buttons)]
+def _button_blocks(buttons: tuple[Button, ...], people: tuple[Person, ...] = ()) -> list[dict]:
+    elements = [button_element(button, index, people) for index, button in enumerate(buttons)]
     return [
         {"type": "actions", "block_id": f"huddle-actions-{start}", "elements": chunk}
         for start in range(0, len(elements), MAX_ACTIONS_PER_BLOCK)
@@ -121,7 +122,10 @@ def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
     ]
 
 
-def button_element(button: Button, index: int) -> dict:
+def button_element(button: Button, index: int, people: tuple[Person, ...] = ()) -> dict:
+    """A button; the people its reply names stay real mentions in the command it runs."""
+    if people:
+        button = dataclasses.replace(button, command=mention(button.command, people))
     if button.prompt:
         action_id = f"{PROMPT_ACTION}-{index}"
         value = _prompt_value(button)

@@ -44,7 +44,7 @@ _PATIENT_SUFFIX = re.compile(
 def handle(ctx: Context) -> list[Reply]:
     if ctx.incoming.form is not None:
         return _from_form(ctx, ctx.incoming.form)
-    text = without_marker(ctx.incoming.text)
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if is_form_text(text):  # a form carried by the privacy warning's buttons
         values = form_values(text)
         return _from_form(ctx, values) if confirmed(ctx) else [_form_reply(ctx, values)]

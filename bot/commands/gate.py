@@ -38,15 +38,18 @@ def confirmed(ctx: Context) -> bool:
     return first.casefold().partition(":")[0] == MARKER
 
 
-def without_marker(text: str) -> str:
-    """The command's text with a leading ``as-written`` taken off (refused if cut short)."""
+def without_marker(text: str, people: tuple[Person, ...] = ()) -> str:
+    """The command's text with a leading ``as-written`` taken off (refused if cut short).
+
+    ``people``: those the text mentions, whose names a platform may show differently.
+    """
     stripped = text.strip()
     first, _, rest = stripped.partition(" ")
     word, colon, count = first.casefold().partition(":")
     if word != MARKER:
         return stripped
     rest = rest.strip()
-    if colon and count != str(_weight(rest)):
+    if colon and count != str(_weight(rest, people)):
         raise UsageError(
             "That came back shorter than you wrote it, so I saved nothing. "
             "Please send it again in shorter parts."
@@ -54,8 +57,11 @@ def without_marker(text: str) -> str:
     return rest
 
 
-def _weight(text: str) -> int:
+def _weight(text: str, people: tuple[Person, ...]) -> int:
     # Non-space characters: a platform may tidy spaces, but a cut text has fewer of these.
+    # A mention counts as one: the platform may give the person's name differently.
+    for person in sorted(people, key=lambda p: len(p.name), reverse=True):
+        text = text.replace(person.at, "@")
     return sum(1 for ch in text if not ch.isspace())
 
 
@@ -89,7 +95,8 @@ def gate(ctx: Context, text: str, *, kind: TextKind, command: str) -> Reply | No
         return None
     name, _, rest = command.strip().partition(" ")
     edit = Button("Edit", name, prompt=EDIT_PROMPT, initial=rest)
-    return warning(found, save_command=as_written(command), edit=edit)
+    people = ctx.incoming.mentions
+    return warning(found, save_command=as_written(command, people), edit=edit, mentions=people)
 
 
 def gate_form(
@@ -106,15 +113,21 @@ def gate_form(
     return warning(found, save_command=as_written(f"{command} {carried}"), edit=edit)
 
 
-def as_written(command: str) -> str:
+def as_written(command: str, people: tuple[Person, ...] = ()) -> str:
     """``defect arrival: waited`` -> ``defect as-written:14 arrival: waited``."""
     name, _, rest = command.strip().partition(" ")
     rest = rest.strip()
-    return f"{name} {MARKER}:{_weight(rest)} {rest}"
+    return f"{name} {MARKER}:{_weight(rest, people)} {rest}"
 
 
-def warning(found: list[Finding], *, save_command: str, edit: Button) -> Reply:
-    """The private warning: what looks sensitive and why, and the two choices."""
+def warning(
+    found: list[Finding], *, save_command: str, edit: Button, mentions: tuple[Person, ...] = ()
+) -> Reply:
+    """The private warning: what looks sensitive and why, and the two choices.
+
+    ``mentions``: the people the text names, so a platform that can keeps them in the
+    "Save as written" command (a story keeps its heroes).
+    """
     lines = advice(found)
     return Reply(
         title="Before I save this",
@@ -123,6 +136,7 @@ def warning(found: list[Finding], *, save_command: str, edit: Button) -> Reply:
         footer="Nothing is saved until you choose.",
         visibility=Visibility.PRIVATE,
         sensitive=True,
+        mentions=mentions,
     )
 
 

@@ -40,7 +40,7 @@ log = logging.getLogger("huddle")
 
 
 def handle(ctx: Context) -> list[Reply]:
-    text = without_marker(ctx.incoming.text)
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if not text or text.casefold() in {"help", "?"}:
         return [_reply(title="/tidbit", text=__doc__.strip())]
     first, _, rest = text.partition(" ")

@@ -24,7 +24,7 @@ from bot.stories import REFUSED, Vote, ask_for_hero, heroes_named, story_post, t
 
 
 def handle(ctx: Context) -> list[Reply]:
-    text = without_marker(ctx.incoming.text)
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if not text:
         raise UsageError(
             "Tell us what happened and who did it, for example `/wow @Priya stayed late to "

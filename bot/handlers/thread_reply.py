@@ -50,7 +50,8 @@ def handle(turn: Turn) -> list[Reply]:
     )
     if found:
         edit = Button("Edit", "wow", prompt=EDIT_PROMPT, initial=text)
-        return [warning(found, save_command=as_written(f"wow {text}"), edit=edit)]
+        save = as_written(f"wow {text}", reply.mentions)
+        return [warning(found, save_command=save, edit=edit, mentions=reply.mentions)]
     told_by = {
         "workspace_id": turn.workspace_id,
         "channel_id": reply.channel_id,
