@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.gate import (
@@ -24,7 +22,7 @@ from bot.commands.gate import (
     gate,
     gate_form,
     is_form_text,
-    take_patient_refs,
+    patient_ref_in,
     without_marker,
 )
 from bot.commands.recovery import assign, find_defect, history, recover
@@ -35,10 +33,6 @@ from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX
 from bot.wording import local_date, shorten
 
 LIST_LIMIT = 15
-_PATIENT_SUFFIX = re.compile(
-    r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -79,28 +73,6 @@ def _log(ctx: Context, text: str) -> Reply:
     if (warning := gate(ctx, description, kind="defect", command=command)) is not None:
         return warning
     return _record(ctx, stage_id, description, patient_ref, recovery=None)
-
-
-def patient_ref_in(text: str) -> tuple[str | None, str]:
-    """The patient reference in ``text``, wherever it is, and the text without it.
-
-    ``patient: JS-1042``, ``patient JS-1042``, ``pt JS-1042`` or ``(JS-1042)`` anywhere;
-    one that looks like a name, email or phone is refused with a hint.
-    """
-    match = _PATIENT_SUFFIX.search(text)
-    if match:
-        ref, rest = match.group("ref"), text[: match.start()].rstrip(" ,;")
-    else:
-        refs, rest = take_patient_refs(text)
-        if not refs:
-            return None, text
-        if len(refs) > 1:
-            raise UsageError("One patient per defect, please: log a defect for each patient.")
-        ref = refs[0]
-    hint = check_patient_ref(ref)
-    if hint:
-        raise UsageError(hint + " Nothing was saved.")
-    return ref, rest
 
 
 def _split_stage(ctx: Context, text: str) -> tuple[str | None, str]:

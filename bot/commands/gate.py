@@ -14,6 +14,8 @@ and why, with two buttons:
 - "Edit" asks for the text again with it prefilled.
 
 Nothing is stored in between: the text travels only in the warning's own buttons.
+Patient references are taken out of a text here too (``patient_ref_in``), so a
+chart number is never mistaken for detail and a name is refused before saving.
 A submitted form is carried the same way, as its values in JSON (``defect {…}``),
 so "Edit" reopens the form prefilled.
 """
@@ -25,7 +27,7 @@ import re
 
 from bot.commands.context import Context, UsageError
 from bot.model import Button, Person, Reply, Visibility
-from bot.privacy import Finding, TextKind, advice, check, region_for_timezone
+from bot.privacy import Finding, TextKind, advice, check, check_patient_ref, region_for_timezone
 from bot.privacy.refs import find_patient_ref_spans
 
 MARKER = "as-written"
@@ -181,3 +183,32 @@ def take_patient_refs(text: str) -> tuple[list[str], str]:
     before = _REF_BEFORE.sub("", text[:start]).rstrip(" ,;:")
     after = _REF_AFTER.sub("", text[end:]).lstrip(" ,;:")
     return refs, " ".join(f"{before} {after}".split())
+
+
+# The older form, a reference at the very end: `… patient ref: JS-1042`, `… pt#JS-1042`.
+_PATIENT_SUFFIX = re.compile(
+    r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def patient_ref_in(text: str) -> tuple[str | None, str]:
+    """The patient reference in ``text``, wherever it is, and the text without it.
+
+    ``patient: JS-1042``, ``patient JS-1042``, ``pt JS-1042`` or ``(JS-1042)`` anywhere;
+    one that looks like a name, email or phone is refused with a hint.
+    """
+    match = _PATIENT_SUFFIX.search(text)
+    if match:
+        ref, rest = match.group("ref"), text[: match.start()].rstrip(" ,;")
+    else:
+        refs, rest = take_patient_refs(text)
+        if not refs:
+            return None, text
+        if len(refs) > 1:
+            raise UsageError("One patient per defect, please: log a defect for each patient.")
+        ref = refs[0]
+    hint = check_patient_ref(ref)
+    if hint:
+        raise UsageError(hint + " Nothing was saved.")
+    return ref, rest
