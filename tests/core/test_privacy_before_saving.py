@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session, select
 
 from bot.model import Button, ConversationRef, Incoming, Person, Reply, ThreadReply, Visibility
@@ -209,3 +211,10 @@ def test_every_common_defect_offered_as_a_suggestion_is_saved_at_once(chat, cont
             assert "logged" in chat(f"/{suggestion.command}")
             clicked += 1
     assert clicked > 0 and len(_rows(engine, Defect)) == clicked
+
+
+def test_neither_the_warning_nor_saving_as_written_logs_the_text(chat, caplog):
+    caplog.set_level(logging.DEBUG)
+    warning = _warned(chat.replies(f"/defect arrival: Jane Smith rang from {PHONE}"))
+    chat(f"/{_button(warning, 'Save as written').command}")
+    assert PHONE not in caplog.text and "Jane Smith" not in caplog.text
