@@ -11,7 +11,8 @@ and why, with two buttons:
   it by hand (``as-written``, no count) is the person choosing to save as written. The
   button's count is of the text's non-space characters: a text a platform cut short on
   the way back is refused, never saved cut.
-- "Edit" asks for the text again with it prefilled.
+- "Edit" asks for the text again with it prefilled (just the free text when the
+  command ends with it: ``defect recover 3`` asks, ``rang her on …`` is prefilled).
 
 Nothing is stored in between: the text travels only in the warning's own buttons.
 Patient references are taken out of a text here too (``patient_ref_in``), so a
@@ -95,8 +96,7 @@ def gate(ctx: Context, text: str, *, kind: TextKind, command: str) -> Reply | No
     found = findings(ctx, text, kind=kind)
     if not found:
         return None
-    name, _, rest = command.strip().partition(" ")
-    edit = Button("Edit", name, prompt=EDIT_PROMPT, initial=rest)
+    edit = edit_button(command, text)
     people = ctx.incoming.mentions
     return warning(found, save_command=as_written(command, people), edit=edit, mentions=people)
 
@@ -113,6 +113,16 @@ def gate_form(
     carried = form_text(values)
     edit = Button("Edit", f"{command} {carried}")
     return warning(found, save_command=as_written(f"{command} {carried}"), edit=edit)
+
+
+def edit_button(command: str, text: str) -> Button:
+    """ "Edit": the command asks again for ``text``, prefilled (else for all it was given)."""
+    command, text = command.strip(), text.strip()
+    if text and command.endswith(text) and len(command) > len(text):
+        asks = command[: -len(text)].strip()
+        return Button("Edit", asks, prompt=EDIT_PROMPT, initial=text)
+    name, _, rest = command.partition(" ")
+    return Button("Edit", name, prompt=EDIT_PROMPT, initial=rest.strip())
 
 
 def as_written(command: str, people: tuple[Person, ...] = ()) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.commands.gate import EDIT_PROMPT, as_written, findings_for, warning
+from bot.commands.gate import as_written, edit_button, findings_for, warning
 from bot.door import Route, Turn, private
-from bot.model import Button, Reply, ThreadReply
+from bot.model import Reply, ThreadReply
 from bot.storage import heroes, meetings
 from bot.storage.events import claim_event
 from bot.storage.models import STORY_MAX, StoryDraft
@@ -49,7 +49,7 @@ def handle(turn: Turn) -> list[Reply]:
         text, kind="story", timezone=turn.workspace.timezone, people=reply.mentions
     )
     if found:
-        edit = Button("Edit", "wow", prompt=EDIT_PROMPT, initial=text)
+        edit = edit_button(f"wow {text}", text)
         save = as_written(f"wow {text}", reply.mentions)
         return [warning(found, save_command=save, edit=edit, mentions=reply.mentions)]
     told_by = {

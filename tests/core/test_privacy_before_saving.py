@@ -48,11 +48,11 @@ def test_edit_asks_again_with_the_text_prefilled_and_checks_the_edit(chat, engin
     warning = _warned(chat.replies(f"/defect arrival: rang {PHONE}, nobody called back"))
     edit = _button(warning, "Edit")
 
-    assert edit.command == "defect" and edit.prompt
-    assert edit.initial == f"arrival: rang {PHONE}, nobody called back"
+    assert edit.command == "defect arrival:" and edit.prompt
+    assert edit.initial == f"rang {PHONE}, nobody called back"
 
     _warned(chat.replies(f"/{edit.command} {edit.initial}"))
-    assert "Defect #1 logged" in chat(f"/{edit.command} arrival: rang her, nobody called back")
+    assert "Defect #1 logged" in chat(f"/{edit.command} rang her, nobody called back")
     assert [d.description for d in _rows(engine, Defect)] == ["rang her, nobody called back"]
 
 
@@ -73,7 +73,11 @@ def test_a_recovery_action_with_contact_details_waits_for_the_choice(chat, engin
     warning = _warned(chat.replies("/defect recover 1 emailed jo.smith@example.com to apologise"))
 
     assert "recovery actions" in warning.text and _rows(engine, RecoveryAction) == []
-    assert _button(warning, "Edit").initial == "recover 1 emailed jo.smith@example.com to apologise"
+    edit = _button(warning, "Edit")
+    assert (edit.command, edit.initial) == (
+        "defect recover 1",
+        "emailed jo.smith@example.com to apologise",
+    )
 
     assert "Recovery recorded" in chat(f"/{_button(warning, 'Save as written').command}")
     assert len(_rows(engine, RecoveryAction)) == 1

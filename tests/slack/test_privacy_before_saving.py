@@ -43,10 +43,8 @@ async def test_edit_opens_a_modal_prefilled_with_the_text_and_checks_the_edit(sl
 
     [opened] = api.calls_to("views.open")
     [block] = opened["view"]["blocks"]
-    assert block["element"]["initial_value"] == (
-        "arrival: Jane rang from 0412 345 678, nobody called back"
-    )
-    await slack.submit(opened["view"], {"answer": "arrival: Jane rang, nobody called back"})
+    assert block["element"]["initial_value"] == "Jane rang from 0412 345 678, nobody called back"
+    await slack.submit(opened["view"], {"answer": "Jane rang, nobody called back"})
 
     [defect] = defects(engine)
     assert defect.description == "Jane rang, nobody called back"

@@ -45,10 +45,10 @@ async def test_edit_shows_the_text_prefilled_and_checks_the_edit(teams, bot_conn
     [card] = bot_connector.posted[0].cards
     edit = _action(card, "Edit")
     answer = card_inputs(edit["card"])["huddle_answer"]
-    assert answer["value"] == "arrival: Jane rang from 0412 345 678, nobody called back"
+    assert answer["value"] == "Jane rang from 0412 345 678, nobody called back"
     [send] = edit["card"]["actions"]
 
-    edited = "arrival: Jane rang, nobody called back"
+    edited = "Jane rang, nobody called back"
     await teams.post(teams.activity(value={**send["data"], "huddle_answer": edited}))
 
     [defect] = rows(engine, Defect)
