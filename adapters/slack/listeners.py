@@ -122,8 +122,11 @@ async def button(delivery: Delivery) -> None:
 async def prompt_button(delivery: Delivery) -> None:
     """A button that asks for text first: its modal; the answer is the event (below)."""
     origin = convert.origin_from_interaction(delivery.body)
-    command, question, picks = convert.prompt_from_value(delivery.payload.get("value") or "{}")
-    await delivery.adapter.poster.ask(origin, command, question, delivery.client, picks=picks)
+    value = delivery.payload.get("value") or "{}"
+    command, question, picks, initial = convert.prompt_from_value(value)
+    await delivery.adapter.poster.ask(
+        origin, command, question, delivery.client, picks=picks, initial=initial
+    )
 
 
 async def prompt_answer(delivery: Delivery) -> None:

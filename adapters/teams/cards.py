@@ -193,23 +193,24 @@ def _button(button: Button, channel_id: str | None, seal: str | None) -> dict:
     }
     if not button.prompt:
         return submit
-    # Ask for the text first: the button opens a small card with one input.
+    # Ask for the text first: the button opens a small card with one input (prefilled to edit).
+    answer = {
+        "type": "Input.Text",
+        "id": ANSWER,
+        "label": button.prompt,
+        "isMultiline": True,
+        "isRequired": True,
+        "errorMessage": "Please type an answer first.",
+        "maxLength": max(1000, len(button.initial or "")),
+    }
+    if button.initial:
+        answer["value"] = button.initial
     return {
         "type": "Action.ShowCard",
         "title": button.label,
         "card": {
             "type": "AdaptiveCard",
-            "body": [
-                {
-                    "type": "Input.Text",
-                    "id": ANSWER,
-                    "label": button.prompt,
-                    "isMultiline": True,
-                    "isRequired": True,
-                    "errorMessage": "Please type an answer first.",
-                    "maxLength": 1000,
-                }
-            ],
+            "body": [answer],
             "actions": [{**submit, "title": "Send"}],
         },
     }
@@ -217,6 +218,8 @@ def _button(button: Button, channel_id: str | None, seal: str | None) -> dict:
 
 def _input(field: FormField) -> dict:
     common = {"id": field.name, "label": field.label, "isRequired": not field.optional}
+    if field.initial:
+        common["value"] = field.initial
     if not field.optional:
         common["errorMessage"] = f"Please fill in: {field.label}"
     if field.kind == "select":

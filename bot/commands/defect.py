@@ -1,6 +1,6 @@
 """Log a service defect, follow its recovery, close it.
 
-`/defect <stage>: <what happened>` logs one (end with `patient: JS-1042` to link a patient)
+`/defect <stage>: <what happened>` logs one (add `patient: JS-1042`, `pt JS-1042` or `(JS-1042)` anywhere to link a patient)
 `/defect` opens the defect form
 `/defect <stage>` shows that stage's common defects to pick from
 `/defect list` shows open defects, newest first
@@ -14,28 +14,34 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
+from bot.commands.gate import (
+    confirmed,
+    form_values,
+    gate,
+    gate_form,
+    is_form_text,
+    patient_ref_in,
+    without_marker,
+)
 from bot.commands.recovery import assign, find_defect, history, recover
 from bot.model import Button, Field, Form, FormField, Reply, Visibility
-from bot.privacy import patient_ref_warnings
+from bot.privacy import check_patient_ref
 from bot.storage import defects
 from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX
 from bot.wording import local_date, shorten
 
 LIST_LIMIT = 15
-_PATIENT_SUFFIX = re.compile(
-    r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def handle(ctx: Context) -> list[Reply]:
     if ctx.incoming.form is not None:
         return _from_form(ctx, ctx.incoming.form)
-    text = ctx.incoming.text.strip()
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
+    if is_form_text(text):  # a form carried by the privacy warning's buttons
+        values = form_values(text)
+        return _from_form(ctx, values) if confirmed(ctx) else [_form_reply(ctx, values)]
     if not text:
         return [_form_reply(ctx)]
     word, _, rest = text.partition(" ")
@@ -58,14 +64,14 @@ def handle(ctx: Context) -> list[Reply]:
 
 
 def _log(ctx: Context, text: str) -> Reply:
-    patient_ref = None
-    match = _PATIENT_SUFFIX.search(text)
-    if match:
-        patient_ref = match.group("ref")
-        text = text[: match.start()].rstrip(" ,;")
+    command = f"defect {text}"
+    patient_ref, text = patient_ref_in(text)
     stage_id, description = _split_stage(ctx, text)
     if stage_id and not description:
         return _suggestions(ctx, stage_id)
+    _check_description(description)
+    if (warning := gate(ctx, description, kind="defect", command=command)) is not None:
+        return warning
     return _record(ctx, stage_id, description, patient_ref, recovery=None)
 
 
@@ -143,13 +149,12 @@ def _record(
         ]
     buttons += _follow_up_buttons(defect.id)
     buttons.append(undo_button(f"defect undo {defect.id}"))
-    warnings = patient_ref_warnings(patient_ref) if patient_ref else []
     return Reply(
         title=f"Defect #{defect.id} logged · {ctx.content.stage_name(stage_id)}",
         text=text,
         fields=tuple(fields),
         buttons=tuple(buttons),
-        footer=" ".join(warnings) or "Thank you for logging it: that's how we get better.",
+        footer="Thank you for logging it: that's how we get better.",
         sensitive=patient_ref is not None,
     )
 
@@ -179,7 +184,9 @@ def _suggestions(ctx: Context, stage_id: str) -> Reply:
     )
 
 
-def _form_reply(ctx: Context) -> Reply:
+def _form_reply(ctx: Context, values: dict[str, str] | None = None) -> Reply:
+    """The defect form, empty or prefilled with ``values`` (to edit after a warning)."""
+    given = values or {}
     stage_options = tuple((stage.id, stage.name) for stage in ctx.content.stages)
     form = Form(
         title="Log a service defect",
@@ -187,7 +194,11 @@ def _form_reply(ctx: Context) -> Reply:
         submit_label="Log it",
         fields=(
             FormField(
-                "stage", "Stage of the patient journey", kind="select", options=stage_options
+                "stage",
+                "Stage of the patient journey",
+                kind="select",
+                options=stage_options,
+                initial=given.get("stage"),
             ),
             FormField(
                 "description",
@@ -195,6 +206,7 @@ def _form_reply(ctx: Context) -> Reply:
                 kind="multiline",
                 max_length=DEFECT_MAX,
                 placeholder="Waited 25 minutes with no word from us",
+                initial=given.get("description"),
             ),
             FormField(
                 "patient_ref",
@@ -202,6 +214,7 @@ def _form_reply(ctx: Context) -> Reply:
                 optional=True,
                 max_length=PATIENT_REF_MAX,
                 placeholder="JS-1042",
+                initial=given.get("patient_ref"),
             ),
             FormField(
                 "recovery",
@@ -209,6 +222,7 @@ def _form_reply(ctx: Context) -> Reply:
                 kind="multiline",
                 optional=True,
                 max_length=RECOVERY_MAX,
+                initial=given.get("recovery"),
             ),
         ),
     )
@@ -228,6 +242,13 @@ def _from_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
     description = (values.get("description") or "").strip()
     patient_ref = (values.get("patient_ref") or "").strip() or None
     recovery = (values.get("recovery") or "").strip() or None
+    if patient_ref and (hint := check_patient_ref(patient_ref)):
+        raise UsageError(hint + " Nothing was saved.")
+    _check_description(description)
+    texts = [(description, "defect"), (recovery or "", "recovery")]
+    warning = gate_form(ctx, texts, command="defect", values=values) if description else None
+    if warning is not None:
+        return [warning]
     return [_record(ctx, stage.id if stage else None, description, patient_ref, recovery)]
 
 
@@ -317,6 +338,9 @@ def _change(ctx: Context, sub: str, rest: str) -> Reply:
         if not text:
             raise UsageError(f"What should it say? For example `/defect edit {defect.id} <text>`.")
         _check_description(text)
+        command = f"defect edit {defect.id} {text}"
+        if (warning := gate(ctx, text, kind="defect", command=command)) is not None:
+            return warning
         defects.edit_defect(session=ctx.session, defect=defect, description=text)
         return Reply(text=f"Defect #{defect.id} now reads: {text}", footer=note)
     audit_change(ctx, action=f"defect.{sub}", record_id=defect.id)
