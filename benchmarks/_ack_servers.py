@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +24,17 @@ sys.path.insert(0, str(ROOT))
 SECRET = "benchmark-signing-secret"
 TOKEN = "xoxb-benchmark"
 CLIENT_ID = "111.222"
+
+
+def signed(body: str) -> dict:
+    """Headers Slack would send with a form-encoded request body, signed with SECRET."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
 
 
 async def wait_until_up(url: str, process: subprocess.Popen) -> None:

@@ -14,7 +14,8 @@ transaction each, as a platform would call it):
 each against a floor: hand-written SQL for everything on that screen that comes from the
 database, run on one connection, whose answer is checked equal to what Huddle shows.
 The floors read the stored vote counts where the schema has them (``story.votes``),
-else count the votes, so each code is held to the best its own schema allows.
+else count the votes, so each code is held to the best its own schema allows. Top people
+are the stories' heroes (``story_hero``); on code before heroes, their tellers.
 
 Each run prints a table and, with ``--json FILE``, appends its figures to FILE;
 ``--summarise FILE`` prints min / median / max over the rounds recorded there. To run
@@ -62,43 +63,58 @@ KEY = (
 # -- the floors: the same answers, by hand ---------------------------------------------
 
 
-def board_floor(counted: bool, since: bool) -> list[sa.TextClause]:
-    """A board's top stories and people from the stored counts where the schema has them
-    (``story.votes``; all time, ``author_tally``), else by counting the votes (an inner
-    join: only voted stories)."""
+def board_floor(counted: bool, heroes: bool, since: bool) -> list[sa.TextClause]:
+    """A board's top stories and top people, as the code of this schema shows them.
+
+    Stories: the stored counts (``story.votes``) where the schema has them, else the
+    votes counted (an inner join: only voted stories); with their heroes where the
+    schema has them (``story_hero``). People: the heroes, adding up the stored counts of
+    each one's stories, with each one's latest name (``heroes.top_heroes``); on code
+    before heroes (and before stored counts), the tellers, as it credited them.
+    """
     period = " AND s.created_at >= :since" if since else ""
-    if counted:
-        stories = (
-            "(SELECT s.id, s.author_id, s.created_at, s.votes FROM story s "
-            f"WHERE s.workspace_id = :w{period}) b"
-        )
-        shared = "count(*)"
-    else:
-        stories = (
-            "(SELECT s.id, s.author_id, s.created_at, count(*) AS votes FROM story s "
-            "JOIN nomination n ON n.story_id = s.id AND n.workspace_id = :w AND n.active "
-            f"WHERE s.workspace_id = :w{period} GROUP BY s.id) b"
-        )
-        shared = (
-            "(SELECT count(*) FROM story s WHERE s.workspace_id = :w "
-            f"AND s.author_id = b.author_id{period})"
-        )
-    people = (
-        f"SELECT author_id, sum(votes) AS votes, {shared} FROM {stories} GROUP BY author_id "
-        "HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
+    shown = "s.id, s.author_id, s.author_name, s.text, s.created_at"
+    stories = (
+        f"(SELECT {shown}, s.votes FROM story s WHERE s.workspace_id = :w{period}) b"
+        if counted
+        else f"(SELECT {shown}, count(*) AS votes FROM story s JOIN nomination n ON n.story_id "
+        f"= s.id AND n.workspace_id = :w AND n.active WHERE s.workspace_id = :w{period} "
+        "GROUP BY s.id) b"
     )
-    if counted and not since:
+    top = (
+        f"SELECT id, votes, author_name, text, created_at FROM {stories} WHERE votes > 0 "
+        "ORDER BY votes DESC, created_at, id LIMIT 5"
+    )
+    if not heroes:
         people = (
-            "SELECT author_id, votes, stories FROM author_tally WHERE workspace_id = :w "
-            "AND votes > 0 ORDER BY votes DESC, author_id LIMIT 5"
+            f"SELECT min(author_name), sum(votes) AS votes, (SELECT count(*) FROM story s WHERE "
+            f"s.workspace_id = :w AND s.author_id = b.author_id{period}) FROM {stories} "
+            "GROUP BY author_id HAVING sum(votes) > 0 ORDER BY votes DESC, author_id LIMIT 5"
         )
-    return [
-        sa.text(
-            f"SELECT id, votes FROM {stories} WHERE votes > 0 "
-            "ORDER BY votes DESC, created_at, id LIMIT 5"
-        ),
-        sa.text(people),
-    ]
+        return [sa.text(f"SELECT *, NULL FROM ({top}) t"), sa.text(people)]
+    assert counted, "heroes without stored counts: no code of that schema is compared"
+    top = (
+        f"SELECT t.id, t.votes, t.author_name, t.text, h.name FROM ({top}) t LEFT JOIN "
+        "story_hero h ON h.workspace_id = :w AND h.story_id = t.id "
+        "ORDER BY t.votes DESC, t.created_at, t.id, h.id"
+    )
+    # A period's heroes are found from the period's stories (``OFFSET 0`` keeps the
+    # planner from turning it into a scan of every hero the workspace ever had).
+    credited = (
+        "story s CROSS JOIN LATERAL (SELECT user_id FROM story_hero h WHERE h.workspace_id "
+        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period}"
+        if since
+        else "story_hero h JOIN story s ON s.id = h.story_id AND s.workspace_id = :w "
+        "WHERE h.workspace_id = :w"
+    )
+    people = (
+        "SELECT n.name, p.votes, p.stories FROM (SELECT h.user_id, sum(s.votes) AS votes, "
+        f"count(*) AS stories FROM {credited} GROUP BY h.user_id "
+        "HAVING sum(s.votes) > 0 ORDER BY votes DESC, h.user_id LIMIT 5) p "
+        "CROSS JOIN LATERAL (SELECT name FROM story_hero WHERE workspace_id = :w "
+        "AND user_id = p.user_id ORDER BY id DESC LIMIT 1) n ORDER BY p.votes DESC, p.user_id"
+    )
+    return [sa.text(top), sa.text(people)]
 
 
 # Every screen first needs its workspace (its id, and its timezone for dates): the door's
@@ -125,7 +141,13 @@ LISTING = [
         f"LIMIT {LIST_LIMIT}) d LEFT JOIN LATERAL (SELECT action, owner_name FROM recovery_action "
         "r WHERE r.workspace_id = :w AND r.defect_id = d.id ORDER BY created_at DESC, id DESC "
         "LIMIT 1) a ON true ORDER BY d.created_at DESC, d.id DESC"
-    )
+    ),
+    # Every action of the defects shown (the list shows each defect's whole history).
+    sa.text(
+        "SELECT r.defect_id, r.action, r.owner_name FROM recovery_action r WHERE "
+        f"r.workspace_id = :w AND r.defect_id IN (SELECT id FROM defect WHERE {OPEN} ORDER BY "
+        f"created_at DESC, id DESC LIMIT {LIST_LIMIT}) ORDER BY r.created_at, r.id"
+    ),
 ]
 RECALL = [
     sa.text(
@@ -162,8 +184,15 @@ def fields(reply) -> dict[str, str]:
     return {f.label: f.value for f in reply.fields}
 
 
-def stars(text: str) -> list[tuple[int, int]]:
-    return [(int(i), int(v)) for i, v in re.findall(r"#(\d+) .*?\((\d+) ★\)", text)]
+def credit(author: str, heroes: list[str] | None) -> str:
+    """Who a story line credits: its heroes and teller (``heroes`` None: code before
+    heroes, which credited the teller)."""
+    if heroes is None:
+        return author
+    if not heroes:
+        return f"told by {author}"
+    names = heroes[0] if len(heroes) == 1 else ", ".join(heroes[:-1]) + " and " + heroes[-1]
+    return f"{names} (told by {author})"
 
 
 def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
@@ -175,6 +204,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     )
     with engine.connect() as connection:
         counted = "votes" in {c["name"] for c in sa.inspect(connection).get_columns("story")}
+        heroes = sa.inspect(connection).has_table("story_hero")
     hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
     params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
     params |= {"hash": hashes[0], "enc": vault.encrypt(PATIENT)}
@@ -209,53 +239,65 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         )
 
     def people(text: str) -> list[tuple[str, int, int]]:
-        found = re.findall(r"\d+\. Person (\d+): (\d+) ★ from (\d+) stor", text)
-        return [(f"U{a}", int(v), int(n)) for a, v, n in found]
+        found = re.findall(r"^\d+\. (.+?): (\d+) ★ from (\d+) stor", text, re.M)
+        return [(name, int(v), int(n)) for name, v, n in found]
+
+    def top(rows) -> list[tuple[int, int, str]]:
+        """The floor's top stories as each line shows them: id, stars, and who is credited
+        (the heroes, and who told it; on code before heroes, the teller)."""
+        named: dict[tuple[int, int, str], list[str]] = {}
+        for i, votes, author, _text, *_, hero in rows:
+            named.setdefault((i, votes, author), []).extend([hero] if hero else [])
+        return [
+            (i, votes, credit(author, n if heroes else None))
+            for (i, votes, author), n in named.items()
+        ]
+
+    def shown_top(text: str) -> list[tuple[int, int, str]]:
+        found = re.findall(r"^\d+\. #(\d+) (.*?): “.*” \((\d+) ★\)$", text, re.M)
+        return [(int(i), int(v), who) for i, who, v in found]
 
     def check_board(reply, answer):
         shown = fields(reply)
         month_top, month_people, all_top, all_people = answer
-        assert stars(shown["Top stories · All time"]) == [tuple(r) for r in all_top]
-        assert stars(shown["Top stories · December"]) == [tuple(r) for r in month_top]
+        assert shown_top(shown["Top stories · All time"]) == top(all_top)
+        assert shown_top(shown["Top stories · December"]) == top(month_top)
         assert people(shown["Top people · All time"]) == [tuple(r) for r in all_people]
         assert people(shown["Top people · December"]) == [tuple(r) for r in month_people]
 
     measure(
         "/huddle leaderboard",
         lambda: command("huddle leaderboard"),
-        board_floor(counted, True) + board_floor(counted, False),
+        board_floor(counted, heroes, True) + board_floor(counted, heroes, False),
         check_board,
     )
 
     def check_home(reply, answer):
-        top, leaders, counts, newest, _rule = answer
+        month_top, leaders, counts, newest, _rule = answer
         shown = fields(reply)
         labels = {label for label in shown if label.startswith("Open defects · ")}
         assert labels == {f"Open defects · {content.stage_name(s)} ({n})" for s, n in counts}
         listed = sorted(int(i) for v in shown.values() for i in re.findall(r"^#(\d+) ", v, re.M))
         assert listed == sorted(i for i, _ in newest)
         month = shown["WOW leaderboard · December"]
-        assert stars(month) == [tuple(r) for r in top]
-        assert month.endswith(" · ".join(f"Person {a[1:]} {v} ★" for a, v, _ in leaders))
+        assert shown_top(month) == top(month_top)
+        assert month.endswith("\n" + " · ".join(f"{name} {v} ★" for name, v, _ in leaders))
 
     measure(
         "App Home",
         lambda: door(HomeOpened("slack", f"T{BUSY}", "U1")),
-        board_floor(counted, True) + STAGES,
+        board_floor(counted, heroes, True) + STAGES,
         check_home,
     )
 
     def check_list(reply, answer):
-        [listing] = answer
+        listing, actions = answer
         assert [int(re.match(r"#(\d+)", f.label).group(1)) for f in reply.fields] == [
             r[0] for r in listing
         ]
         assert reply.title == f"Open defects ({listing[0][-1]})"
-        assert all(
-            f"Recovery: {r.action}" in f.value
-            for f, r in zip(reply.fields, listing, strict=True)
-            if r.action
-        )
+        shown = {int(re.match(r"#(\d+)", f.label).group(1)): f.value for f in reply.fields}
+        assert all(f". {a.action} ({a.owner_name}," in shown[a.defect_id] for a in actions)
 
     measure("/defect list", lambda: command("defect list"), LISTING, check_list)
 
@@ -304,28 +346,23 @@ def summarise(path: str) -> None:
     for label in labels:
         mine = [r for r in rounds if r["label"] == label]
         for board in mine[0]["medians"]:
-            h = [r["medians"][board]["huddle"] * 1000 for r in mine]
-            vs = [
-                r["medians"][board]["huddle"] / r["medians"][board]["floor"]
-                for r in mine
-                if r["medians"][board].get("floor")
-            ]
+            ms = [r["medians"][board] for r in mine]
+            vs = [m["huddle"] / m["floor"] for m in ms if m.get("floor")]
             pairs = zip(mine, base, strict=False)
             rel = [a["medians"][board]["huddle"] / b["medians"][board]["huddle"] for a, b in pairs]
-            print(
-                f"| {label} | {board} | {spread(h)} | {spread(vs) if vs else ''} | {spread(rel)} |"
-            )
+            cells = [
+                spread([m["huddle"] * 1000 for m in ms]),
+                spread(vs) if vs else "",
+                spread(rel),
+            ]
+            print(f"| {label} | {board} | {' | '.join(cells)} |")
 
 
 def main(args: argparse.Namespace) -> None:
     if args.summarise:
         summarise(args.summarise)
         return
-    drop = None
-    if args.url:
-        url = args.url
-    else:
-        url, drop = database.create_postgres_database()
+    url, drop = (args.url, None) if args.url else database.create_postgres_database()
     try:
         engine = database.migrated_engine(url)
         if not args.url:
@@ -345,14 +382,8 @@ def main(args: argparse.Namespace) -> None:
     if args.keep and drop is not None:
         print(f"\nkept: {url}")
     if args.json:
-        medians = {
-            r["board"]: {
-                k: statistics.median(r[k])
-                for k in ("huddle", "huddle_cpu", "floor", "floor_cpu")
-                if k in r
-            }
-            for r in rows
-        }
+        keys = ("huddle", "huddle_cpu", "floor", "floor_cpu")
+        medians = {r["board"]: {k: statistics.median(r[k]) for k in keys if k in r} for r in rows}
         record = dict(label=args.label, scale=args.scale, load=load, medians=medians)
         with open(args.json, "a") as out:
             out.write(json.dumps(record) + "\n")

@@ -7,9 +7,15 @@ of every table. The busy workspace's patient ``PATIENT`` has ``PATIENT_TIDBITS``
 tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
 recall reads the same few rows however big the table grows.
 
-Rows go in by COPY. Where the schema keeps stored counts (``story.votes`` and
-``author_tally``, migration 0011), the triggers are set aside while the rows are copied
-and the counts are then set by one statement each: the numbers the triggers would keep.
+Where the schema has heroes (``story_hero``, migration 0014), every story is about
+one of forty people (``U0``..``U39``, named ``Person 0``..``Person 39`` like the
+tellers) and one story in four about a second one too: 125,000 heroes at scale 1.
+They are drawn from their own random stream, so the code before heroes gets the very
+same stories, votes, defects and tidbits.
+
+Rows go in by COPY. Where the schema keeps stored counts (``story.votes``, migration
+0015), the trigger is set aside while the votes are copied and the counts are then set
+by one statement: the numbers the trigger would keep.
 """
 
 from __future__ import annotations
@@ -99,11 +105,24 @@ def defect_row(i: int, workspace_id: int, stage: str | None, rng: random.Random,
     return (*row, *closing)
 
 
-def _has_vote_counts(raw) -> bool:
+def hero_rows(story_ws: list[int]):
+    """Each story's heroes, in the order named: one of forty people, and for one story
+    in four a second, different one."""
+    rng = random.Random(13)
+    for i, workspace_id in enumerate(story_ws):
+        first = rng.randrange(40)
+        yield (workspace_id, i + 1, f"U{first}", f"Person {first}")
+        if rng.random() < 0.25:
+            second = (first + 1 + rng.randrange(39)) % 40
+            yield (workspace_id, i + 1, f"U{second}", f"Person {second}")
+
+
+def _has_column(raw, table: str, column: str | None = None) -> bool:
     with raw.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM information_schema.columns "
-            "WHERE table_name = 'story' AND column_name = 'votes'"
+            "SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+            "AND (%s::text IS NULL OR column_name = %s)",
+            (table, column, column),
         )
         return cursor.fetchone() is not None
 
@@ -116,7 +135,8 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
     raw = engine.raw_connection()
     ts = lambda days: (now - timedelta(days=days)).isoformat()  # noqa: E731
     try:
-        counted = _has_vote_counts(raw)
+        counted = _has_column(raw, "story", "votes")
+        has_heroes = _has_column(raw, "story_hero")
         copy(
             raw,
             "workspace",
@@ -128,6 +148,10 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
         story_ws = [owner(i) for i in range(n_stories)]
         stories = (story_row(i, story_ws[i], rng, ts) for i in range(n_stories))
         copy(raw, "story", STORY_COLUMNS, stories)
+        n_heroes = 0
+        if has_heroes:
+            hero_columns = ("workspace_id", "story_id", "user_id", "name")
+            n_heroes = copy(raw, "story_hero", hero_columns, hero_rows(story_ws))
         votes = set()
         while len(votes) < n_votes:
             votes.add((rng.randrange(n_stories), rng.randrange(200)))
@@ -149,11 +173,6 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
                     "GROUP BY story_id, workspace_id) c "
                     "WHERE s.id = c.story_id AND s.workspace_id = c.workspace_id"
                 )
-                cursor.execute(
-                    "INSERT INTO author_tally (workspace_id, author_id, votes, stories) "
-                    "SELECT workspace_id, author_id, sum(votes), count(*) FROM story "
-                    "GROUP BY workspace_id, author_id"
-                )
             cursor.execute("SET session_replication_role = origin")
         defect_ws = [owner(i) for i in range(n_defects)]
         defects = (
@@ -171,7 +190,8 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
         )
         copy(raw, "tidbit", TIDBIT_COLUMNS, _tidbits(n_tidbits, scale, vault, now, ts))
         with raw.cursor() as cursor:
-            for table in ("workspace", "story", "defect", "tidbit"):
+            tables = ["workspace", "story", "defect", "tidbit"] + ["story_hero"] * has_heroes
+            for table in tables:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
@@ -183,7 +203,8 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
     finally:
         raw.close()
         engine.dispose()
-    return {"stories": n_stories, "nominations": n_votes, "defects": n_defects}
+    sizes = {"stories": n_stories, "heroes": n_heroes, "nominations": n_votes}
+    return sizes | {"defects": n_defects}
 
 
 def _tidbits(n: int, scale: float, vault: Vault, now: datetime, ts):

@@ -22,7 +22,9 @@ SLACK_CLIENT_SECRET, with that many workspaces installed through slack-sdk's
 installation store; ``--busy-share`` of the requests come from one busy workspace and
 the rest are spread evenly over the others. The warm-up first sends one request from
 every workspace (each workspace seen once, as in steady traffic), then a wave of
-CONCURRENCY. ``--rounds N`` alternates the bare app and Huddle N times and reports each
+CONCURRENCY. ``--form-burst`` measures something else: how soon a bare ``/defect`` opens
+its form (views.open at the stand-in) in a burst of commands (``_form_burst.py``).
+``--rounds N`` alternates the bare app and Huddle N times and reports each
 round's ratios and their min/median/max. ``--baseline-root PATH`` also runs the Huddle
 found at PATH (a checkout of another commit) in every round, for a before/after.
 """
@@ -31,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import os
 import statistics
 import sys
@@ -47,27 +47,18 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import _form_burst  # noqa: E402
 from benchmarks._ack_servers import (  # noqa: E402
-    SECRET,
     TOKEN,
     cpu_seconds,
     free_port,
     prepared_database,
+    signed,
     start_bare,
     start_huddle,
     wait_until_up,
 )
 from tests.standins.slack_api import SlackAPIStandIn  # noqa: E402
-
-
-def signed(body: str) -> dict:
-    timestamp = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": "v0=" + digest.hexdigest(),
-    }
 
 
 def team_of(n: int, workspaces: int, busy_share: float) -> str:
@@ -306,4 +297,12 @@ if __name__ == "__main__":
     parser.add_argument("--busy-share", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline-root", type=Path, default=None)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument(
+        "--form-burst",
+        action="store_true",
+        help="time from command to views.open for bare /defect commands in a burst of "
+        "--requests commands (see benchmarks/_form_burst.py)",
+    )
+    parser.add_argument("--form-every", type=int, default=10, help="every Nth is a bare /defect")
+    arguments = parser.parse_args()
+    asyncio.run(_form_burst.main(arguments) if arguments.form_burst else main(arguments))

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from bot.crypto import EncryptionKeyError, Vault
 from bot.scheduling import utc_now
+from bot.storage import appointments as schedules
 from bot.storage import keys as stored
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
@@ -139,6 +140,7 @@ def rotate_keys(
         seen_refs: dict[int, tuple[str, set[str]]] = {}
         for encrypted in stored.ENCRYPTED:
             _rotate_table(engine, vault, encrypted, batch, result, seen_refs)
+        _rotate_source_secrets(engine, vault, result)
         result.audit_rehashed += _rehash_audit(engine, vault, seen_refs)
         if result.changed_meanwhile == 0:
             break
@@ -194,6 +196,26 @@ def _rotate_table(engine, vault: Vault, encrypted, batch: int, result: Rotation,
                     result.reencrypted[name] += 1
                 else:
                     result.changed_meanwhile += 1
+
+
+def _rotate_source_secrets(engine, vault: Vault, result: Rotation) -> None:
+    """Schedule sources' secrets (a customer key, a feed address) move to the first key too."""
+    with transaction(engine) as session:
+        for row_id, token in schedules.source_secrets(session=session):
+            if vault.under_primary(token):
+                continue
+            try:
+                vault.decrypt(token)
+            except EncryptionKeyError:
+                result.unreadable += 1
+                continue
+            new = vault.rotate(token)
+            if schedules.replace_secret_if_unchanged(
+                session=session, row_id=row_id, old=token, new=new
+            ):
+                result.reencrypted["schedule source secret"] += 1
+            else:
+                result.changed_meanwhile += 1
 
 
 def _rehash_audit(engine, vault: Vault, seen_refs) -> int:

@@ -76,7 +76,8 @@ class Button:
 
     ``command`` is the full command text (``defect close 12``). When
     ``prompt`` is set the adapter first asks the person for text (a modal, a
-    card input) and appends their answer to the command.
+    card input) and appends their answer to the command; ``initial`` prefills that
+    answer (the text to edit).
     """
 
     label: str
@@ -84,6 +85,7 @@ class Button:
     prompt: str | None = None
     style: str | None = None  # "primary" | "danger" | None
     picks: str | None = None  # "person": the answer is someone, from a people picker
+    initial: str | None = None  # the prompt's answer, prefilled
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class FormField:
     optional: bool = False
     placeholder: str | None = None
     max_length: int | None = None
+    initial: str | None = None  # the value already filled in (a form to edit)
 
 
 @dataclass(frozen=True)

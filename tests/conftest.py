@@ -78,6 +78,18 @@ def engine(request):
     return engine
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request, tmp_path):
+    """An empty, unmigrated database of each kind, for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    request.getfixturevalue("postgres_url")  # skips or fails exactly like the rest of the suite
+    url, drop = database.create_postgres_database()
+    yield url
+    drop()
+
+
 @pytest.fixture
 def key() -> str:
     return generate_key()

@@ -27,9 +27,14 @@ def render(reply: Reply, *, channel: str) -> str:
             lines.extend(_wrap(paragraph, "│   "))
     if reply.form is not None:
         lines.append(f"│ (In Slack and Teams this opens a form: {reply.form.title}.)")
+        for form_field in reply.form.fields:
+            if form_field.initial:  # a form to edit: what was filled in, to copy
+                lines.extend(_wrap(f"{form_field.label}: {form_field.initial}", "│   "))
     for button in reply.buttons:
         hint = f"/{button.command}" + (" <your answer>" if button.prompt else "")
         lines.append(f"│ [{button.label}]  type: {hint}")
+        if button.initial:  # the text to edit, whole, so it can be copied and changed
+            lines.append(f"│   to edit, copy: /{button.command} {button.initial}")
     if reply.footer:
         lines.extend(_wrap(reply.footer, "│ "))
     lines.append("└─")

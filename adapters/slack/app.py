@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners, request_checks
 from adapters.slack.convert import PLATFORM
+from adapters.slack.lanes import CoreLanes
 from adapters.slack.listeners import Delivery, Listener
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
@@ -96,7 +97,7 @@ class SlackAdapter:
         )
         self.bolt = self._build_bolt()
         self.session: aiohttp.ClientSession | None = None
-        self._core_slots = asyncio.Semaphore(settings.core_concurrency)
+        self.lanes = CoreLanes(settings.core_concurrency)
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -224,8 +225,13 @@ class SlackAdapter:
             log.info("slack request refused: signed, but not a Slack payload")
             return web.Response(status=400, text="Not a Slack request.")
         if shape.rate_limited_team is not None:
-            # Slack stops sending this workspace's events for the rest of the minute.
-            log.warning("slack app_rate_limited: workspace=%s", shape.rate_limited_team)
+            # Slack stops sending this workspace's events for the rest of the minute (over
+            # 30,000 an hour). It expects a 200, not bolt's 404 for an event no listener takes.
+            log.warning(
+                "slack app_rate_limited: workspace=%s minute=%s",
+                shape.rate_limited_team,
+                shape.rate_limited_minute,
+            )
             return web.Response(status=200)
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
@@ -280,15 +286,17 @@ class SlackAdapter:
             if self._pending == 0:
                 self._idle.set()
 
-    async def core(self, function, *args, **kwargs):
+    async def core(self, function, *args, first: bool = False):
         """Run a core call off the event loop, a few at a time.
 
         Core calls are Python-heavy (ORM, encryption); with many in threads at once they
         hold the GIL so much that the loop itself is starved and acknowledgements slow
-        down. A small limit keeps acks fast while the backlog drains behind them.
+        down. A small limit keeps acks fast while the backlog drains behind them; a call
+        whose answer may need the request's trigger_id (``first``) passes that backlog
+        (``lanes``).
         """
-        async with self._core_slots:
-            return await asyncio.to_thread(function, *args, **kwargs)
+        async with self.lanes.slot(first=first):
+            return await asyncio.to_thread(function, *args)
 
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
@@ -296,9 +304,9 @@ class SlackAdapter:
 
     # -- what listeners reach through -------------------------------------------------
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, *, first: bool = False) -> list[Reply]:
         """The core's one door, off the event loop, a few at a time (``core``)."""
-        return await self.core(self.huddle.handle, event)
+        return await self.core(self.huddle.handle, event, first=first)
 
     async def forget_workspace(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Huddle was uninstalled or its bot token revoked: its tokens are gone."""

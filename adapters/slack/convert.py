@@ -5,12 +5,13 @@ Pure functions only: no network, no database, so every rendering rule is unit-te
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.slack.mentions import mention
-from bot.model import Button, Incoming, Reaction, Reply, ThreadReply
+from bot.model import Button, Incoming, Person, Reaction, Reply, ThreadReply
 
 PLATFORM = "slack"
 
@@ -97,7 +98,7 @@ def blocks(reply: Reply) -> list[dict]:
         body = f"*{escape(field.label)}*\n{_said(reply, field.value)}"
         for piece in _chunks(body, MAX_SECTION_TEXT):
             out.append({"type": "section", "text": _mrkdwn(piece)})
-    button_blocks = _button_blocks(reply.buttons)
+    button_blocks = _button_blocks(reply.buttons, reply.mentions)
     footer = (
         [{"type": "context", "elements": [_mrkdwn(_cut(_said(reply, reply.footer), 2000))]}]
         if reply.footer
@@ -112,8 +113,8 @@ def blocks(reply: Reply) -> list[dict]:
     return out + button_blocks + footer
 
 
-def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
-    elements = [button_element(button, index) for index, button in enumerate(buttons)]
+def _button_blocks(buttons: tuple[Button, ...], people: tuple[Person, ...] = ()) -> list[dict]:
+    elements = [button_element(button, index, people) for index, button in enumerate(buttons)]
     return [
         {"type": "actions", "block_id": f"huddle-actions-{start}", "elements": chunk}
         for start in range(0, len(elements), MAX_ACTIONS_PER_BLOCK)
@@ -121,11 +122,13 @@ def _button_blocks(buttons: tuple[Button, ...]) -> list[dict]:
     ]
 
 
-def button_element(button: Button, index: int) -> dict:
+def button_element(button: Button, index: int, people: tuple[Person, ...] = ()) -> dict:
+    """A button; the people its reply names stay real mentions in the command it runs."""
+    if people:
+        button = dataclasses.replace(button, command=mention(button.command, people))
     if button.prompt:
         action_id = f"{PROMPT_ACTION}-{index}"
-        asked = {"command": button.command, "prompt": button.prompt}
-        value = json.dumps({**asked, "picks": button.picks} if button.picks else asked)
+        value = _prompt_value(button)
     else:
         action_id = f"{BUTTON_ACTION}-{index}"
         value = button.command
@@ -140,11 +143,29 @@ def button_element(button: Button, index: int) -> dict:
     return element
 
 
-def prompt_from_value(value: str) -> tuple[str, str, str | None]:
-    """(command, question, what it picks) from a prompt button's value."""
+def _prompt_value(button: Button) -> str:
+    """A prompt button's value: its command, question, picker and prefilled answer.
+
+    The prefilled answer is cut, if it must be, so the value stays whole JSON within
+    Slack's limit: the person sees the text they are editing.
+    """
+    asked = {"command": button.command, "prompt": button.prompt}
+    if button.picks:
+        asked["picks"] = button.picks
+    initial = button.initial or ""
+    value = json.dumps({**asked, "initial": initial} if initial else asked)
+    while len(value) > MAX_BUTTON_VALUE and initial:
+        initial = initial[: len(initial) - (len(value) - MAX_BUTTON_VALUE) - 1]
+        value = json.dumps({**asked, "initial": initial} if initial else asked)
+    return value
+
+
+def prompt_from_value(value: str) -> tuple[str, str, str | None, str | None]:
+    """(command, question, what it picks, prefilled answer) from a prompt button's value."""
     data = json.loads(value)
-    picks = data.get("picks")
-    return str(data["command"]), str(data.get("prompt") or "Your answer"), picks and str(picks)
+    picks, initial = data.get("picks"), data.get("initial")
+    question = str(data.get("prompt") or "Your answer")
+    return str(data["command"]), question, picks and str(picks), initial and str(initial)
 
 
 # -- incoming ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class Adapter(Protocol):
     poster: Poster
     names: UserNames
 
-    async def handle(self, event: Event) -> list[Reply]: ...
+    async def handle(self, event: Event, *, first: bool = False) -> list[Reply]: ...
 
     async def forget_workspace(self, *, enterprise_id: str | None, team_id: str | None) -> None: ...
 
@@ -62,6 +62,17 @@ class Delivery:
     def client(self) -> AsyncWebClient:
         return self.context.client
 
+    @property
+    def needs_its_trigger(self) -> bool:
+        """Whether the answer may be a modal, which opens only with this request's
+        trigger_id and only within 3 s: a bare slash command (``/defect`` opens the
+        defect form) or a button press. These pass the queue of other core calls."""
+        if not self.body.get("trigger_id"):
+            return False
+        if self.body.get("type") == "block_actions":
+            return True
+        return bool(self.body.get("command")) and not str(self.body.get("text") or "").strip()
+
     async def enter(self, origin: Origin, event: Event) -> None:
         """Hand ``event`` to the core's door and say its replies to ``origin``.
 
@@ -75,7 +86,7 @@ class Delivery:
                 self.client, event.workspace_id, event.user_id
             )
             event = dataclasses.replace(event, platform_admin=admin)
-        for reply in await self.adapter.handle(event):
+        for reply in await self.adapter.handle(event, first=self.needs_its_trigger):
             await self.adapter.poster.say(origin, reply, self.client)
 
     async def with_people(self, event: Incoming | ThreadReply) -> Incoming | ThreadReply:
@@ -111,8 +122,11 @@ async def button(delivery: Delivery) -> None:
 async def prompt_button(delivery: Delivery) -> None:
     """A button that asks for text first: its modal; the answer is the event (below)."""
     origin = convert.origin_from_interaction(delivery.body)
-    command, question, picks = convert.prompt_from_value(delivery.payload.get("value") or "{}")
-    await delivery.adapter.poster.ask(origin, command, question, delivery.client, picks=picks)
+    value = delivery.payload.get("value") or "{}"
+    command, question, picks, initial = convert.prompt_from_value(value)
+    await delivery.adapter.poster.ask(
+        origin, command, question, delivery.client, picks=picks, initial=initial
+    )
 
 
 async def prompt_answer(delivery: Delivery) -> None:

@@ -42,6 +42,9 @@ def _input_block(field: FormField) -> dict:
         }
         if field.placeholder:
             element["placeholder"] = plain_text(field.placeholder, 150)
+        chosen = [o for o in element["options"] if field.initial and o["value"] == field.initial]
+        if chosen:
+            element["initial_option"] = chosen[0]
     elif field.kind == "person":
         element = {"type": "users_select", "action_id": field.name}
     else:
@@ -54,6 +57,8 @@ def _input_block(field: FormField) -> dict:
             element["max_length"] = min(field.max_length, 3000)
         if field.placeholder:
             element["placeholder"] = plain_text(field.placeholder, 150)
+        if field.initial:
+            element["initial_value"] = field.initial[: element.get("max_length", 3000)]
     return {
         "type": "input",
         "block_id": field.name,
@@ -63,14 +68,24 @@ def _input_block(field: FormField) -> dict:
     }
 
 
-def prompt_modal(command: str, question: str, *, metadata: str, picks: str | None = None) -> dict:
-    """The one-question modal behind a prompt button (a people picker when it picks a person)."""
+def prompt_modal(
+    command: str,
+    question: str,
+    *,
+    metadata: str,
+    picks: str | None = None,
+    initial: str | None = None,
+) -> dict:
+    """The one-question modal behind a prompt button (a people picker when it picks a person),
+    with its answer prefilled when there is one to edit."""
     element: dict = {
         "type": "plain_text_input",
         "action_id": PROMPT_INPUT,
         "multiline": True,
-        "max_length": 2000,
+        "max_length": 3000,
     }
+    if initial:
+        element["initial_value"] = initial[:3000]
     if picks == "person":
         element = {"type": "users_select", "action_id": PROMPT_INPUT}
     return {

@@ -203,10 +203,13 @@ class Poster:
         client: AsyncWebClient,
         *,
         picks: str | None = None,
+        initial: str | None = None,
     ) -> None:
         """A prompt button's one-question modal; if it can't open, how to type it instead."""
         metadata = origin.metadata(command)
-        view = modals.prompt_modal(command, question, metadata=metadata, picks=picks)
+        view = modals.prompt_modal(
+            command, question, metadata=metadata, picks=picks, initial=initial
+        )
         if not await self.open_modal(origin, view, client):
             text = f"I couldn't open the form. Type `/{command} <your answer>` instead."
             await self.tell(origin, Reply(text=text), client)

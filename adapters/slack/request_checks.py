@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote_plus
 
 
@@ -13,6 +14,7 @@ class Shape:
 
     well_formed: bool
     rate_limited_team: str | None = None  # set: an ``app_rate_limited`` notice, ack only
+    rate_limited_minute: str | None = None  # the minute Slack stopped sending, UTC, or "?"
 
 
 def shape_of(body: str, content_type: str) -> Shape:
@@ -34,7 +36,8 @@ def shape_of(body: str, content_type: str) -> Shape:
         if not isinstance(payload, dict):
             return Shape(False)
         if payload.get("type") == "app_rate_limited":
-            return Shape(True, str(payload.get("team_id") or "?"))
+            team = str(payload.get("team_id") or "?")
+            return Shape(True, team, _minute(payload.get("minute_rate_limited")))
         return Shape(True)
     names = form_names(body)
     if "payload" in names:
@@ -44,6 +47,16 @@ def shape_of(body: str, content_type: str) -> Shape:
         except ValueError:
             return Shape(False)
     return Shape("command" in names)
+
+
+def _minute(value: object) -> str:
+    """Slack's ``minute_rate_limited`` (epoch seconds) as the UTC minute it names."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "?"
+    try:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%MZ")
+    except (OverflowError, OSError, ValueError):
+        return "?"
 
 
 def form_names(body: str) -> set[str]:

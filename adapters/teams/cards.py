@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from adapters.teams.mentions import mention, mention_entities
-from bot.model import Button, Form, FormField, Reply
+from adapters.teams.mentions import mention_entities
+from bot.model import Button, Form, FormField, Person, Reply
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.4"
@@ -26,6 +26,12 @@ ACTION, COMMAND, CHANNEL, ANSWER = (
 )
 _OWN_KEYS = "huddle_"
 _CODE = re.compile(r"`([^`\n]+)`")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+] |\d+[.)] )")
+# Characters that would let text a person typed become a link ([text](url), <url>) or a
+# fake mention (<at>...</at>). Backslash escapes render differently across Teams clients
+# (microsoft/AdaptiveCards#4677, MicrosoftDocs/msteams-docs#5793), so they become their
+# full-width look-alikes, which Markdown never parses and every client shows.
+_LINK_SYNTAX = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞"})
 
 
 @dataclass(frozen=True)
@@ -68,17 +74,17 @@ def needs_card(reply: Reply) -> bool:
 
 def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | None = None) -> dict:
     body: list[dict] = []
+    people = reply.mentions
     if reply.title:
-        body.append(_text(reply.title, weight="Bolder", size="Medium"))
+        body.append(_text(reply.title, people, weight="Bolder", size="Medium"))
     if reply.text:
-        body.append(_text(mention(reply.text, reply.mentions)))
+        body.append(_text(reply.text, people))
     for field in reply.fields:
-        value = mention(field.value, reply.mentions)
         body.append(
             {
                 "type": "Container",
                 "separator": True,
-                "items": [_text(field.label, weight="Bolder"), _text(value)],
+                "items": [_text(field.label, people, weight="Bolder"), _text(field.value, people)],
             }
         )
     if reply.form is not None:
@@ -89,7 +95,7 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | No
     for start in range(0, len(buttons), BUTTONS_PER_ROW):
         body.append({"type": "ActionSet", "actions": buttons[start : start + BUTTONS_PER_ROW]})
     if reply.footer:
-        body.append(_text(mention(reply.footer, reply.mentions), isSubtle=True, size="Small"))
+        body.append(_text(reply.footer, people, isSubtle=True, size="Small"))
     msteams: dict = {"width": "Full"}
     if entities := mention_entities(reply.mentions):
         msteams["entities"] = entities
@@ -107,9 +113,61 @@ def summary(reply: Reply) -> str:
     return reply.title or (reply.text.strip().splitlines() or [""])[0][:120]
 
 
-def _text(text: str, **style) -> dict:
-    # Adaptive Cards have no inline code: show `defect list` in bold instead.
-    return {"type": "TextBlock", "text": _CODE.sub(r"**\1**", text), "wrap": True, **style}
+def _text(text: str, people: tuple[Person, ...], **style) -> dict:
+    return {"type": "TextBlock", "text": card_markdown(text, people), "wrap": True, **style}
+
+
+def card_markdown(text: str, people: tuple[Person, ...] = ()) -> str:
+    """Text as a TextBlock shows it: escaped, mentions, code in bold, Teams line breaks.
+
+    ``Type `defect list` [here](u)`` becomes ``Type **defect list** ［here］(u)``.
+    """
+    return _line_breaks(shown_text(text, people, code_in_bold=True))
+
+
+def shown_text(text: str, people: tuple[Person, ...], *, code_in_bold: bool = False) -> str:
+    """``text`` with the known people as Teams mentions and no link or tag syntax left.
+
+    A message's Markdown has inline code, a card's has not (``code_in_bold``).
+    """
+    known = sorted((p.name for p in people if p.user_id), key=len, reverse=True)
+    pieces, last = [], 0
+    if known:
+        named = re.compile("@(" + "|".join(map(re.escape, known)) + r")(?!\w)")
+        for found in named.finditer(text):
+            pieces += [_escaped(text[last : found.start()], code_in_bold)]
+            pieces.append(f"<at>{found.group(1)}</at>")
+            last = found.end()
+    pieces.append(_escaped(text[last:], code_in_bold))
+    return "".join(pieces)
+
+
+def _escaped(text: str, code_in_bold: bool) -> str:
+    if code_in_bold:
+        # Adaptive Cards have no inline code: show `defect list` in bold instead.
+        return _CODE.sub(r"**\1**", text.translate(_LINK_SYNTAX))
+    # A message has inline code, inside which Markdown makes no links: left as it is.
+    parts = _CODE.split(text)  # text, code, text, code, ..., text
+    return "".join(
+        f"`{part}`" if i % 2 else part.translate(_LINK_SYNTAX) for i, part in enumerate(parts)
+    )
+
+
+def _line_breaks(text: str) -> str:
+    """Teams' Markdown needs a blank line to break a line, except between list items."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    out: list[str] = []
+    gap = False
+    for line in lines:
+        if not line.strip():
+            gap = True
+            continue
+        if out:
+            in_list = not gap and _LIST_ITEM.match(out[-1]) and _LIST_ITEM.match(line)
+            out.append("\n" if in_list else "\n\n")
+        out.append(line)
+        gap = False
+    return "".join(out)
 
 
 def _data(action: str, command: str, channel_id: str | None, seal: str | None) -> dict:
@@ -135,23 +193,24 @@ def _button(button: Button, channel_id: str | None, seal: str | None) -> dict:
     }
     if not button.prompt:
         return submit
-    # Ask for the text first: the button opens a small card with one input.
+    # Ask for the text first: the button opens a small card with one input (prefilled to edit).
+    answer = {
+        "type": "Input.Text",
+        "id": ANSWER,
+        "label": button.prompt,
+        "isMultiline": True,
+        "isRequired": True,
+        "errorMessage": "Please type an answer first.",
+        "maxLength": max(1000, len(button.initial or "")),
+    }
+    if button.initial:
+        answer["value"] = button.initial
     return {
         "type": "Action.ShowCard",
         "title": button.label,
         "card": {
             "type": "AdaptiveCard",
-            "body": [
-                {
-                    "type": "Input.Text",
-                    "id": ANSWER,
-                    "label": button.prompt,
-                    "isMultiline": True,
-                    "isRequired": True,
-                    "errorMessage": "Please type an answer first.",
-                    "maxLength": 1000,
-                }
-            ],
+            "body": [answer],
             "actions": [{**submit, "title": "Send"}],
         },
     }
@@ -159,6 +218,8 @@ def _button(button: Button, channel_id: str | None, seal: str | None) -> dict:
 
 def _input(field: FormField) -> dict:
     common = {"id": field.name, "label": field.label, "isRequired": not field.optional}
+    if field.initial:
+        common["value"] = field.initial
     if not field.optional:
         common["errorMessage"] = f"Please fill in: {field.label}"
     if field.kind == "select":

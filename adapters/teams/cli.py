@@ -19,8 +19,12 @@ MANIFEST_DIR = Path(__file__).parent / "manifest"
 PLACEHOLDER = "${MICROSOFT_APP_ID}"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams' manifest schema: a command list holds at most 10 commands, each with a title of
-# at most 32 characters and a description of at most 128.
+# at most 32 characters and a description of at most 128; the developer's name is at most
+# 32 characters; the app's version is #.#.# (Teams refuses 1.0, 1.0.0rc1 or 1.0.0.4).
 MAX_COMMANDS, MAX_TITLE, MAX_DESCRIPTION = 10, 32, 128
+MAX_DEVELOPER_NAME = 32
+TEAMS_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_RELEASE = re.compile(r"^v?(\d+(?:\.\d+)*)(?:\+[0-9A-Za-z.]+)?$")
 
 
 class PackageError(Exception):
@@ -50,6 +54,23 @@ def manifest_commands() -> list[dict[str, str]]:
     return commands
 
 
+def teams_version(release: str) -> str:
+    """Huddle's version as Teams' #.#.#: ``0.2`` becomes ``0.2.0``, ``1.4.0+g1a2b`` ``1.4.0``.
+
+    A pre-release, dev or post release, or a fourth number is refused: made into #.#.# it
+    would be the same version as a release, and Teams takes an update only when the
+    version goes up.
+    """
+    found = _RELEASE.match(release.strip())
+    parts = [str(int(n)) for n in found.group(1).split(".")] if found else []
+    if not 1 <= len(parts) <= 3:
+        raise PackageError(
+            f"Huddle's version {release!r} cannot be a Teams app version, which is three "
+            "numbers like 1.4.0: build the package from a release of Huddle."
+        )
+    return ".".join(parts + ["0"] * (3 - len(parts)))
+
+
 def manifest_for(
     app_id: str, developer: dict[str, str] | None = None, *, mentions_only: bool = False
 ) -> dict:
@@ -68,6 +89,12 @@ def manifest_for(
     text = (MANIFEST_DIR / "manifest.json").read_text(encoding="utf-8")
     manifest = json.loads(text.replace(PLACEHOLDER, app_id))
     for key, value in (developer or {}).items():
+        if key == "name" and not 1 <= len(value.strip()) <= MAX_DEVELOPER_NAME:
+            raise PackageError(
+                f"The developer name {value!r} has {len(value.strip())} characters and Teams "
+                f"takes 1 to {MAX_DEVELOPER_NAME}: give a shorter --developer-name, "
+                f"like {value.strip()[:MAX_DEVELOPER_NAME].rstrip()!r}."
+            )
         if key.endswith("Url") and not value.startswith("https://"):
             raise PackageError(f"The developer {key} must be an https:// address, not {value!r}.")
         manifest["developer"][key] = value
@@ -80,6 +107,7 @@ def manifest_for(
     # Teams only takes an update when the version goes up: follow Huddle's own.
     with contextlib.suppress(PackageNotFoundError):
         manifest["version"] = version("huddle")
+    manifest["version"] = teams_version(manifest["version"])
     return manifest
 
 
@@ -140,7 +168,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     package.add_argument(
         "--out", default="huddle-teams.zip", help="where to write it (default huddle-teams.zip)"
     )
-    package.add_argument("--developer-name", help="who publishes the app (default: Huddle)")
+    package.add_argument(
+        "--developer-name",
+        help=f"who publishes the app, at most {MAX_DEVELOPER_NAME} characters (default: Huddle)",
+    )
     package.add_argument("--website-url", help="your website (https://)")
     package.add_argument("--privacy-url", help="your privacy statement (https://)")
     package.add_argument("--terms-url", help="your terms of use (https://)")

@@ -28,9 +28,16 @@ from adapters.teams.activities import (
     team_name,
     where,
 )
-from adapters.teams.cards import CONTENT_TYPE, Submitted, adaptive_card, needs_card, submitted
+from adapters.teams.cards import (
+    CONTENT_TYPE,
+    Submitted,
+    adaptive_card,
+    needs_card,
+    shown_text,
+    submitted,
+)
 from adapters.teams.cards import summary as card_summary
-from adapters.teams.mentions import mention, mention_entities
+from adapters.teams.mentions import mention_entities
 from adapters.teams.references import stored_reference
 from bot.commands import COMMANDS, command_menu
 from bot.model import (
@@ -334,7 +341,7 @@ def to_activity(
     1:1 chat on behalf of a channel still acts on that channel.
     """
     if not needs_card(reply):
-        activity = text_activity(mention(reply.text, reply.mentions))
+        activity = text_activity(shown_text(reply.text, reply.mentions))
         activity.entities = [
             Mention(
                 mentioned=ChannelAccount(**entity["mentioned"]), text=entity["text"], type="mention"

@@ -1,6 +1,6 @@
 """Log a service defect, follow its recovery, close it.
 
-`/defect <stage>: <what happened>` logs one (end with `patient: JS-1042` to link a patient); without a stage I ask which, or say `/defect no stage: <what happened>`
+`/defect <stage>: <what happened>` logs one (add `patient: JS-1042`, `pt JS-1042` or `(JS-1042)` anywhere to link a patient); without a stage I ask which, or say `/defect no stage: <what happened>`
 `/defect` opens the defect form
 `/defect <stage>` shows that stage's common defects to pick from
 `/defect list` shows open defects, newest first; add `closed`, `all`, `mine`, a stage, `@owner`, `more` or `page 2`
@@ -15,30 +15,36 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands import defect_list, defect_stage
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
+from bot.commands.gate import (
+    confirmed,
+    form_values,
+    gate,
+    gate_form,
+    is_form_text,
+    patient_ref_in,
+    without_marker,
+)
 from bot.commands.parsing import looks_like_id, parse_ids
 from bot.commands.recovery import assign, find_defect, recover
 from bot.model import Button, Field, Form, FormField, Reply
-from bot.privacy import patient_ref_warnings
+from bot.privacy import check_patient_ref
 from bot.storage import defects
 from bot.storage.models import DEFECT_MAX, PATIENT_REF_MAX, RECOVERY_MAX
 from bot.wording import local_date, shorten
 
 LIST_LIMIT = defect_list.LIST_LIMIT
-_PATIENT_SUFFIX = re.compile(
-    r"[\s,;(\[]*\b(?:patient|pt)\s*(?:ref)?\s*[:#]\s*(?P<ref>[^\s)\]]{1,64})[)\]]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def handle(ctx: Context) -> list[Reply]:
     if ctx.incoming.form is not None:
         return _from_form(ctx, ctx.incoming.form)
-    text = ctx.incoming.text.strip()
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
+    if is_form_text(text):  # a form carried by the privacy warning's buttons
+        values = form_values(text)
+        return _from_form(ctx, values) if confirmed(ctx) else [_form_reply(ctx, values)]
     if not text:
         return [_form_reply(ctx)]
     word, _, rest = text.partition(" ")
@@ -66,21 +72,24 @@ def handle(ctx: Context) -> list[Reply]:
 
 
 def _log(ctx: Context, text: str) -> Reply:
-    patient_ref = None
-    match = _PATIENT_SUFFIX.search(text)
-    if match:
-        patient_ref = match.group("ref")
-        text = text[: match.start()].rstrip(" ,;")
+    command = f"defect {text}"
+    patient_ref, text = patient_ref_in(text)
     unstaged = defect_stage.said_no_stage(text)
     if unstaged is not None:  # the person chose "No stage"
         defect_stage.refuse_if_wordless(unstaged)
+        _check_description(unstaged)
+        if (warning := gate(ctx, unstaged, kind="defect", command=command)) is not None:
+            return warning
         return _record(ctx, None, unstaged, patient_ref, recovery=None)
     stage_id, description = _split_stage(ctx, text)
     if stage_id and not description:
         return _suggestions(ctx, stage_id)
-    if stage_id is None:
+    if stage_id is None:  # nothing is saved until a stage (or "no stage") is chosen
         return defect_stage.ask_for_stage(ctx, text, patient_ref)
     defect_stage.refuse_if_wordless(description)
+    _check_description(description)
+    if (warning := gate(ctx, description, kind="defect", command=command)) is not None:
+        return warning
     return _record(ctx, stage_id, description, patient_ref, recovery=None)
 
 
@@ -158,13 +167,12 @@ def _record(
         ]
     buttons += _follow_up_buttons(defect.id)
     buttons.append(undo_button(f"defect undo {defect.id}"))
-    warnings = patient_ref_warnings(patient_ref) if patient_ref else []
     return Reply(
         title=f"Defect #{defect.id} logged · {ctx.content.stage_name(stage_id)}",
         text=text,
         fields=tuple(fields),
         buttons=tuple(buttons),
-        footer=" ".join(warnings) or "Thank you for logging it: that's how we get better.",
+        footer="Thank you for logging it: that's how we get better.",
         sensitive=patient_ref is not None,
     )
 
@@ -194,7 +202,9 @@ def _suggestions(ctx: Context, stage_id: str) -> Reply:
     )
 
 
-def _form_reply(ctx: Context) -> Reply:
+def _form_reply(ctx: Context, values: dict[str, str] | None = None) -> Reply:
+    """The defect form, empty or prefilled with ``values`` (to edit after a warning)."""
+    given = values or {}
     stage_options = tuple((stage.id, stage.name) for stage in ctx.content.stages)
     form = Form(
         title="Log a service defect",
@@ -202,7 +212,11 @@ def _form_reply(ctx: Context) -> Reply:
         submit_label="Log it",
         fields=(
             FormField(
-                "stage", "Stage of the patient journey", kind="select", options=stage_options
+                "stage",
+                "Stage of the patient journey",
+                kind="select",
+                options=stage_options,
+                initial=given.get("stage"),
             ),
             FormField(
                 "description",
@@ -210,6 +224,7 @@ def _form_reply(ctx: Context) -> Reply:
                 kind="multiline",
                 max_length=DEFECT_MAX,
                 placeholder="Waited 25 minutes with no word from us",
+                initial=given.get("description"),
             ),
             FormField(
                 "patient_ref",
@@ -217,6 +232,7 @@ def _form_reply(ctx: Context) -> Reply:
                 optional=True,
                 max_length=PATIENT_REF_MAX,
                 placeholder="JS-1042",
+                initial=given.get("patient_ref"),
             ),
             FormField(
                 "recovery",
@@ -224,6 +240,7 @@ def _form_reply(ctx: Context) -> Reply:
                 kind="multiline",
                 optional=True,
                 max_length=RECOVERY_MAX,
+                initial=given.get("recovery"),
             ),
         ),
     )
@@ -243,6 +260,13 @@ def _from_form(ctx: Context, values: dict[str, str]) -> list[Reply]:
     description = (values.get("description") or "").strip()
     patient_ref = (values.get("patient_ref") or "").strip() or None
     recovery = (values.get("recovery") or "").strip() or None
+    if patient_ref and (hint := check_patient_ref(patient_ref)):
+        raise UsageError(hint + " Nothing was saved.")
+    _check_description(description)
+    texts = [(description, "defect"), (recovery or "", "recovery")]
+    warning = gate_form(ctx, texts, command="defect", values=values) if description else None
+    if warning is not None:
+        return [warning]
     return [_record(ctx, stage.id if stage else None, description, patient_ref, recovery)]
 
 
@@ -311,6 +335,9 @@ def _change(ctx: Context, sub: str, rest: str) -> Reply:
         if not text:
             raise UsageError(f"What should it say? For example `/defect edit {defect.id} <text>`.")
         _check_description(text)
+        command = f"defect edit {defect.id} {text}"
+        if (warning := gate(ctx, text, kind="defect", command=command)) is not None:
+            return warning
         defects.edit_defect(session=ctx.session, defect=defect, description=text)
         return Reply(text=f"Defect #{defect.id} now reads: {text}", footer=note)
     audit_change(ctx, action=f"defect.{sub}", record_id=defect.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
+from bot.commands.gate import gate
 from bot.commands.parsing import parse_id
 from bot.model import Button, Person, Reply, Visibility
 from bot.roles import first_person
@@ -82,6 +83,9 @@ def _record(ctx: Context, rest: str) -> Reply:
             f"`/defect recover {defect.id} called to apologise and rebooked at a time that suits`."
         )
     _check_length(action)
+    command = f"defect recover {defect.id} {action}"
+    if (warning := gate(ctx, action, kind="recovery", command=command)) is not None:
+        return warning
     saved = defects.add_recovery_action(
         session=ctx.session,
         defect=defect,
@@ -145,6 +149,9 @@ def _change(ctx: Context, sub: str, rest: str) -> Reply:
         if not text:
             raise UsageError(f"What should it say? For example `{example}`.")
         _check_length(text)
+        command = f"defect recover edit {action.id} {text}"
+        if (warning := gate(ctx, text, kind="recovery", command=command)) is not None:
+            return warning
         defects.edit_action(session=ctx.session, action=action, text=text)
         return Reply(text=f"Recovery action #{action.id} now reads: {text}", footer=note)
     audit_change(ctx, action=f"recovery.{sub}", record_id=action.id)

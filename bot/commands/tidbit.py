@@ -1,6 +1,7 @@
 """Remember the person behind the patient: small personal things they mention.
 
 `/tidbit <patient-ref> <note>` remembers a personal, non-clinical detail, e.g. `/tidbit JS-1042 daughter's wedding in June`
+  (or put `patient: JS-1042`, `pt JS-1042` or `(JS-1042)` anywhere in the note; quote a reference with a space: `"JS 1042"`)
 `/tidbit <patient-ref>` recalls that patient's open or recent defect and their 10 newest tidbits; `/tidbit <patient-ref> more` (or `all`, `page 3`) shows older ones
 `/tidbit edit <id> <new note>` rewrites one of yours
 `/tidbit forget <id>` deletes one of yours for good (an admin can delete anyone's)
@@ -10,20 +11,22 @@ Use a chart number or initials, never a full name. Replies are only ever shown t
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.commands import tidbit_recall
 from bot.commands.admins import require_admin
 from bot.commands.changes import may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
+from bot.commands.gate import MARKER, confirmed, gate, take_patient_refs, without_marker
 from bot.commands.parsing import looks_like_id, parse_id
 from bot.commands.suggest import did_you_mean
-from bot.model import Reply
-from bot.privacy import note_warnings, patient_ref_warnings
+from bot.model import Button, Reply
+from bot.privacy import RefReading, check_patient_ref, split_ambiguous_ref
 from bot.storage import tidbits
 from bot.storage.audit import record_audit
 from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX, Tidbit
-from bot.wording import local_full_date
+from bot.wording import local_full_date, shorten
 
 RECENT_DEFECTS = timedelta(days=90)
 
@@ -32,7 +35,7 @@ _reply = tidbit_recall.private
 
 
 def handle(ctx: Context) -> list[Reply]:
-    text = ctx.incoming.text.strip()
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if not text or text.casefold() in {"help", "?"}:
         return [_reply(title="/tidbit", text=__doc__.strip())]
     first, _, rest = text.partition(" ")
@@ -43,17 +46,28 @@ def handle(ctx: Context) -> list[Reply]:
     typo = _typo_of_subcommand(first, rest)
     if typo is not None:
         raise UsageError(typo)
-    ref, note = first, rest.strip()
+    reading = _reading(text)
+    if not isinstance(reading, RefReading):
+        return [_ask_which_ref(ctx, *reading)]
+    ref, note = reading
     if len(ref) > PATIENT_REF_MAX:
         raise UsageError(
             f"A patient reference is at most {PATIENT_REF_MAX} characters: a chart number or "
             "initials, like `/tidbit JS-1042 daughter's wedding in June`."
         )
+    if hint := check_patient_ref(ref):
+        raise UsageError(f"{hint} Nothing was saved.")
     if not note:
         return [tidbit_recall.recall(ctx, ref)]
     page = tidbit_recall.page_asked(note)
     if page is not None:
         return [tidbit_recall.recall(ctx, ref, page)]
+    if len(note) > TIDBIT_MAX:
+        raise UsageError(
+            f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
+        )
+    if (warning := gate(ctx, note, kind="tidbit", command=f"tidbit {text}")) is not None:
+        return [warning]
     return [_remember(ctx, ref, note)]
 
 
@@ -68,11 +82,46 @@ def _typo_of_subcommand(first: str, rest: str) -> str | None:
     return did_you_mean("tidbit", first, SUBCOMMANDS)
 
 
+_QUOTED = re.compile(r'^["“”](?P<ref>[^"“”]{1,64})["“”]\s*')
+
+
+def _reading(text: str) -> RefReading | tuple[RefReading, RefReading]:
+    """(ref, note) as the text says them, or the two readings to ask between.
+
+    A quoted reference (``"JS 1042" …``), one named anywhere (``… pt JS-1042``), else the
+    first word; ``JS 1042 loves …`` can be read two ways, so the person is asked.
+    """
+    quoted = _QUOTED.match(text)
+    if quoted:
+        return RefReading(quoted.group("ref").strip(), text[quoted.end() :].strip())
+    refs, note = take_patient_refs(text)
+    if refs:
+        return RefReading(refs[0], note)
+    readings = split_ambiguous_ref(text)
+    if readings is not None and readings[0].rest:
+        return readings
+    if readings is not None:
+        return readings[0]
+    first, _, rest = text.partition(" ")
+    return RefReading(first, rest.strip())
+
+
+def _ask_which_ref(ctx: Context, joined: RefReading, split: RefReading) -> Reply:
+    """`/tidbit JS 1042 loves …`: is the patient `JS 1042` or `JS`? Nothing saved yet."""
+    again = f"tidbit {MARKER} " if confirmed(ctx) else "tidbit "  # chosen already
+    return _reply(
+        title="Which patient reference?",
+        text=f"Is the patient `{joined.ref}`, or `{split.ref}` with a note that starts "
+        f"“{shorten(split.rest, 30)}”? Pick one; nothing is saved until you do.",
+        buttons=tuple(
+            Button(reading.ref, f'{again}"{reading.ref}" {reading.rest}')
+            for reading in (joined, split)
+        ),
+        footer='Next time, quote a reference with a space in it: `/tidbit "JS 1042" …`.',
+    )
+
+
 def _remember(ctx: Context, ref: str, note: str) -> Reply:
-    if len(note) > TIDBIT_MAX:
-        raise UsageError(
-            f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
-        )
     incoming = ctx.incoming
     tidbit = tidbits.store_tidbit(
         session=ctx.session,
@@ -97,11 +146,7 @@ def _remember(ctx: Context, ref: str, note: str) -> Reply:
         channel_id=incoming.channel_id,
         now=ctx.now,
     )
-    warnings = patient_ref_warnings(ref) + note_warnings(note)
     text = f"Noted for {ref}: “{note}”"
-    if warnings:
-        text += "\n\n" + "\n".join(f"• {w}" for w in warnings)
-        text += f"\nTo remove it: `/tidbit forget {tidbit.id}`."
     expiry = local_full_date(tidbit.expires_at, ctx.workspace.timezone)
     return _reply(
         title=f"Tidbit #{tidbit.id} saved",
@@ -153,13 +198,12 @@ def _edit(ctx: Context, rest: str) -> Reply:
         raise UsageError(
             f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
         )
+    command = f"tidbit edit {tidbit.id} {note}"
+    if (warning := gate(ctx, note, kind="tidbit", command=command)) is not None:
+        return warning
     tidbits.edit_tidbit(session=ctx.session, tidbit=tidbit, note_enc=ctx.vault.encrypt(note))
     _audit(ctx, tidbit, "tidbit.edit")
-    warnings = note_warnings(note)
-    text = f"Tidbit #{tidbit.id} now reads: “{note}”"
-    if warnings:
-        text += "\n\n" + "\n".join(f"• {w}" for w in warnings)
-    return _reply(text=text, footer=told)
+    return _reply(text=f"Tidbit #{tidbit.id} now reads: “{note}”", footer=told)
 
 
 def _undo(ctx: Context, rest: str) -> Reply:

@@ -15,6 +15,7 @@ import dataclasses
 
 from bot.commands.changes import audit_change, may_change, may_undo, undo_button
 from bot.commands.context import Context, UsageError
+from bot.commands.gate import gate, without_marker
 from bot.commands.parsing import looks_like_id, parse_id, parse_ids
 from bot.commands.suggest import did_you_mean
 from bot.model import Reply
@@ -24,7 +25,7 @@ from bot.stories import REFUSED, Vote, ask_for_hero, heroes_named, story_post, t
 
 
 def handle(ctx: Context) -> list[Reply]:
-    text = ctx.incoming.text.strip()
+    text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if not text:
         raise UsageError(
             "Tell us what happened and who did it, for example `/wow @Priya stayed late to "
@@ -54,6 +55,8 @@ def handle(ctx: Context) -> list[Reply]:
             f"That story is {len(text)} characters; the limit is {STORY_MAX}. "
             "Please trim it and share it again."
         )
+    if (warning := gate(ctx, text, kind="story", command=f"wow {text}")) is not None:
+        return [warning]
     incoming = ctx.incoming
     told_by = {
         "workspace_id": ctx.workspace_id,
@@ -133,6 +136,9 @@ def change(ctx: Context, sub: str, id_text: str, text: str) -> Reply:
             raise UsageError(f"What should it say? For example `/wow edit {story.id} <the story>`.")
         if len(text) > STORY_MAX:
             raise UsageError(f"A story is at most {STORY_MAX} characters; please trim it.")
+        command = f"wow edit {story.id} {text}"
+        if (warning := gate(ctx, text, kind="story", command=command)) is not None:
+            return warning
         stories.edit_story(session=ctx.session, story=story, text=text)
         return Reply(text=f"Story #{story.id} now reads: {text}", footer=note)
     audit_change(ctx, action=f"story.{sub}", record_id=story.id)

@@ -5,13 +5,17 @@ and beyond is posted as a story card in the meeting's thread (so it has a Nomina
 button, and reactions to it reach Huddle on platforms that only report reactions
 to the bot's own messages), and the teller is thanked privately, with the
 workspace's own nominate emoji. A reply that names nobody waits as a draft, and
-the teller is asked privately who it was about, as with ``/wow``.
+the teller is asked privately who it was about, as with ``/wow``. A reply that looks
+like it holds patient detail is not stored: the teller is warned privately and can
+save it as written or edit it (as a ``/wow`` story, since the reply itself stays
+where it was posted).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+from bot.commands.gate import as_written, edit_button, findings_for, warning
 from bot.door import Route, Turn, private
 from bot.model import Reply, ThreadReply
 from bot.storage import heroes, meetings
@@ -41,6 +45,13 @@ def handle(turn: Turn) -> list[Reply]:
         now=turn.now,
     ):
         return []
+    found = findings_for(
+        text, kind="story", timezone=turn.workspace.timezone, people=reply.mentions
+    )
+    if found:
+        edit = edit_button(f"wow {text}", text)
+        save = as_written(f"wow {text}", reply.mentions)
+        return [warning(found, save_command=save, edit=edit, mentions=reply.mentions)]
     told_by = {
         "workspace_id": turn.workspace_id,
         "channel_id": reply.channel_id,

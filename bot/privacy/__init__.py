@@ -12,8 +12,7 @@ The API the commands call before they store anything:
 - ``check_patient_ref(ref)``: a hint when a reference looks like a name, email or phone.
 - ``split_ambiguous_ref(text)``: the two readings of ``JS 1042 loves …``, so the command can ask.
 
-``note_warnings`` and ``patient_ref_warnings`` are the older list-of-strings form, kept for the
-tidbit and defect commands. Nothing here stores or logs anything.
+Nothing here stores or logs anything.
 """
 
 from __future__ import annotations
@@ -50,45 +49,6 @@ __all__ = [
     "check_patient_ref",
     "find_patient_refs",
     "mask",
-    "note_warnings",
-    "patient_ref_warnings",
     "region_for_timezone",
     "split_ambiguous_ref",
 ]
-
-_NOTE_WARNINGS: dict[str, str] = {
-    "contact": (
-        "That note seems to include contact details. Phone numbers and email addresses "
-        "belong in the practice management system, not in a tidbit."
-    ),
-    "address": (
-        "That note seems to include an address. Addresses belong in the practice "
-        "management system, not in a tidbit."
-    ),
-    "birthdate": (
-        "That note seems to include a date of birth. Dates of birth belong in the practice "
-        "management system, not in a tidbit."
-    ),
-    "name": (
-        "That note seems to include a full name. A first name or a relationship "
-        "(“her daughter”) is plenty for a friendly chat."
-    ),
-    "clinical": (
-        "That note looks clinical. Medications, diagnoses and treatment belong in the "
-        "clinical record; tidbits are for personal things to chat about, like a trip "
-        "or a new puppy."
-    ),
-}
-_NOTE_GROUP = {"phone": "contact", "email": "contact"}
-
-
-def patient_ref_warnings(ref: str) -> list[str]:
-    """Warnings for a patient reference that looks like more than a chart number."""
-    hint = check_patient_ref(ref)
-    return [hint] if hint else []
-
-
-def note_warnings(note: str, *, region: str | None = None) -> list[str]:
-    """Warnings for a tidbit note, one per kind of detail, from ``check(kind="tidbit")``."""
-    groups = {_NOTE_GROUP.get(f.kind, f.kind) for f in check(note, region=region, kind="tidbit")}
-    return [message for group, message in _NOTE_WARNINGS.items() if group in groups]

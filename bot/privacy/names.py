@@ -55,8 +55,9 @@ class _Word:
 
     @property
     def initials(self) -> bool:
-        # "K", "KL", "J." — what staff are asked to write instead of a name.
-        return len(self.text) <= 3 and self.text.isupper()
+        # "K", "KL", "J.", "K's" — what staff are asked to write instead of a name.
+        bare = self.text.removesuffix("'s").removesuffix("’s")
+        return len(bare) <= 3 and bare.isupper()
 
 
 def _words(text: str) -> list[_Word]:

@@ -5,3 +5,6 @@ workspace, a ``workspace_id``: nothing is looked up across workspaces. The clock
 the one exception: it reads every subscription and this period's claims at once
 (``clock.py``), and its other batched reads take the ``workspace_ids`` it serves.
 """
+
+# Every table joins SQLModel.metadata whichever storage module is imported first.
+from bot.storage import appointment_models, models  # noqa: F401

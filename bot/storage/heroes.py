@@ -100,36 +100,38 @@ def top_heroes(
     hero (told before heroes were recorded) count for nobody.
     """
     s, h = Story.__table__.c, StoryHero.__table__.c
-    scope = [h.workspace_id == workspace_id, s.workspace_id == workspace_id]
+    # Only stories with votes can put anyone on the board: read those first (the month's
+    # through ``ix_story_board``, all time through ``ix_story_votes``), then their heroes.
+    voted = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
-        scope.append(s.created_at >= since)
-    total = sa.func.sum(s.votes)  # each story's stored count of the votes that count
+        voted.append(s.created_at >= since)
+    scored = sa.select(s.id, s.votes).where(*voted).subquery("scored")
+    total = sa.func.sum(scored.c.votes)  # each story's stored count of the votes that count
     rows = session.execute(
         sa.select(h.user_id, total, sa.func.count())
-        .join_from(StoryHero.__table__, Story.__table__, s.id == h.story_id)
-        .where(*scope)
+        .join_from(scored, StoryHero.__table__, h.story_id == scored.c.id)
+        .where(h.workspace_id == workspace_id)
         .group_by(h.user_id)
-        .having(total > 0)
         .order_by(total.desc(), h.user_id)
         .limit(limit)
     ).all()
-    names = _latest_names(session, workspace_id, [user_id for user_id, _, _ in rows])
+    names = {user_id: _latest_name(session, workspace_id, user_id) for user_id, _, _ in rows}
     return [
-        HeroScore(user_id, names.get(user_id, user_id), int(count), int(stories))
+        HeroScore(user_id, names[user_id] or user_id, int(count), int(stories))
         for user_id, count, stories in rows
     ]
 
 
-def _latest_names(session: Session, workspace_id: int, user_ids: list[str]) -> dict[str, str]:
-    if not user_ids:
-        return {}
+def _latest_name(session: Session, workspace_id: int, user_id: str) -> str | None:
+    """The name a hero was last recorded under: one row, by ``ix_story_hero_person``."""
     h = StoryHero.__table__.c
-    rows = session.execute(
-        sa.select(h.user_id, h.name)
-        .where(h.workspace_id == workspace_id, h.user_id.in_(user_ids))
-        .order_by(h.id)
+    statement = (
+        sa.select(h.name)
+        .where(h.workspace_id == workspace_id, h.user_id == user_id)
+        .order_by(h.id.desc())
+        .limit(1)
     )
-    return dict(rows.all())
+    return session.execute(statement).scalar()
 
 
 def known_people(*, session: Session, workspace_id: int, name: str) -> list[Hero]:

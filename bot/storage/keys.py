@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.storage.appointment_models import Appointment
 from bot.storage.models import AuditEntry, Defect, KeyCanary, Tidbit, Workspace
 
 
@@ -30,6 +31,7 @@ ENCRYPTED = (
     Encrypted(Tidbit.__table__, other_columns=("note_enc",)),
     Encrypted(Defect.__table__),
     Encrypted(AuditEntry.__table__),
+    Encrypted(Appointment.__table__),
 )
 
 

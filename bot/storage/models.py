@@ -189,7 +189,7 @@ class StoryHero(SQLModel, table=True):
     __tablename__ = "story_hero"
     __table_args__ = (
         sa.UniqueConstraint("story_id", "user_id", name="uq_story_hero"),
-        sa.Index("ix_story_hero_person", "workspace_id", "user_id"),
+        sa.Index("ix_story_hero_person", "workspace_id", "user_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

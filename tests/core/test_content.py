@@ -199,3 +199,87 @@ def test_the_readme_example_rule_is_valid_content(tmp_path):
 
     assert merged.curriculum[-1] == "greet-by-name"
     assert merged.rules["greet-by-name"].stages == ("arrival",)
+
+
+# A sedated patient cannot consent to going home alone, driving or a taxi on their own: the
+# escort is an adult, arranged before the appointment. Anything in content that mentions
+# sedation must say so, and must not offer the unsafe ways home near that mention.
+SEDATION = re.compile(r"\bsedat", re.I)
+ESCORT_ARRANGED = re.compile(r"\badult\b.*\bescort\b.*\barranged\b.*\bbefore\b", re.I)
+UNSAFE_WAY_HOME = re.compile(
+    r"\b(?:alone|on (?:their|his|her) own|by (?:them|him|her)sel(?:f|ves)|drive|drives|drove"
+    r"|driving|behind the wheel|taxi|cab|rideshare|uber|walk home)\b",
+    re.I,
+)
+A_CHOICE = re.compile(
+    r"\b(?:their|his|her) (?:choice|call|decision)\b|\bup to (?:them|the patient)\b"
+)
+
+
+def _strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [text for inner in value for text in _strings_in(inner)]
+    return []
+
+
+def _content_texts(content) -> list[tuple[str, list[str]]]:
+    """Every rule and stage as (name, all its text fields), nothing left out."""
+    rules = [(f"rule {r.id}", _strings_in(r.model_dump())) for r in content.rules.values()]
+    stages = [(f"stage {s.id}", _strings_in(s.model_dump())) for s in content.stages]
+    return rules + stages
+
+
+def _sentences_of(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if s]
+
+
+def sedation_problems(content) -> list[str]:
+    problems = []
+    for name, texts in _content_texts(content):
+        sentences = [s for text in texts for s in _sentences_of(text)]
+        mentions = [i for i, s in enumerate(sentences) if SEDATION.search(s)]
+        for i in mentions:
+            if not ESCORT_ARRANGED.search(sentences[i]):
+                problems.append(f"{name}: no adult escort arranged before: {sentences[i]!r}")
+            near = " ".join(sentences[max(0, i - 1) : i + 2])
+            if found := UNSAFE_WAY_HOME.search(near):
+                problems.append(f"{name}: {found.group(0)!r} next to sedation: {near!r}")
+        if mentions and (found := A_CHOICE.search(" ".join(sentences))):
+            problems.append(f"{name}: mentions sedation and calls leaving {found.group(0)!r}")
+    return problems
+
+
+def test_no_rule_or_stage_lets_a_sedated_patient_leave_alone_or_drive(content):
+    assert sedation_problems(content) == []
+    mentions = [name for name, texts in _content_texts(content) if SEDATION.search(" ".join(texts))]
+    assert {"stage checkout", "rule offer-to-call-a-taxi"} <= set(mentions)
+
+
+def test_the_sedation_check_catches_the_wording_it_replaced(tmp_path, content):
+    checkout = content.stage("checkout").model_dump()
+    checkout["blueprint"]["offer_the_offer"] = (
+        "Offer to call a taxi or a family member for a patient who has had sedation or a long "
+        "procedure, even if they drove themselves in."
+    )
+    taxi = content.rules["offer-to-call-a-taxi"].model_dump()
+    taxi["rule"] = (
+        "After sedation, a long appointment or a tough visit, offer to call a taxi or a family "
+        "member before the patient heads out."
+    )
+    taxi["why"] += " Most will say they are fine, and that is their choice."
+    taxi.pop("theme")
+    _write(tmp_path, "stages.yaml", {"stages": [checkout]})
+    _write(tmp_path, "rules/old.yaml", {"theme": "Old", "rules": [dict(taxi, id="old-taxi")]})
+
+    problems = sedation_problems(load_content(tmp_path))
+
+    assert any("stage checkout: no adult escort" in p for p in problems)
+    assert any("stage checkout: 'taxi' next to sedation" in p for p in problems)
+    assert any("rule old-taxi: no adult escort" in p for p in problems)
+    assert any(
+        "rule old-taxi: mentions sedation and calls leaving 'their choice'" in p for p in problems
+    )

@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,18 +9,6 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from bot.storage import db
-from tests import database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips or fails exactly like the rest of the suite
-    url, drop = database.create_postgres_database()
-    yield url
-    drop()
 
 
 def test_the_migrated_schema_matches_the_models(fresh_url):

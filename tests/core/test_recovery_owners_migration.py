@@ -1,21 +1,8 @@
 """Upgrading to recovery owners keeps every defect and action, and names each first recorder."""
 
-import pytest
 import sqlalchemy as sa
 
 from bot.storage import db
-from tests import database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips or fails exactly like the rest of the suite
-    url, drop = database.create_postgres_database()
-    yield url
-    drop()
 
 
 def _insert(connection, statement: str) -> None:

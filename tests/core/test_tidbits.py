@@ -89,16 +89,17 @@ def test_the_reply_says_when_the_tidbit_will_be_deleted(chat):
     assert "deleted on 24 Nov 2027" in chat(f"/tidbit JS-1042 {NOTE}")
 
 
-def test_gentle_warnings_say_what_belongs_where(chat):
+def test_tidbit_warnings_come_before_saving_and_say_what_belongs_where(chat, engine):
     assert "looks like a name" in chat("/tidbit Margaret loves gardening")
-    assert "contact details" in chat("/tidbit JS-1 new mobile 0412 345 678")
-    assert "contact details" in chat("/tidbit JS-1 email is jo@example.com")
+    assert "Contact details" in chat("/tidbit JS-1 new mobile 0412 345 678")
+    assert "Contact details" in chat("/tidbit JS-1 email is jo@example.com")
     assert "full name" in chat("/tidbit JS-1 her son Tom Baker starts uni")
     clinical = chat("/tidbit JS-1 taking warfarin since March")
-    assert "clinical record" in clinical
-    assert "/tidbit forget" in clinical
+    assert "clinical record" in clinical and "Nothing is saved until you choose" in clinical
+    with Session(engine) as session:
+        assert session.exec(select(Tidbit)).all() == []
     plain = chat("/tidbit JS-1 new puppy called Biscuit")
-    assert "•" not in plain
+    assert "•" not in plain and "Tidbit #1 saved" in plain
 
 
 def test_a_month_name_is_not_mistaken_for_a_full_name(chat):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.privacy import TEXT_KINDS, advice, check, note_warnings, patient_ref_warnings
+from bot.privacy import TEXT_KINDS, advice, check
 
 
 def kinds(text, *, region="AU", kind="defect"):
@@ -166,12 +166,3 @@ def test_any_text_gets_findings_that_point_inside_it(text, kind, region):
     for finding in check(text, region=region, kind=kind):
         assert 0 <= finding.start < finding.end <= len(text)
         assert finding.why and finding.instead
-
-
-def test_the_older_warning_lists_keep_their_words():
-    assert "contact details" in note_warnings("new mobile 0412 345 678")[0]
-    assert "full name" in note_warnings("her son Tom Baker starts uni")[0]
-    assert "clinical record" in note_warnings("taking warfarin since March")[0]
-    assert note_warnings("off to Lisbon in June") == []
-    assert "looks like a name" in patient_ref_warnings("Margaret")[0]
-    assert patient_ref_warnings("JS-1042") == []

@@ -30,7 +30,7 @@ def test_prompt_buttons_carry_their_question():
     element = convert.button_element(Button("Add recovery", "defect recover 3", prompt="What?"), 0)
 
     assert element["action_id"].startswith(convert.PROMPT_ACTION)
-    assert convert.prompt_from_value(element["value"]) == ("defect recover 3", "What?", None)
+    assert convert.prompt_from_value(element["value"]) == ("defect recover 3", "What?", None, None)
 
 
 def test_long_text_is_split_within_slacks_limits_and_blocks_are_capped():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -116,18 +117,32 @@ async def test_a_signed_slash_command_replayed_within_the_window_counts_once(sla
     assert count(engine, Defect) == 1
 
 
-async def test_slacks_app_rate_limited_notice_is_acknowledged(slack):
+async def test_slacks_app_rate_limited_notice_is_acknowledged_and_logged(slack, api, caplog):
     body = json.dumps(
         {
-            "token": "t",
+            "token": "verification-token-t",
             "type": "app_rate_limited",
             "team_id": "T1",
             "minute_rate_limited": 1518467820,
             "api_app_id": "A0HUDDLE",
         }
     )
-    response = await slack.post(body, "application/json")
+    with caplog.at_level(logging.INFO, logger="huddle"):
+        response = await slack.post(body, "application/json")
+
+    assert response.status == 200  # not the 404 bolt gives an event nobody listens to
+    [line] = [r.getMessage() for r in caplog.records if "app_rate_limited" in r.getMessage()]
+    assert line == "slack app_rate_limited: workspace=T1 minute=2018-02-12T20:37Z"
+    assert "verification-token-t" not in caplog.text and "A0HUDDLE" not in caplog.text
+    assert api.calls == []  # nothing is answered to Slack for it
+
+
+async def test_an_app_rate_limited_notice_without_a_minute_is_still_acknowledged(slack, caplog):
+    body = json.dumps({"type": "app_rate_limited", "team_id": "T9", "minute_rate_limited": "x"})
+    with caplog.at_level(logging.INFO, logger="huddle"):
+        response = await slack.post(body, "application/json")
     assert response.status == 200
+    assert "slack app_rate_limited: workspace=T9 minute=?" in caplog.text
 
 
 FORM = "application/x-www-form-urlencoded"

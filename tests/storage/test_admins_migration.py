@@ -2,23 +2,10 @@
 
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from bot.storage import db
-from tests import database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips or fails exactly like the rest of the suite
-    url, drop = database.create_postgres_database()
-    yield url
-    drop()
 
 
 def test_upgrading_to_admins_keeps_workspaces_and_schedules_and_starts_with_no_admin(fresh_url):

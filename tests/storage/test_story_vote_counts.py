@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from bot.storage import db, stories, workspaces
 from bot.storage.models import Nomination, Story
-from tests.core.test_migrations import fresh_url  # noqa: F401  (the fixture)
 
 NOW = datetime(2026, 12, 15, 9, tzinfo=UTC)
 
@@ -154,7 +153,7 @@ def test_the_board_from_stored_counts_is_the_board_from_counting_the_votes(engin
         assert [(s.story.id, s.nominations) for s in board] == expected(start)
 
 
-def test_upgrading_back_fills_each_storys_count_from_its_active_votes(fresh_url):  # noqa: F811
+def test_upgrading_back_fills_each_storys_count_from_its_active_votes(fresh_url):
     engine = db.make_engine(fresh_url)
     db.upgrade(engine, "0014_story_heroes")
     naive = NOW.replace(tzinfo=None)

@@ -9,7 +9,14 @@ import zipfile
 import pytest
 from pydantic import ValidationError
 
-from adapters.teams.cli import MANIFEST_DIR, PackageError, build_package, manifest_for
+from adapters.teams.cli import (
+    MANIFEST_DIR,
+    TEAMS_VERSION,
+    PackageError,
+    build_package,
+    manifest_for,
+    teams_version,
+)
 from adapters.teams.settings import TeamsConfigurationError, TeamsSettings, load_teams_settings
 from bot.cli import main
 from bot.commands import COMMANDS, Command
@@ -212,6 +219,55 @@ def test_package_takes_the_practices_own_developer_details(clean_env, tmp_path):
         developer = json.loads(package.read("manifest.json"))["developer"]
     assert developer["name"] == "Smile Dental"
     assert developer["privacyUrl"] == "https://smile.example/privacy"
+
+
+def test_a_developer_name_longer_than_teams_takes_is_refused_and_no_package_written(
+    clean_env, tmp_path, capsys
+):
+    clean_env.setenv("MICROSOFT_APP_ID", APP_ID)
+    clean_env.setenv("MICROSOFT_APP_PASSWORD", "secret")
+    clean_env.setenv("MICROSOFT_APP_TENANT_ID", "tenant")
+    out = tmp_path / "teams.zip"
+    name = "Smile Dental Group of Greater Western Sydney"  # 44 characters
+    args = ["teams", "package", "--out", str(out), "--developer-name", name]
+
+    assert main(args) == 2
+
+    error = capsys.readouterr().err
+    assert "44 characters" in error and "1 to 32" in error and "--developer-name" in error
+    assert not out.exists()
+
+
+def test_a_developer_name_of_exactly_32_characters_is_taken():
+    name = "Smile Dental, Parramatta Clinics"
+    assert len(name) == 32
+    assert manifest_for(APP_ID, {"name": name})["developer"]["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [
+        ("0.1.0", "0.1.0"),
+        ("0.2", "0.2.0"),
+        ("3", "3.0.0"),
+        ("1.4.0+g1a2b3c", "1.4.0"),
+        ("v2.01.7", "2.1.7"),
+    ],
+)
+def test_the_manifest_version_is_always_three_numbers(release, expected):
+    assert teams_version(release) == expected
+    assert TEAMS_VERSION.match(expected)
+
+
+@pytest.mark.parametrize("release", ["1.0.0rc1", "0.2.0.dev3", "1.0.0.post1", "1.2.3.4", "", "abc"])
+def test_a_version_teams_cannot_order_is_refused(release):
+    with pytest.raises(PackageError, match=r"three numbers like 1\.4\.0"):
+        teams_version(release)
+
+
+def test_the_package_s_manifest_version_is_three_numbers(tmp_path):
+    with zipfile.ZipFile(build_package(APP_ID, tmp_path / "t.zip")) as package:
+        assert TEAMS_VERSION.match(json.loads(package.read("manifest.json"))["version"])
 
 
 def test_package_refuses_developer_urls_that_are_not_https():

@@ -6,12 +6,10 @@ import importlib.util
 import json
 from datetime import datetime
 
-import pytest
 import sqlalchemy as sa
 
 from adapters.teams.service_urls import DEFAULT_SERVICE_URL_HOSTS
 from bot.storage import db
-from tests import database
 
 BEFORE = "0007_clock_periods"
 AFTER = "0008_teams_service_urls"
@@ -24,17 +22,6 @@ def migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    request.getfixturevalue("postgres_url")  # skips or fails exactly like the rest of the suite
-    url, drop = database.create_postgres_database()
-    yield url
-    drop()
 
 
 def _insert(connection, table: str, **values) -> None:

@@ -19,6 +19,7 @@ from bot.clock.engine import Job, job_table
 from bot.clock.jobs.defect_digest import DEFECT_DIGEST
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.clock.jobs.owner_notice import OWNER_NOTICE
+from bot.clock.jobs.purge_appointments import PURGE_APPOINTMENTS
 from bot.clock.jobs.purge_events import PURGE_EVENTS
 from bot.clock.jobs.purge_story_drafts import PURGE_STORY_DRAFTS
 from bot.clock.jobs.purge_tidbits import PURGE_TIDBITS
@@ -34,6 +35,7 @@ JOBS: dict[str, Job] = job_table(
     PURGE_TIDBITS,
     PURGE_EVENTS,
     PURGE_STORY_DRAFTS,
+    PURGE_APPOINTMENTS,
 )
 
 # The job bodies by their old names, for scripts and tests: ``await run_...(huddle, messengers, now)``.

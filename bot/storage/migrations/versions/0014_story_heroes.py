@@ -33,7 +33,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_story_hero_workspace_id', 'story_hero', ['workspace_id'])
     op.create_index('ix_story_hero_story_id', 'story_hero', ['story_id'])
-    op.create_index('ix_story_hero_person', 'story_hero', ['workspace_id', 'user_id'])
+    op.create_index('ix_story_hero_person', 'story_hero', ['workspace_id', 'user_id', 'id'])
     op.create_table(
         'story_draft',
         sa.Column('id', sa.Integer(), primary_key=True),
