@@ -304,7 +304,8 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     def check_recall(reply, answer):
         notes, related = answer
         assert len(notes) == PATIENT_TIDBITS and not related
-        assert [f.label.split(" ")[0] for f in reply.fields] == [f"#{r.id}" for r in notes]
+        shown = [f.label.split(" ")[0] for f in reply.fields]  # the newest first
+        assert shown == [f"#{r.id}" for r in reversed(notes)]
 
     recall = lambda: command(f"tidbit {PATIENT}")  # noqa: E731
     measure(f"/tidbit {PATIENT}", recall, RECALL, check_recall)
