@@ -2,60 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from adapters.daysheet.source import ColumnMapping, DaySheetSource
-from bot.appointments import SourceWorkspace, sync_day
 from bot.clock.config import ClockSettings
 from bot.clock.jobs import JOBS
 from bot.clock.scheduler import Clock
 from bot.storage import appointments as stored
-from bot.storage import workspaces
 from bot.storage.appointment_models import Appointment
 from tests.clock.conftest import channel, local
+from tests.sample_day import TUESDAY, sample_workspace, sync_sample
 from tests.standins.opendental_api import OpenDentalStandIn, appointment_row, patient_row
 
 SYDNEY = "Australia/Sydney"
-TUESDAY = date(2026, 11, 24)
-SAMPLE = Path(__file__).parents[2] / "content" / "examples" / "day_sheet.csv"
-MAPPING = ColumnMapping(
-    {
-        "time": "Time",
-        "reference": "Chart #",
-        "provider": "Provider",
-        "status": "Status",
-        "new_patient": "NP",
-    }
-)
 brief = JOBS["morning-brief"]
-
-
-def _workspace(huddle) -> SourceWorkspace:
-    with Session(huddle.engine) as session, session.begin():
-        found = workspaces.ensure_workspace(
-            session=session,
-            platform="slack",
-            external_id="T1",
-            default_timezone=SYDNEY,
-            now=huddle.clock(),
-        )
-        return SourceWorkspace(found.id, found.timezone, found.patient_salt)
-
-
-async def _sync_sample(huddle, day: date) -> None:
-    result = await sync_day(
-        DaySheetSource(SAMPLE.read_bytes(), MAPPING),
-        engine=huddle.engine,
-        vault=huddle.vault,
-        workspace=_workspace(huddle),
-        day=day,
-        now=huddle.clock(),
-    )
-    assert result.ok
 
 
 def _room(huddle, clock):
@@ -72,7 +34,7 @@ async def test_the_brief_posts_counts_once_at_the_channel_time_and_never_who(
     room = _room(huddle, clock)
     room("/tidbit JS-1042 daughter's wedding in June")
     room("/defect waiting: kept 40 minutes, no update patient: CD-3307")
-    await _sync_sample(huddle, TUESDAY)
+    await sync_sample(huddle, TUESDAY)
 
     await brief(huddle, messengers, local(SYDNEY, 2026, 11, 24, 7, 44))
     assert messenger.posts == []
@@ -94,11 +56,11 @@ async def test_a_day_without_appointments_a_pause_or_no_brief_time_posts_nothing
     room = _room(huddle, clock)
     await brief(huddle, messengers, local(SYDNEY, 2026, 11, 24, 8, 0))  # a closed day
     room("/huddle pause until 2026-11-26")
-    await _sync_sample(huddle, TUESDAY + timedelta(days=1))
+    await sync_sample(huddle, TUESDAY + timedelta(days=1))
     await brief(huddle, messengers, local(SYDNEY, 2026, 11, 25, 8, 0))  # paused
     room("/huddle resume")
     room("/huddle brief off")
-    await _sync_sample(huddle, TUESDAY + timedelta(days=2))
+    await sync_sample(huddle, TUESDAY + timedelta(days=2))
     await brief(huddle, messengers, local(SYDNEY, 2026, 11, 26, 8, 0))  # no brief time
 
     assert messenger.posts == []
@@ -106,7 +68,7 @@ async def test_a_day_without_appointments_a_pause_or_no_brief_time_posts_nothing
 
 async def test_an_idle_clock_wakes_for_the_brief_time(huddle, clock, messenger, messengers):
     _room(huddle, clock)
-    await _sync_sample(huddle, TUESDAY)
+    await sync_sample(huddle, TUESDAY)
     report = await brief(huddle, messengers, local(SYDNEY, 2026, 11, 24, 7, 0))
 
     assert report.quiet_until == local(SYDNEY, 2026, 11, 24, 7, 45)
@@ -127,7 +89,7 @@ async def test_the_hourly_sync_asks_the_practice_source_for_today_and_tomorrow(
             patient_row(11, chart="JS-1042", birthdate="1979-11-26"),
             patient_row(12, chart="AB-2210", birthdate="1980-01-01"),
         ]
-        workspace = _workspace(huddle)
+        workspace = sample_workspace(huddle)
         with Session(huddle.engine) as session, session.begin():
             stored.set_source(
                 session=session,
@@ -158,8 +120,8 @@ async def test_a_failing_source_keeps_the_last_good_day_and_is_counted(
     huddle, clock, messengers, monkeypatch
 ):
     monkeypatch.delenv("HUDDLE_OPENDENTAL_DEVELOPER_KEY", raising=False)
-    workspace = _workspace(huddle)
-    await _sync_sample(huddle, TUESDAY)
+    workspace = sample_workspace(huddle)
+    await sync_sample(huddle, TUESDAY)
     with Session(huddle.engine) as session, session.begin():
         stored.set_source(
             session=session,

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from sqlmodel import Session
 
-from adapters.daysheet.source import ColumnMapping, DaySheetSource
-from bot.appointments import SourceWorkspace, sync_day
 from bot.brief import counts_line
 from bot.model import Visibility
-from bot.storage import workspaces
 from bot.storage.appointments import (
     AppointmentRow,
     DayCounts,
@@ -20,40 +14,8 @@ from bot.storage.appointments import (
     replace_day,
 )
 from bot.storage.audit import audit_entries
-
-SAMPLE = Path(__file__).parents[2] / "content" / "examples" / "day_sheet.csv"
-MAPPING = ColumnMapping(
-    {
-        "time": "Time",
-        "reference": "Chart #",
-        "provider": "Provider",
-        "status": "Status",
-        "new_patient": "NP",
-    }
-)
-TODAY = date(2026, 11, 24)  # the conftest clock's Tuesday morning in Sydney
-
-
-async def sync_sample(huddle, day: date = TODAY) -> int:
-    with Session(huddle.engine) as session, session.begin():
-        found = workspaces.ensure_workspace(
-            session=session,
-            platform="slack",
-            external_id="T1",
-            default_timezone="Australia/Sydney",
-            now=huddle.clock(),
-        )
-        target = SourceWorkspace(found.id, found.timezone, found.patient_salt)
-    result = await sync_day(
-        DaySheetSource(SAMPLE.read_bytes(), MAPPING),
-        engine=huddle.engine,
-        vault=huddle.vault,
-        workspace=target,
-        day=day,
-        now=huddle.clock(),
-    )
-    assert result.ok
-    return target.id
+from tests.sample_day import TUESDAY as TODAY
+from tests.sample_day import sync_sample
 
 
 def test_the_channel_line_has_counts_and_leaves_out_what_is_none():
