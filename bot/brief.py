@@ -153,10 +153,11 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
         d = view.defect
         status = "closed" if d.closed_at else "open"
         last = view.actions[-1] if view.actions else None
+        owner = f"owner {d.owner_name}" if d.owner_name else "no owner yet"
         recovery = (
-            f"recovery: {shorten(last.action, 100)} (owner {d.owner_name or last.owner_name})"
+            f"recovery: {shorten(last.action, 100)} ({owner})"
             if last is not None
-            else "no recovery action yet"
+            else f"no recovery action yet ({owner})"
         )
         body.append(
             f"Defect #{d.id} ({status}, {content.stage_name(d.stage)}, "

@@ -12,7 +12,7 @@
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
-Only admins change the schedule, pause, skip, resume, stop, the timezone and the emoji.
+Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
 `/huddle help` shows this help
 """

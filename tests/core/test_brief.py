@@ -57,7 +57,7 @@ async def test_the_private_brief_shows_each_appointment_with_its_tidbits_and_def
     text = reply.plain()
     assert "8:00 am · JS-1042 · DOC1" in text
     assert "daughter's wedding in June" in text
-    assert "Defect #1 (open" in text and "called to say sorry" in text
+    assert "Defect #1 (open" in text and "called to say sorry (owner Alex)" in text
     assert "new patient · not confirmed" in text
     assert "wedding" not in log_output.getvalue()
     assert "JS-1042" not in log_output.getvalue()
