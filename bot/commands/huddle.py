@@ -12,7 +12,8 @@
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
-Only admins change the schedule, pause, skip, resume, stop, the timezone and the emoji.
+Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
+`/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
 `/huddle help` shows this help
 """
 
@@ -25,6 +26,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
+from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.suggest import did_you_mean
@@ -190,4 +192,5 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "emoji": _admin_only("change the reaction emoji", _emoji),
     "admins": list_admins,
     "admin": admin,
+    "brief": brief,
 }

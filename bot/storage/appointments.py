@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
 from bot.storage.appointment_models import SOURCE_KINDS, Appointment, ScheduleSourceConfig
+from bot.storage.models import Defect, Subscription, Tidbit, Workspace
 
 # Appointments are kept this many days after their day, then the clock deletes them.
 KEEP_DAYS_AFTER = 3
@@ -77,6 +78,97 @@ def appointments_on(*, session: Session, workspace_id: int, day: date) -> list[A
         .order_by(Appointment.starts, Appointment.provider, Appointment.id)
     )
     return list(session.exec(statement))
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What the channel's morning brief says of a day: numbers of patients, nothing else."""
+
+    patients: int
+    remembered: int  # with an unexpired tidbit
+    recovering: int  # with an open defect: a recovery to finish
+    new_unconfirmed: int  # new patients whose appointment is not confirmed
+    birthdays: int  # with a birthday in the seven days from the day
+
+
+def day_counts(*, session: Session, workspace_id: int, day: date, now: datetime) -> DayCounts:
+    """The day's counts, in one statement; patients are told apart by reference hash
+    (the hash ``/tidbit`` and ``/defect`` store, so no reference is decrypted)."""
+    a = Appointment.__table__.c
+    t = Tidbit.__table__.c
+    d = Defect.__table__.c
+    remembered = sa.exists().where(
+        t.workspace_id == workspace_id, t.patient_ref_hash == a.patient_ref_hash, t.expires_at > now
+    )
+    recovering = sa.exists().where(
+        d.workspace_id == workspace_id,
+        d.patient_ref_hash == a.patient_ref_hash,
+        d.closed_at.is_(None),
+    )
+
+    def patients_where(condition) -> sa.ColumnElement:
+        return sa.func.count(sa.distinct(sa.case((condition, a.patient_ref_hash))))
+
+    statement = sa.select(
+        sa.func.count(sa.distinct(a.patient_ref_hash)),
+        patients_where(remembered),
+        patients_where(recovering),
+        patients_where(sa.and_(a.new_patient.is_(True), a.confirmed.is_(False))),
+        patients_where(a.birthday_this_week.is_(True)),
+    ).where(a.workspace_id == workspace_id, a.day == day)
+    return DayCounts(*(int(n or 0) for n in session.execute(statement).one()))
+
+
+def set_brief_minutes(
+    *, session: Session, workspace_id: int, channel_id: str, minutes: int | None
+) -> bool:
+    """Set (or, with None, stop) a subscribed channel's morning brief. False: not subscribed."""
+    s = Subscription.__table__.c
+    result = session.execute(
+        sa.update(Subscription.__table__)
+        .where(s.workspace_id == workspace_id, s.channel_id == channel_id, s.active.is_(True))
+        .values(brief_minutes=minutes)
+    )
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class SyncTarget:
+    """A practice whose source the clock syncs: its ids, its wall clock and its source."""
+
+    workspace_id: int
+    platform: str
+    external_id: str
+    timezone: str
+    source: StoredSource
+
+
+def sources_to_sync(*, session: Session) -> list[SyncTarget]:
+    """Every practice with a source the clock can ask itself (a day sheet is imported by
+    hand), by workspace id."""
+    w = Workspace.__table__.c
+    c = ScheduleSourceConfig.__table__.c
+    statement = (
+        sa.select(
+            w.id,
+            w.platform,
+            w.external_id,
+            w.timezone,
+            c.kind,
+            c.settings_json,
+            c.secret_enc,
+            c.updated_at,
+        )
+        .join(ScheduleSourceConfig.__table__, c.workspace_id == w.id)
+        .where(c.kind != "daysheet")
+        .order_by(w.id)
+    )
+    return [
+        SyncTarget(
+            row[0], row[1], row[2], row[3], StoredSource(row[4], json.loads(row[5]), row[6], row[7])
+        )
+        for row in session.execute(statement)
+    ]
 
 
 def purge_past_appointments(*, session: Session, now: datetime) -> int:

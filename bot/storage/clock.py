@@ -88,6 +88,7 @@ class Target:
     paused_until: date | None
     updated_at: datetime
     reference: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    brief_minutes: int | None = None  # the morning brief's local time, minutes after midnight
 
     @property
     def key(self) -> tuple[int, str]:
@@ -150,6 +151,7 @@ def load_targets(*, session: Session) -> list[Target]:
             s.paused_until,
             s.updated_at,
             r.data,
+            s.brief_minutes,
         )
         .join(Workspace.__table__, w.id == s.workspace_id)
         .outerjoin(
@@ -159,7 +161,10 @@ def load_targets(*, session: Session) -> list[Target]:
         .where(s.active.is_(True))
         .order_by(s.id)
     )
-    return [Target(*row[:-1], reference=_reference(row[-1])) for row in session.execute(statement)]
+    return [
+        Target(*row[:-2], reference=_reference(row[-2]), brief_minutes=row[-1])
+        for row in session.execute(statement)
+    ]
 
 
 def _reference(data: str | None) -> Mapping[str, Any] | None:

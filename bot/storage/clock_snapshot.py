@@ -101,6 +101,7 @@ def clock_mark(
             )
         ).scalar_subquery(),
         sa.select(sa.func.count(s.paused_until)).scalar_subquery(),
+        sa.select(sa.func.sum(sa.func.coalesce(s.brief_minutes, -1))).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Skip.__table__).scalar_subquery(),
         sa.select(sa.func.max(k.id)).scalar_subquery(),
     ]

@@ -77,6 +77,7 @@ class Subscription(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     active: bool = Field(default=True, index=True)
     paused_until: date | None = None
+    brief_minutes: int | None = Field(default=None, ge=0, le=1439)  # the morning brief's time
     created_by: str = Field(max_length=ID_MAX)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()

@@ -30,7 +30,13 @@ def count(engine, table) -> int:
 
 def test_the_purges_are_hourly_jobs_of_the_table_and_the_posts_are_not():
     hourly = [name for name, job in JOBS.items() if job.cadence == HOURLY]
-    assert hourly == ["purge-tidbits", "purge-events", "purge-story-drafts", "purge-appointments"]
+    assert hourly == [
+        "purge-tidbits",
+        "purge-events",
+        "purge-story-drafts",
+        "purge-appointments",
+        "schedule-sync",
+    ]
 
 
 async def test_delivery_ids_older_than_a_week_go_and_recent_ones_stay(huddle, clock, chat):
@@ -77,6 +83,7 @@ async def test_the_hourly_run_also_deletes_expired_tidbits(
         "purge-events",
         "purge-story-drafts",
         "purge-appointments",
+        "schedule-sync",
     ]
     assert reports["purge-tidbits"].removed == 1
     assert count(huddle.engine, Tidbit) == 0

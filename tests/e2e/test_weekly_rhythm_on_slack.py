@@ -116,6 +116,7 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
         "defect-digest": 1,
         "story-nudge": 0,
         "owner-notice": 0,  # the defect has no owner to tell
+        "morning-brief": 0,  # no brief time set
     }
     assert len(posts(api, "Monday Morning Meeting")) == 2
     [wow] = posts(api, "WOW of the week")

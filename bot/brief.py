@@ -1,0 +1,190 @@
+"""The morning brief: the channel's counts of the day, and each asker's private detail.
+
+The channel hears numbers only ("14 patients today: 3 with something to remember,
+..."): never a reference, a time or a name. ``/huddle brief`` gives the asker, and
+only the asker, each appointment's time, reference and provider with that patient's
+tidbits (each read audited as a ``/tidbit`` recall is), open or recent defects with
+their recovery, and the new-patient, confirmation and birthday flags. A long day
+comes a page at a time.
+
+Example::
+
+    line = counts_line(DayCounts(14, 3, 1, 2, 1), "today")
+    # "14 patients today: 3 with something to remember, 1 with a recovery to finish,
+    #  2 new patients not confirmed, 1 birthday this week"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.content import Content
+from bot.crypto import Vault
+from bot.model import Button, Field, Reply, Visibility
+from bot.storage import defects, tidbits
+from bot.storage.appointments import DayCounts, appointments_on
+from bot.storage.audit import record_audit
+from bot.wording import clock_time, local_date, shorten
+
+PAGE = 10  # appointments a page: well inside Slack's 50 blocks and a Teams card's size
+RECENT_DEFECTS = timedelta(days=90)  # as a /tidbit recall shows them
+TIDBITS_SHOWN = 3
+NOTE_MAX = 160
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def counts_line(counts: DayCounts, when: str) -> str:
+    """The channel's line: counts only, never who."""
+    head = f"{_counted(counts.patients, 'patient', 'patients')} {when}"
+    parts = [
+        f"{counts.remembered} with something to remember" if counts.remembered else "",
+        f"{counts.recovering} with a recovery to finish" if counts.recovering else "",
+        _counted(counts.new_unconfirmed, "new patient", "new patients") + " not confirmed"
+        if counts.new_unconfirmed
+        else "",
+        _counted(counts.birthdays, "birthday", "birthdays") + " this week"
+        if counts.birthdays
+        else "",
+    ]
+    shown = [p for p in parts if p]
+    return f"{head}: {', '.join(shown)}" if shown else head
+
+
+def channel_brief(counts: DayCounts) -> Reply | None:
+    """The clock's post to a channel; None on a day with no appointments (a closed day)."""
+    if counts.patients == 0:
+        return None
+    return Reply(
+        title="Morning brief",
+        text=counts_line(counts, "today"),
+        footer="The detail is private: `/huddle brief` shows it only to you.",
+        visibility=Visibility.CHANNEL,
+    )
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, for the audit log of each tidbit read."""
+
+    workspace_id: int
+    patient_salt: str
+    user_id: str
+    user_name: str
+    channel_id: str
+
+
+def private_brief(
+    *,
+    session: Session,
+    vault: Vault,
+    content: Content,
+    asker: Asker,
+    day: date,
+    when: str,
+    provider: str | None,
+    page: int,
+    tz: str,
+    now: datetime,
+) -> Reply:
+    """One page of ``day`` for the asker only (``sensitive``: never posted or logged)."""
+    found = appointments_on(session=session, workspace_id=asker.workspace_id, day=day)
+    if provider:
+        wanted = provider.casefold()
+        found = [a for a in found if wanted in a.provider.casefold()]
+    for_whom = f" for {shorten(provider, 40)}" if provider else ""
+    if not found:
+        return _private(
+            text=f"No appointments {when}{for_whom} ({day.isoformat()}). The schedule comes "
+            "from the practice's source; an admin can sync it with `huddle appointments sync`."
+        )
+    pages = (len(found) + PAGE - 1) // PAGE
+    page = min(max(page, 1), pages)
+    shown = found[(page - 1) * PAGE : page * PAGE]
+    fields = tuple(_appointment(session, vault, content, asker, a, tz, now) for a in shown)
+    buttons = ()
+    more = f"{len(found) - page * PAGE} more" if page < pages else ""
+    if more:
+        command = f"huddle brief {when} {provider or ''} page {page + 1}".replace("  ", " ")
+        buttons = (Button(f"More ({more})", command),)
+    return _private(
+        title=f"Brief {when}{for_whom} · {day.isoformat()}",
+        text=f"{_counted(len(found), 'appointment', 'appointments')}; page {page} of {pages}.",
+        fields=fields,
+        buttons=buttons,
+        footer="Only you can see this. Each patient's tidbits read here is recorded in the "
+        "audit log." + (f" Next: `/{buttons[0].command}`." if buttons else ""),
+    )
+
+
+def _private(**kwargs) -> Reply:
+    return Reply(visibility=Visibility.PRIVATE, sensitive=True, **kwargs)
+
+
+def _appointment(session, vault, content, asker: Asker, appointment, tz: str, now) -> Field:
+    ref = vault.decrypt(appointment.patient_ref_enc)
+    hashes = vault.ref_hashes(asker.patient_salt, ref)
+    notes = read_tidbits(session=session, vault=vault, asker=asker, ref=ref, hashes=hashes, now=now)
+    lines = defects.defects_for_patient(
+        session=session,
+        workspace_id=asker.workspace_id,
+        ref_hashes=hashes,
+        closed_since=now - RECENT_DEFECTS,
+    )
+    views = defects.views_of(
+        session=session, workspace_id=asker.workspace_id, ids=[d.defect_id for d in lines]
+    )
+    flags = [
+        "new patient" if appointment.new_patient else "",
+        "confirmed" if appointment.confirmed else "not confirmed",
+        "birthday this week" if appointment.birthday_this_week else "",
+        f"arrived {clock_time(appointment.arrived)}" if appointment.arrived else "",
+    ]
+    body = [" · ".join(f for f in flags if f)]
+    body += [f"Tidbit: {shorten(note, NOTE_MAX)}" for note in notes[:TIDBITS_SHOWN]]
+    if len(notes) > TIDBITS_SHOWN:
+        body.append(f"…and {len(notes) - TIDBITS_SHOWN} more: `/tidbit {ref}`")
+    for view in views:
+        d = view.defect
+        status = "closed" if d.closed_at else "open"
+        last = view.actions[-1] if view.actions else None
+        owner = f"owner {d.owner_name}" if d.owner_name else "no owner yet"
+        recovery = (
+            f"recovery: {shorten(last.action, 100)} ({owner})"
+            if last is not None
+            else f"no recovery action yet ({owner})"
+        )
+        body.append(
+            f"Defect #{d.id} ({status}, {content.stage_name(d.stage)}, "
+            f"{local_date(d.created_at, tz)}): {recovery}"
+        )
+    label = f"{clock_time(appointment.starts)} · {ref} · {appointment.provider or 'no provider'}"
+    return Field(label, "\n".join(body))
+
+
+def read_tidbits(
+    *, session: Session, vault: Vault, asker: Asker, ref: str, hashes: list[str], now: datetime
+) -> list[str]:
+    """A patient's tidbits, decrypted, with the read audited exactly as a ``/tidbit``
+    recall records it (action ``tidbit.read``, the reference hashed and encrypted)."""
+    found = tidbits.tidbits_for_patient(
+        session=session, workspace_id=asker.workspace_id, ref_hashes=hashes, now=now
+    )
+    record_audit(
+        session=session,
+        workspace_id=asker.workspace_id,
+        actor_id=asker.user_id,
+        actor_name=asker.user_name,
+        action="tidbit.read",
+        patient_ref_hash=hashes[0],
+        patient_ref_enc=vault.encrypt(ref),
+        record_count=len(found),
+        channel_id=asker.channel_id,
+        now=now,
+    )
+    return [vault.decrypt(t.note_enc) for t in found]

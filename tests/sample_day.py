@@ -1,0 +1,54 @@
+"""The sample day sheet (content/examples/day_sheet.csv), synced into a workspace for tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session
+
+from adapters.daysheet.source import ColumnMapping, DaySheetSource
+from bot.appointments import SourceWorkspace, sync_day
+from bot.storage import workspaces
+
+SAMPLE = Path(__file__).parents[1] / "content" / "examples" / "day_sheet.csv"
+MAPPING = ColumnMapping(
+    {
+        "time": "Time",
+        "reference": "Chart #",
+        "provider": "Provider",
+        "status": "Status",
+        "new_patient": "NP",
+    }
+)
+TUESDAY = date(2026, 11, 24)  # the conftest clock's Tuesday morning in Sydney
+SAMPLE_REFS = ("JS-1042", "AB-2210", "CD-3307", "EF-4415")
+
+
+def sample_workspace(huddle, platform: str = "slack", external_id: str = "T1") -> SourceWorkspace:
+    with Session(huddle.engine) as session, session.begin():
+        found = workspaces.ensure_workspace(
+            session=session,
+            platform=platform,
+            external_id=external_id,
+            default_timezone="Australia/Sydney",
+            now=huddle.clock(),
+        )
+        return SourceWorkspace(found.id, found.timezone, found.patient_salt)
+
+
+async def sync_sample(
+    huddle, day: date = TUESDAY, platform: str = "slack", external_id: str = "T1"
+) -> int:
+    """Stores the sample sheet as ``day``'s appointments; returns the workspace's id."""
+    workspace = sample_workspace(huddle, platform, external_id)
+    result = await sync_day(
+        DaySheetSource(SAMPLE.read_bytes(), MAPPING),
+        engine=huddle.engine,
+        vault=huddle.vault,
+        workspace=workspace,
+        day=day,
+        now=huddle.clock(),
+    )
+    assert result.ok
+    return workspace.id
