@@ -129,7 +129,9 @@ def _private(**kwargs) -> Reply:
 def _appointment(session, vault, content, asker: Asker, appointment, tz: str, now) -> Field:
     ref = vault.decrypt(appointment.patient_ref_enc)
     hashes = vault.ref_hashes(asker.patient_salt, ref)
-    notes = read_tidbits(session=session, vault=vault, asker=asker, ref=ref, hashes=hashes, now=now)
+    notes, total = read_tidbits(
+        session=session, vault=vault, asker=asker, ref=ref, hashes=hashes, now=now
+    )
     lines = defects.defects_for_patient(
         session=session,
         workspace_id=asker.workspace_id,
@@ -146,9 +148,9 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
         f"arrived {clock_time(appointment.arrived)}" if appointment.arrived else "",
     ]
     body = [" · ".join(f for f in flags if f)]
-    body += [f"Tidbit: {shorten(note, NOTE_MAX)}" for note in notes[:TIDBITS_SHOWN]]
-    if len(notes) > TIDBITS_SHOWN:
-        body.append(f"…and {len(notes) - TIDBITS_SHOWN} more: `/tidbit {ref}`")
+    body += [f"Tidbit: {shorten(note, NOTE_MAX)}" for note in notes]
+    if total > len(notes):
+        body.append(f"…and {total - len(notes)} more: `/tidbit {ref}`")
     for view in views:
         d = view.defect
         status = "closed" if d.closed_at else "open"
@@ -169,12 +171,18 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
 
 def read_tidbits(
     *, session: Session, vault: Vault, asker: Asker, ref: str, hashes: list[str], now: datetime
-) -> list[str]:
-    """A patient's tidbits, decrypted, with the read audited exactly as a ``/tidbit``
-    recall records it (action ``tidbit.read``, the reference hashed and encrypted)."""
-    found = tidbits.tidbits_for_patient(
-        session=session, workspace_id=asker.workspace_id, ref_hashes=hashes, now=now
+) -> tuple[list[str], int]:
+    """A patient's newest tidbits (``TIDBITS_SHOWN``), decrypted, and how many they have;
+    the read audited exactly as a ``/tidbit`` recall records it (action ``tidbit.read``,
+    the reference hashed and encrypted)."""
+    page = tidbits.recent_tidbits(
+        session=session,
+        workspace_id=asker.workspace_id,
+        ref_hashes=hashes,
+        now=now,
+        limit=TIDBITS_SHOWN,
     )
+    found = page.tidbits
     record_audit(
         session=session,
         workspace_id=asker.workspace_id,
@@ -187,4 +195,4 @@ def read_tidbits(
         channel_id=asker.channel_id,
         now=now,
     )
-    return [vault.decrypt(t.note_enc) for t in found]
+    return [vault.decrypt(t.note_enc) for t in found], page.total
