@@ -51,6 +51,26 @@ def may_undo(
         )
 
 
+def may(
+    ctx: Context,
+    sub: str,
+    *,
+    author_id: str,
+    author_name: str,
+    created_at: datetime,
+    what: str,
+    delete_with: str,
+) -> str | None:
+    """The check an ``edit``, ``delete`` or ``undo`` makes first (``may_undo`` for an undo,
+    else ``may_change``); returns ``require_admin``'s note, if any."""
+    if sub == "undo":
+        may_undo(
+            ctx, author_id=author_id, created_at=created_at, what=what, delete_with=delete_with
+        )
+        return None
+    return may_change(ctx, author_id=author_id, author_name=author_name, what=what)
+
+
 def audit_change(ctx: Context, *, action: str, record_id: int) -> None:
     """Who changed which record (``defect.delete``, ``story.undo``, …), when; no content."""
     record_audit(

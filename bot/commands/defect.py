@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from bot.commands import defect_list, defect_stage
-from bot.commands.changes import audit_change, may_change, may_undo, undo_button
+from bot.commands.changes import audit_change, may, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.gate import (
     confirmed,
@@ -317,19 +317,15 @@ def _change(ctx: Context, sub: str, rest: str) -> Reply:
     """`/defect edit|delete|undo <id> …`: the author's (or an admin's) change to a defect."""
     id_text, _, text = rest.strip().partition(" ")
     defect = find_defect(ctx, id_text, f"/defect {sub} 12")
-    if sub == "undo":
-        may_undo(
-            ctx,
-            author_id=defect.reporter_id,
-            created_at=defect.created_at,
-            what="defect",
-            delete_with=f"defect delete {defect.id}",
-        )
-        note = None
-    else:
-        note = may_change(
-            ctx, author_id=defect.reporter_id, author_name=defect.reporter_name, what="defect"
-        )
+    note = may(
+        ctx,
+        sub,
+        author_id=defect.reporter_id,
+        author_name=defect.reporter_name,
+        created_at=defect.created_at,
+        what="defect",
+        delete_with=f"defect delete {defect.id}",
+    )
     if sub == "edit":
         text = text.strip()
         if not text:

@@ -9,7 +9,7 @@ week with no action).
 
 from __future__ import annotations
 
-from bot.commands.changes import audit_change, may_change, may_undo, undo_button
+from bot.commands.changes import audit_change, may, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.gate import gate
 from bot.commands.parsing import parse_id
@@ -131,19 +131,15 @@ def _change(ctx: Context, sub: str, rest: str) -> Reply:
     if not id_text:
         raise UsageError(f"Say which recovery action, like `{example}`.")
     action = _find_action(ctx, id_text, example)
-    note = None
-    if sub == "undo":
-        may_undo(
-            ctx,
-            author_id=action.owner_id,
-            created_at=action.created_at,
-            what="recovery action",
-            delete_with=f"defect recover delete {action.id}",
-        )
-    else:
-        note = may_change(
-            ctx, author_id=action.owner_id, author_name=action.owner_name, what="recovery action"
-        )
+    note = may(
+        ctx,
+        sub,
+        author_id=action.owner_id,
+        author_name=action.owner_name,
+        created_at=action.created_at,
+        what="recovery action",
+        delete_with=f"defect recover delete {action.id}",
+    )
     if sub == "edit":
         text = text.strip()
         if not text:

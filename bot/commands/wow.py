@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.commands.changes import audit_change, may_change, may_undo, undo_button
+from bot.commands.changes import audit_change, may, undo_button
 from bot.commands.context import Context, UsageError
 from bot.commands.gate import gate, without_marker
 from bot.commands.parsing import looks_like_id, parse_id, parse_ids
@@ -117,19 +117,15 @@ def change(ctx: Context, sub: str, id_text: str, text: str) -> Reply:
         raise UsageError(
             f"I can't find story #{story_id} here. `/huddle leaderboard` shows the top stories."
         )
-    note = None
-    if sub == "undo":
-        may_undo(
-            ctx,
-            author_id=story.author_id,
-            created_at=story.created_at,
-            what="story",
-            delete_with=f"wow delete {story.id}",
-        )
-    else:
-        note = may_change(
-            ctx, author_id=story.author_id, author_name=story.author_name, what="story"
-        )
+    note = may(
+        ctx,
+        sub,
+        author_id=story.author_id,
+        author_name=story.author_name,
+        created_at=story.created_at,
+        what="story",
+        delete_with=f"wow delete {story.id}",
+    )
     if sub == "edit":
         text = text.strip()
         if not text:
