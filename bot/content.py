@@ -6,10 +6,12 @@ Layout of a content folder (the defaults in ``content/``, or a practice's own in
     stages.yaml          stages: [{id, name, aliases, blueprint}]
     rules/*.yaml         theme: ..., rules: [{id, title, rule, why, question, challenge, ...}]
     curriculum.yaml      order: [rule ids]
+    fail_to_attend.yaml  causes: [{id, name, aliases}]: why a patient missed a visit
 
 A practice's rules with a default's id replace it; new ids are added; its stages
 with a default's id replace that stage; its curriculum, if given, replaces the
-order (rules it leaves out follow at the end). A malformed file raises
+order (rules it leaves out follow at the end); its fail-to-attend causes, if
+given, replace the list. A malformed file raises
 ``ContentError`` naming the file and the field.
 """
 
@@ -21,8 +23,17 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
+FTA_STAGE = "fail-to-attend"  # the stage id a fail-to-attend is filed under, not a journey stage
+FTA_STAGE_NAME = "Fail to attend"
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
@@ -61,6 +72,17 @@ def _bounded(low: int, high: int):
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=low, max_length=high)]
 
 
+class FtaCause(_Strict):
+    """A root cause of a fail-to-attend, as ``/fta`` offers it."""
+
+    id: Slug
+    name: _bounded(3, 70)
+    aliases: tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=2)], ...] = ()
+
+    def names(self) -> set[str]:
+        return {normalise_stage_name(n) for n in (self.id, self.name, *self.aliases)}
+
+
 class Rule(_Strict):
     id: Slug
     theme: Text
@@ -89,6 +111,10 @@ class _StagesFile(_Strict):
     stages: tuple[Stage, ...]
 
 
+class _FtaFile(_Strict):
+    causes: tuple[FtaCause, ...] = Field(min_length=1)
+
+
 class _CurriculumFile(_Strict):
     order: tuple[Slug, ...]
 
@@ -105,6 +131,15 @@ class Content:
     rules: dict[str, Rule]
     curriculum: tuple[str, ...]
     stages: tuple[Stage, ...]
+    fta_causes: tuple[FtaCause, ...] = ()
+
+    def fta_cause(self, cause_id: str | None) -> FtaCause | None:
+        return next((c for c in self.fta_causes if c.id == cause_id), None)
+
+    def find_fta_cause(self, text: str) -> FtaCause | None:
+        """The cause staff meant by ``text`` (its id, name or an alias, any case)."""
+        key = normalise_stage_name(text)
+        return next((c for c in self.fta_causes if key and key in c.names()), None)
 
     def stage(self, stage_id: str | None) -> Stage | None:
         return next((s for s in self.stages if s.id == stage_id), None)
@@ -120,6 +155,8 @@ class Content:
         stage = self.stage(stage_id)
         if stage is not None:
             return stage.name
+        if stage_id == FTA_STAGE:
+            return FTA_STAGE_NAME
         return "Unassigned" if stage_id is None else stage_id
 
     def rules_in_order(self) -> list[Rule]:
@@ -131,6 +168,7 @@ def load_content(extra_dir: Path | None = None, base_dir: Path = DEFAULT_CONTENT
     stages = {s.id: s for s in _load_stages(base_dir / "stages.yaml", required=True)}
     rules = _load_rules(base_dir / "rules")
     order = list(_load_curriculum(base_dir / "curriculum.yaml", required=True))
+    causes = _load_causes(base_dir / "fail_to_attend.yaml", required=True)
     if extra_dir is not None:
         if not extra_dir.is_dir():
             raise ContentError(f"HUDDLE_CONTENT_DIR={extra_dir} is not a folder.")
@@ -139,9 +177,12 @@ def load_content(extra_dir: Path | None = None, base_dir: Path = DEFAULT_CONTENT
         own_order = _load_curriculum(extra_dir / "curriculum.yaml", required=False)
         if own_order:
             order = list(own_order)
+        causes = _load_causes(extra_dir / "fail_to_attend.yaml", required=False) or causes
     seen = set(order)
     order += [rule_id for rule_id in rules if rule_id not in seen]
-    content = Content(rules=rules, curriculum=tuple(order), stages=tuple(stages.values()))
+    content = Content(
+        rules=rules, curriculum=tuple(order), stages=tuple(stages.values()), fta_causes=causes
+    )
     _check_references(content, extra_dir or base_dir)
     return content
 
@@ -170,6 +211,17 @@ def _load_stages(path: Path, *, required: bool) -> tuple[Stage, ...]:
         return ()
     try:
         return _StagesFile.model_validate(_read_yaml(path)).stages
+    except ValidationError as exc:
+        raise ContentError(_validation_message(path, exc)) from exc
+
+
+def _load_causes(path: Path, *, required: bool) -> tuple[FtaCause, ...]:
+    if not path.exists():
+        if required:
+            raise ContentError(f"{path}: missing (the causes of a fail-to-attend)")
+        return ()
+    try:
+        return _FtaFile.model_validate(_read_yaml(path)).causes
     except ValidationError as exc:
         raise ContentError(_validation_message(path, exc)) from exc
 

@@ -37,8 +37,14 @@ def record_defect(
     now: datetime,
     patient_ref_enc: str | None = None,
     patient_ref_hash: str | None = None,
+    fta_cause: str | None = None,
+    booked_by: tuple[str, str] | None = None,
 ) -> Defect:
+    """A new defect; a fail-to-attend also has its ``fta_cause`` and ``booked_by`` (id, name)."""
     defect = Defect(
+        fta_cause=fta_cause,
+        booked_by_id=booked_by[0] if booked_by else None,
+        booked_by_name=booked_by[1][:120] if booked_by else None,
         workspace_id=workspace_id,
         channel_id=channel_id,
         stage=stage,

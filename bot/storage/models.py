@@ -282,6 +282,9 @@ class Defect(SQLModel, table=True):
     owner_id: str | None = Field(default=None, max_length=ID_MAX)  # assigned, or 1st recorder
     owner_name: str | None = Field(default=None, max_length=NAME_MAX)
     overdue_told: str | None = Field(default=None, max_length=PERIOD_MAX)  # day owner was told
+    fta_cause: str | None = Field(default=None, max_length=64)  # a fail-to-attend's root cause
+    booked_by_id: str | None = Field(default=None, max_length=ID_MAX)  # who took that booking
+    booked_by_name: str | None = Field(default=None, max_length=NAME_MAX)
 
 
 class RecoveryAction(SQLModel, table=True):
