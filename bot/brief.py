@@ -161,8 +161,10 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
             if last is not None
             else f"no recovery action yet ({owner})"
         )
+        cause = content.fta_cause(d.fta_cause)  # a fail-to-attend says why
+        kind = content.stage_name(d.stage) + (f": {cause.name}" if cause else "")
         body.append(
-            f"Defect #{d.id} ({status}, {content.stage_name(d.stage)}, "
+            f"Defect #{d.id} ({status}, {kind}, "
             f"{local_date(d.created_at, tz)}): {recovery}"
         )
     label = f"{clock_time(appointment.starts)} · {ref} · {appointment.provider or 'no provider'}"

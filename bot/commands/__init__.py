@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.commands import defect, huddle, tidbit, wow
+from bot.commands import defect, fta, huddle, tidbit, wow
 from bot.commands.context import Context
 from bot.model import Reply
 
@@ -45,6 +45,12 @@ _TABLE = (
         tidbit.handle,
         "Remember a personal detail a patient shared (only you see it)",
         "<patient-ref> <note> | <patient-ref> [more] | forget <id>",
+    ),
+    Command(
+        "fta",
+        fta.handle,
+        "Record a fail-to-attend with its root cause",
+        "<patient-ref> [cause] [booked by @person]",
     ),
     Command(
         "wow",
