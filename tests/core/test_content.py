@@ -283,3 +283,31 @@ def test_the_sedation_check_catches_the_wording_it_replaced(tmp_path, content):
     assert any(
         "rule old-taxi: mentions sedation and calls leaving 'their choice'" in p for p in problems
     )
+
+
+def test_the_default_fail_to_attend_causes_are_six_each_with_words_staff_type(content):
+    assert [c.id for c in content.fta_causes] == [
+        "urgency",
+        "no-reminder",
+        "booking-call",
+        "transport",
+        "forgot",
+        "other",
+    ]
+    assert all(cause.aliases for cause in content.fta_causes)
+    owners: dict[str, str] = {}
+    for cause in content.fta_causes:
+        for key in cause.names():
+            assert owners.setdefault(key, cause.id) == cause.id, key  # no word names two
+    assert content.stage_name("fail-to-attend") == "Fail to attend"
+
+
+def test_a_practice_s_own_fail_to_attend_causes_replace_the_list(tmp_path):
+    own = {"causes": [{"id": "weather", "name": "Snowed in", "aliases": ["snow"]}]}
+    _write(tmp_path, "fail_to_attend.yaml", own)
+    merged = load_content(tmp_path)
+    assert [c.id for c in merged.fta_causes] == ["weather"]
+    assert merged.find_fta_cause("Snow").id == "weather"
+    _write(tmp_path, "fail_to_attend.yaml", {"causes": []})
+    with pytest.raises(ContentError, match="fail_to_attend.yaml"):
+        load_content(tmp_path)
