@@ -27,6 +27,7 @@ from bot.model import Button, Field, Reply, Visibility
 from bot.storage import defects, tidbits
 from bot.storage.appointments import DayCounts, appointments_on
 from bot.storage.audit import record_audit
+from bot.storage.fail_to_attends import fail_to_attend_count
 from bot.wording import clock_time, local_date, shorten
 
 PAGE = 10  # appointments a page: well inside Slack's 50 blocks and a Teams card's size
@@ -146,6 +147,7 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
         "confirmed" if appointment.confirmed else "not confirmed",
         "birthday this week" if appointment.birthday_this_week else "",
         f"arrived {clock_time(appointment.arrived)}" if appointment.arrived else "",
+        _past_fail_to_attends(session, asker.workspace_id, hashes),
     ]
     body = [" · ".join(f for f in flags if f)]
     body += [f"Tidbit: {shorten(note, NOTE_MAX)}" for note in notes]
@@ -164,11 +166,15 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
         cause = content.fta_cause(d.fta_cause)  # a fail-to-attend says why
         kind = content.stage_name(d.stage) + (f": {cause.name}" if cause else "")
         body.append(
-            f"Defect #{d.id} ({status}, {kind}, "
-            f"{local_date(d.created_at, tz)}): {recovery}"
+            f"Defect #{d.id} ({status}, {kind}, {local_date(d.created_at, tz)}): {recovery}"
         )
     label = f"{clock_time(appointment.starts)} · {ref} · {appointment.provider or 'no provider'}"
     return Field(label, "\n".join(body))
+
+
+def _past_fail_to_attends(session: Session, workspace_id: int, hashes: list[str]) -> str:
+    missed = fail_to_attend_count(session=session, workspace_id=workspace_id, ref_hashes=hashes)
+    return f"{missed} past fail-to-attend{'s' if missed != 1 else ''}" if missed else ""
 
 
 def read_tidbits(

@@ -32,7 +32,8 @@ from pydantic import (
     field_validator,
 )
 
-FTA_STAGE = "fail-to-attend"  # the stage id a fail-to-attend is filed under, not a journey stage
+from bot.storage.fail_to_attends import FTA_STAGE  # not a journey stage: its own kind
+
 FTA_STAGE_NAME = "Fail to attend"
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 

@@ -309,5 +309,5 @@ def test_a_practice_s_own_fail_to_attend_causes_replace_the_list(tmp_path):
     assert [c.id for c in merged.fta_causes] == ["weather"]
     assert merged.find_fta_cause("Snow").id == "weather"
     _write(tmp_path, "fail_to_attend.yaml", {"causes": []})
-    with pytest.raises(ContentError, match="fail_to_attend.yaml"):
+    with pytest.raises(ContentError, match=r"fail_to_attend\.yaml"):
         load_content(tmp_path)

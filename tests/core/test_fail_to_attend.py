@@ -103,8 +103,11 @@ def test_the_recall_shows_the_fail_to_attend_with_its_cause(chat):
 async def test_the_brief_shows_a_patient_s_fail_to_attend_with_its_cause(huddle, chat):
     chat("/fta JS-1042 transport")
     await sync_sample(huddle)
+    chat("/fta JS-1042 forgot")
+    chat("/defect close 2")
     brief = chat("/huddle brief today")
     assert "Defect #1 (open, Fail to attend: Could not get here" in brief
+    assert "2 past fail-to-attends" in brief
 
 
 def test_recording_audits_nothing_new_and_logs_no_patient_data(chat, engine, log_output):

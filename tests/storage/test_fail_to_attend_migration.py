@@ -33,7 +33,9 @@ def test_upgrading_to_fail_to_attend_keeps_defects_without_a_cause_and_downgrade
     db.upgrade(engine, "0019_fail_to_attend")
     with engine.begin() as connection:
         row = connection.execute(
-            sa.text("SELECT stage, description, fta_cause, booked_by_id, booked_by_name FROM defect")
+            sa.text(
+                "SELECT stage, description, fta_cause, booked_by_id, booked_by_name FROM defect"
+            )
         ).one()
         assert tuple(row) == ("arrival", "waited 25 minutes", None, None, None)
         connection.execute(sa.text("UPDATE defect SET fta_cause = 'transport'"))
