@@ -73,3 +73,10 @@ def empty_all_tables(engine: sa.Engine) -> None:
         sequence = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
         if connection.execute(sa.text(sequence)).first():  # AUTOINCREMENT ids restart too
             connection.execute(sa.text("DELETE FROM sqlite_sequence"))
+
+
+def insert_row(connection, table: str, **values) -> None:
+    """One row, by column name: for migration tests, which write to tables as they were."""
+    columns = ", ".join(values)
+    names = ", ".join(f":{name}" for name in values)
+    connection.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({names})"), values)

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from bot.storage import db
+from tests.database import insert_row
 
 
 def test_the_migrated_schema_matches_the_models(fresh_url):
@@ -74,16 +75,10 @@ def _naive(*args) -> datetime:
     return datetime(*args)  # how a UTC time is stored
 
 
-def _insert(connection, table: str, **values) -> None:
-    columns = ", ".join(values)
-    names = ", ".join(f":{name}" for name in values)
-    connection.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({names})"), values)
-
-
 def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
     """Rows as 0004 stored them: weeks as (iso_year, iso_week)."""
     with engine.begin() as connection:
-        _insert(
+        insert_row(
             connection,
             "workspace",
             platform="slack",
@@ -92,7 +87,7 @@ def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
             created_at=_naive(2026, 1, 5),
         )
         meeting = dict(workspace_id=1, rule_id=rule_id, claimed_at=_naive(2026, 1, 26, 8))
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **meeting,
@@ -104,7 +99,7 @@ def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
             attempts=1,
             posted_at=_naive(2026, 1, 26, 8, 0, 3),
         )
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **meeting,
@@ -116,7 +111,7 @@ def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
             last_error="not_in_channel",
             next_attempt_at=_naive(2026, 12, 28, 8, 4),
         )
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **meeting,
@@ -127,7 +122,7 @@ def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
             attempts=0,
         )
         notice = dict(workspace_id=1, channel_id="C1", iso_year=2026, iso_week=5)
-        _insert(
+        insert_row(
             connection,
             "clock_notice",
             **notice,
@@ -138,7 +133,7 @@ def _workspace_with_claims_of_the_old_kind(engine, rule_id: str) -> None:
             claimed_at=_naive(2026, 1, 26, 8, 1),
             sent_at=_naive(2026, 1, 26, 8, 1, 2),
         )
-        _insert(
+        insert_row(
             connection,
             "clock_notice",
             **notice,
@@ -196,7 +191,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
     engine = db.make_engine(fresh_url)
     db.upgrade(engine, BEFORE_PERIODS)
     with engine.begin() as connection:
-        _insert(
+        insert_row(
             connection,
             "workspace",
             platform="slack",
@@ -205,7 +200,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
             created_at=_naive(2026, 11, 2),
         )
         for channel in ("C1", "C2", "C3"):  # Mondays at 08:00 UTC, set weeks ago
-            _insert(
+            insert_row(
                 connection,
                 "subscription",
                 workspace_id=1,
@@ -221,7 +216,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
             )
         week_48 = dict(workspace_id=1, iso_year=2026, iso_week=48, rule_id=first.id)
         # C1's meeting of this week went out at 08:00, its WOW and digest with it.
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **week_48,
@@ -233,7 +228,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
             posted_at=_naive(2026, 11, 23, 8),
         )
         for kind, status in (("wow", "sent"), ("digest", "none")):
-            _insert(
+            insert_row(
                 connection,
                 "clock_notice",
                 workspace_id=1,
@@ -246,7 +241,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
                 claimed_at=_naive(2026, 11, 23, 8),
             )
         # C2's was claimed, then the clock stopped before hearing back: maybe posted.
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **week_48,
@@ -256,7 +251,7 @@ async def test_a_week_claimed_before_the_upgrade_is_not_posted_again_after_it(
             claimed_at=_naive(2026, 11, 23, 8),
         )
         # C3 had last week's; this week's is still owed.
-        _insert(
+        insert_row(
             connection,
             "meeting_post",
             **{**week_48, "iso_week": 47},
@@ -300,7 +295,7 @@ def test_downgrading_from_periods_gives_the_weeks_back(fresh_url):
     _workspace_with_claims_of_the_old_kind(engine, rule_id="first-impressions")
     db.upgrade(engine)
     with engine.begin() as connection:  # a daily job's claim: no week to go back to
-        _insert(
+        insert_row(
             connection,
             "clock_notice",
             workspace_id=1,

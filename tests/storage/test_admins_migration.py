@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.storage import db
+from tests.database import insert_row
 
 
 def test_upgrading_to_admins_keeps_workspaces_and_schedules_and_starts_with_no_admin(fresh_url):
@@ -13,12 +14,13 @@ def test_upgrading_to_admins_keeps_workspaces_and_schedules_and_starts_with_no_a
     db.upgrade(engine, "0010_board_indexes")
     now = datetime(2026, 11, 30, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO workspace (platform, external_id, timezone, created_at) "
-                "VALUES ('slack', 'T1', 'Australia/Sydney', :now)"
-            ),
-            {"now": now},
+        insert_row(
+            connection,
+            "workspace",
+            platform="slack",
+            external_id="T1",
+            timezone="Australia/Sydney",
+            created_at=now,
         )
         connection.execute(
             sa.text(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.storage import db
+from tests.database import insert_row
 
 
 def test_upgrading_to_fail_to_attend_keeps_defects_without_a_cause_and_downgrades(fresh_url):
@@ -15,12 +16,13 @@ def test_upgrading_to_fail_to_attend_keeps_defects_without_a_cause_and_downgrade
     db.upgrade(engine, "0018_brief")
     now = datetime(2026, 12, 1, 9, tzinfo=UTC).replace(tzinfo=None)
     with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO workspace (platform, external_id, timezone, created_at) "
-                "VALUES ('slack', 'T1', 'Australia/Sydney', :now)"
-            ),
-            {"now": now},
+        insert_row(
+            connection,
+            "workspace",
+            platform="slack",
+            external_id="T1",
+            timezone="Australia/Sydney",
+            created_at=now,
         )
         connection.execute(
             sa.text(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from adapters.teams.service_urls import DEFAULT_SERVICE_URL_HOSTS
 from bot.storage import db
+from tests.database import insert_row
 
 BEFORE = "0007_clock_periods"
 AFTER = "0008_teams_service_urls"
@@ -22,12 +23,6 @@ def migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _insert(connection, table: str, **values) -> None:
-    columns = ", ".join(values)
-    names = ", ".join(f":{name}" for name in values)
-    connection.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({names})"), values)
 
 
 KEPT = {
@@ -50,7 +45,7 @@ def test_upgrading_forgets_teams_references_that_point_anywhere_but_microsoft(fr
     now = datetime(2026, 11, 30, 8)
     with engine.begin() as connection:
         for platform, external in (("teams", "tenant-1"), ("slack", "T1")):
-            _insert(
+            insert_row(
                 connection,
                 "workspace",
                 platform=platform,
@@ -62,7 +57,7 @@ def test_upgrading_forgets_teams_references_that_point_anywhere_but_microsoft(fr
             data = {"conversation": {"id": channel}, "bot": {"id": "28:huddle"}}
             if url is not None:
                 data["serviceUrl"] = url
-            _insert(
+            insert_row(
                 connection,
                 "conversation_reference",
                 workspace_id=1,
@@ -71,7 +66,7 @@ def test_upgrading_forgets_teams_references_that_point_anywhere_but_microsoft(fr
                 data=json.dumps(data),
                 updated_at=now,
             )
-        _insert(  # not JSON at all
+        insert_row(  # not JSON at all
             connection,
             "conversation_reference",
             workspace_id=1,
@@ -80,7 +75,7 @@ def test_upgrading_forgets_teams_references_that_point_anywhere_but_microsoft(fr
             data="{not json",
             updated_at=now,
         )
-        _insert(  # another platform's reference is not the Teams adapter's to judge
+        insert_row(  # another platform's reference is not the Teams adapter's to judge
             connection,
             "conversation_reference",
             workspace_id=2,
