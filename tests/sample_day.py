@@ -10,6 +10,7 @@ from sqlmodel import Session
 from adapters.daysheet.source import ColumnMapping, DaySheetSource
 from bot.appointments import SourceWorkspace, sync_day
 from bot.storage import workspaces
+from bot.storage.appointments import AppointmentRow, appointments_on, replace_day
 
 SAMPLE = Path(__file__).parents[1] / "content" / "examples" / "day_sheet.csv"
 MAPPING = ColumnMapping(
@@ -52,3 +53,27 @@ async def sync_sample(
     )
     assert result.ok
     return workspace.id
+
+
+def repeat_day(huddle, workspace_id: int, day: date, times: int) -> None:
+    """Make ``day`` a long one: its appointments stored ``times`` over."""
+    with Session(huddle.engine) as session, session.begin():
+        rows = appointments_on(session=session, workspace_id=workspace_id, day=day)
+        copies = [
+            AppointmentRow(
+                r.starts,
+                r.provider,
+                r.patient_ref_hash,
+                r.patient_ref_enc,
+                r.confirmed,
+                r.new_patient,
+            )
+            for r in rows
+        ]
+        replace_day(
+            session=session,
+            workspace_id=workspace_id,
+            day=day,
+            rows=copies * times,
+            now=huddle.clock(),
+        )

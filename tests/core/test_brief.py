@@ -7,15 +7,12 @@ from sqlmodel import Session
 from bot.brief import counts_line
 from bot.model import Visibility
 from bot.storage.appointments import (
-    AppointmentRow,
     DayCounts,
-    appointments_on,
     day_counts,
-    replace_day,
 )
 from bot.storage.audit import audit_entries
 from tests.sample_day import TUESDAY as TODAY
-from tests.sample_day import sync_sample
+from tests.sample_day import repeat_day, sync_sample
 
 
 def test_the_channel_line_has_counts_and_leaves_out_what_is_none():
@@ -91,26 +88,7 @@ async def test_a_provider_narrows_the_brief_and_tomorrow_reads_the_next_day(hudd
 
 async def test_a_long_day_comes_a_page_at_a_time(huddle, chat):
     workspace_id = await sync_sample(huddle)
-    with Session(huddle.engine) as session, session.begin():
-        rows = appointments_on(session=session, workspace_id=workspace_id, day=TODAY)
-        copies = [
-            AppointmentRow(
-                r.starts,
-                r.provider,
-                r.patient_ref_hash,
-                r.patient_ref_enc,
-                r.confirmed,
-                r.new_patient,
-            )
-            for r in rows
-        ]
-        replace_day(
-            session=session,
-            workspace_id=workspace_id,
-            day=TODAY,
-            rows=copies * 3,
-            now=huddle.clock(),
-        )
+    repeat_day(huddle, workspace_id, TODAY, times=3)
 
     [first] = chat.replies("/huddle brief")
     [second] = chat.replies("/huddle brief today page 3")

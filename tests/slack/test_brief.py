@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
-
-from bot.storage.appointments import AppointmentRow, appointments_on, replace_day
-from tests.sample_day import SAMPLE_REFS, TUESDAY, sync_sample
+from tests.sample_day import SAMPLE_REFS, TUESDAY, repeat_day, sync_sample
 from tests.slack.conftest import buttons, said
 
 SLACK_BLOCKS_MAX = 50
@@ -37,26 +34,7 @@ async def test_a_long_day_pages_within_slack_limits_and_more_shows_the_next_page
     slack, api, huddle
 ):
     workspace_id = await sync_sample(huddle)
-    with Session(huddle.engine) as session, session.begin():
-        rows = appointments_on(session=session, workspace_id=workspace_id, day=TUESDAY)
-        copies = [
-            AppointmentRow(
-                r.starts,
-                r.provider,
-                r.patient_ref_hash,
-                r.patient_ref_enc,
-                r.confirmed,
-                r.new_patient,
-            )
-            for r in rows
-        ]
-        replace_day(
-            session=session,
-            workspace_id=workspace_id,
-            day=TUESDAY,
-            rows=copies * 6,
-            now=huddle.clock(),
-        )
+    repeat_day(huddle, workspace_id, TUESDAY, times=6)
 
     await slack.command("/huddle brief")
 
