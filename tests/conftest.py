@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.crypto import Vault, generate_key
 from bot.huddle import Huddle
-from bot.model import Incoming, Person, Reply
+from bot.model import ConversationRef, Incoming, Person, Reply, ThreadReply
 from tests import database
 
 
@@ -162,6 +162,25 @@ class Chat:
                 event_id=event_id,
             )
         )
+
+    def reply_under_the_meeting(self, text: str, *, mentions=(), user: str = "Jordan"):
+        """This week's meeting posted here (as message 1700.1), and ``user`` replying under it."""
+        post_id, _ = self.huddle.claim_meeting(
+            ConversationRef(self.platform, self.workspace, self.channel)
+        )
+        self.huddle.meeting_posted(post_id, "1700.1")
+        reply = ThreadReply(
+            self.platform,
+            self.workspace,
+            self.channel,
+            "1700.1",
+            "1700.5",
+            f"U-{user.lower()}",
+            user,
+            text,
+            mentions=mentions,
+        )
+        return self.huddle.handle(reply)
 
     def __call__(self, line: str, **kwargs) -> str:
         return "\n".join(reply.plain() for reply in self.replies(line, **kwargs))

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, select
 
-from bot.model import Person, ThreadReply, Visibility
+from bot.model import Person, Visibility
 from bot.storage import db
 from bot.storage.models import Story, StoryDraft, Workspace
 from tests.conftest import counted_votes
@@ -100,27 +100,8 @@ def test_a_draft_of_another_workspace_cannot_be_finished_here(chat, other_chat):
     assert "no story draft #1" in other_chat.as_("Jordan")("/wow hero 1 me")
 
 
-def _under_the_meeting(chat, huddle, text, mentions=()):
-    from bot.model import ConversationRef
-
-    post_id, _ = huddle.claim_meeting(ConversationRef("slack", chat.workspace, chat.channel))
-    huddle.meeting_posted(post_id, "1700.1")
-    reply = ThreadReply(
-        "slack",
-        chat.workspace,
-        chat.channel,
-        "1700.1",
-        "1700.5",
-        "U-jordan",
-        "Jordan",
-        text,
-        mentions=mentions,
-    )
-    return huddle.handle(reply)
-
-
 def test_a_meeting_reply_that_names_nobody_waits_for_its_hero_then_goes_in_the_thread(chat, huddle):
-    [asked] = _under_the_meeting(chat, huddle, "stayed late for Mr B")
+    [asked] = chat.reply_under_the_meeting("stayed late for Mr B")
     assert asked.visibility is Visibility.PRIVATE and "who is it about?" in asked.text
 
     card, _ = chat.as_("Jordan").replies("/wow hero 1 @Sam")
@@ -129,8 +110,8 @@ def test_a_meeting_reply_that_names_nobody_waits_for_its_hero_then_goes_in_the_t
 
 
 def test_a_meeting_reply_that_mentions_a_colleague_is_their_story(chat, huddle):
-    card, _ = _under_the_meeting(
-        chat, huddle, "@Sam stayed late for Mr B", mentions=(Person("U-sam", "Sam"),)
+    card, _ = chat.reply_under_the_meeting(
+        "@Sam stayed late for Mr B", mentions=(Person("U-sam", "Sam"),)
     )
     assert card.title == "WOW story #1: Sam" and card.thread_id == "1700.1"
     assert "That story is about you" in chat.as_("Sam")("/wow nominate 1")

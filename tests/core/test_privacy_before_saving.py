@@ -6,7 +6,7 @@ import logging
 
 from sqlmodel import Session, select
 
-from bot.model import Button, ConversationRef, Incoming, Person, Reply, ThreadReply, Visibility
+from bot.model import Button, Incoming, Person, Reply, Visibility
 from bot.storage.models import Defect, RecoveryAction, Story, StoryDraft, Tidbit
 
 PHONE = "0412 345 678"
@@ -137,26 +137,15 @@ def test_a_teammate_mentioned_by_full_name_is_not_mistaken_for_a_patient(huddle)
 def test_a_meeting_reply_with_patient_detail_is_not_stored_and_can_be_saved_as_written(
     chat, huddle, engine
 ):
-    post_id, _ = huddle.claim_meeting(ConversationRef("slack", chat.workspace, chat.channel))
-    huddle.meeting_posted(post_id, "1700.1")
-    reply = ThreadReply(
-        "slack",
-        chat.workspace,
-        chat.channel,
-        "1700.1",
-        "1700.5",
-        "U-jordan",
-        "Jordan",
-        f"@Sam rang Mrs Jones back on {PHONE} after hours",
-        mentions=(Person("U-sam", "Sam"),),
-    )
-    warning = _warned(huddle.handle(reply))
+    text = f"@Sam rang Mrs Jones back on {PHONE} after hours"
+    replies = chat.reply_under_the_meeting(text, mentions=(Person("U-sam", "Sam"),))
+    warning = _warned(replies)
 
     assert _rows(engine, Story) == [] and _rows(engine, StoryDraft) == []
-    assert _button(warning, "Edit").initial == reply.text
+    assert _button(warning, "Edit").initial == text
 
     chat.as_("Jordan").replies(f"/{_button(warning, 'Save as written').command}")
-    assert [s.text for s in _rows(engine, Story) + _rows(engine, StoryDraft)] == [reply.text]
+    assert [s.text for s in _rows(engine, Story) + _rows(engine, StoryDraft)] == [text]
 
 
 def test_edits_are_checked_before_they_are_stored(chat, engine):
