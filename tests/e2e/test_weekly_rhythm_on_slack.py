@@ -118,7 +118,14 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
         "owner-notice": 0,  # the defect has no owner to tell
         "morning-brief": 0,  # no brief time set
     }
-    assert len(posts(api, "Monday Morning Meeting")) == 2
+    first_meeting, second_meeting = posts(api, "Monday Morning Meeting")
+    # The second meeting opens by following up the first one's challenge, over the wire.
+    assert "This week's rule" in first_meeting["text"]
+    assert "challenge" not in first_meeting["text"].split("This week's rule")[0]
+    assert "Last week's challenge:" in second_meeting["text"]
+    assert second_meeting["text"].index("How did it go?") < second_meeting["text"].index(
+        "This week's rule"
+    )
     [wow] = posts(api, "WOW of the week")
     assert "<@U2> drove Mrs K home" in wow["text"]
     assert "Thank you, <@U2>, for showing the team" in wow["text"]
