@@ -236,13 +236,6 @@ def get_source(*, session: Session, workspace_id: int) -> StoredSource | None:
     )
 
 
-def remove_source(*, session: Session, workspace_id: int) -> bool:
-    result = session.exec(
-        delete(ScheduleSourceConfig).where(ScheduleSourceConfig.workspace_id == workspace_id)
-    )
-    return bool(result.rowcount)
-
-
 def source_secrets(*, session: Session) -> list[tuple[int, str]]:
     """Every stored source secret, encrypted, by row id: for a key rotation."""
     table = ScheduleSourceConfig.__table__

@@ -109,14 +109,6 @@ class DefectLine:
     last_action_owner: str | None
 
 
-@dataclass(frozen=True)
-class OpenList:
-    """The newest open defects and how many are open in all."""
-
-    total: int
-    newest: tuple[DefectLine, ...]
-
-
 def line_statement(workspace_id: int, *conditions, limit: int | None = None, offset: int = 0):
     """One statement: the defects (newest first), each with its last recovery action read
     by key, so no defect's whole history of actions is loaded."""
@@ -142,25 +134,6 @@ def line_statement(workspace_id: int, *conditions, limit: int | None = None, off
     return sa.select(*chosen.c, last(r.action), last(r.owner_name)).order_by(
         chosen.c.created_at.desc(), chosen.c.id.desc()
     )
-
-
-def open_defect_list(*, session: Session, workspace_id: int, limit: int = 50) -> OpenList:
-    """The ``limit`` newest open defects with their last recovery action, and the open
-    count: one statement on the partial index of open defects."""
-    d = Defect.__table__.c
-    is_open = d.closed_at.is_(None)
-    total = (
-        sa.select(sa.func.count())
-        .where(d.workspace_id == workspace_id, is_open)
-        .scalar_subquery()
-        .label("total")
-    )
-    rows = session.execute(
-        line_statement(workspace_id, is_open, limit=limit).add_columns(total)
-    ).all()
-    if not rows:
-        return OpenList(0, ())
-    return OpenList(int(rows[0].total), tuple(DefectLine(*row[:-1]) for row in rows))
 
 
 @dataclass(frozen=True)

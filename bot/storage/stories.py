@@ -204,22 +204,6 @@ def top_stories(
     return [StoryScore(BoardStory(i, author, text), int(votes)) for i, author, text, votes in top]
 
 
-def stories_between(
-    *, session: Session, workspace_id: int, channel_id: str, start: datetime, end: datetime
-) -> list[Story]:
-    statement = (
-        select(Story)
-        .where(
-            Story.workspace_id == workspace_id,
-            Story.channel_id == channel_id,
-            Story.created_at >= start,
-            Story.created_at < end,
-        )
-        .order_by(Story.created_at, Story.id)
-    )
-    return list(session.exec(statement))
-
-
 # -- for the clock: many workspaces at once, one query per batch of them ------------
 
 
