@@ -114,6 +114,25 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the core wants delivered with a reply: a chart (PNG) or an export (CSV, XLSX).
+
+    ``title`` is what people see; ``alt`` describes an image for screen readers
+    (the reply's text always carries the same figures in words).
+    """
+
+    name: str  # file name, e.g. "service-report-2026-11.png"
+    data: bytes
+    mime: str  # "image/png", "text/csv", ...
+    title: str
+    alt: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core wants said. Adapters render it natively.
 
@@ -136,6 +155,8 @@ class Reply:
     mentions: tuple[Person, ...] = ()
     # Say it privately to this person instead (a defect's new owner): a direct message.
     to: Person | None = None
+    # Files delivered with it: Slack uploads them, Teams shows images inline, the console writes them.
+    files: tuple[Attachment, ...] = ()
 
     def plain(self) -> str:
         """The reply as plain text, for logs-free fallbacks and notifications."""
