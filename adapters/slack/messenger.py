@@ -277,7 +277,7 @@ class SlackMessenger:
     ) -> str | None:
         if reply.to is not None:  # privately: their direct messages with Huddle
             return await post_message(
-                self.client, reply.to.user_id, reply, token=token, metadata=metadata
+                self.client, reply.to.user_id, reply, token=token, metadata=metadata, person=True
             )
         return await post_message(
             self.client,

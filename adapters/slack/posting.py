@@ -20,6 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import convert, modals
 from adapters.slack.convert import Origin
+from adapters.slack.uploads import direct_channel, upload_files, without_files
 from adapters.slack.webapi import SLACK_FAILURES, error_code, sdk_logger
 from bot.model import Event, Form, Reply, StoryPosted, Visibility
 
@@ -47,11 +48,27 @@ async def post_message(
     token: str | None = None,
     thread=None,
     metadata: dict | None = None,
+    person: bool = False,
 ) -> str | None:
     """chat.postMessage; joins a public channel once if the bot isn't in it. Returns the ts.
 
     ``metadata``: Slack message metadata (``event_type``, ``event_payload``) kept on the post.
+    A reply with files is uploaded with them instead, its text as their comment (no
+    metadata: Slack keeps none on a file share); if the upload fails, the text is posted.
+    ``person``: ``channel`` is a user id; files go to their direct messages with Huddle.
     """
+    if reply.files:
+        try:
+            where = await direct_channel(client, channel, token=token) if person else channel
+            return await upload_files(client, where, reply, token=token, thread=thread)
+        except SLACK_FAILURES as error:
+            log.warning(
+                "slack file upload failed: channel=%s files=%d error=%s; posting the text alone",
+                channel,
+                len(reply.files),
+                error_code(error),
+            )
+        reply = without_files(reply)
     extra: dict = {"token": token} if token else {}
     if thread:
         extra["thread_ts"] = thread
@@ -108,6 +125,9 @@ class Poster:
             return
         if reply.visibility is Visibility.CHANNEL and not reply.sensitive:
             await self.post_in_channel(origin, reply, client)
+        elif reply.files:
+            await self.tell(origin, dataclasses.replace(reply, footer=_in_dm(reply)), client)
+            await self.send_files(origin, reply, client)
         else:
             await self.tell(origin, reply, client)
 
@@ -178,12 +198,29 @@ class Poster:
             )
             return False
 
+    async def send_files(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
+        """A private reply's files, in the person's direct messages with Huddle (an
+        ephemeral message can't carry a file), the reply's text as their comment."""
+        try:
+            channel = await direct_channel(client, origin.user_id)
+            await upload_files(client, channel, reply)
+        except SLACK_FAILURES as error:
+            log.warning(
+                "slack file upload failed: workspace=%s user=%s files=%d error=%s",
+                origin.team_id,
+                origin.user_id,
+                len(reply.files),
+                self.failure(origin.team_id, error),
+            )
+            note = f"I couldn't send you the file (Slack said: {error_code(error)}). {hint(error_code(error))}"
+            await self.tell(origin, Reply(text=note), client)
+
     async def tell_someone(self, origin: Origin, reply: Reply, client: AsyncWebClient) -> None:
         """A reply for someone else (a defect's new owner): in their direct messages with
         Huddle (chat.postMessage to their user id)."""
         assert reply.to is not None
         try:
-            await post_message(client, reply.to.user_id, reply)
+            await post_message(client, reply.to.user_id, reply, person=True)
         except SLACK_FAILURES as error:
             log.warning(
                 "slack direct message failed: workspace=%s error=%s",
@@ -241,6 +278,12 @@ class Poster:
                 team_id,
                 self.failure(team_id, error),
             )
+
+
+def _in_dm(reply: Reply) -> str:
+    files = "file" if len(reply.files) == 1 else "files"
+    note = f"The {files} ({', '.join(f.name for f in reply.files)}): in your direct messages with Huddle."
+    return "\n".join(n for n in (reply.footer, note) if n)
 
 
 def _not_posted(reply: Reply, code: str) -> Reply:

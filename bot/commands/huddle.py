@@ -9,6 +9,7 @@
 `/huddle rules` shows where this channel is in the year's rules
 `/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey
 `/huddle leaderboard` shows the top WOW stories and people, this month and all time
+`/huddle report [month|quarter|year|YYYY-MM]` shows you the service report with its chart, e.g. `/huddle report 2026-10`
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
+from bot.commands.report import report
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
@@ -188,6 +190,7 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "rules": _rules,
     "blueprint": _blueprint,
     "leaderboard": _leaderboard,
+    "report": report,
     "timezone": timezone,
     "emoji": _admin_only("change the reaction emoji", _emoji),
     "admins": list_admins,

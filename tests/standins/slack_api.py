@@ -14,7 +14,13 @@ also misbehave on purpose:
     late = api.answer_late("chat.postMessage")          # done at once, answered at late()
     ...
     await api.wait_for("chat.postMessage", count=1)
+    api.uploads["F1"].data                              # the bytes a file upload sent
     await api.close()
+
+Files go up as Slack takes them since files.upload was retired: files.getUploadURLExternal
+(a name and a length) answers an upload_url and a file id; the bytes are POSTed to that
+URL; files.completeUploadExternal (the ids, and a channel_id, thread_ts and
+initial_comment) shares them, as one message in the channel or thread.
 
 Used by the Slack adapter's tests and by the clock's fan-out benchmark.
 """
@@ -66,6 +72,24 @@ class Failure:
 
 
 @dataclass
+class Upload:
+    """A file on its way up: its upload URL's id, what it was announced as, what arrived."""
+
+    file_id: str
+    team_id: str
+    filename: str
+    length: int
+    alt_text: str | None = None
+    data: bytes | None = None  # the bytes POSTed to the upload URL
+    content_type: str | None = None
+    title: str | None = None
+    channel: str | None = None  # where completeUploadExternal shared it
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    ts: str | None = None  # the message sharing it
+
+
+@dataclass
 class Workspace:
     team_id: str
     token: str
@@ -107,6 +131,8 @@ class SlackAPIStandIn:
         self.rate_limited = 0  # 429s sent for going over rate_limit
         self.delivered: list[tuple[str, str]] = []  # (team id, channel) of each post that landed
         self._ts = itertools.count(1)
+        self.uploads: dict[str, Upload] = {}  # by file id, in the order they were asked for
+        self._file_ids = itertools.count(1)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -187,6 +213,7 @@ class SlackAPIStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         return app
 
@@ -308,6 +335,28 @@ class SlackAPIStandIn:
         if scripted is not None:
             return scripted
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the file's bytes, as the body (or a multipart form's one file)."""
+        file_id = request.match_info["file_id"]
+        content_type = request.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/"):
+            data = b""
+            async for part in await request.multipart():
+                data = await part.read()  # type: ignore[union-attr]
+        else:
+            data = await request.read()
+        args = {"file_id": file_id, "length": len(data)}
+        await self._record(Call("upload", args, None, None, dict(request.headers)))
+        await self._held("upload")
+        scripted = self._scripted("upload")
+        if scripted is not None:
+            return scripted
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            return web.Response(status=404, text="Not Found")
+        upload.data, upload.content_type = data, content_type
+        return web.Response(text=f"OK - {len(data)}")
 
     # -- Socket Mode ------------------------------------------------------------------
 
@@ -504,6 +553,93 @@ class SlackAPIStandIn:
         channel = args.get("channel", "")
         workspace.joined.add(channel)
         return web.json_response({"ok": True, "channel": {"id": channel}})
+
+    def _files_getUploadURLExternal(self, workspace: Workspace, args: dict) -> web.Response:
+        filename, length = args.get("filename"), str(args.get("length", ""))
+        if not filename or not length.isdigit() or int(length) < 1:
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        file_id = f"F{next(self._file_ids):08d}"
+        self.uploads[file_id] = Upload(
+            file_id,
+            workspace.team_id,
+            filename,
+            int(length),
+            alt_text=args.get("alt_txt") or args.get("alt_text"),
+        )
+        return web.json_response(
+            {
+                "ok": True,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+                "file_id": file_id,
+            }
+        )
+
+    def _files_completeUploadExternal(self, workspace: Workspace, args: dict) -> web.Response:
+        files = args.get("files")
+        if isinstance(files, str):
+            files = json.loads(files)
+        if not files:
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        chosen = []
+        for f in files:
+            upload = self.uploads.get(f.get("id", ""))
+            if upload is None or upload.team_id != workspace.team_id or upload.data is None:
+                return web.json_response({"ok": False, "error": "file_not_found"})
+            if len(upload.data) != upload.length:
+                return web.json_response({"ok": False, "error": "file_upload_size_mismatch"})
+            chosen.append((upload, f.get("title")))
+        channel = args.get("channel_id") or None
+        ts = None
+        if channel:
+            ts = self._next_ts()
+            message = {
+                "type": "message",
+                "subtype": "file_share",
+                "text": args.get("initial_comment") or "",
+                "ts": ts,
+                "files": [{"id": u.file_id} for u, _ in chosen],
+                "bot_id": workspace.bot_id,
+                "user": workspace.bot_user_id,
+            }
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            self.messages[(workspace.team_id, channel)].append(message)
+            self.delivered.append((workspace.team_id, channel))
+        for upload, title in chosen:
+            upload.title = title or upload.filename
+            upload.channel, upload.thread_ts, upload.ts = channel, args.get("thread_ts"), ts
+            upload.initial_comment = args.get("initial_comment")
+        return web.json_response({"ok": True, "files": [self._file(u) for u, _ in chosen]})
+
+    def _files_info(self, workspace: Workspace, args: dict) -> web.Response:
+        upload = self.uploads.get(args.get("file", ""))
+        if upload is None or upload.team_id != workspace.team_id:
+            return web.json_response({"ok": False, "error": "file_not_found"})
+        return web.json_response({"ok": True, "file": self._file(upload)})
+
+    def _file(self, upload: Upload) -> dict:
+        shares = {}
+        if upload.channel and upload.ts:
+            share = {
+                "ts": upload.ts,
+                **({"thread_ts": upload.thread_ts} if upload.thread_ts else {}),
+            }
+            kind = "private" if upload.channel[:1] in {"D", "G"} else "public"
+            shares = {kind: {upload.channel: [share]}}
+        return {
+            "id": upload.file_id,
+            "name": upload.filename,
+            "title": upload.title or upload.filename,
+            "size": upload.length,
+            "shares": shares,
+            "channels": [upload.channel] if upload.channel else [],
+        }
+
+    def _conversations_open(self, workspace: Workspace, args: dict) -> web.Response:
+        users = str(args.get("users", ""))
+        if not users or "," in users:
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        return web.json_response({"ok": True, "channel": {"id": f"D{users}"}})
 
     def _chat_postEphemeral(self, workspace: Workspace, args: dict) -> web.Response:
         return web.json_response({"ok": True, "message_ts": self._next_ts()})

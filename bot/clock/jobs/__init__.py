@@ -18,6 +18,7 @@ from bot.clock.delivery import FanoutReport
 from bot.clock.engine import Job, job_table
 from bot.clock.jobs.defect_digest import DEFECT_DIGEST
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
+from bot.clock.jobs.monthly_report import MONTHLY_REPORT
 from bot.clock.jobs.morning_brief import MORNING_BRIEF
 from bot.clock.jobs.owner_notice import OWNER_NOTICE
 from bot.clock.jobs.purge_appointments import PURGE_APPOINTMENTS
@@ -40,6 +41,7 @@ JOBS: dict[str, Job] = job_table(
     PURGE_STORY_DRAFTS,
     PURGE_APPOINTMENTS,
     SCHEDULE_SYNC,
+    MONTHLY_REPORT,
 )
 
 # The job bodies by their old names, for scripts and tests: ``await run_...(huddle, messengers, now)``.
