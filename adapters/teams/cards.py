@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from adapters.teams.files import file_elements
 from adapters.teams.mentions import mention_entities
 from bot.model import Button, Form, FormField, Person, Reply
 
@@ -69,7 +70,7 @@ def submitted(value: object) -> Submitted | None:
 
 
 def needs_card(reply: Reply) -> bool:
-    return bool(reply.title or reply.fields or reply.buttons or reply.form)
+    return bool(reply.title or reply.fields or reply.buttons or reply.form or reply.files)
 
 
 def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | None = None) -> dict:
@@ -79,6 +80,7 @@ def adaptive_card(reply: Reply, *, channel_id: str | None = None, seal: str | No
         body.append(_text(reply.title, people, weight="Bolder", size="Medium"))
     if reply.text:
         body.append(_text(reply.text, people))
+    body.extend(file_elements(reply.files))  # the picture at a glance, its figures below
     for field in reply.fields:
         body.append(
             {

@@ -4,7 +4,8 @@ Drawn server-side with matplotlib's Agg canvas (no display, no pyplot state, saf
 a worker thread), imported only when a chart is drawn so start-up stays light. The
 house style is restrained: one accent colour for this period and a quiet grey for the
 last, the counts written at the bars' ends instead of an axis, no grid, no frame.
-It is drawn 800 px wide at 200 dpi, so it stays readable shown 400 px wide on a phone.
+It is drawn 800 px wide at 200 dpi, so it stays readable shown 400 px wide on a phone,
+and saved with a small palette (Pillow, which matplotlib brings): about 15 KB.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ QUIET = "#c5ccd3"  # the period before
 INK = "#2b2f33"
 WIDTH_INCHES = 4.0
 DPI = 200
+PALETTE = 48  # colours: white, two bar colours, the ink, and their anti-aliased edges
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,19 @@ def stage_chart(bars: list[StageBars], *, this_label: str, last_label: str) -> b
         handletextpad=0.4,
         columnspacing=1.2,
     )
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return _small_png(drawn)
+
+
+def _small_png(drawn: io.BytesIO) -> bytes:
+    """The chart with a palette of its few colours: a third of the size, the same to the eye
+    (so it fits inline in a Teams card, which counts an image's base64 against its limit)."""
+    from PIL import Image
+
+    drawn.seek(0)
+    with Image.open(drawn) as image:
+        small = image.convert("RGB").quantize(colors=PALETTE, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        small.save(out, format="PNG", optimize=True)
     return out.getvalue()
