@@ -29,6 +29,8 @@ class Settings(BaseSettings):
         default=365, ge=1, le=3650, validation_alias="HUDDLE_TIDBIT_RETENTION_DAYS"
     )
     content_dir: Path | None = Field(default=None, validation_alias="HUDDLE_CONTENT_DIR")
+    # Where the console writes the files a reply carries (charts, exports).
+    files_dir: Path = Field(default=Path("huddle-files"), validation_alias="HUDDLE_FILES_DIR")
     default_timezone: str = Field(default="UTC", validation_alias="HUDDLE_DEFAULT_TIMEZONE")
     log_level: str = Field(default="INFO", validation_alias="HUDDLE_LOG_LEVEL")
     # The clock sends the story nudge on this day; `/huddle status` shows it too.

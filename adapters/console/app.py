@@ -24,6 +24,7 @@ import uuid
 from typing import TextIO
 
 from adapters.console.convert import render
+from adapters.console.files import file_lines, write_files
 from bot.commands import command_menu
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, console_vault
@@ -183,6 +184,9 @@ class ConsoleChat:
 
     def _print(self, reply: Reply) -> str:
         print(render(reply, channel=CHANNEL), file=self.out, flush=True)
+        if reply.files:
+            paths = write_files(reply, self.huddle.settings.files_dir)
+            print(file_lines(reply, paths), file=self.out, flush=True)
         return self._next_id()
 
     def _next_id(self) -> str:

@@ -1,0 +1,55 @@
+"""The console writes a reply's files under HUDDLE_FILES_DIR and prints their paths."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console.messenger import ConsoleMessenger
+from bot.model import Attachment, ConversationRef, Reply, Visibility
+
+PNG = b"\x89PNG\r\n\x1a\nchart"
+
+
+def test_huddle_report_in_the_real_console_saves_the_chart_and_prints_its_path(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDDLE_", "DATABASE_URL"))}
+    lines = [
+        "/defect arrival: the front door was locked at opening time",
+        "/huddle report",
+        "/quit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=tmp_path,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env={**env, "HUDDLE_FILES_DIR": "charts"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    [chart] = list((tmp_path / "charts").glob("service-report-*.png"))
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert f"saved as charts/{chart.name}" in result.stdout
+    assert "1 service defect logged in" in result.stdout  # the figures in words beside it
+
+
+async def test_the_clock_console_messenger_writes_files_without_replacing_any(tmp_path):
+    out = io.StringIO()
+    messenger = ConsoleMessenger(out, files_dir=tmp_path / "files")
+    reply = Reply(
+        title="Service report",
+        text="1 defect",
+        visibility=Visibility.CHANNEL,
+        files=(Attachment("../../report.png", PNG, "image/png", "The chart"),),
+    )
+    await messenger.send(ConversationRef("console", "console", "general"), reply)
+    await messenger.send(ConversationRef("console", "console", "general"), reply)
+
+    written = sorted(p.name for p in (tmp_path / "files").iterdir())
+    assert written == ["report-2.png", "report.png"]  # its own name only, nothing replaced
+    assert (tmp_path / "files" / "report.png").read_bytes() == PNG
+    assert f"The chart: saved as {Path(tmp_path / 'files' / 'report-2.png')}" in out.getvalue()
