@@ -16,6 +16,9 @@ DEFAULT_SCOPES = (
     "groups:history",
     "reactions:read",
     "users:read",
+    "files:write",  # the service report's chart and exports: files_upload_v2
+    "files:read",  # files_upload_v2 reads the file back on some workspaces
+    "im:write",  # a private reply's files go to the person's DM (conversations.open)
 )
 
 

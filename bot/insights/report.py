@@ -35,10 +35,29 @@ def service_report(
     private: bool,
 ) -> Reply:
     """The report of ``period`` for ``workspace``, with its chart when there is anything to draw."""
+    figures = _figures(session, workspace, period, now)
+    return compose_report(content, figures, period=period, tz=workspace.timezone, private=private)
+
+
+def monthly_post(
+    *, session: Session, workspace: Workspace, content: Content, period: ReportPeriod, now: datetime
+) -> Reply | None:
+    """The channel's version of ``period``, or None when both it and the one before were
+    empty (a practice that has just started): nothing to say."""
+    assert workspace.id is not None
+    figures = _figures(session, workspace, period, now)
+    if not (
+        figures.defects or figures.defects_before or figures.fail_to_attends or figures.stories
+    ):
+        return None
+    return compose_report(content, figures, period=period, tz=workspace.timezone, private=False)
+
+
+def _figures(session: Session, workspace: Workspace, period: ReportPeriod, now: datetime):
     assert workspace.id is not None
     tz = workspace.timezone
     since, until = period.this.window(tz)
-    figures = report_figures(
+    return report_figures(
         session=session,
         workspace_id=workspace.id,
         since=since,
@@ -46,7 +65,6 @@ def service_report(
         before=period.last.window(tz),
         now=now,
     )
-    return compose_report(content, figures, period=period, tz=tz, private=private)
 
 
 def compose_report(
