@@ -75,3 +75,36 @@ async def test_a_meeting_posted_last_month_does_not_bring_this_months_report(
 
 def test_the_monthly_report_is_the_last_job_in_the_table():
     assert list(JOBS)[-1] == "monthly-report"
+
+
+async def test_no_report_in_a_month_whose_first_meeting_went_out_before_the_job_ran(
+    huddle, clock, messenger, messengers
+):
+    room = subscribe(huddle, clock, "C1")
+    clock.set(datetime(2026, 11, 13, 9, tzinfo=UTC))
+    room("/defect arrival: the front door was locked at opening time")
+    await run_monday_meeting(huddle, messengers, FIRST_DECEMBER_MEETING)  # before an upgrade
+    second = FIRST_DECEMBER_MEETING + timedelta(weeks=1)
+    await run_monday_meeting(huddle, messengers, second)
+    await MONTHLY_REPORT(huddle, messengers, second + timedelta(minutes=1))
+    assert messenger.titled("Service report") == []  # not with December's second meeting
+
+    await run_monday_meeting(huddle, messengers, FIRST_JANUARY_MEETING)
+    await MONTHLY_REPORT(huddle, messengers, FIRST_JANUARY_MEETING + timedelta(minutes=1))
+    assert [p.reply.title for p in messenger.titled("Service report")] == [
+        "Service report · December 2026"
+    ]
+
+
+def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.cli, bot.wiring, bot.clock.jobs, bot.commands, bot.insights.report;"
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
