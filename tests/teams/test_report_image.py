@@ -54,3 +54,38 @@ def test_a_file_teams_cannot_show_inline_says_where_to_get_it():
     assert any("Defects (defects.csv)" in t and "available in Slack" in t for t in texts)
     assert any("Big (huge.png)" in t for t in texts)
     assert _images(attachment.content) == []
+
+
+async def test_the_clocks_post_carries_the_chart_inline_in_the_meetings_reply_chain(
+    teams, bot_connector, engine, huddle, settings, sleeps
+):
+    from bot.insights.chart import StageBars, stage_chart
+    from bot.model import Visibility
+    from tests.teams.conftest import CHANNEL
+    from tests.teams.test_proactive_and_failures import (
+        _channel_ref,
+        _installed_in_team,
+        _messenger,
+    )
+
+    await teams.post(_installed_in_team(teams))
+    bars = [StageBars(f"Stage {n}", n, 9 - n) for n in range(9)]  # more rows than the journey
+    png = stage_chart(bars, this_label="November 2026", last_label="October 2026")
+    reply = Reply(
+        title="Service report · November 2026",
+        text="36 service defects logged in November 2026 (45 in October 2026).",
+        visibility=Visibility.CHANNEL,
+        files=(Attachment("service-report-2026-11.png", png, "image/png", "Chart", alt="Bars"),),
+    )
+    messenger = _messenger(huddle, settings, sleeps)
+    try:
+        await messenger.send(_channel_ref(engine, "1700000000001"), reply)
+    finally:
+        messenger.close()
+
+    post = bot_connector.posted[-1]
+    assert post.conversation_id == f"{CHANNEL};messageid=1700000000001"
+    [card] = post.cards
+    [image] = _images(card)
+    assert base64.b64decode(image["url"].partition(",")[2]) == png
+    assert utf16_size(json.dumps(post.activity).encode()) <= bot_connector.max_activity_bytes
