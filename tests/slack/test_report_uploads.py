@@ -130,3 +130,17 @@ async def test_files_for_someone_go_to_their_direct_messages(api, messenger):
     [upload] = api.uploads.values()
     assert upload.channel == "DU7" and upload.data == b"id,stage\n1,arrival\n"
     assert upload.initial_comment == "Your export"
+
+
+async def test_a_private_chart_that_cannot_be_sent_is_explained_after_the_text(
+    slack, api, huddle, clock
+):
+    seed_november(huddle, clock)
+    api.fail("files.completeUploadExternal", error="missing_scope")  # an install not re-consented
+
+    await slack.command("/huddle report 2026-11", user="U1")
+
+    report, note = api.calls_to("response_url")
+    assert "Service report · November 2026" in said(report)
+    assert "I couldn't send you the file (Slack said: missing_scope)" in said(note)
+    assert "reinstall" in said(note)
