@@ -68,6 +68,9 @@ def _load(engine, person: SignedIn) -> Viewer | None:
         )
 
 
+VIEWER = web.RequestKey("dashboard_viewer", Viewer)
+
+
 async def viewer(request: web.Request, *, admin: bool = False) -> Viewer:
     """The signed-in person (else off to sign in); 403 for a non-admin on an admin page."""
     person = await require_person(request)
@@ -75,14 +78,14 @@ async def viewer(request: web.Request, *, admin: bool = False) -> Viewer:
     if found is None:  # the workspace is gone: sign in again
         await sign_out(request)
         raise web.HTTPFound(f"{PREFIX}/signin")
-    request["viewer"] = found
+    request[VIEWER] = found
     if admin and not found.admin:
         raise web.HTTPForbidden(reason="admin")
     return found
 
 
 async def render(request: web.Request, template: str, context: dict, *, status: int = 200):
-    shown = request.get("viewer")
+    shown = request.get(VIEWER)
     context = {
         "prefix": PREFIX,
         "viewer": shown,

@@ -43,7 +43,7 @@ def test_secure_cookies_by_default():
 
 async def test_sign_out_ends_the_session(browser):
     await browser.sign_in_with_slack("T1", "U-dana", "Dana")
-    status, page = await browser.post("/signout")
+    _, page = await browser.post("/signout")
     assert "Sign in with Slack" in page
     _, page = await browser.get("/defects")
     assert "waited 25 minutes" not in page
