@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from adapters.dashboard.session import COOKIE
@@ -69,3 +71,32 @@ def test_huddle_serve_mounts_the_dashboard():
     from adapters.web import platform_mounts
 
     assert mount in platform_mounts()
+
+
+async def test_a_session_older_than_its_hours_is_signed_out(browser):
+    import time_machine
+
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/defects")
+    assert "waited 25 minutes" in page
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=9), tick=True):
+        browser.session.cookie_jar.update_cookies(
+            {c.key: c.value for c in browser.session.cookie_jar}  # a browser that kept it
+        )
+        _, page = await browser.get("/defects")
+    assert "waited 25 minutes" not in page and "Sign in with Slack" in page
+
+
+def test_the_cookie_is_secure_unless_switched_off():
+    from cryptography.fernet import Fernet
+
+    from adapters.dashboard.session import storage
+
+    key = Fernet.generate_key().decode()
+    secure = DashboardSettings(HUDDLE_DASHBOARD_SESSION_KEY=key)
+    assert storage(secure).cookie_params["secure"] is True
+    assert storage(secure).cookie_params["httponly"] is True
+    plain = DashboardSettings(
+        HUDDLE_DASHBOARD_SESSION_KEY=key, HUDDLE_DASHBOARD_SECURE_COOKIE=False
+    )
+    assert storage(plain).cookie_params["secure"] is False

@@ -64,3 +64,19 @@ async def test_a_tampered_slack_id_token_is_refused(browser, world):
     world.slack.openid._token = tampered
     status, page = await browser.sign_in_with_slack("T1", "U-dana", "Dana")
     assert status == 400 and "go through" in page
+
+
+async def test_a_microsoft_callback_this_browser_did_not_start_is_refused(
+    browser, second_browser, world
+):
+    import ssl
+
+    trust = ssl.create_default_context(cafile=str(world.microsoft.ca_file))
+    world.microsoft.sign_in_as(TENANT, "oid-mia", "Mia")
+    async with browser.session.get(world.url + "/signin/microsoft", allow_redirects=False) as r:
+        authorize = r.headers["Location"]
+    async with second_browser.session.get(authorize, allow_redirects=False, ssl=trust) as r:
+        callback = r.headers["Location"]
+    async with second_browser.session.get(callback) as r:
+        assert r.status == 400 and "go through" in await r.text()
+    assert world.microsoft.token_requests == []  # the code was never even tried
