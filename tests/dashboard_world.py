@@ -16,6 +16,8 @@ from cryptography.fernet import Fernet
 
 from adapters.dashboard.app import build_dashboard
 from adapters.dashboard.settings import PREFIX, DashboardSettings
+from adapters.slack.messenger import messenger_for
+from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
 from bot.huddle import Huddle
 from bot.model import Installed
@@ -29,6 +31,7 @@ from tests.standins.slack_api import SlackAPIStandIn
 SLACK_CLIENT_ID = "111.222"
 MICROSOFT_CLIENT_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 TENANT = "11111111-2222-3333-4444-555555555555"
+BOT_TOKEN = "xoxb-smile"
 
 
 def free_port() -> int:
@@ -104,6 +107,11 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
 
 async def serve_world(huddle: Huddle, tmp_path) -> World:
     slack = await SlackAPIStandIn().start()
+    slack.add_workspace("T1", token=BOT_TOKEN, name="Smile Dental")
+    messenger = messenger_for(
+        SlackSettings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.url),
+        huddle,
+    )
     microsoft = await MicrosoftLoginStandIn(tmp_path).start()
     port = free_port()
     settings = DashboardSettings(
@@ -122,7 +130,7 @@ async def serve_world(huddle: Huddle, tmp_path) -> World:
     settings.check()
 
     def mount(app, huddle, _settings):
-        app.add_subapp(PREFIX, build_dashboard(huddle, settings))
+        app.add_subapp(PREFIX, build_dashboard(huddle, settings, messengers={"slack": messenger}))
 
     app = build_web_app(huddle, huddle.settings, mounts=[mount])
     runner = web.AppRunner(app, access_log=None)

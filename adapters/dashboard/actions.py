@@ -10,10 +10,15 @@ twice (a double click, a reload) counts once.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.huddle import Huddle
-from bot.model import Incoming, Person, Reply
+from bot.model import ConversationRef, Incoming, Person, Reply
+from bot.ports import Messenger
+
+log = logging.getLogger("huddle.dashboard")
 
 CHANNEL = "dashboard"  # where the audit log says a dashboard change was made
 MARKER = "as-written"
@@ -69,3 +74,28 @@ def assign_text(defect_id: int, owner: Person) -> str:
 
 def close_text(defect_id: int) -> str:
     return f"close {defect_id}"
+
+
+async def tell_privately(
+    messengers: Mapping[str, Messenger], viewer, outcome: Outcome, channel_id: str
+) -> None:
+    """Deliver the replies the core addressed to someone (a defect's new owner is told in
+    a direct message, as in chat) through the platform's messenger, as the clock does."""
+    person = viewer.person
+    for reply in outcome.replies:
+        if reply.to is None:
+            continue
+        messenger = messengers.get(person.platform)
+        if messenger is None:
+            log.info("dashboard: no %s messenger to tell a new owner", person.platform)
+            continue
+        ref = ConversationRef(person.platform, person.team, channel_id)
+        try:
+            await messenger.send(ref, reply)
+        except Exception as error:  # the change is saved; only the word to them failed
+            log.warning(
+                "dashboard: could not tell a new owner: platform=%s workspace=%s: %s",
+                person.platform,
+                person.team,
+                type(error).__name__,
+            )

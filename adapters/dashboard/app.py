@@ -11,10 +11,11 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 
 from adapters.dashboard import defect_pages, pages, signin, signin_link
-from adapters.dashboard.keys import HTTP_CLIENT, HUDDLE, SETTINGS
+from adapters.dashboard.keys import HTTP_CLIENT, HUDDLE, MESSENGERS, SETTINGS
 from adapters.dashboard.rendering import markup, render
 from adapters.dashboard.session import check_csrf, storage
 from adapters.dashboard.settings import DashboardSettings
+from bot.clock.messengers import close_messengers
 from bot.huddle import Huddle
 
 log = logging.getLogger("huddle.dashboard")
@@ -46,17 +47,26 @@ async def error_pages(request: web.Request, handler):
         return await render(request, template, context, status=error.status)
 
 
+async def _close_messengers(app: web.Application) -> None:
+    if MESSENGERS in app:
+        await close_messengers(app[MESSENGERS])
+
+
 def build_dashboard(
-    huddle: Huddle, settings: DashboardSettings, *, http_client=None
+    huddle: Huddle, settings: DashboardSettings, *, http_client=None, messengers=None
 ) -> web.Application:
-    """The dashboard, to mount at ``/dashboard``. ``http_client``: MSAL's (tests pass one
-    that trusts their stand-in's certificate)."""
+    """The dashboard, to mount at ``/dashboard``. ``http_client``: MSAL's; ``messengers``:
+    what tells a defect's new owner privately (default: the ``huddle.messengers`` entry
+    points, as the clock builds them, on first use)."""
     app = web.Application(
         middlewares=[session_middleware(storage(settings)), error_pages, csrf_middleware]
     )
     app[HUDDLE] = huddle
     app[SETTINGS] = settings
     app[HTTP_CLIENT] = http_client
+    if messengers is not None:
+        app[MESSENGERS] = messengers
+    app.on_cleanup.append(_close_messengers)
     environment = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -13,8 +13,9 @@ import secrets
 from aiohttp import web
 
 from adapters.dashboard import actions, views
-from adapters.dashboard.keys import HUDDLE
+from adapters.dashboard.keys import HUDDLE, MESSENGERS
 from adapters.dashboard.rendering import render, viewer
+from bot.clock.messengers import load_messengers
 from bot.storage.db import transaction
 from bot.storage.models import RECOVERY_MAX
 
@@ -114,8 +115,8 @@ async def defect_detail(request: web.Request) -> web.StreamResponse:
     return await _page(request, await viewer(request))
 
 
-async def _owned_defect(request: web.Request, shown) -> int:
-    """The URL's defect id when it is of this workspace; else 404, before anything runs."""
+async def _owned_defect(request: web.Request, shown):
+    """The URL's defect when it is of this workspace; else 404, before anything runs."""
     huddle = request.app[HUDDLE]
     defect_id = _defect_id(request)
 
@@ -125,14 +126,15 @@ async def _owned_defect(request: web.Request, shown) -> int:
                 session=session, workspace_id=shown.workspace_id, defect_id=defect_id
             )
 
-    if await asyncio.to_thread(read) is None:
+    view = await asyncio.to_thread(read)
+    if view is None:
         raise web.HTTPNotFound()
-    return defect_id
+    return view.defect
 
 
 async def recover(request: web.Request) -> web.StreamResponse:
     shown = await viewer(request)
-    defect_id = await _owned_defect(request, shown)
+    defect_id = (await _owned_defect(request, shown)).id
     form = await request.post()
     action = str(form.get("action", ""))
     text = actions.recover_text(defect_id, action, as_written=form.get("as_written") == "yes")
@@ -146,7 +148,7 @@ async def recover(request: web.Request) -> web.StreamResponse:
 
 async def assign(request: web.Request) -> web.StreamResponse:
     shown = await viewer(request)
-    defect_id = await _owned_defect(request, shown)
+    defect = await _owned_defect(request, shown)
     form = await request.post()
     owner_id = str(form.get("owner", ""))
     huddle = request.app[HUDDLE]
@@ -161,16 +163,17 @@ async def assign(request: web.Request) -> web.StreamResponse:
     outcome = await actions.run_command(
         huddle,
         shown,
-        actions.assign_text(defect_id, owner),
+        actions.assign_text(defect.id, owner),
         once=str(form.get("once") or "") or None,
         mentions=(owner,),
     )
+    await actions.tell_privately(_messengers(request), shown, outcome, defect.channel_id)
     return await _done(request, shown, outcome)
 
 
 async def close(request: web.Request) -> web.StreamResponse:
     shown = await viewer(request)
-    defect_id = await _owned_defect(request, shown)
+    defect_id = (await _owned_defect(request, shown)).id
     form = await request.post()
     outcome = await actions.run_command(
         request.app[HUDDLE],
@@ -179,6 +182,14 @@ async def close(request: web.Request) -> web.StreamResponse:
         once=str(form.get("once") or "") or None,
     )
     return await _done(request, shown, outcome)
+
+
+def _messengers(request: web.Request) -> dict:
+    app = request.app
+    if MESSENGERS not in app:
+        huddle = app[HUDDLE]
+        app[MESSENGERS] = load_messengers(huddle.settings, huddle)
+    return app[MESSENGERS]
 
 
 async def _done(request: web.Request, shown, outcome) -> web.StreamResponse:

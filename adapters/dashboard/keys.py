@@ -12,3 +12,4 @@ from bot.huddle import Huddle
 HUDDLE = web.AppKey("dashboard_huddle", Huddle)
 SETTINGS = web.AppKey("dashboard_settings", DashboardSettings)
 HTTP_CLIENT = web.AppKey("dashboard_http_client", Any)
+MESSENGERS = web.AppKey("dashboard_messengers", dict)  # platform -> Messenger, built once

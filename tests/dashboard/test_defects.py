@@ -43,6 +43,8 @@ async def test_record_assign_and_close_like_the_chat_does(browser, world):
     status, page = await browser.post("/defects/1/assign", {"owner": "U-priya", "once": "a2"})
     assert status == 200 and "@Priya now owns defect #1" in page
     assert defect(world, 1)[0].owner_id == "U-priya"
+    [told] = world.slack.calls_to("chat.postMessage")  # privately, as chat tells them
+    assert told["channel"] == "U-priya" and "You own defect #1" in told.text_everywhere()
 
     status, page = await browser.post("/defects/1/close", {"once": "a3"})
     assert "Defect #1 is closed" in page
