@@ -59,6 +59,16 @@ async def test_a_practice_manager_signs_in_with_slack_and_works_a_defect(page, w
         actions = actions_for(session=session, defect=defect)
     assert defect.owner_id == "U-priya" and defect.closed_by == "Dana"
     assert [a.action for a in actions] == ["called to apologise and rebooked at a time that suits"]
+    assert page.csp_errors == []
+
+
+async def test_the_keyboard_reaches_the_page_first(page, world):
+    await sign_in_with_slack(page, world)
+    await page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the page")
+    await expect(skip).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main")).to_be_focused()
 
 
 async def test_sign_in_with_microsoft_in_the_browser(page, world):
