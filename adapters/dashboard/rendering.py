@@ -16,6 +16,7 @@ from adapters.dashboard.settings import PREFIX
 from bot.storage import admins
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
+from bot.wording import local_full_date
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ async def render(request: web.Request, template: str, context: dict, *, status: 
         "here": request.path.removeprefix(PREFIX) or "/",
         "csrf": await csrf_token(request),
         "settings": request.app[SETTINGS],
+        "day": lambda moment: local_full_date(moment, shown.timezone if shown else "UTC"),
         **context,
     }
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
