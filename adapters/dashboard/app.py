@@ -11,7 +11,8 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 
 from adapters.dashboard import defect_pages, pages, signin, signin_link
-from adapters.dashboard.keys import HTTP_CLIENT, HUDDLE, MESSENGERS, SETTINGS
+from adapters.dashboard.keys import HUDDLE, MESSENGERS, MICROSOFT, SETTINGS
+from adapters.dashboard.microsoft import MicrosoftSignIn
 from adapters.dashboard.rendering import markup, render
 from adapters.dashboard.session import check_csrf, storage
 from adapters.dashboard.settings import DashboardSettings
@@ -63,7 +64,8 @@ def build_dashboard(
     )
     app[HUDDLE] = huddle
     app[SETTINGS] = settings
-    app[HTTP_CLIENT] = http_client
+    if settings.microsoft_sign_in:  # MSAL reaches Microsoft only at the first sign-in
+        app[MICROSOFT] = MicrosoftSignIn(settings, http_client=http_client)
     if messengers is not None:
         app[MESSENGERS] = messengers
     app.on_cleanup.append(_close_messengers)

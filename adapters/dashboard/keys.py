@@ -11,5 +11,5 @@ from bot.huddle import Huddle
 
 HUDDLE = web.AppKey("dashboard_huddle", Huddle)
 SETTINGS = web.AppKey("dashboard_settings", DashboardSettings)
-HTTP_CLIENT = web.AppKey("dashboard_http_client", Any)
+MICROSOFT = web.AppKey("dashboard_microsoft", Any)  # a MicrosoftSignIn, when it is set up
 MESSENGERS = web.AppKey("dashboard_messengers", dict)  # platform -> Messenger, built once

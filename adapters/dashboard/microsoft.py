@@ -12,6 +12,7 @@ authority's published keys, audience, expiry, and an issuer naming the token's t
 from __future__ import annotations
 
 import threading
+import warnings
 
 import jwt
 import msal
@@ -58,10 +59,18 @@ class MicrosoftSignIn:
             return self._app
 
     def start(self, redirect_uri: str) -> dict:
-        """A new flow (state and nonce inside) to keep in the session; its ``auth_uri``."""
-        return self._client().initiate_auth_code_flow(
-            scopes=[], redirect_uri=redirect_uri, response_mode="query"
-        )
+        """A new flow (state, nonce and PKCE verifier inside) to keep in the session.
+
+        ``query``, not MSAL's preferred ``form_post``: a cross-site POST back would come
+        without the ``SameSite=Lax`` session cookie that holds the flow, so the answer
+        comes back as a top-level GET, whose code is useless without the flow's PKCE
+        verifier and client secret.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="response_mode='form_post'")
+            return self._client().initiate_auth_code_flow(
+                scopes=[], redirect_uri=redirect_uri, response_mode="query"
+            )
 
     def finish(self, flow: dict, answer: dict) -> dict:
         """The checked id_token claims of the person who came back with ``answer``."""

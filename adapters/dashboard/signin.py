@@ -20,7 +20,7 @@ from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.dashboard.keys import HTTP_CLIENT, HUDDLE, SETTINGS
+from adapters.dashboard.keys import HUDDLE, MICROSOFT, SETTINGS
 from adapters.dashboard.microsoft import MicrosoftSignIn
 from adapters.dashboard.session import SignedIn, sign_in
 from adapters.dashboard.settings import PREFIX
@@ -31,7 +31,6 @@ log = logging.getLogger("huddle.dashboard")
 
 TEAM_CLAIM = "https://slack.com/team_id"
 USER_CLAIM = "https://slack.com/user_id"
-MICROSOFT = web.AppKey("dashboard_microsoft", MicrosoftSignIn)
 
 
 class SessionStateStore(OAuthStateStore):
@@ -158,13 +157,9 @@ def _slack_claims(settings, id_token: str, nonce: str) -> dict:
 
 
 def _microsoft(request: web.Request) -> MicrosoftSignIn:
-    settings = request.app[SETTINGS]
-    if not settings.microsoft_sign_in:
-        raise web.HTTPNotFound()
     found = request.app.get(MICROSOFT)
-    if found is None:
-        found = MicrosoftSignIn(settings, http_client=request.app[HTTP_CLIENT])
-        request.app[MICROSOFT] = found
+    if found is None:  # Sign in with Microsoft is not set up here
+        raise web.HTTPNotFound()
     return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from adapters.dashboard.signin_link import new_link
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
@@ -45,7 +47,7 @@ async def test_an_expired_link_signs_nobody_in(browser, world, clock):
 def test_only_the_hash_is_stored(world, clock):
     token = link_for(world, clock)
     with transaction(world.huddle.engine) as session:
-        [row] = session.query(SignInLink).all()
+        [row] = session.exec(select(SignInLink)).all()
     assert row.token_hash == token_hash(token) and token not in row.token_hash
     assert row.expires_at - row.created_at == timedelta(minutes=15)
 
