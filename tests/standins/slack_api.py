@@ -39,6 +39,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.standins.slack_openid import SlackOpenID
+
 POST_METHODS = frozenset({"chat.postMessage"})  # what rate_limit counts as a "post"
 
 
@@ -138,6 +140,7 @@ class SlackAPIStandIn:
         self._sockets: list[web.WebSocketResponse] = []
         self._envelopes = itertools.count(1)
         self.port: int | None = None
+        self.openid = SlackOpenID()  # Sign in with Slack (tests/standins/slack_openid.py)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -203,6 +206,10 @@ class SlackAPIStandIn:
         """The SLACK_API_URL to use."""
         return f"http://127.0.0.1:{self.port}/api/"
 
+    @property
+    def openid_authorize_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/openid/connect/authorize"
+
     def response_url(self, key: str = "r") -> str:
         """A response_url to put in slash-command and interaction payloads."""
         return f"http://127.0.0.1:{self.port}/respond/{key}"
@@ -215,6 +222,7 @@ class SlackAPIStandIn:
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
+        self.openid.add_routes(app)
         return app
 
     async def start(self, port: int = 0) -> SlackAPIStandIn:
@@ -306,6 +314,8 @@ class SlackAPIStandIn:
             return scripted
         if method == "oauth.v2.access":
             return self._oauth(request, args)
+        if method.startswith("openid.connect."):
+            return self.openid.answer(method, request, args)
         if method == "apps.connections.open":
             if not (token or "").startswith("xapp-"):
                 return web.json_response({"ok": False, "error": "not_allowed_token_type"})

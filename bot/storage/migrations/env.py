@@ -3,9 +3,6 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import bot.storage.appointment_models  # registers the schedule tables
-import bot.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-
 config = context.config
 target_metadata = SQLModel.metadata
 

@@ -1,0 +1,158 @@
+"""The dashboard in a real browser, as a practice manager uses it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import expect
+
+from bot.storage.db import transaction
+from bot.storage.defects import actions_for, get_defect
+from tests.browser.conftest import serious_violations
+from tests.dashboard_world import TENANT
+
+
+async def sign_in_with_slack(page, world, user_id="U-dana", name="Dana"):
+    world.slack.openid.sign_in_as("T1", user_id, name)
+    await page.goto(world.url + "/signin")
+    await page.get_by_role("link", name="Sign in with Slack").click()
+    await expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
+
+
+async def test_a_practice_manager_signs_in_with_slack_and_works_a_defect(page, world):
+    await page.goto(world.url + "/signin")
+    await page.shots.take("sign-in")
+    assert await serious_violations(page) == []
+    await sign_in_with_slack(page, world)
+    await expect(page.get_by_text("Smile Dental")).to_be_visible()
+    await page.shots.take("overview")
+    assert await serious_violations(page) == []
+
+    await (
+        page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Defects").click()
+    )
+    await expect(page.get_by_text("waited 25 minutes")).to_be_visible()
+    await page.get_by_label("Stage").select_option("checkout")  # htmx swaps the rows
+    await expect(page.get_by_text("waited 25 minutes")).to_have_count(0)
+    await expect(page.get_by_text("wrong fee")).to_be_visible()
+    assert "stage=checkout" in page.url
+    await page.get_by_label("Stage").select_option("")
+    await page.shots.take("defects")
+    assert await serious_violations(page) == []
+
+    await page.get_by_role("link", name="#1", exact=True).click()
+    await page.get_by_label("What did we do, or what will we do?").fill(
+        "called to apologise and rebooked at a time that suits"
+    )
+    await page.get_by_role("button", name="Record recovery").click()
+    await expect(page.get_by_text("Recovery recorded for defect #1")).to_be_visible()
+    await page.get_by_label("Who follows it up?").select_option(label="Priya")
+    await page.get_by_role("button", name="Assign").click()
+    await expect(page.get_by_text("@Priya now owns defect #1")).to_be_visible()
+    await page.shots.take("defect")
+    assert await serious_violations(page) == []
+    await page.get_by_role("button", name="Close defect #1").click()
+    await expect(page.get_by_text("Defect #1 is closed")).to_be_visible()
+
+    with transaction(world.huddle.engine) as session:
+        defect = get_defect(session=session, workspace_id=world.ids["smile"], defect_id=1)
+        actions = actions_for(session=session, defect=defect)
+    assert defect.owner_id == "U-priya" and defect.closed_by == "Dana"
+    assert [a.action for a in actions] == ["called to apologise and rebooked at a time that suits"]
+    assert page.csp_errors == []
+
+
+async def test_the_keyboard_reaches_the_page_first(page, world):
+    await sign_in_with_slack(page, world)
+    await page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the page")
+    await expect(skip).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("main")).to_be_focused()
+
+
+async def test_sign_in_with_microsoft_in_the_browser(page, world):
+    world.microsoft.sign_in_as(TENANT, "oid-mia", "Mia")
+    await page.goto(world.url + "/signin")
+    await page.get_by_role("link", name="Sign in with Microsoft").click()
+    await expect(page.get_by_text("Harbour Dental")).to_be_visible()
+    await expect(page.get_by_text("Mia · admin")).to_be_visible()
+    await page.shots.take("overview-microsoft")
+
+
+async def test_stories_and_heroes_by_period(page, world):
+    await sign_in_with_slack(page, world)
+    await (
+        page.get_by_role("navigation", name="Dashboard")
+        .get_by_role("link", name="Stories and heroes")
+        .click()
+    )
+    await page.get_by_label("Period").select_option("all")
+    await expect(page.get_by_role("heading", name="Heroes · All time")).to_be_visible()
+    await page.shots.take("stories")
+    assert await serious_violations(page) == []
+
+
+async def test_a_non_admin_on_an_admin_page_gets_403(page, world):
+    await sign_in_with_slack(page, world, "U-sam", "Sam")
+    response = await page.goto(world.url + "/admins")
+    assert response.status == 403
+    await expect(page.get_by_text("for the practice's admins")).to_be_visible()
+    await page.shots.take("forbidden")
+    assert await serious_violations(page) == []
+
+
+async def test_an_admin_page_for_an_admin(page, world):
+    await sign_in_with_slack(page, world)
+    await (
+        page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Admins").click()
+    )
+    await expect(page.get_by_role("cell", name="Dana")).to_be_visible()
+    await page.shots.take("admins")
+    assert await serious_violations(page) == []
+
+
+async def test_another_practice_s_defect_id_is_not_found(page, world):
+    await sign_in_with_slack(page, world)
+    response = await page.goto(world.url + "/defects/3")
+    assert response.status == 404
+    await expect(page.get_by_text("front door")).to_have_count(0)
+    await page.shots.take("not-found")
+    assert await serious_violations(page) == []
+
+
+async def test_a_tampered_or_missing_csrf_token_is_refused(page, world):
+    await sign_in_with_slack(page, world)
+    await page.goto(world.url + "/defects/1")
+    await page.locator("form[action$='/close'] input[name=csrf]").evaluate(
+        "input => input.value = 'tampered'"
+    )
+    async with page.expect_response(re.compile(r"/close$")) as answer:
+        await page.get_by_role("button", name="Close defect #1").click()
+    assert (await answer.value).status == 403
+    await expect(page.get_by_text("nothing was changed")).to_be_visible()
+    await page.goto(world.url + "/defects/1")
+    await page.locator("form[action$='/recover'] input[name=csrf]").evaluate("i => i.remove()")
+    await page.get_by_label("What did we do, or what will we do?").fill("sent flowers")
+    async with page.expect_response(re.compile(r"/recover$")) as answer:
+        await page.get_by_role("button", name="Record recovery").click()
+    assert (await answer.value).status == 403
+    with transaction(world.huddle.engine) as session:
+        defect = get_defect(session=session, workspace_id=world.ids["smile"], defect_id=1)
+        assert defect.closed_at is None and actions_for(session=session, defect=defect) == ()
+
+
+async def test_the_defects_page_reads_on_a_phone(chromium, world):
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = await context.new_page()
+    world.slack.openid.sign_in_as("T1", "U-dana", "Dana")
+    await phone.goto(world.url + "/signin/slack")
+    await phone.goto(world.url + "/defects")
+    await expect(phone.get_by_text("waited 25 minutes")).to_be_visible()
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing runs off the side of the screen
+    from tests.browser.conftest import ARTEFACTS
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    await phone.screenshot(path=str(ARTEFACTS / "phone--defects.png"), full_page=True)
+    await context.close()
