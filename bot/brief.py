@@ -25,12 +25,14 @@ from bot.content import Content
 from bot.crypto import Vault
 from bot.model import Button, Field, Reply, Visibility
 from bot.storage import defects, tidbits
-from bot.storage.appointments import DayCounts, appointments_on
+from bot.storage.appointments import DayCounts, appointments_on, day_counts
 from bot.storage.audit import record_audit
 from bot.storage.fail_to_attends import fail_to_attend_count
 from bot.wording import clock_time, local_date, shorten
 
 PAGE = 10  # appointments a page: well inside Slack's 50 blocks and a Teams card's size
+HOME_SHOWN = 3 * PAGE  # on a home screen (Slack's has room for 100 blocks); a multiple of PAGE
+HOME_FIELD_MAX = 2800  # one appointment's detail on a home screen: one block's text
 RECENT_DEFECTS = timedelta(days=90)  # as a /tidbit recall shows them
 TIDBITS_SHOWN = 3
 NOTE_MAX = 160
@@ -121,6 +123,56 @@ def private_brief(
         footer="Only you can see this. Each patient's tidbits read here is recorded in the "
         "audit log." + (f" Next: `/{buttons[0].command}`." if buttons else ""),
     )
+
+
+def home_brief(
+    *,
+    session: Session,
+    vault: Vault,
+    content: Content,
+    asker: Asker,
+    day: date,
+    tz: str,
+    now: datetime,
+) -> list[Field]:
+    """The asker's own day as fields of their home screen: its counts, then the first
+    ``HOME_SHOWN`` appointments as ``/huddle brief`` shows them (each tidbit read
+    audited), then how to see the rest. A home screen has room for about a hundred
+    blocks, so a long day shows what fits and names the page where the rest begins."""
+    found = appointments_on(session=session, workspace_id=asker.workspace_id, day=day)
+    heading = f"Your day · {day:%A} {day.day} {day:%B}"
+    if not found:
+        return [
+            Field(
+                heading,
+                "No appointments today. The schedule comes from the practice's source "
+                "(`/huddle source`).",
+            )
+        ]
+    counts = day_counts(session=session, workspace_id=asker.workspace_id, day=day, now=now)
+    shown = found[:HOME_SHOWN]
+    fields = [
+        Field(
+            heading,
+            counts_line(counts, "today") + ". Only you can see this; each patient's tidbits "
+            "read here is recorded in the audit log.",
+        )
+    ]
+    for appointment in shown:
+        field = _appointment(session, vault, content, asker, appointment, tz, now)
+        value = field.value
+        if len(value) > HOME_FIELD_MAX:  # keeps its lines, unlike ``shorten``
+            value = value[: HOME_FIELD_MAX - 1] + "…"
+        fields.append(Field(field.label, value))
+    if len(found) > len(shown):
+        rest = len(found) - len(shown)
+        fields.append(
+            Field(
+                f"…and {_counted(rest, 'more appointment', 'more appointments')}",
+                f"See them with `/huddle brief page {len(shown) // PAGE + 1}`.",
+            )
+        )
+    return fields
 
 
 def _private(**kwargs) -> Reply:

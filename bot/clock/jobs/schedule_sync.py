@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from bot.appointments import ScheduleSourceError, SourceWorkspace, sync_day
+from bot.appointments import ScheduleSourceError, SourceWorkspace, record_problem, sync_day
 from bot.clock.engine import HOURLY
 from bot.clock.sources import Opener, load_source_opener
 from bot.huddle import Huddle
@@ -92,6 +92,7 @@ async def _sync(
                     report.problems += 1
     except ScheduleSourceError as error:
         log.warning("schedule sync: workspace %s not synced: %s", target.workspace_id, error)
+        await asyncio.to_thread(record_problem, huddle.engine, target.workspace_id, str(error), now)
         report.problems += 2
 
 
