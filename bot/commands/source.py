@@ -17,6 +17,7 @@ from bot.model import Field, Form, FormField, Reply, Visibility
 from bot.source_config import (
     SHEET_NEEDED,
     SHEET_OPTIONAL,
+    SourceSettingsError,
     SourceStatus,
     feed_settings,
     opendental_settings,
@@ -40,6 +41,13 @@ TYPED_SECRET = (
 
 
 def source(ctx: Context, rest: str) -> Reply:
+    try:
+        return _source(ctx, rest)
+    except SourceSettingsError as error:  # a setting that cannot work, said in words
+        raise UsageError(str(error)) from None
+
+
+def _source(ctx: Context, rest: str) -> Reply:
     word, _, more = rest.strip().partition(" ")
     if not word:
         return _show(ctx)
