@@ -31,7 +31,13 @@ from adapters.schedule_sources import open_source
 from bot.appointments import ScheduleSourceError, SourceWorkspace, sync_day
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, Vault, console_vault
-from bot.source_config import feed_settings, opendental_settings, save_source, sheet_columns
+from bot.source_config import (
+    feed_settings,
+    opendental_settings,
+    save_source,
+    sheet_columns,
+    source_status,
+)
 from bot.storage import appointments as stored_sources
 from bot.storage import db, workspaces
 from bot.storage.appointment_models import SOURCE_KINDS
@@ -163,12 +169,16 @@ def run_source_show(settings: Settings, args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     workspace = _workspace(engine, settings, args.workspace, datetime.now(UTC))
     with db.transaction(engine) as session:
-        found = stored_sources.get_source(session=session, workspace_id=workspace.id)
+        found = source_status(session=session, workspace_id=workspace.id)
     if found is None:
         print(f"{args.workspace}: no schedule source set.")
         return 0
-    secret = "set (never shown)" if found.secret_enc else "none"
+    secret = "set (never shown)" if found.has_secret else "none"
     print(f"{args.workspace}: {found.kind}; secret: {secret}")
+    synced = (
+        found.last_synced_at.isoformat(timespec="seconds") if found.last_synced_at else "not yet"
+    )
+    print(f"last good sync: {synced}; last problem: {found.last_problem or 'none'}")
     print(json.dumps(found.settings, indent=2, sort_keys=True))
     return 0
 
