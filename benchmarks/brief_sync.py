@@ -18,7 +18,7 @@ fresh migrated database; with ``--baseline-root`` (a ``git archive`` of the code
 each round runs that code and this tree side by side, alternating which goes first.
 
     .venv/bin/python benchmarks/brief_sync.py [--practices 1000] [--postgres] \\
-        [--baseline-root /tmp/brief-base] [--rounds 1]
+        [--briefed 100] [--baseline-root /tmp/brief-base] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -231,7 +231,8 @@ def worker(args) -> dict:
                 updated_by="benchmark",
                 now=now,
             )
-    _seed_notes(args, engine, vault, ids, now, sa, Session, Tidbit, Defect)
+    briefed = ids[: args.briefed or len(ids)]
+    _seed_notes(args, engine, vault, briefed, now, sa, Session, Tidbit, Defect)
     seeded = time.perf_counter() - seed_started
 
     settings = Settings(HUDDLE_ENCRYPTION_KEY=key, DATABASE_URL=args.url)
@@ -253,7 +254,7 @@ def worker(args) -> dict:
 
     # Every practice's brief: the channel's counts and the private page 1.
     counts_ms, private_ms, brief_statements = [], [], []
-    for n, workspace_id in enumerate(ids):
+    for n, workspace_id in enumerate(briefed):
         asker = Asker(workspace_id, f"slack:T{n:05d}", "U1", "Alex", "C1")
         statements["n"] = 0
         with Session(engine) as session, session.begin():
@@ -412,6 +413,8 @@ def run_worker(args, root: Path, url: str, standin: str) -> dict:
         str(args.tidbits),
         "--defects",
         str(args.defects),
+        "--briefed",
+        str(args.briefed),
     ]
     env = {**os.environ, "PYTHONPATH": str(root), "HUDDLE_LOG_LEVEL": "WARNING"}
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root)
@@ -437,6 +440,12 @@ def main() -> None:
     parser.add_argument("--defects", type=int, default=2000)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--rate-429", type=float, default=0.02)
+    parser.add_argument(
+        "--briefed",
+        type=int,
+        default=0,
+        help="seed tidbits and defects for, and brief, only the first N practices (0: all)",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--baseline-root", help="a checkout of the code before, run beside")
@@ -459,7 +468,8 @@ def main() -> None:
     kind = "postgres" if args.postgres else "sqlite"
     print(
         f"{args.practices} practices x {args.appointments} appointments (today and tomorrow), "
-        f"{args.tidbits} tidbits and {args.defects} defects each; stand-in after "
+        f"{args.tidbits} tidbits and {args.defects} defects each in "
+        f"{args.briefed or args.practices} practices, briefed; stand-in after "
         f"{args.delay * 1000:.0f} ms, {args.rate_429:.0%} 429s; {kind}; "
         f"load average {os.getloadavg()[0]:.1f} at the start"
     )
