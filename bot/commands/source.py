@@ -58,6 +58,10 @@ def _source(ctx: Context, rest: str) -> Reply:
         return _from_form(ctx, kind, ctx.incoming.form)
     typed = _typed(more)
     if kind == "daysheet" and typed:
+        if "secret" in typed:  # a bare word: not name=Header
+            raise UsageError(
+                'Write each column as name=Header: `/huddle source csv time=Time reference="Chart #"`.'
+            )
         return _save(ctx, kind, _settings(ctx, kind, typed), None)
     return _form(ctx, kind, typed)
 

@@ -123,6 +123,7 @@ def test_a_calendar_feed_from_the_form_is_stored_with_its_pattern_and_marker(hud
 
 def test_a_csv_mapping_can_be_typed_and_a_missing_column_is_named(huddle, chat):
     assert "needs the reference column" in chat("/huddle source csv time=Time")
+    assert "Write each column as name=Header" in chat("/huddle source csv Time")
 
     reply = chat('/huddle source csv time=Time reference="Chart #" provider=Provider')
 
