@@ -31,6 +31,13 @@ from adapters.schedule_sources import open_source
 from bot.appointments import ScheduleSourceError, SourceWorkspace, sync_day
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, Vault, console_vault
+from bot.source_config import (
+    feed_settings,
+    opendental_settings,
+    save_source,
+    sheet_columns,
+    source_status,
+)
 from bot.storage import appointments as stored_sources
 from bot.storage import db, workspaces
 from bot.storage.appointment_models import SOURCE_KINDS
@@ -108,35 +115,29 @@ def _secret(prompt: str) -> str:
 
 
 def _practice_settings(args: argparse.Namespace) -> tuple[dict, bool]:
-    """The source's plain settings, checked, and whether it takes a secret."""
+    """The source's plain settings, checked as `/huddle source` checks them, and whether
+    it takes a secret."""
     if args.kind == "opendental":
-        settings = {
-            "confirmed_defnums": [int(n) for n in (args.confirmed or "").split(",") if n.strip()],
-            "reference": args.reference or "PatNum",
-            "birthdays": not args.no_birthdays,
-        }
-        if args.base_url:
-            settings["base_url"] = args.base_url
-        if not settings["confirmed_defnums"]:
+        if not (args.confirmed or "").strip():
             raise CliError(
                 "Say which of the practice's Confirmed statuses count as confirmed: "
                 "--confirmed 19,21 (their DefNums, in Setup > Definitions > Appt Confirmed)."
             )
+        settings = opendental_settings(
+            confirmed=args.confirmed or "",
+            reference=args.reference,
+            birthdays=not args.no_birthdays,
+            base_url=args.base_url,
+        )
         OpenDentalPractice.from_settings(settings)
         return settings, True
     if args.kind == "ical":
-        settings = {
-            k: v
-            for k, v in (
-                ("reference_pattern", args.pattern),
-                ("new_patient_marker", args.marker),
-                ("provider_from", args.provider_from),
-            )
-            if v is not None
-        }
+        settings = feed_settings(
+            pattern=args.pattern, marker=args.marker, provider_from=args.provider_from
+        )
         FeedPractice.from_settings(settings)
         return settings, True
-    return ColumnMapping(_columns(args.column or [])).as_settings(), False
+    return ColumnMapping(sheet_columns(_columns(args.column or []))).as_settings(), False
 
 
 def run_source_set(settings: Settings, args: argparse.Namespace) -> int:
@@ -145,23 +146,18 @@ def run_source_set(settings: Settings, args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     workspace = _workspace(engine, settings, args.workspace, now)
     vault = _vault(settings, workspace.platform)
-    secret_enc = None
+    secret = None
     if takes_secret:
         what = "customer key" if args.kind == "opendental" else "private feed address (https://)"
         secret = _secret(f"The practice's {what} (not shown): ")
-        if secret:
-            secret_enc = vault.encrypt(secret)
     with db.transaction(engine) as session:
-        previous = stored_sources.get_source(session=session, workspace_id=workspace.id)
-        keeps = previous is not None and previous.kind == args.kind and previous.secret_enc
-        if takes_secret and secret_enc is None and not keeps:
-            raise CliError(f"The {args.kind} source needs its secret: none was given.")
-        stored_sources.set_source(
+        save_source(
             session=session,
+            vault=vault,
             workspace_id=workspace.id,
             kind=args.kind,
             settings=practice,
-            secret_enc=secret_enc,
+            secret=secret,
             updated_by="operator (huddle CLI)",
             now=now,
         )
@@ -173,12 +169,16 @@ def run_source_show(settings: Settings, args: argparse.Namespace) -> int:
     engine = db.make_engine(settings.database_url)
     workspace = _workspace(engine, settings, args.workspace, datetime.now(UTC))
     with db.transaction(engine) as session:
-        found = stored_sources.get_source(session=session, workspace_id=workspace.id)
+        found = source_status(session=session, workspace_id=workspace.id)
     if found is None:
         print(f"{args.workspace}: no schedule source set.")
         return 0
-    secret = "set (never shown)" if found.secret_enc else "none"
+    secret = "set (never shown)" if found.has_secret else "none"
     print(f"{args.workspace}: {found.kind}; secret: {secret}")
+    synced = (
+        found.last_synced_at.isoformat(timespec="seconds") if found.last_synced_at else "not yet"
+    )
+    print(f"last good sync: {synced}; last problem: {found.last_problem or 'none'}")
     print(json.dumps(found.settings, indent=2, sort_keys=True))
     return 0
 

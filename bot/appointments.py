@@ -145,14 +145,17 @@ async def sync_day(
             day.isoformat(),
             error,
         )
+        await asyncio.to_thread(record_problem, engine, workspace.id, str(error), now)
         return SyncResult(day, None, str(error))
     rows = [sealed(vault, workspace.patient_salt, a) for a in appointments]
 
     def store() -> int:
         with transaction(engine) as session:
-            return stored.replace_day(
+            count = stored.replace_day(
                 session=session, workspace_id=workspace.id, day=day, rows=rows, now=now
             )
+            stored.record_sync(session=session, workspace_id=workspace.id, now=now)
+            return count
 
     count = await asyncio.to_thread(store)
     log.info(
@@ -163,6 +166,12 @@ async def sync_day(
         count,
     )
     return SyncResult(day, count)
+
+
+def record_problem(engine: sa.Engine, workspace_id: int, problem: str, now: datetime) -> None:
+    """Keep what went wrong, in words, for ``/huddle source`` (the last good day stays)."""
+    with transaction(engine) as session:
+        stored.record_sync(session=session, workspace_id=workspace_id, now=now, problem=problem)
 
 
 def sealed(vault: Vault, patient_salt: str, appointment: Appointment) -> stored.AppointmentRow:

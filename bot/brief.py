@@ -25,12 +25,14 @@ from bot.content import Content
 from bot.crypto import Vault
 from bot.model import Button, Field, Reply, Visibility
 from bot.storage import defects, tidbits
-from bot.storage.appointments import DayCounts, appointments_on
+from bot.storage.appointments import DayCounts, appointments_on, day_counts
 from bot.storage.audit import record_audit
-from bot.storage.fail_to_attends import fail_to_attend_count
+from bot.storage.fail_to_attends import fail_to_attend_counts
 from bot.wording import clock_time, local_date, shorten
 
 PAGE = 10  # appointments a page: well inside Slack's 50 blocks and a Teams card's size
+HOME_SHOWN = 3 * PAGE  # on a home screen (Slack's has room for 100 blocks); a multiple of PAGE
+HOME_FIELD_MAX = 2800  # one appointment's detail on a home screen: one block's text
 RECENT_DEFECTS = timedelta(days=90)  # as a /tidbit recall shows them
 TIDBITS_SHOWN = 3
 NOTE_MAX = 160
@@ -107,7 +109,7 @@ def private_brief(
     pages = (len(found) + PAGE - 1) // PAGE
     page = min(max(page, 1), pages)
     shown = found[(page - 1) * PAGE : page * PAGE]
-    fields = tuple(_appointment(session, vault, content, asker, a, tz, now) for a in shown)
+    fields = tuple(appointment_fields(session, vault, content, asker, shown, tz, now))
     buttons = ()
     more = f"{len(found) - page * PAGE} more" if page < pages else ""
     if more:
@@ -123,31 +125,125 @@ def private_brief(
     )
 
 
+def home_brief(
+    *,
+    session: Session,
+    vault: Vault,
+    content: Content,
+    asker: Asker,
+    day: date,
+    tz: str,
+    now: datetime,
+) -> list[Field]:
+    """The asker's own day as fields of their home screen: its counts, then the first
+    ``HOME_SHOWN`` appointments as ``/huddle brief`` shows them (each tidbit read
+    audited), then how to see the rest. A home screen has room for about a hundred
+    blocks, so a long day shows what fits and names the page where the rest begins."""
+    found = appointments_on(session=session, workspace_id=asker.workspace_id, day=day)
+    heading = f"Your day · {day:%A} {day.day} {day:%B}"
+    if not found:
+        return [
+            Field(
+                heading,
+                "No appointments today. The schedule comes from the practice's source "
+                "(`/huddle source`).",
+            )
+        ]
+    counts = day_counts(session=session, workspace_id=asker.workspace_id, day=day, now=now)
+    shown = found[:HOME_SHOWN]
+    fields = [
+        Field(
+            heading,
+            counts_line(counts, "today") + ". Only you can see this; each patient's tidbits "
+            "read here is recorded in the audit log.",
+        )
+    ]
+    for field in appointment_fields(session, vault, content, asker, shown, tz, now):
+        value = field.value
+        if len(value) > HOME_FIELD_MAX:  # keeps its lines, unlike ``shorten``
+            value = value[: HOME_FIELD_MAX - 1] + "…"
+        fields.append(Field(field.label, value))
+    if len(found) > len(shown):
+        rest = len(found) - len(shown)
+        fields.append(
+            Field(
+                f"…and {_counted(rest, 'more appointment', 'more appointments')}",
+                f"See them with `/huddle brief page {len(shown) // PAGE + 1}`.",
+            )
+        )
+    return fields
+
+
 def _private(**kwargs) -> Reply:
     return Reply(visibility=Visibility.PRIVATE, sensitive=True, **kwargs)
 
 
-def _appointment(session, vault, content, asker: Asker, appointment, tz: str, now) -> Field:
-    ref = vault.decrypt(appointment.patient_ref_enc)
-    hashes = vault.ref_hashes(asker.patient_salt, ref)
-    notes, total = read_tidbits(
-        session=session, vault=vault, asker=asker, ref=ref, hashes=hashes, now=now
-    )
-    lines = defects.defects_for_patient(
-        session=session,
-        workspace_id=asker.workspace_id,
-        ref_hashes=hashes,
-        closed_since=now - RECENT_DEFECTS,
-    )
-    views = defects.views_of(
-        session=session, workspace_id=asker.workspace_id, ids=[d.defect_id for d in lines]
-    )
+def appointment_fields(
+    session: Session,
+    vault: Vault,
+    content: Content,
+    asker: Asker,
+    shown: list,
+    tz: str,
+    now: datetime,
+) -> list[Field]:
+    """Each appointment shown with its patient's tidbits, defects and flags.
+
+    The patients' data is read for all of them at once (tidbits, defects with their
+    recovery actions, past fail-to-attends: five statements however long the page), and
+    each patient's tidbit read is audited as a ``/tidbit`` recall records it (action
+    ``tidbit.read``, the reference hashed and encrypted)."""
+    refs = [vault.decrypt(a.patient_ref_enc) for a in shown]
+    hashes = [vault.ref_hashes(asker.patient_salt, ref) for ref in refs]
+    every = sorted({h for found in hashes for h in found})
+    where = {"session": session, "workspace_id": asker.workspace_id, "ref_hashes": every}
+    notes = tidbits.recent_tidbits_by_ref(**where, now=now, limit=TIDBITS_SHOWN)
+    views = defects.views_for_patients(**where, closed_since=now - RECENT_DEFECTS)
+    missed = fail_to_attend_counts(**where)
+    fields = []
+    for appointment, ref, mine in zip(shown, refs, hashes, strict=True):
+        pages = [notes[h] for h in mine if h in notes]
+        newest = sorted(
+            (t for page in pages for t in page.tidbits),
+            key=lambda t: (t.created_at, t.id),
+            reverse=True,
+        )[:TIDBITS_SHOWN]
+        record_audit(
+            session=session,
+            workspace_id=asker.workspace_id,
+            actor_id=asker.user_id,
+            actor_name=asker.user_name,
+            action="tidbit.read",
+            patient_ref_hash=mine[0],
+            patient_ref_enc=vault.encrypt(ref),
+            record_count=len(newest),
+            channel_id=asker.channel_id,
+            now=now,
+        )
+        fields.append(
+            _appointment(
+                content,
+                appointment,
+                ref,
+                [vault.decrypt(t.note_enc) for t in newest],
+                sum(page.total for page in pages),
+                [v for v in views if v.defect.patient_ref_hash in mine],
+                sum(missed.get(h, 0) for h in mine),
+                tz,
+            )
+        )
+    return fields
+
+
+def _appointment(
+    content: Content, appointment, ref: str, notes: list[str], total: int, views, missed, tz
+) -> Field:
     flags = [
         "new patient" if appointment.new_patient else "",
         "confirmed" if appointment.confirmed else "not confirmed",
         "birthday this week" if appointment.birthday_this_week else "",
         f"arrived {clock_time(appointment.arrived)}" if appointment.arrived else "",
-        _past_fail_to_attends(session, asker.workspace_id, hashes),
+        f"{missed} past fail-to-attend{'s' if missed != 1 else ''}" if missed else "",
     ]
     body = [" · ".join(f for f in flags if f)]
     body += [f"Tidbit: {shorten(note, NOTE_MAX)}" for note in notes]
@@ -170,37 +266,3 @@ def _appointment(session, vault, content, asker: Asker, appointment, tz: str, no
         )
     label = f"{clock_time(appointment.starts)} · {ref} · {appointment.provider or 'no provider'}"
     return Field(label, "\n".join(body))
-
-
-def _past_fail_to_attends(session: Session, workspace_id: int, hashes: list[str]) -> str:
-    missed = fail_to_attend_count(session=session, workspace_id=workspace_id, ref_hashes=hashes)
-    return f"{missed} past fail-to-attend{'s' if missed != 1 else ''}" if missed else ""
-
-
-def read_tidbits(
-    *, session: Session, vault: Vault, asker: Asker, ref: str, hashes: list[str], now: datetime
-) -> tuple[list[str], int]:
-    """A patient's newest tidbits (``TIDBITS_SHOWN``), decrypted, and how many they have;
-    the read audited exactly as a ``/tidbit`` recall records it (action ``tidbit.read``,
-    the reference hashed and encrypted)."""
-    page = tidbits.recent_tidbits(
-        session=session,
-        workspace_id=asker.workspace_id,
-        ref_hashes=hashes,
-        now=now,
-        limit=TIDBITS_SHOWN,
-    )
-    found = page.tidbits
-    record_audit(
-        session=session,
-        workspace_id=asker.workspace_id,
-        actor_id=asker.user_id,
-        actor_name=asker.user_name,
-        action="tidbit.read",
-        patient_ref_hash=hashes[0],
-        patient_ref_enc=vault.encrypt(ref),
-        record_count=len(found),
-        channel_id=asker.channel_id,
-        now=now,
-    )
-    return [vault.decrypt(t.note_enc) for t in found], page.total

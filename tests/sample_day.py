@@ -10,7 +10,7 @@ from sqlmodel import Session
 from adapters.daysheet.source import ColumnMapping, DaySheetSource
 from bot.appointments import SourceWorkspace, sync_day
 from bot.storage import workspaces
-from bot.storage.appointments import AppointmentRow, appointments_on, replace_day
+from bot.storage.appointments import AppointmentRow, appointments_on, replace_day, set_source
 
 SAMPLE = Path(__file__).parents[1] / "content" / "examples" / "day_sheet.csv"
 MAPPING = ColumnMapping(
@@ -75,5 +75,19 @@ def repeat_day(huddle, workspace_id: int, day: date, times: int) -> None:
             workspace_id=workspace_id,
             day=day,
             rows=copies * times,
+            now=huddle.clock(),
+        )
+
+
+def set_day_sheet_source(huddle, workspace_id: int) -> None:
+    """Record the sample sheet's mapping as the practice's schedule source (as an import does)."""
+    with Session(huddle.engine) as session, session.begin():
+        set_source(
+            session=session,
+            workspace_id=workspace_id,
+            kind="daysheet",
+            settings=MAPPING.as_settings(),
+            secret_enc=None,
+            updated_by="test",
             now=huddle.clock(),
         )

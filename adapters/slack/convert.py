@@ -16,7 +16,8 @@ from bot.model import Button, Incoming, Person, Reaction, Reply, ThreadReply
 PLATFORM = "slack"
 
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks).
-MAX_BLOCKS = 50
+MAX_BLOCKS = 50  # a message
+MAX_VIEW_BLOCKS = 100  # a view: the App Home tab, a modal
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_BUTTON_TEXT = 75
@@ -86,8 +87,9 @@ def _said(reply: Reply, text: str) -> str:
     return mention(escape(text), reply.mentions)
 
 
-def blocks(reply: Reply) -> list[dict]:
-    """A reply as Block Kit blocks: header, text, fields, buttons, footer."""
+def blocks(reply: Reply, limit: int = MAX_BLOCKS) -> list[dict]:
+    """A reply as Block Kit blocks: header, text, fields, buttons, footer; at most
+    ``limit`` blocks (a message's 50, a view's 100), the last saying when some did not fit."""
     out: list[dict] = []
     if reply.title:
         out.append({"type": "header", "text": plain_text(reply.title, MAX_HEADER_TEXT)})
@@ -104,7 +106,7 @@ def blocks(reply: Reply) -> list[dict]:
         if reply.footer
         else []
     )
-    room = MAX_BLOCKS - len(button_blocks) - len(footer)
+    room = limit - len(button_blocks) - len(footer)
     if len(out) > room:
         out = [
             *out[: room - 1],
@@ -338,5 +340,5 @@ def origin_of(event: Reaction | ThreadReply) -> Origin:
 
 
 def home_view(reply: Reply) -> dict:
-    """The App Home tab (views.publish)."""
-    return {"type": "home", "blocks": blocks(reply)}
+    """The App Home tab (views.publish): up to a view's 100 blocks."""
+    return {"type": "home", "blocks": blocks(reply, MAX_VIEW_BLOCKS)}

@@ -167,8 +167,9 @@ def _card(
                 "workspace=%s",
                 place.workspace_id,
             )
-    if card.action == "form":
-        incoming = _incoming(activity, place, origin, card.command, "", form=card.form)
+    if card.action == "form":  # a form's command may carry words: "huddle source ical"
+        name, text = parse_command(card.command) or (card.command, "")
+        incoming = _incoming(activity, place, origin, name, text, form=card.form)
         return Inbound(place, (installed, incoming), origin)
     parsed = parse_command(card.command)
     if parsed is None:

@@ -15,6 +15,7 @@
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
 Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
+`/huddle source` shows where the appointments come from; `/huddle source opendental|ical|csv` sets it, in a form (admins)
 `/huddle help` shows this help
 """
 
@@ -31,6 +32,7 @@ from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
 from bot.commands.report import report
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
+from bot.commands.source import source
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
@@ -196,4 +198,5 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "admins": list_admins,
     "admin": admin,
     "brief": brief,
+    "source": _admin_only("see or set the schedule source", source),
 }

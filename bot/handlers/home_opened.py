@@ -1,9 +1,11 @@
 """Someone opened Huddle's home screen: the workspace at a glance.
 
-This week's rule, the month's WOW leaderboard and the open defects by stage.
-Platforms with a home screen (Slack's App Home) render this ``Reply``; the core
-says what is on it, never how it looks. It holds no patient data (no references,
-no tidbits).
+This week's rule, the month's WOW leaderboard and the open defects by stage; and,
+when the practice has a schedule source, first the person's own brief of today
+(what ``/huddle brief`` shows them, each tidbit read audited). Platforms with a home
+screen (Slack's App Home) render this ``Reply`` for that one person; the core says
+what is on it, never how it looks. With the brief it is ``sensitive``: patient data,
+never posted in a channel or logged.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot import stories
+from bot.brief import Asker, home_brief
 from bot.content import Content
 from bot.door import Route, Turn
 from bot.meeting import next_rule
 from bot.model import Field, Reply
 from bot.scheduling import Period
 from bot.storage import defects, meetings
+from bot.storage.appointments import get_source
 from bot.wording import shorten
 
 PER_STAGE = 5
@@ -32,7 +36,8 @@ def compose_home(turn: Turn) -> Reply:
     """The home screen for the turn's workspace."""
     now, session, workspace, content = turn.now, turn.session, turn.workspace, turn.content
     tz = workspace.timezone
-    fields = [_rule_field(content, session, workspace.id, tz, now)]
+    brief = _brief_fields(turn)
+    fields = [*brief, _rule_field(content, session, workspace.id, tz, now)]
 
     local_now = now.astimezone(ZoneInfo(tz))
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -66,7 +71,28 @@ def compose_home(turn: Turn) -> Reply:
         title="Huddle",
         text=f"Your practice this week. {total} open defect{'s' if total != 1 else ''}.",
         fields=tuple(fields),
-        footer="`/huddle help` · `/defect list` · `/huddle leaderboard`",
+        footer="`/huddle help` · `/defect list` · `/huddle leaderboard`"
+        + (" · `/huddle brief`" if brief else ""),
+        sensitive=bool(brief),
+    )
+
+
+def _brief_fields(turn: Turn) -> list[Field]:
+    """The person's brief of today, or nothing when the practice has no schedule source."""
+    workspace = turn.workspace
+    if get_source(session=turn.session, workspace_id=turn.workspace_id) is None:
+        return []
+    user_id = turn.event.user_id
+    # The home screen has no channel; the audit names where the read happened.
+    asker = Asker(turn.workspace_id, workspace.patient_salt, user_id, user_id, "app-home")
+    return home_brief(
+        session=turn.session,
+        vault=turn.vault,
+        content=turn.content,
+        asker=asker,
+        day=turn.now.astimezone(ZoneInfo(workspace.timezone)).date(),
+        tz=workspace.timezone,
+        now=turn.now,
     )
 
 

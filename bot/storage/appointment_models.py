@@ -17,6 +17,7 @@ from bot.storage.models import ID_MAX, _ts
 
 LABEL_MAX = 64
 SOURCE_KINDS = ("opendental", "ical", "daysheet")
+PROBLEM_MAX = 500
 
 
 class Appointment(SQLModel, table=True):
@@ -55,3 +56,7 @@ class ScheduleSourceConfig(SQLModel, table=True):
     secret_enc: str | None = None  # the customer key or the private feed URL, encrypted
     updated_by: str = Field(max_length=ID_MAX)
     updated_at: datetime = _ts()
+    # The last sync's outcome: when it last stored a day, and what went wrong since, in words
+    # (a ScheduleSourceError's message: never a secret, never patient data).
+    last_synced_at: datetime | None = _ts(nullable=True)
+    last_problem: str | None = Field(default=None, max_length=PROBLEM_MAX)

@@ -14,7 +14,12 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
-from bot.storage.appointment_models import SOURCE_KINDS, Appointment, ScheduleSourceConfig
+from bot.storage.appointment_models import (
+    PROBLEM_MAX,
+    SOURCE_KINDS,
+    Appointment,
+    ScheduleSourceConfig,
+)
 from bot.storage.models import Defect, Subscription, Tidbit, Workspace
 
 # Appointments are kept this many days after their day, then the clock deletes them.
@@ -234,6 +239,38 @@ def get_source(*, session: Session, workspace_id: int) -> StoredSource | None:
     return StoredSource(
         found.kind, json.loads(found.settings_json), found.secret_enc, found.updated_at
     )
+
+
+def record_sync(
+    *, session: Session, workspace_id: int, now: datetime, problem: str | None = None
+) -> None:
+    """Note a sync's outcome on the practice's source: a day stored (``problem`` None)
+    clears the last problem; a failure keeps the last good time and says what went wrong."""
+    table = ScheduleSourceConfig.__table__
+    values = (
+        {"last_synced_at": now, "last_problem": None}
+        if problem is None
+        else {"last_problem": problem[:PROBLEM_MAX]}
+    )
+    session.execute(sa.update(table).where(table.c.workspace_id == workspace_id).values(**values))
+
+
+def sync_outcome(*, session: Session, workspace_id: int) -> tuple[datetime | None, str | None]:
+    """(when a day was last stored, the problem since, if any). A source set before its
+    outcome was kept answers with its newest stored appointment's time."""
+    c = ScheduleSourceConfig.__table__.c
+    row = session.execute(
+        sa.select(c.last_synced_at, c.last_problem).where(c.workspace_id == workspace_id)
+    ).first()
+    if row is None:
+        return None, None
+    synced = row.last_synced_at
+    if synced is None:
+        a = Appointment.__table__.c
+        synced = session.execute(
+            sa.select(sa.func.max(a.synced_at)).where(a.workspace_id == workspace_id)
+        ).scalar()
+    return synced, row.last_problem
 
 
 def source_secrets(*, session: Session) -> list[tuple[int, str]]:

@@ -210,6 +210,25 @@ def defects_for_patient(
     return [DefectLine(*row) for row in session.execute(statement)]
 
 
+def views_for_patients(
+    *, session: Session, workspace_id: int, ref_hashes: list[str], closed_since: datetime
+) -> list[DefectView]:
+    """Many patients' open defects and those closed since ``closed_since``, newest first,
+    each with its recovery actions: two statements for a whole day of patients."""
+    if not ref_hashes:
+        return []
+    found = session.exec(
+        select(Defect)
+        .where(
+            Defect.workspace_id == workspace_id,
+            Defect.patient_ref_hash.in_(ref_hashes),
+            sa.or_(Defect.closed_at.is_(None), Defect.closed_at >= closed_since),
+        )
+        .order_by(Defect.created_at.desc(), Defect.id.desc())
+    ).all()
+    return _with_actions(session, list(found))
+
+
 def set_stage(*, session: Session, defect: Defect, stage: str) -> Defect:
     defect.stage = stage
     session.add(defect)

@@ -19,3 +19,23 @@ def fail_to_attend_count(*, session: Session, workspace_id: int, ref_hashes: lis
         d.patient_ref_hash.in_(ref_hashes),
     )
     return session.execute(statement).scalar_one()
+
+
+def fail_to_attend_counts(
+    *, session: Session, workspace_id: int, ref_hashes: list[str]
+) -> dict[str, int]:
+    """``fail_to_attend_count`` for many reference hashes in one statement (hash -> count;
+    a hash with none is left out)."""
+    if not ref_hashes:
+        return {}
+    d = Defect.__table__.c
+    statement = (
+        sa.select(d.patient_ref_hash, sa.func.count())
+        .where(
+            d.workspace_id == workspace_id,
+            d.stage == FTA_STAGE,
+            d.patient_ref_hash.in_(ref_hashes),
+        )
+        .group_by(d.patient_ref_hash)
+    )
+    return {h: int(n) for h, n in session.execute(statement).all()}

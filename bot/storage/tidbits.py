@@ -89,6 +89,51 @@ def recent_tidbits(
     return RecalledPage(int(total), tuple(Recalled(*row) for row in session.execute(statement)))
 
 
+def recent_tidbits_by_ref(
+    *, session: Session, workspace_id: int, ref_hashes: list[str], now: datetime, limit: int
+) -> dict[str, RecalledPage]:
+    """For many reference hashes at once (a day of patients): each one's count of unexpired
+    tidbits and its ``limit`` newest. Two statements, a ``GROUP BY`` and a window
+    (``row_number`` per hash, newest first), whatever the number of patients."""
+    if not ref_hashes:
+        return {}
+    t = Tidbit.__table__.c
+    found = (
+        t.workspace_id == workspace_id,
+        t.patient_ref_hash.in_(ref_hashes),
+        t.expires_at > now,
+    )
+    totals = dict(
+        session.execute(
+            sa.select(t.patient_ref_hash, sa.func.count())
+            .where(*found)
+            .group_by(t.patient_ref_hash)
+        ).all()
+    )
+    if not totals:
+        return {}
+    rank = (
+        sa.func.row_number()
+        .over(partition_by=t.patient_ref_hash, order_by=(t.created_at.desc(), t.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        sa.select(t.patient_ref_hash, t.id, t.note_enc, t.author_name, t.created_at, rank)
+        .where(*found)
+        .subquery()
+    )
+    c = ranked.c
+    rows = session.execute(
+        sa.select(c.patient_ref_hash, c.id, c.note_enc, c.author_name, c.created_at)
+        .where(c.rank <= limit)
+        .order_by(c.patient_ref_hash, c.rank)
+    )
+    newest: dict[str, list[Recalled]] = {}
+    for row in rows:
+        newest.setdefault(row[0], []).append(Recalled(*row[1:]))
+    return {h: RecalledPage(int(n), tuple(newest.get(h, ()))) for h, n in totals.items()}
+
+
 def get_tidbit(*, session: Session, workspace_id: int, tidbit_id: int) -> Tidbit | None:
     statement = select(Tidbit).where(Tidbit.id == tidbit_id, Tidbit.workspace_id == workspace_id)
     return session.exec(statement).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.brief import counts_line
@@ -113,3 +114,29 @@ def test_a_brief_time_needs_the_weekly_meeting_here_first(chat):
 def test_a_day_with_no_appointments_says_where_the_schedule_comes_from(chat):
     reply = chat("/huddle brief")
     assert "No appointments today" in reply and "huddle appointments sync" in reply
+
+
+async def test_a_full_page_reads_its_patients_in_a_few_statements_not_a_few_per_patient(
+    huddle, chat
+):
+    for ref in ("JS-1042", "AB-2210", "CD-3307", "EF-4415"):
+        chat(f"/tidbit {ref} asked about the new puppy")
+        chat(f"/defect waiting: kept 40 minutes, no update patient: {ref}")
+    chat("/fta JS-1042 transport")
+    workspace_id = await sync_sample(huddle)
+    repeat_day(huddle, workspace_id, TODAY, times=2)  # 16 appointments: a full page of 10
+    statements = []
+
+    def seen(*_):
+        statements.append(1)
+
+    sa.event.listen(huddle.engine, "before_cursor_execute", seen)
+    try:
+        [reply] = chat.replies("/huddle brief")
+    finally:
+        sa.event.remove(huddle.engine, "before_cursor_execute", seen)
+
+    assert len(reply.fields) == 10
+    assert "Tidbit: asked about the new puppy" in reply.plain()
+    assert "1 past fail-to-attend" in reply.plain()
+    assert len(statements) <= 20  # the door's own and five for the patients; was 5 a patient

@@ -73,6 +73,7 @@ def test_a_customer_key_is_stored_but_never_shown_back(console_env, capsys, monk
     assert main(["appointments", "source", "show", "--workspace", "console"]) == 0
     shown = capsys.readouterr().out
     assert "opendental; secret: set (never shown)" in shown and '"confirmed_defnums"' in shown
+    assert "last good sync: not yet; last problem: none" in shown
     assert "VzkmZEaUWOjnQX2z" not in shown
     assert b"VzkmZEaUWOjnQX2z" not in (console_env / "huddle.db").read_bytes()
 

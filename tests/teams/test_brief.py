@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from tests.sample_day import SAMPLE_REFS, sync_sample
+import json
+
+from sqlmodel import Session
+
+from bot.storage.audit import audit_entries
+from tests.sample_day import SAMPLE_REFS, TUESDAY, repeat_day, sync_sample
+from tests.standins.bot_connector import utf16_size
 from tests.teams.conftest import CHANNEL, TENANT
+
+RECOMMENDED_BYTES = 80 * 1024  # as tests/teams/test_grammar_over_the_wire.py keeps replies
 
 
 async def test_the_brief_asked_in_a_channel_answers_in_the_private_chat_only(
@@ -20,3 +28,43 @@ async def test_the_brief_asked_in_a_channel_answers_in_the_private_chat_only(
     for post in bot_connector.in_conversation(CHANNEL):
         for ref in SAMPLE_REFS:
             assert ref not in post.everything()
+
+
+async def test_the_brief_asked_in_the_personal_chat_answers_there_with_tidbits_audited(
+    teams, bot_connector, huddle
+):
+    assert await teams.say("tidbit JS-1042 daughter's wedding in June") == 201
+    workspace_id = await sync_sample(huddle, platform="teams", external_id=TENANT)
+    bot_connector.posted.clear()
+
+    assert await teams.say("huddle brief today") == 201
+
+    [answer] = bot_connector.posted
+    assert answer.conversation_id == "a:1on1-29:alex"  # the 1:1 it was asked in, nowhere else
+    shown = json.dumps(answer.cards, ensure_ascii=False)
+    assert "8:00 am · JS-1042 · DOC1" in shown and "daughter's wedding in June" in shown
+    assert utf16_size(json.dumps(answer.activity).encode()) < RECOMMENDED_BYTES
+    with Session(huddle.engine) as session:
+        reads = [
+            e
+            for e in audit_entries(session=session, workspace_id=workspace_id)
+            if e.action == "tidbit.read"
+        ]
+    assert len(reads) == 8 and {e.actor_id for e in reads} == {"29:alex"}
+
+
+async def test_a_long_day_in_the_personal_chat_pages_within_a_card_and_more_goes_on(
+    teams, bot_connector, huddle
+):
+    workspace_id = await sync_sample(huddle, platform="teams", external_id=TENANT)
+    repeat_day(huddle, workspace_id, TUESDAY, times=6)
+
+    assert await teams.say("huddle brief") == 201
+    assert await teams.say("huddle brief today page 5") == 201
+
+    first, last = bot_connector.in_conversation("a:1on1-29:alex")
+    assert "page 1 of 5" in first.everything() and "huddle brief today page 2" in first.everything()
+    assert "page 5 of 5" in last.everything()
+    for answer in (first, last):
+        assert utf16_size(json.dumps(answer.activity).encode()) < RECOMMENDED_BYTES
+    assert bot_connector.in_conversation(CHANNEL) == []

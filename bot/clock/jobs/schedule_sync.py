@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from bot.appointments import ScheduleSourceError, SourceWorkspace, sync_day
+from bot.appointments import ScheduleSourceError, SourceWorkspace, record_problem, sync_day
 from bot.clock.engine import HOURLY
 from bot.clock.sources import Opener, load_source_opener
 from bot.huddle import Huddle
@@ -48,6 +48,7 @@ class ScheduleSync:
     name: str = "schedule-sync"
     doc: str = "Every hour: each practice's today and tomorrow from its schedule source."
     opener: Opener | None = field(default=None, compare=False)
+    concurrency: int = 20  # practices synced at once (benchmarks/brief_sync.py)
     cadence: ClassVar[str] = HOURLY
 
     async def __call__(
@@ -62,8 +63,17 @@ class ScheduleSync:
             with transaction(huddle.engine) as session:
                 return sources_to_sync(session=session)
 
-        for target in await asyncio.to_thread(targets):
-            await _sync(huddle, opener, target, now, report)
+        # Practices are synced side by side, a few at a time: each waits mostly on its
+        # source's network, and one slow or rate-limited practice holds up no other.
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one(target: SyncTarget) -> None:
+            async with slots:
+                await _sync(huddle, opener, target, now, report)
+
+        async with asyncio.TaskGroup() as group:
+            for target in await asyncio.to_thread(targets):
+                group.create_task(one(target))
         if report.synced or report.problems:
             log.info("%s", report.summary())
         return report
@@ -92,6 +102,10 @@ async def _sync(
                     report.problems += 1
     except ScheduleSourceError as error:
         log.warning("schedule sync: workspace %s not synced: %s", target.workspace_id, error)
+        await asyncio.to_thread(record_problem, huddle.engine, target.workspace_id, str(error), now)
+        report.problems += 2
+    except Exception:  # one practice's fault never stops the others' sync
+        log.exception("schedule sync: workspace %s failed", target.workspace_id)
         report.problems += 2
 
 
