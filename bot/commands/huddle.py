@@ -14,6 +14,7 @@
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
 Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
+`/huddle frontdesk` lists who hears about unconfirmed and late patients; `/huddle frontdesk add|remove @someone`, `at 15:00`, `deadline 17:00`, `popups on|off` (admins)
 `/huddle help` shows this help
 """
 
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
+from bot.commands.front_desk import front_desk
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
@@ -193,4 +195,5 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "admins": list_admins,
     "admin": admin,
     "brief": brief,
+    "frontdesk": front_desk,
 }
