@@ -16,11 +16,13 @@ import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.huddle import Huddle
 from bot.model import ConversationRef, Reply
 from bot.ports import DeliveryError, Messenger, Unconfirmed
-from bot.storage.clock import Target
+from bot.storage.clock import Target, load_targets
+from bot.storage.clock_snapshot import load_skips
 from bot.storage.db import transaction
 from bot.storage.front_desk import SENT, UNDELIVERABLE, settle_notice
 
@@ -33,6 +35,9 @@ class NoticeReport:
     sent: int = 0
     failed: int = 0
     polled: int = 0  # sources asked for fresh arrivals
+    # Nothing may be due before this (an idle clock rests until then); at most an hour on,
+    # as appointments, the front desk and its settings change outside the clock's mark.
+    quiet_until: datetime | None = None
 
     @property
     def problems(self) -> int:
@@ -51,6 +56,21 @@ class Planned:
     workspace_id: int
     ref: ConversationRef
     reply: Reply
+
+
+def within_the_hour(now: datetime, *moments: datetime | None) -> datetime:
+    """The first of ``moments`` still to come, or the top of the next hour if sooner."""
+    hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return min([hour, *(m for m in moments if m is not None and m > now)])
+
+
+def targets_and_skips(session, snapshot, now: datetime):
+    """The clock's targets and each one's skipped dates: the tick's snapshot, else read."""
+    if snapshot is not None:
+        return snapshot.targets, snapshot.skipped
+    from_day = (now - timedelta(days=2)).date()
+    skips = load_skips(session=session, start=from_day, end=from_day + timedelta(days=4))
+    return load_targets(session=session), lambda t: frozenset(skips.get(t.subscription_id, ()))
 
 
 def home_routes(targets: Iterable[Target], platforms: Iterable[str]) -> dict[int, Target]:

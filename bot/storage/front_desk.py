@@ -180,6 +180,17 @@ def not_arrived(
     return list(session.exec(statement))
 
 
+def next_start_not_arrived(
+    *, session: Session, workspace_id: int, day: date, after: time
+) -> time | None:
+    """The first start after ``after`` on ``day`` with no arrival reported (None: no more)."""
+    a = Appointment.__table__.c
+    statement = sa.select(sa.func.min(a.starts)).where(
+        a.workspace_id == workspace_id, a.day == day, a.starts > after, a.arrived.is_(None)
+    )
+    return session.execute(statement).scalar_one()
+
+
 def notices_claimed(
     *, session: Session, workspace_id: int, kind: str, period: str
 ) -> set[tuple[str, str]]:

@@ -21,16 +21,23 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.clock.engine import TICK
-from bot.clock.front_desk import NoticeReport, Planned, deliver, home_routes, route_ref
+from bot.clock.front_desk import (
+    NoticeReport,
+    Planned,
+    deliver,
+    home_routes,
+    route_ref,
+    targets_and_skips,
+    within_the_hour,
+)
+from bot.clock.snapshot import Snapshot
 from bot.crypto import Vault
 from bot.huddle import Huddle
 from bot.model import Person, Reply, Visibility
 from bot.ports import Messenger
-from bot.scheduling import blocked_on
+from bot.scheduling import Period, blocked_on
 from bot.storage.appointment_models import Appointment
 from bot.storage.audit import record_audit
-from bot.storage.clock import load_targets
-from bot.storage.clock_snapshot import load_skips
 from bot.storage.db import transaction
 from bot.storage.front_desk import (
     Protocol,
@@ -55,30 +62,43 @@ class FrontDeskUnconfirmed:
     cadence: ClassVar[str] = TICK
 
     async def __call__(
-        self, huddle: Huddle, messengers: Mapping[str, Messenger], now: datetime, **_: Any
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        now: datetime,
+        *,
+        snapshot: Snapshot | None = None,
+        **_: Any,
     ) -> NoticeReport:
         report = NoticeReport(self.name)
-        planned = await asyncio.to_thread(_plan, huddle, set(messengers), now)
+        planned, wake = await asyncio.to_thread(_plan, huddle, set(messengers), now, snapshot)
         await deliver(huddle, messengers, planned, report)
+        report.quiet_until = within_the_hour(now, wake)
         return report
 
 
-def _plan(huddle: Huddle, platforms: set[str], now: datetime) -> list[Planned]:
+def _plan(
+    huddle: Huddle, platforms: set[str], now: datetime, snapshot=None
+) -> tuple[list[Planned], datetime | None]:
+    """The notices claimed now, and the first notice time still to come today."""
     planned: list[Planned] = []
+    wake: list[datetime] = []
     with transaction(huddle.engine) as session:
-        routes = home_routes(load_targets(session=session), platforms)
+        targets, skipped = targets_and_skips(session, snapshot, now)
+        routes = home_routes(targets, platforms)
         if not routes:
-            return []
+            return [], None
         settings = protocols(session=session, workspace_ids=set(routes))
-        first = (now - timedelta(days=2)).date()
-        skips = load_skips(session=session, start=first, end=first + timedelta(days=4))
         for workspace_id, target in routes.items():
             protocol = settings[workspace_id]
             local = now.astimezone(ZoneInfo(target.timezone))
             today = local.date()
             if local.time() < protocol.notice_at:
+                wake.append(
+                    Period.DAY.start(today.isoformat(), target.timezone, at=protocol.notice_at)
+                )
                 continue
-            if blocked_on(target, today, skips.get(target.subscription_id, set())):
+            if blocked_on(target, today, skipped(target)):
                 continue
             period = today.isoformat()
             told = {
@@ -118,7 +138,7 @@ def _plan(huddle: Huddle, platforms: set[str], now: datetime) -> list[Planned]:
                     lines, person, tomorrow, protocol, admins_instead=admins_instead
                 )
                 planned.append(Planned(row_id, workspace_id, route_ref(target), reply))
-    return planned
+    return planned, min(wake, default=None)
 
 
 def _claim(session: Session, workspace_id: int, period: str, who: str, now: datetime):

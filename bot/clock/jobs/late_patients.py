@@ -26,7 +26,16 @@ from zoneinfo import ZoneInfo
 
 from bot.appointments import ScheduleSource, ScheduleSourceError, SourceWorkspace, sync_day
 from bot.clock.engine import TICK
-from bot.clock.front_desk import NoticeReport, Planned, deliver, home_routes, route_ref
+from bot.clock.front_desk import (
+    NoticeReport,
+    Planned,
+    deliver,
+    home_routes,
+    route_ref,
+    targets_and_skips,
+    within_the_hour,
+)
+from bot.clock.snapshot import Snapshot
 from bot.clock.sources import Opener, load_source_opener
 from bot.huddle import Huddle
 from bot.model import Button, Person, Reply, Visibility
@@ -35,10 +44,15 @@ from bot.scheduling import blocked_on
 from bot.storage.appointment_models import Appointment
 from bot.storage.appointments import SyncTarget, sources_to_sync
 from bot.storage.audit import record_audit
-from bot.storage.clock import Target, load_targets
-from bot.storage.clock_snapshot import load_skips
+from bot.storage.clock import Target
 from bot.storage.db import transaction
-from bot.storage.front_desk import claim_notice, not_arrived, notices_claimed, who_hears
+from bot.storage.front_desk import (
+    claim_notice,
+    next_start_not_arrived,
+    not_arrived,
+    notices_claimed,
+    who_hears,
+)
 from bot.storage.models import Workspace
 from bot.wording import clock_time
 
@@ -75,10 +89,18 @@ class LatePatients:
     _open: dict[int, _Open] = field(default_factory=dict, compare=False, repr=False)
 
     async def __call__(
-        self, huddle: Huddle, messengers: Mapping[str, Messenger], now: datetime, **_: Any
+        self,
+        huddle: Huddle,
+        messengers: Mapping[str, Messenger],
+        now: datetime,
+        *,
+        snapshot: Snapshot | None = None,
+        **_: Any,
     ) -> NoticeReport:
         report = NoticeReport(self.name)
-        waiting = await asyncio.to_thread(_waiting, huddle, set(messengers), now)
+        waiting, wake = await asyncio.to_thread(_waiting, huddle, set(messengers), now, snapshot)
+        # Someone late now: look again next tick; else when the next patient may be late.
+        report.quiet_until = within_the_hour(now, now if waiting else wake)
         if not waiting:
             return report
         opener = self.opener or load_source_opener()
@@ -161,25 +183,34 @@ class LatePatients:
 
 
 def _waiting(
-    huddle: Huddle, platforms: set[str], now: datetime
-) -> dict[int, tuple[Target, SyncTarget]]:
-    """Practices with someone a minute late and not told about: worth asking the source."""
+    huddle: Huddle, platforms: set[str], now: datetime, snapshot: Snapshot | None = None
+) -> tuple[dict[int, tuple[Target, SyncTarget]], datetime | None]:
+    """Practices with someone a minute late and not told about (worth asking the source),
+    and the first moment someone else may be."""
     with transaction(huddle.engine) as session:
-        routes = home_routes(load_targets(session=session), platforms)
-        if not routes:
-            return {}
-        syncs = {s.workspace_id: s for s in sources_to_sync(session=session)}
-        first = (now - timedelta(days=2)).date()
-        skips = load_skips(session=session, start=first, end=first + timedelta(days=4))
-        waiting = {}
+        targets, skipped = targets_and_skips(session, snapshot, now)
+        routes = home_routes(targets, platforms)
+        syncs = {s.workspace_id: s for s in sources_to_sync(session=session)} if routes else {}
+        waiting, wake = {}, []
         for workspace_id, target in routes.items():
             sync = syncs.get(workspace_id)
             if sync is None:
                 continue
-            late = _late(session, target, now, skips.get(target.subscription_id, set()))
-            if late:
+            if _late(session, target, now, skipped(target)):
                 waiting[workspace_id] = (target, sync)
-        return waiting
+            local = now.astimezone(ZoneInfo(target.timezone))
+            after = (
+                (local - LATE_AFTER).time()
+                if local.date() == (local - LATE_AFTER).date()
+                else time(0)
+            )
+            following = next_start_not_arrived(
+                session=session, workspace_id=workspace_id, day=local.date(), after=after
+            )
+            if following is not None:
+                at = datetime.combine(local.date(), following, ZoneInfo(target.timezone))
+                wake.append(at + LATE_AFTER)
+        return waiting, min(wake, default=None)
 
 
 def _late(session, target: Target, moment: datetime, skipped) -> list[Appointment]:
