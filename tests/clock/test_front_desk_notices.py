@@ -3,6 +3,7 @@ afternoon before, late patients a minute after their time, and recoveries as pop
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -138,8 +139,9 @@ def _appointment_calls(standin: OpenDentalStandIn) -> list[dict]:
 
 
 async def test_a_patient_not_here_a_minute_after_their_time_is_told_about_once(
-    huddle, clock, messenger, messengers, opendental
+    huddle, clock, messenger, messengers, opendental, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     _practice(huddle, clock, "Sam")
     opendental.appointments = [
         appointment_row(1, 11, "2026-11-24 09:00:00", prov="DOC1", note="anxious about needles"),
@@ -189,6 +191,8 @@ async def test_a_patient_not_here_a_minute_after_their_time_is_told_about_once(
         }
     finally:
         await late.aclose()
+    for secret in ("JS-1042", "CD-3307", "anxious", "Smith"):
+        assert all(secret not in record.getMessage() for record in caplog.records)
 
 
 async def test_the_source_is_asked_no_more_than_once_a_minute(

@@ -151,7 +151,7 @@ class OpenDentalStandIn:
     patients: list[dict[str, Any]] = field(default_factory=list)
     popups: list[dict[str, Any]] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
-    failures: list[tuple[int, str | None]] = field(default_factory=list)
+    failures: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     server: TestServer | None = None
 
     @property
@@ -159,9 +159,16 @@ class OpenDentalStandIn:
         assert self.server is not None
         return str(self.server.make_url("/api/v1"))
 
-    def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next ``times`` calls with ``status`` (and ``Retry-After`` if given)."""
-        self.failures.extend([(status, retry_after)] * times)
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        retry_after: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls (of ``method`` only, if given) with ``status``
+        (and ``Retry-After`` if given)."""
+        self.failures.extend([(status, retry_after, method)] * times)
 
     async def start(self) -> None:
         app = web.Application()
@@ -191,8 +198,8 @@ class OpenDentalStandIn:
             import asyncio
 
             await asyncio.sleep(self.delay_seconds)
-        if self.failures:
-            status, retry_after = self.failures.pop(0)
+        if self.failures and self.failures[0][2] in (None, request.method):
+            status, retry_after, _ = self.failures.pop(0)
             headers = {"Retry-After": retry_after} if retry_after else {}
             return web.json_response({"message": "try again"}, status=status, headers=headers)
         expected = f"ODFHIR {self.developer_key}/{self.customer_key}"
