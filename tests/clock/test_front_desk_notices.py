@@ -294,3 +294,30 @@ async def test_a_push_cut_off_mid_way_is_taken_again_and_makes_no_second_popup(
     with Session(engine) as session:
         assert session.exec(select(PopupPush.status)).one() == "pushed"
         assert session.exec(select(FrontDeskNotice)).all() == []
+
+
+async def test_a_calendar_feed_reports_no_arrivals_so_the_clock_can_rest(
+    huddle, clock, messenger, messengers, opendental
+):
+    _practice(huddle, clock, "Sam")
+    workspace = sample_workspace(huddle)
+    await sync_sample(huddle, TUESDAY)
+    with Session(huddle.engine) as session, session.begin():
+        stored.set_source(
+            session=session,
+            workspace_id=workspace.id,
+            kind="ical",
+            settings={},
+            secret_enc=huddle.vault.encrypt("https://calendar.example/feed.ics"),
+            updated_by="test",
+            now=huddle.clock(),
+        )
+    late = LatePatients()
+    try:
+        first = await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 8, 5))
+        second = await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 8, 6))
+    finally:
+        await late.aclose()
+
+    assert messenger.posts == [] and first.polled == second.polled == 0
+    assert second.quiet_until == local(SYDNEY, 2026, 11, 24, 9, 0)  # nothing to wait for

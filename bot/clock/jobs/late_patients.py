@@ -98,9 +98,15 @@ class LatePatients:
         **_: Any,
     ) -> NoticeReport:
         report = NoticeReport(self.name)
-        waiting, wake = await asyncio.to_thread(_waiting, huddle, set(messengers), now, snapshot)
+        silent = {
+            w: held.updated_at for w, held in self._open.items() if _arrivals_every(held) is None
+        }
+        waiting, wake = await asyncio.to_thread(
+            _waiting, huddle, set(messengers), now, snapshot, silent
+        )
         # Someone late now: look again next tick; else when the next patient may be late.
-        report.quiet_until = within_the_hour(now, now if waiting else wake)
+        soon = now + timedelta(seconds=1) if waiting else wake
+        report.quiet_until = within_the_hour(now, soon)
         if not waiting:
             return report
         opener = self.opener or load_source_opener()
@@ -136,7 +142,7 @@ class LatePatients:
                 "late-patients: workspace %s: source not opened: %s", sync.workspace_id, error
             )
             return None
-        every = getattr(held.source, "arrivals_every", None)
+        every = _arrivals_every(held)
         if every is None:
             return None  # this kind of source does not report arrivals
         if held.polled_at is not None and now - held.polled_at < every:
@@ -182,11 +188,22 @@ class LatePatients:
             await held.stack.aclose()
 
 
+def _arrivals_every(held: _Open) -> timedelta | None:
+    """How often the source may be asked for arrivals; None: it reports none."""
+    return getattr(held.source, "arrivals_every", None)
+
+
 def _waiting(
-    huddle: Huddle, platforms: set[str], now: datetime, snapshot: Snapshot | None = None
+    huddle: Huddle,
+    platforms: set[str],
+    now: datetime,
+    snapshot: Snapshot | None = None,
+    silent: Mapping[int, datetime] | None = None,
 ) -> tuple[dict[int, tuple[Target, SyncTarget]], datetime | None]:
     """Practices with someone a minute late and not told about (worth asking the source),
-    and the first moment someone else may be."""
+    and the first moment someone else may be. ``silent``: practices whose source (as
+    opened at that ``updated_at``) reports no arrivals."""
+    silent = silent or {}
     with transaction(huddle.engine) as session:
         targets, skipped = targets_and_skips(session, snapshot, now)
         routes = home_routes(targets, platforms)
@@ -194,7 +211,7 @@ def _waiting(
         waiting, wake = {}, []
         for workspace_id, target in routes.items():
             sync = syncs.get(workspace_id)
-            if sync is None:
+            if sync is None or silent.get(workspace_id) == sync.source.updated_at:
                 continue
             if _late(session, target, now, skipped(target)):
                 waiting[workspace_id] = (target, sync)
