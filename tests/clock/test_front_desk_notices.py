@@ -166,6 +166,7 @@ async def test_a_patient_not_here_a_minute_after_their_time_is_told_about_once(
 
         report = await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 9, 1))
         assert report.polled == 1
+        assert report.quiet_until == local(SYDNEY, 2026, 11, 24, 9, 11)  # 9:10's patient
         [post] = messenger.posts
         assert post.reply.to.user_id == "U-sam" and post.reply.sensitive
         assert post.reply.title == "Not here yet: JS-1042, 9:00 am with DOC1"

@@ -123,6 +123,8 @@ class LatePatients:
         await deliver(huddle, messengers, planned, report)
         if report.sent or report.failed:
             log.info("%s", report.summary())
+        if not report.failed and all(fresh.get(w) == now for w in waiting):
+            report.quiet_until = within_the_hour(now, wake)  # everyone late has been told
         return report
 
     async def _poll(
