@@ -322,3 +322,27 @@ async def test_a_calendar_feed_reports_no_arrivals_so_the_clock_can_rest(
 
     assert messenger.posts == [] and first.polled == second.polled == 0
     assert second.quiet_until == local(SYDNEY, 2026, 11, 24, 9, 0)  # nothing to wait for
+
+
+async def test_a_source_that_fails_to_answer_raises_no_alarm_and_is_asked_a_minute_later(
+    huddle, clock, messenger, messengers, opendental
+):
+    _practice(huddle, clock, "Sam")
+    opendental.appointments = [appointment_row(1, 11, "2026-11-24 09:00:00")]
+    opendental.patients = [patient_row(11, chart="JS-1042")]
+    _opendental_source(huddle, opendental)
+    await JOBS["schedule-sync"](huddle, messengers, local(SYDNEY, 2026, 11, 24, 7, 0))
+    before = len(_appointment_calls(opendental))
+    opendental.fail_next(401)
+    late = LatePatients()
+    try:
+        await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 9, 1))  # refused
+        await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 9, 1, 30))  # too soon
+        assert messenger.posts == []
+        await late(huddle, messengers, local(SYDNEY, 2026, 11, 24, 9, 2))  # answered
+    finally:
+        await late.aclose()
+
+    assert len(_appointment_calls(opendental)) - before == 2
+    [post] = messenger.posts
+    assert "JS-1042" in post.reply.title

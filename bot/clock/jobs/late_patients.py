@@ -75,7 +75,8 @@ class _Open:
     source: ScheduleSource
     updated_at: datetime
     stack: AsyncExitStack
-    polled_at: datetime | None = None
+    asked_at: datetime | None = None  # the last ask, answered or not (the interval)
+    fresh_at: datetime | None = None  # the last ask that was answered
 
 
 @dataclass
@@ -147,8 +148,10 @@ class LatePatients:
         every = _arrivals_every(held)
         if every is None:
             return None  # this kind of source does not report arrivals
-        if held.polled_at is not None and now - held.polled_at < every:
-            return held.polled_at
+        if held.asked_at is not None and now - held.asked_at < every:
+            # Too soon to ask again: the last answer stands, if the last ask had one.
+            return held.fresh_at if held.fresh_at == held.asked_at else None
+        held.asked_at = now
         salt = Workspace(platform=sync.platform, external_id=sync.external_id).patient_salt
         workspace = SourceWorkspace(sync.workspace_id, sync.timezone, salt)
         today = now.astimezone(ZoneInfo(sync.timezone)).date()
@@ -163,7 +166,7 @@ class LatePatients:
         report.polled += 1
         if not result.ok:
             return None  # no fresh word on arrivals: no alarm on stale data
-        held.polled_at = now
+        held.fresh_at = now
         return now
 
     async def _source(self, opener: Opener, huddle: Huddle, sync: SyncTarget) -> _Open:
