@@ -36,6 +36,7 @@ def test_the_purges_are_hourly_jobs_of_the_table_and_the_posts_are_not():
         "purge-story-drafts",
         "purge-appointments",
         "schedule-sync",
+        "recovery-popups",
     ]
 
 
