@@ -10,6 +10,7 @@ only what changed since; 429 and 5xx are retried with back-off, honouring
 from __future__ import annotations
 
 import asyncio
+import json as _json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +85,19 @@ class OpenDentalClient:
         params = {"DateTStamp": changed_since} if changed_since else {}
         return await self._all_pages("/patients/Simple", params)
 
+    async def popups(self, pat_num: int) -> list[dict[str, Any]]:
+        """``GET /popups?PatNum=``: the patient's popups (their family's too)."""
+        rows = await self._call("GET", "/popups", params={"PatNum": str(pat_num)})
+        if not isinstance(rows, list):
+            raise OpenDentalError("Open Dental answered /popups with something not a list.")
+        return [row for row in rows if isinstance(row, dict)]
+
+    async def create_popup(self, pat_num: int, description: str) -> None:
+        """``POST /popups`` on the patient (``PopupLevel`` Patient). Only a 429 is retried
+        here: after a 5xx the popup may exist, so the caller looks before trying again."""
+        body = {"PatNum": pat_num, "Description": description, "PopupLevel": "Patient"}
+        await self._call("POST", "/popups", json=body)
+
     async def _all_pages(self, path: str, params: dict[str, str]) -> Page:
         rows: list[dict[str, Any]] = []
         server_time: str | None = None
@@ -103,17 +117,28 @@ class OpenDentalClient:
             offset += PAGE
 
     async def _get(self, path: str, params: dict[str, str]) -> Any:
+        return await self._call("GET", path, params=params)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Any:
         if self._session is None:
             raise RuntimeError("use the client as `async with OpenDentalClient(...)`")
         url = f"{self._base}{path}"
         for attempt in range(1, self._attempts + 1):
             self.requests += 1
             try:
-                async with self._session.get(
-                    url, params=params, headers={"Authorization": self._auth}
+                async with self._session.request(
+                    method, url, params=params, json=json, headers={"Authorization": self._auth}
                 ) as response:
-                    if response.status == 200:
-                        return await response.json(content_type=None)
+                    if response.status in (200, 201):
+                        text = await response.text()
+                        return _json.loads(text) if text.strip() else None
                     if response.status in (401, 403):
                         raise OpenDentalError(
                             "Open Dental refused the API keys (HTTP "
@@ -126,7 +151,10 @@ class OpenDentalClient:
                             f"Open Dental has no {path} at {self._base}: check the API address "
                             "(Remote, Local or API Service) and the eConnector."
                         )
-                    if response.status != 429 and response.status < 500:
+                    if response.status == 400:
+                        raise OpenDentalError(f"Open Dental refused {method} {path} (HTTP 400).")
+                    writes_twice = method != "GET" and response.status >= 500
+                    if writes_twice or (response.status != 429 and response.status < 500):
                         raise OpenDentalError(
                             f"Open Dental refused {path} (HTTP {response.status})."
                         )

@@ -9,7 +9,7 @@ its own list); any other number, known or not, counts as not confirmed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from adapters.opendental.client import OpenDentalClient, OpenDentalError
@@ -86,6 +86,8 @@ class OpenDentalSource:
     """Today's and tomorrow's appointments from one practice's Open Dental."""
 
     kind = "opendental"
+    # Open Dental reports arrivals (DateTimeArrived); asked for them at most once a minute.
+    arrivals_every = timedelta(minutes=1)
 
     def __init__(self, client: OpenDentalClient, practice: OpenDentalPractice):
         self._client = client
@@ -114,6 +116,29 @@ class OpenDentalSource:
             self._known.day_cursor.pop(old, None)
         kept = [a for a in seen.values() if a is not None]
         return sorted(kept, key=lambda a: (a.starts, a.provider))
+
+    async def push_popup(self, patient_ref: str, description: str) -> bool:
+        """Put ``description`` on the patient's chart as a popup, unless it is there already
+        (so a push retried after an unclear failure never makes two). True: it was added."""
+        pat_num = await self._pat_num(patient_ref)
+        existing = await self._client.popups(pat_num)
+        if any(str(row.get("Description", "")) == description for row in existing):
+            return False
+        await self._client.create_popup(pat_num, description)
+        return True
+
+    async def _pat_num(self, patient_ref: str) -> int:
+        if self._practice.reference == "PatNum":
+            number = _as_int(patient_ref.strip())
+            if number is None:
+                raise OpenDentalError("That patient reference is not an Open Dental PatNum.")
+            return number
+        await self._refresh_patients()
+        wanted = _plain(patient_ref)
+        for pat_num, (chart, _) in self._known.patients.items():
+            if chart and _plain(chart) == wanted:
+                return pat_num
+        raise OpenDentalError("No Open Dental patient has that chart number.")
 
     def _needs_patients(self) -> bool:
         return self._practice.reference == "ChartNumber" or self._practice.birthdays
@@ -150,6 +175,11 @@ class OpenDentalSource:
             arrived=arrived.time() if arrived else None,
             birthday_this_week=self._practice.birthdays and _birthday(birthday, day),
         )
+
+
+def _plain(ref: str) -> str:
+    """A reference as /tidbit compares it: case, spaces and punctuation don't matter."""
+    return "".join(ch for ch in ref.casefold() if ch.isalnum())
 
 
 def _as_int(value: Any) -> int | None:

@@ -204,7 +204,7 @@ class SlackMessenger:
 
         ``claim``: the clock's tag for the post, kept as its message metadata.
         """
-        if reply.sensitive:
+        if reply.sensitive and reply.to is None:  # privately to one person (a DM) is fine
             raise DeliveryError("refusing to post patient data in a channel", permanent=True)
         await self._ensure_session()
         token = await self.token_for(ref.workspace_id)

@@ -5,6 +5,7 @@
 add `booked by @person` to say who took the booking, like `/fta JS-1042 transport booked by @Priya`
 without a cause, or with one I don't know, I ask which privately, and nothing is saved until you pick
 It shows in `/tidbit <patient-ref>` and the morning brief; follow it with `/defect recover <id> …`
+`/fta arrived <patient-ref>` · `/fta rescheduled <patient-ref>` answer a late-patient notice: nothing is recorded
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def handle(ctx: Context) -> list[Reply]:
     ref, _, rest = text.partition(" ")
     if not ref or ref.casefold() in {"help", "?"}:
         return [_help(ctx)]
+    if ref.casefold() in _OUTCOMES and rest.strip():
+        return [_outcome(ref.casefold(), rest.strip().partition(" ")[0])]
     _check_ref(ref)
     booker, reason = _booker_in(ctx, rest)
     cause, note = _cause_in(ctx, reason)
@@ -47,6 +50,20 @@ def handle(ctx: Context) -> list[Reply]:
     if note and (warning := gate(ctx, note, kind="defect", command=f"fta {text}")) is not None:
         return [warning]
     return [_record(ctx, ref, cause, note, booker)]
+
+
+# A late patient who turned out fine: what the notice's buttons answer, and nothing is saved.
+_OUTCOMES = {
+    "arrived": "Good: {ref} arrived. Nothing is recorded; welcome them warmly, not with the clock.",
+    "rescheduled": "Thanks: {ref} has a new time. Nothing is recorded as a fail-to-attend.",
+}
+
+
+def _outcome(word: str, ref: str) -> Reply:
+    _check_ref(ref)
+    return Reply(
+        title=f"Late patient · {ref}", text=_OUTCOMES[word].format(ref=ref), sensitive=True
+    )
 
 
 def _help(ctx: Context) -> Reply:

@@ -1,4 +1,5 @@
-"""The schedule sources' tables: the day's appointments and each practice's source.
+"""The schedule sources' tables: the day's appointments and each practice's source,
+and the fail-to-attend protocol's: the front desk, its settings, its notices and popups.
 
 An appointment row keeps only what the morning huddle shows: the wall-clock time,
 the provider or chair, the patient reference (encrypted, and hashed as tidbit
@@ -13,7 +14,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from bot.storage.models import ID_MAX, _ts
+from bot.storage.models import ID_MAX, NAME_MAX, _ts
 
 LABEL_MAX = 64
 SOURCE_KINDS = ("opendental", "ical", "daysheet")
@@ -60,3 +61,76 @@ class ScheduleSourceConfig(SQLModel, table=True):
     # (a ScheduleSourceError's message: never a secret, never patient data).
     last_synced_at: datetime | None = _ts(nullable=True)
     last_problem: str | None = Field(default=None, max_length=PROBLEM_MAX)
+
+
+# -- the fail-to-attend protocol: the front desk, its notices, popups -----------------
+
+
+class FrontDesk(SQLModel, table=True):
+    """Someone at the front desk: told privately about unconfirmed and late patients."""
+
+    __tablename__ = "front_desk"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id", name="uq_front_desk"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    user_id: str = Field(max_length=ID_MAX)
+    name: str = Field(max_length=NAME_MAX)
+    added_by: str = Field(max_length=ID_MAX)
+    created_at: datetime = _ts()
+
+
+class PracticeProtocol(SQLModel, table=True):
+    """A practice's fail-to-attend settings; no row means the defaults."""
+
+    __tablename__ = "practice_protocol"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", name="uq_practice_protocol"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    # When the front desk hears of tomorrow's unconfirmed new patients (minutes after midnight).
+    notice_minutes: int = Field(default=15 * 60, ge=0, le=1439)
+    # The deadline they are given to confirm by (None: the end of the day).
+    deadline_minutes: int | None = Field(default=None, ge=0, le=1439)
+    popups: bool = False  # push open recoveries to Open Dental as popups
+    updated_at: datetime = _ts()
+
+
+class FrontDeskNotice(SQLModel, table=True):
+    """A claim: one notice (``kind``, ``period``, ``item``) to one person, at most once.
+
+    ``item`` names what it is about without patient data: "" for the day's
+    unconfirmed list, ``HH:MM/<reference hash>`` for a late patient.
+    """
+
+    __tablename__ = "front_desk_notice"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "workspace_id", "kind", "period", "item", "recipient_id", name="uq_front_desk_notice"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    kind: str = Field(max_length=16)  # "unconfirmed" | "late"
+    period: str = Field(max_length=16)  # the local day it is about
+    item: str = Field(max_length=80)
+    recipient_id: str = Field(max_length=ID_MAX)
+    status: str = Field(max_length=16)  # claimed | sent | undeliverable
+    claimed_at: datetime = _ts()
+
+
+class PopupPush(SQLModel, table=True):
+    """A defect's recovery pushed to the practice system as a popup: once per defect."""
+
+    __tablename__ = "popup_push"
+    __table_args__ = (sa.UniqueConstraint("defect_id", name="uq_popup_push_defect"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    defect_id: int  # no foreign key: deleting a defect (or undoing it) stays as it was
+    status: str = Field(max_length=16)  # pending | pushed | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts(nullable=True)
+    pushed_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()

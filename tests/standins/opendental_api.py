@@ -1,7 +1,8 @@
-"""A local stand-in for Open Dental's API (appointments and patients, read only).
+"""A local stand-in for Open Dental's API (appointments and patients read, popups read and made).
 
-Its rows are shaped like the example payloads on opendental.com/site/apiappointments.html
-and apipatients.html: PascalCase fields, booleans as "true"/"false", wall-clock times
+Its rows are shaped like the example payloads on opendental.com/site/apiappointments.html,
+apipatients.html and apipopups.html (``POST /popups`` takes PatNum and Description,
+PopupLevel optional, default "Patient"; it answers 201 Created, and 400 without them): PascalCase fields, booleans as "true"/"false", wall-clock times
 with no offset, ``0001-01-01 00:00:00`` for "none", a ``serverDateTime`` on every row.
 It pages at 100 with ``Offset``, filters by ``date`` and ``DateTStamp`` (rows altered
 after it), checks ``Authorization: ODFHIR {developer}/{customer}``, and can be told
@@ -114,11 +115,30 @@ def patient_row(
     }
 
 
+def popup_row(
+    popup_num: int, pat_num: int, description: str, *, level: str = "Patient"
+) -> dict[str, Any]:
+    """A popup as Open Dental's GET /popups example shows one."""
+    return {
+        "PopupNum": popup_num,
+        "PatNum": pat_num,
+        "Description": description,
+        "IsDisabled": "false",
+        "PopupLevel": level,
+        "DateTimeEntry": "2025-03-21 13:10:27",
+        "IsArchived": "false",
+        "PopupNumArchive": 0,
+        "DateTimeDisabled": "0001-01-01 00:00:00",
+    }
+
+
 @dataclass
 class Request:
     path: str
     query: dict[str, str]
     authorization: str | None
+    method: str = "GET"
+    body: Any = None
 
 
 @dataclass
@@ -129,8 +149,9 @@ class OpenDentalStandIn:
     delay_seconds: float = 0.0
     appointments: list[dict[str, Any]] = field(default_factory=list)
     patients: list[dict[str, Any]] = field(default_factory=list)
+    popups: list[dict[str, Any]] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
-    failures: list[tuple[int, str | None]] = field(default_factory=list)
+    failures: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     server: TestServer | None = None
 
     @property
@@ -138,14 +159,23 @@ class OpenDentalStandIn:
         assert self.server is not None
         return str(self.server.make_url("/api/v1"))
 
-    def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next ``times`` calls with ``status`` (and ``Retry-After`` if given)."""
-        self.failures.extend([(status, retry_after)] * times)
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        retry_after: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls (of ``method`` only, if given) with ``status``
+        (and ``Retry-After`` if given)."""
+        self.failures.extend([(status, retry_after, method)] * times)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/api/v1/appointments", self._appointments)
         app.router.add_get("/api/v1/patients/Simple", self._patients)
+        app.router.add_get("/api/v1/popups", self._get_popups)
+        app.router.add_post("/api/v1/popups", self._post_popup)
         self.server = TestServer(app)
         await self.server.start_server()
 
@@ -154,15 +184,22 @@ class OpenDentalStandIn:
             await self.server.close()
 
     async def _guard(self, request: web.Request) -> web.Response | None:
+        body = await request.json() if request.can_read_body else None
         self.requests.append(
-            Request(request.path, dict(request.query), request.headers.get("Authorization"))
+            Request(
+                request.path,
+                dict(request.query),
+                request.headers.get("Authorization"),
+                request.method,
+                body,
+            )
         )
         if self.delay_seconds:
             import asyncio
 
             await asyncio.sleep(self.delay_seconds)
-        if self.failures:
-            status, retry_after = self.failures.pop(0)
+        if self.failures and self.failures[0][2] in (None, request.method):
+            status, retry_after, _ = self.failures.pop(0)
             headers = {"Retry-After": retry_after} if retry_after else {}
             return web.json_response({"message": "try again"}, status=status, headers=headers)
         expected = f"ODFHIR {self.developer_key}/{self.customer_key}"
@@ -194,3 +231,26 @@ class OpenDentalStandIn:
         if "DateTStamp" in request.query:
             rows = [r for r in rows if r["DateTStamp"] > request.query["DateTStamp"]]
         return self._page(sorted(rows, key=lambda r: r["PatNum"]), request)
+
+    async def _get_popups(self, request: web.Request) -> web.Response:
+        refused = await self._guard(request)
+        if refused is not None:
+            return refused
+        if "PatNum" not in request.query:
+            return web.Response(status=400, text="PatNum is required.")
+        pat_num = int(request.query["PatNum"])
+        return web.json_response([p for p in self.popups if p["PatNum"] == pat_num])
+
+    async def _post_popup(self, request: web.Request) -> web.Response:
+        refused = await self._guard(request)
+        if refused is not None:
+            return refused
+        body = self.requests[-1].body or {}
+        if not body.get("PatNum") or not body.get("Description"):
+            return web.Response(status=400, text="PatNum and Description are required.")
+        level = body.get("PopupLevel", "Patient")
+        if level not in ("Patient", "Family", "SuperFamily"):
+            return web.Response(status=400, text="PopupLevel is invalid.")
+        row = popup_row(len(self.popups) + 1, int(body["PatNum"]), body["Description"], level=level)
+        self.popups.append(row)
+        return web.json_response(row, status=201)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from bot.clock.delivery import FanoutReport
 from bot.clock.engine import Job, job_table
 from bot.clock.jobs.defect_digest import DEFECT_DIGEST
+from bot.clock.jobs.front_desk_unconfirmed import FRONT_DESK_UNCONFIRMED
+from bot.clock.jobs.late_patients import LATE_PATIENTS
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.clock.jobs.monthly_report import MONTHLY_REPORT
 from bot.clock.jobs.morning_brief import MORNING_BRIEF
@@ -25,6 +27,7 @@ from bot.clock.jobs.purge_appointments import PURGE_APPOINTMENTS
 from bot.clock.jobs.purge_events import PURGE_EVENTS
 from bot.clock.jobs.purge_story_drafts import PURGE_STORY_DRAFTS
 from bot.clock.jobs.purge_tidbits import PURGE_TIDBITS
+from bot.clock.jobs.recovery_popups import RECOVERY_POPUPS
 from bot.clock.jobs.schedule_sync import SCHEDULE_SYNC
 from bot.clock.jobs.story_nudge import STORY_NUDGE
 from bot.clock.jobs.wow_of_the_week import WOW_OF_THE_WEEK
@@ -42,6 +45,9 @@ JOBS: dict[str, Job] = job_table(
     PURGE_APPOINTMENTS,
     SCHEDULE_SYNC,
     MONTHLY_REPORT,
+    FRONT_DESK_UNCONFIRMED,
+    LATE_PATIENTS,
+    RECOVERY_POPUPS,
 )
 
 # The job bodies by their old names, for scripts and tests: ``await run_...(huddle, messengers, now)``.

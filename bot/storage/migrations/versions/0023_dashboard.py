@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_dashboard'
-down_revision = '0019_fail_to_attend'
+down_revision = '0020_front_desk'
 branch_labels = None
 depends_on = None
 
