@@ -14,6 +14,8 @@
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
 Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
+`/huddle export defects|stories|fta [<period>] [xlsx] [with refs]` sends you the practice's records as a spreadsheet (admins; `week`, `month`, `quarter`, `year`, `all` or `2026-11`)
+`/huddle audit [since <date>]` shows you the audit log: who read, changed, deleted or exported what, when (admins)
 `/huddle help` shows this help
 """
 
@@ -26,8 +28,10 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
+from bot.commands.audit import audit
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
+from bot.commands.export import export
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
@@ -193,4 +197,6 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "admins": list_admins,
     "admin": admin,
     "brief": brief,
+    "export": export,
+    "audit": audit,
 }

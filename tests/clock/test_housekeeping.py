@@ -36,6 +36,7 @@ def test_the_purges_are_hourly_jobs_of_the_table_and_the_posts_are_not():
         "purge-story-drafts",
         "purge-appointments",
         "schedule-sync",
+        "purge-downloads",
     ]
 
 
@@ -84,6 +85,7 @@ async def test_the_hourly_run_also_deletes_expired_tidbits(
         "purge-story-drafts",
         "purge-appointments",
         "schedule-sync",
+        "purge-downloads",
     ]
     assert reports["purge-tidbits"].removed == 1
     assert count(huddle.engine, Tidbit) == 0
