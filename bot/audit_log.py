@@ -86,7 +86,9 @@ def describe(entry: AuditEntry) -> str:
         return f"{verb} {one} #{entry.record_id}"
     if entry.record_count and entry.record_count != 1:
         return f"{verb} {entry.record_count} {many}"
-    return f"{verb} {'a ' + one if entry.record_count else 'no ' + many}"
+    if entry.record_count or kind == "admin":
+        return f"{verb} {'an' if one[0] in 'aeiou' else 'a'} {one}"
+    return f"{verb} no {many}"
 
 
 def patient_tag(ref_hash: str) -> str:
