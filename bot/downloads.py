@@ -15,7 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from bot.crypto import Vault
+from bot.crypto import EncryptionKeyError, Vault
 from bot.model import Attachment
 from bot.storage import downloads
 from bot.storage.db import transaction
@@ -79,5 +79,10 @@ def take_download(
         found = downloads.take_download(session=session, token=token, now=now)
         if found is None:
             return None
-        data = base64.b64decode(vault.decrypt(found.data_enc))
+        try:
+            data = base64.b64decode(vault.decrypt(found.data_enc))
+        except EncryptionKeyError:
+            # Stored under a key removed since (``huddle keys rotate`` leaves these
+            # 15-minute files alone): gone, like an expired link.
+            return None
         return Attachment(found.name, data, found.mime, found.name)

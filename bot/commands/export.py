@@ -5,6 +5,8 @@ The period is `week`, `month`, `quarter`, `year`, `all` (the default) or a month
 
 from __future__ import annotations
 
+import re
+
 from bot.commands.admins import require_admin
 from bot.commands.context import Context, UsageError
 from bot.exports import KIND_NAMES, KINDS, Actor, ExportRequest, build_export
@@ -12,7 +14,7 @@ from bot.exports.periods import PeriodError, is_period_word, parse_period
 from bot.model import Reply, Visibility
 
 USAGE = "Say what to export: `/huddle export defects month`, `/huddle export stories 2026-11 xlsx` or `/huddle export fta all with refs`."
-_REFS = ("with refs", "with references", "with patient refs", "with patient references")
+_REFS = re.compile(r"\bwith\s+(?:patient\s+)?ref(?:erence)?s\b")
 
 
 def export(ctx: Context, rest: str) -> Reply:
@@ -47,11 +49,8 @@ def export(ctx: Context, rest: str) -> Reply:
 
 def parse_request(ctx: Context, rest: str) -> ExportRequest:
     text = " ".join(rest.split()).casefold()
-    with_refs = False
-    for phrase in _REFS:
-        if text.endswith(phrase) or f"{phrase} " in text:
-            with_refs = True
-            text = text.replace(phrase, " ")
+    text, refs_asked = _REFS.subn(" ", text)
+    with_refs = refs_asked > 0
     words = text.split()
     if not words or words[0] not in KINDS:
         raise UsageError(USAGE)

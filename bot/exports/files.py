@@ -70,7 +70,6 @@ def to_xlsx(table: Table) -> bytes:
         sheet = book.add_worksheet(table.title[:31])
         bold = book.add_format({"bold": True})
         when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        wrap = book.add_format({"text_wrap": False})
         widths = [len(h) for h in table.headers]
         for col, header in enumerate(table.headers):
             sheet.write_string(0, col, header, bold)
@@ -85,7 +84,7 @@ def to_xlsx(table: Table) -> bytes:
                     sheet.write_number(r, col, cell)
                     size = len(str(cell))
                 else:
-                    sheet.write_string(r, col, cell, wrap)
+                    sheet.write_string(r, col, cell)
                     size = len(cell)
                 widths[col] = max(widths[col], min(size, 60))
         for col, width in enumerate(widths):
