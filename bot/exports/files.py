@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import xlsxwriter
-
 Cell = str | int | datetime | None
 
 CSV_MIME = "text/csv"
@@ -59,6 +57,10 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """The table as one XLSX sheet: bold frozen header, a filter, real dates."""
+    # Imported here, not at the top: loading XlsxWriter takes about 0.3 s, and only an
+    # XLSX export needs it, not every process that loads the commands.
+    import xlsxwriter
+
     out = io.BytesIO()
     options = {
         "in_memory": True,
