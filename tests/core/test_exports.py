@@ -186,3 +186,12 @@ def test_bad_input_says_what_to_type_instead(practice, line, expected):
     [reply] = practice.replies(line)
     assert expected in reply.text and not reply.files
     assert "/huddle export defects month" in reply.text or "`week`" in reply.text
+
+
+def test_an_export_holds_only_its_own_workspaces_records(practice, other_chat):
+    other_chat("/huddle emoji star")
+    other_chat("/defect arrival: their own defect")
+    for kind, rows in (("defects", 1), ("stories", 0), ("fta", 0)):
+        data = export(other_chat, f"/huddle export {kind} with refs").files[0].data
+        assert len(read_csv(data)) == 1 + rows
+        assert b"JS-1042" not in data and b"taxi" not in data and b"waited" not in data
