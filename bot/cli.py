@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.crypto import EncryptionKeyError, generate_key
 from bot.keys import check_keys, rotate_keys
 from bot.logs import configure_logging
+from bot.records_cli import register as register_records
 from bot.storage import db
 from bot.wiring import StartupError, server_vault
 
@@ -83,6 +84,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ).set_defaults(run=_keys_rotate)
 
     register_clock(commands)  # core, not a platform: `huddle clock`, `huddle jobs`
+    register_records(commands)  # `huddle export`, `huddle audit`
 
     for entry in plugin_commands(argv or [], core=set(commands.choices)):
         entry.load()(commands)

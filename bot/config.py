@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="HUDDLE_LOG_LEVEL")
     # The clock sends the story nudge on this day; `/huddle status` shows it too.
     nudge_weekday: str = Field(default="wednesday", validation_alias="HUDDLE_NUDGE_WEEKDAY")
+    # Where people reach `huddle serve` (https://huddle.example.com): a download link's base.
+    public_url: str | None = Field(default=None, validation_alias="HUDDLE_PUBLIC_URL")
 
     @field_validator("database_url")
     @classmethod
@@ -47,6 +49,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "DATABASE_URL must be a SQLite URL (sqlite:///./huddle.db) or a PostgreSQL "
                 "URL (postgresql://user:password@host/database)"
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _valid_public_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"HUDDLE_PUBLIC_URL={value!r} must be the server's web address, "
+                "like https://huddle.example.com"
             )
         return value
 

@@ -18,6 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from adapters.teams import convert
 from adapters.teams.activities import Where, reply_chain, where
 from adapters.teams.connector import TeamsConnector
+from adapters.teams.downloads import offer_links
 from adapters.teams.references import reference_to
 from bot.huddle import Huddle
 from bot.model import Event, Reply, StoryPosted, Visibility
@@ -95,6 +96,9 @@ class TeamsBot(Bot):
 
     async def _say(self, context: TurnContext, inbound: convert.Inbound, replies: list[Reply]):
         place, origin = inbound.place, inbound.origin
+        replies, links = await offer_links(
+            self.huddle, context.activity, place.workspace_id, replies
+        )
         private: list[Reply] = []
         for reply in replies:
             if reply.to is not None:
@@ -109,6 +113,12 @@ class TeamsBot(Bot):
                 await self._post(context, place, place.channel_id, reply, acting_for=acting_for)
         if private:
             await self._tell_privately(context, place, origin, private, typed=inbound.typed)
+        if links:  # a file's one-use link, only ever in the person's 1:1 chat
+            if place.shared:
+                await self.connector.send_direct(context.activity, links, what="download link")
+            else:
+                for link in links:
+                    await self.connector.send(context, link, what="download link")
 
     async def _post(
         self,

@@ -17,6 +17,8 @@ Only admins change the schedule, the brief time, pause, skip, resume, stop, the 
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
 `/huddle source` shows where the appointments come from; `/huddle source opendental|ical|csv` sets it, in a form (admins)
 `/huddle frontdesk` lists who hears about unconfirmed and late patients; `/huddle frontdesk add|remove @someone`, `at 15:00`, `deadline 17:00`, `popups on|off` (admins)
+`/huddle export defects|stories|fta [<period>] [xlsx] [with refs]` sends you the practice's records as a spreadsheet (admins; `week`, `month`, `quarter`, `year`, `all` or `2026-11`)
+`/huddle audit [since <date>]` shows you the audit log: who read, changed, deleted or exported what, when (admins)
 `/huddle help` shows this help
 """
 
@@ -29,10 +31,12 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
+from bot.commands.audit import audit
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
 from bot.commands.report import report
 from bot.commands.front_desk import front_desk
+from bot.commands.export import export
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.source import source
 from bot.commands.suggest import did_you_mean
@@ -202,4 +206,6 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "brief": brief,
     "source": _admin_only("see or set the schedule source", source),
     "frontdesk": front_desk,
+    "export": export,
+    "audit": audit,
 }

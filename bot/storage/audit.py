@@ -49,3 +49,23 @@ def audit_entries(*, session: Session, workspace_id: int, limit: int = 100) -> l
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+def audit_page(
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """A page of one workspace's audit log since ``since``, newest first (the reader's)."""
+    statement = select(AuditEntry).where(AuditEntry.workspace_id == workspace_id)
+    if since is not None:
+        statement = statement.where(AuditEntry.created_at >= since)
+    statement = (
+        statement.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(statement))

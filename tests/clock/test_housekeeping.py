@@ -37,6 +37,7 @@ def test_the_purges_are_hourly_jobs_of_the_table_and_the_posts_are_not():
         "purge-appointments",
         "schedule-sync",
         "recovery-popups",
+        "purge-downloads",
     ]
 
 
@@ -86,6 +87,7 @@ async def test_the_hourly_run_also_deletes_expired_tidbits(
         "purge-appointments",
         "schedule-sync",
         "recovery-popups",
+        "purge-downloads",
     ]
     assert reports["purge-tidbits"].removed == 1
     assert count(huddle.engine, Tidbit) == 0

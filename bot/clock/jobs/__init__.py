@@ -24,6 +24,7 @@ from bot.clock.jobs.monthly_report import MONTHLY_REPORT
 from bot.clock.jobs.morning_brief import MORNING_BRIEF
 from bot.clock.jobs.owner_notice import OWNER_NOTICE
 from bot.clock.jobs.purge_appointments import PURGE_APPOINTMENTS
+from bot.clock.jobs.purge_downloads import PURGE_DOWNLOADS
 from bot.clock.jobs.purge_events import PURGE_EVENTS
 from bot.clock.jobs.purge_story_drafts import PURGE_STORY_DRAFTS
 from bot.clock.jobs.purge_tidbits import PURGE_TIDBITS
@@ -48,6 +49,7 @@ JOBS: dict[str, Job] = job_table(
     FRONT_DESK_UNCONFIRMED,
     LATE_PATIENTS,
     RECOVERY_POPUPS,
+    PURGE_DOWNLOADS,
 )
 
 # The job bodies by their old names, for scripts and tests: ``await run_...(huddle, messengers, now)``.

@@ -16,7 +16,7 @@ from bot.storage.models import UTCDateTime
 
 
 revision = '0025_brief_home'
-down_revision = '0023_dashboard'
+down_revision = '0024_downloads'
 branch_labels = None
 depends_on = None
 
