@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import bot.storage.appointment_models  # registers the schedule tables
+import bot.storage.blueprint_models  # registers the blueprint tables
 import bot.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
