@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterable
 
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -57,9 +58,20 @@ class ContentLibrary:
         self._cache: dict[int, tuple[int, Content]] = {}
         self._lock = threading.Lock()
 
+    def for_workspaces(
+        self, *, session: Session, workspace_ids: Iterable[int]
+    ) -> dict[int, Content]:
+        """Many workspaces' content with one query for their revisions (the clock's batch)."""
+        ids = set(workspace_ids)
+        found = blueprints.revisions(session=session, workspace_ids=ids)
+        return {wid: self._at(session, wid, found.get(wid, 0)) for wid in ids}
+
     def for_workspace(self, *, session: Session, workspace_id: int) -> Content:
         """The content this workspace's commands and jobs use now."""
         revision = blueprints.revision(session=session, workspace_id=workspace_id)
+        return self._at(session, workspace_id, revision)
+
+    def _at(self, session: Session, workspace_id: int, revision: int) -> Content:
         if revision == 0:
             return self.base
         hit = self._cache.get(workspace_id)

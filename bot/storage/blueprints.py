@@ -38,6 +38,20 @@ def revision(*, session: Session, workspace_id: int) -> int:
     return session.exec(statement).first() or 0
 
 
+def revisions(
+    *, session: Session, workspace_ids: Iterable[int], batch: int = 500
+) -> dict[int, int]:
+    """The revisions of many workspaces at once (those never customised are left out)."""
+    ids = sorted(set(workspace_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), batch):
+        statement = select(BlueprintSettings.workspace_id, BlueprintSettings.revision).where(
+            BlueprintSettings.workspace_id.in_(ids[start : start + batch])
+        )
+        found.update(dict(session.exec(statement).all()))
+    return found
+
+
 def get_settings(*, session: Session, workspace_id: int) -> BlueprintSettings | None:
     return session.get(BlueprintSettings, workspace_id)
 
