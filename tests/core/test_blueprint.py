@@ -230,3 +230,15 @@ def test_suggestions_of_another_workspace_are_not_found(huddle, practice, other_
             editor=Editor("U-kim", "Kim"),
             suggestion_id=1,
         )
+
+
+def test_a_retired_stage_is_no_longer_offered_but_its_defects_keep_its_name(huddle, practice):
+    assert "Defect #1 logged · Booking and reminders" in practice(
+        "/defect booking: reminder went out for the wrong day"
+    )
+    edit(huddle, own_stages.update_stage, editor=ADMIN, stage_id="booking", retired=True)
+    assert "Booking and reminders" in practice("/defect list")
+    assert "I don't know the stage" in practice("/huddle blueprint booking")
+    [form] = practice.replies("/defect")
+    offered = [value for value, _ in form.form.fields[0].options]
+    assert offered and "booking" not in offered
