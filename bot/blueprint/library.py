@@ -78,6 +78,8 @@ class ContentLibrary:
         if hit is not None and hit[0] == revision:
             return hit[1]
         content = self._merge(session, workspace_id)
+        if blueprints.changed_here(session, workspace_id):
+            return content  # not committed yet: it may still be rolled back
         with self._lock:
             if len(self._cache) >= self._size:
                 self._cache.pop(next(iter(self._cache)))

@@ -74,7 +74,16 @@ def rule_rows(*, session: Session, workspace_id: int) -> list[BlueprintRule]:
     return list(session.exec(statement))
 
 
+CHANGED = "blueprint_changed"  # session.info: workspaces changed in this transaction
+
+
+def changed_here(session: Session, workspace_id: int) -> bool:
+    """Whether this session changed the workspace's blueprint (not yet committed)."""
+    return workspace_id in session.info.get(CHANGED, ())
+
+
 def _bump(*, session: Session, workspace_id: int, by: str, now: datetime) -> BlueprintSettings:
+    session.info.setdefault(CHANGED, set()).add(workspace_id)
     row = session.get(BlueprintSettings, workspace_id)
     if row is None:
         row = BlueprintSettings(

@@ -242,3 +242,22 @@ def test_a_retired_stage_is_no_longer_offered_but_its_defects_keep_its_name(hudd
     [form] = practice.replies("/defect")
     offered = [value for value, _ in form.form.fields[0].options]
     assert offered and "booking" not in offered
+
+
+def test_an_edit_rolled_back_is_never_cached(huddle, practice):
+    wid = workspace_id(huddle)
+    with pytest.raises(RuntimeError), transaction(huddle.engine) as session:
+        own_stages.update_stage(
+            session=session,
+            library=huddle.contents,
+            workspace_id=wid,
+            editor=ADMIN,
+            now=huddle.clock(),
+            stage_id="arrival",
+            name="Rolled back",
+        )
+        seen = huddle.contents.for_workspace(session=session, workspace_id=wid)
+        assert seen.stage("arrival").name == "Rolled back"  # the edit's own transaction sees it
+        raise RuntimeError("the rest of the request failed")
+    edit(huddle, own_stages.update_stage, editor=ADMIN, stage_id="waiting", name="Lounge")
+    assert "Service blueprint · Arrival" in practice("/huddle blueprint arrival")
