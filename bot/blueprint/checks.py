@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from bot.blueprint.library import ContentLibrary, stored_overlay
-from bot.content import Content, ContentError, Rule, Stage, apply_overlay
+from bot.content import Content, ContentError, Overlay, Rule, Stage, apply_overlay
 from bot.storage import admins, blueprints
 from bot.storage.audit import record_audit
 
@@ -137,7 +137,7 @@ def rule_body(rule: Rule) -> dict:
     return rule.model_dump(mode="json", exclude_defaults=True)
 
 
-def own_layer(*, session: Session, library: ContentLibrary, workspace_id: int):
+def own_layer(*, session: Session, library: ContentLibrary, workspace_id: int) -> Overlay:
     """What the practice changed: its own layer over the server's content."""
     return stored_overlay(session=session, workspace_id=workspace_id, base=library.base)
 
