@@ -14,6 +14,7 @@ import sys
 from collections.abc import Collection, Sequence
 from importlib.metadata import entry_points
 
+from bot.blueprint_cli import register as register_blueprint
 from bot.clock.cli import register as register_clock
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, generate_key
@@ -85,6 +86,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     register_clock(commands)  # core, not a platform: `huddle clock`, `huddle jobs`
     register_records(commands)  # `huddle export`, `huddle audit`
+    register_blueprint(commands)  # `huddle blueprint export|import`
 
     for entry in plugin_commands(argv or [], core=set(commands.choices)):
         entry.load()(commands)

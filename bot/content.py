@@ -3,16 +3,22 @@
 Layout of a content folder (the defaults in ``content/``, or a practice's own in
 ``HUDDLE_CONTENT_DIR``, merged over the defaults):
 
-    stages.yaml          stages: [{id, name, aliases, blueprint}]
+    stages.yaml          stages: [{id, name, aliases, retired, blueprint}], order: [stage ids]
     rules/*.yaml         theme: ..., rules: [{id, title, rule, why, question, challenge, ...}]
-    curriculum.yaml      order: [rule ids]
+    curriculum.yaml      order: [rule ids], skip: [rule ids]
     fail_to_attend.yaml  causes: [{id, name, aliases}]: why a patient missed a visit
 
 A practice's rules with a default's id replace it; new ids are added; its stages
-with a default's id replace that stage; its curriculum, if given, replaces the
-order (rules it leaves out follow at the end); its fail-to-attend causes, if
-given, replace the list. A malformed file raises
+with a default's id replace that stage, new ones follow; its stage ``order``, if
+given, replaces the order of the stages (those it leaves out follow); a stage with
+``retired: true`` is no longer offered but its defects keep its name; its
+curriculum, if given, replaces the order (rules it leaves out follow at the end);
+its ``skip``, if given, replaces the list of rules the meeting skips; its
+fail-to-attend causes, if given, replace the list. A malformed file raises
 ``ContentError`` naming the file and the field.
+
+The same layer (an ``Overlay``) comes from a practice's folder or, per workspace,
+from the database (``bot.blueprint``): ``apply_overlay`` merges either the same way.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class Stage(_Strict):
     id: Slug
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
     aliases: tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=2)], ...] = ()
+    retired: bool = False
     blueprint: Blueprint = Blueprint()
 
     def names(self) -> set[str]:
@@ -109,7 +116,8 @@ class _RuleFile(_Strict):
 
 
 class _StagesFile(_Strict):
-    stages: tuple[Stage, ...]
+    stages: tuple[Stage, ...] = ()
+    order: tuple[Slug, ...] = ()
 
 
 class _FtaFile(_Strict):
@@ -117,7 +125,8 @@ class _FtaFile(_Strict):
 
 
 class _CurriculumFile(_Strict):
-    order: tuple[Slug, ...]
+    order: tuple[Slug, ...] = ()
+    skip: tuple[Slug, ...] | None = None
 
 
 def normalise_stage_name(name: str) -> str:
@@ -130,9 +139,12 @@ class Content:
     """Everything in ``content/``, validated and merged."""
 
     rules: dict[str, Rule]
-    curriculum: tuple[str, ...]
-    stages: tuple[Stage, ...]
+    curriculum: tuple[str, ...]  # the meeting's order, without the skipped rules
+    stages: tuple[Stage, ...]  # the journey, without the retired stages
     fta_causes: tuple[FtaCause, ...] = ()
+    retired_stages: tuple[Stage, ...] = ()  # still named on their old defects
+    skipped: tuple[str, ...] = ()  # rules the practice's meeting leaves out
+    order: tuple[str, ...] = ()  # every rule id in order, the skipped ones in their place
 
     def fta_cause(self, cause_id: str | None) -> FtaCause | None:
         return next((c for c in self.fta_causes if c.id == cause_id), None)
@@ -143,7 +155,7 @@ class Content:
         return next((c for c in self.fta_causes if key and key in c.names()), None)
 
     def stage(self, stage_id: str | None) -> Stage | None:
-        return next((s for s in self.stages if s.id == stage_id), None)
+        return next((s for s in (*self.stages, *self.retired_stages) if s.id == stage_id), None)
 
     def find_stage(self, name: str) -> Stage | None:
         """The stage staff meant by ``name`` (its id, name or an alias, any case)."""
@@ -164,28 +176,78 @@ class Content:
         return [self.rules[rule_id] for rule_id in self.curriculum]
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """One layer of content over another: a practice's folder, or its own in the database.
+
+    Empty parts change nothing; ``skip`` None keeps the skips below, a tuple replaces them.
+    """
+
+    stages: tuple[Stage, ...] = ()
+    stage_order: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    curriculum: tuple[str, ...] = ()
+    skip: tuple[str, ...] | None = None
+    fta_causes: tuple[FtaCause, ...] = ()
+
+
+EMPTY = Content(rules={}, curriculum=(), stages=())
+
+
 def load_content(extra_dir: Path | None = None, base_dir: Path = DEFAULT_CONTENT_DIR) -> Content:
     """Load the default content, then a practice's own folder over it."""
-    stages = {s.id: s for s in _load_stages(base_dir / "stages.yaml", required=True)}
-    rules = _load_rules(base_dir / "rules")
-    order = list(_load_curriculum(base_dir / "curriculum.yaml", required=True))
-    causes = _load_causes(base_dir / "fail_to_attend.yaml", required=True)
+    content = apply_overlay(EMPTY, read_overlay(base_dir, required=True), where=base_dir)
     if extra_dir is not None:
         if not extra_dir.is_dir():
             raise ContentError(f"HUDDLE_CONTENT_DIR={extra_dir} is not a folder.")
-        stages.update({s.id: s for s in _load_stages(extra_dir / "stages.yaml", required=False)})
-        rules.update(_load_rules(extra_dir / "rules"))
-        own_order = _load_curriculum(extra_dir / "curriculum.yaml", required=False)
-        if own_order:
-            order = list(own_order)
-        causes = _load_causes(extra_dir / "fail_to_attend.yaml", required=False) or causes
+        content = apply_overlay(content, read_overlay(extra_dir, required=False), where=extra_dir)
+    return content
+
+
+def read_overlay(folder: Path, *, required: bool) -> Overlay:
+    """A content folder as a layer; ``required``: the defaults, where every file must be."""
+    stages = _read_stages_file(folder / "stages.yaml", required=required)
+    curriculum = _read_curriculum(folder / "curriculum.yaml", required=required)
+    return Overlay(
+        stages=stages.stages,
+        stage_order=stages.order,
+        rules=tuple(_load_rules(folder / "rules").values()),
+        curriculum=curriculum.order,
+        skip=curriculum.skip,
+        fta_causes=_load_causes(folder / "fail_to_attend.yaml", required=required),
+    )
+
+
+def apply_overlay(content: Content, overlay: Overlay, *, where: Path | str) -> Content:
+    """``overlay`` merged over ``content`` (see the module's docstring), checked.
+
+    Raises ``ContentError`` naming the file (under ``where``) and the field.
+    """
+    stages = {s.id: s for s in (*content.stages, *content.retired_stages)}
+    stages.update({s.id: s for s in overlay.stages})
+    unknown = [s for s in overlay.stage_order if s not in stages]
+    if unknown:
+        raise ContentError(
+            f"{where}/stages.yaml: field 'order': no stage has the id {', '.join(unknown)}"
+        )
+    stage_ids = list(dict.fromkeys((*overlay.stage_order, *stages)))
+    rules = dict(content.rules)
+    rules.update({r.id: r for r in overlay.rules})
+    order = list(overlay.curriculum or content.order or content.curriculum)
     seen = set(order)
     order += [rule_id for rule_id in rules if rule_id not in seen]
-    content = Content(
-        rules=rules, curriculum=tuple(order), stages=tuple(stages.values()), fta_causes=causes
+    skipped = content.skipped if overlay.skip is None else overlay.skip
+    merged = Content(
+        rules=rules,
+        curriculum=tuple(r for r in order if r not in skipped),
+        stages=tuple(stages[s] for s in stage_ids if not stages[s].retired),
+        fta_causes=overlay.fta_causes or content.fta_causes,
+        retired_stages=tuple(stages[s] for s in stage_ids if stages[s].retired),
+        skipped=tuple(skipped),
+        order=tuple(order),
     )
-    _check_references(content, extra_dir or base_dir)
-    return content
+    _check_references(merged, where)
+    return merged
 
 
 def _read_yaml(path: Path) -> object:
@@ -205,15 +267,20 @@ def _validation_message(path: Path, exc: ValidationError, prefix: str = "") -> s
     return f"{path}: " + "; ".join(problems)
 
 
-def _load_stages(path: Path, *, required: bool) -> tuple[Stage, ...]:
+def _read_stages_file(path: Path, *, required: bool) -> _StagesFile:
     if not path.exists():
         if required:
             raise ContentError(f"{path}: missing (the journey stages)")
-        return ()
+        return _StagesFile()
     try:
-        return _StagesFile.model_validate(_read_yaml(path)).stages
+        document = _StagesFile.model_validate(_read_yaml(path))
     except ValidationError as exc:
         raise ContentError(_validation_message(path, exc)) from exc
+    for field_name, ids in (("stages", [s.id for s in document.stages]), ("order", document.order)):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ContentError(f"{path}: field '{field_name}': listed twice: {', '.join(twice)}")
+    return document
 
 
 def _load_causes(path: Path, *, required: bool) -> tuple[FtaCause, ...]:
@@ -251,30 +318,40 @@ def _load_rules(folder: Path) -> dict[str, Rule]:
     return rules
 
 
-def _load_curriculum(path: Path, *, required: bool) -> tuple[str, ...]:
+def _read_curriculum(path: Path, *, required: bool) -> _CurriculumFile:
     if not path.exists():
         if required:
             raise ContentError(f"{path}: missing (the order of the weekly rules)")
-        return ()
+        return _CurriculumFile()
     try:
-        order = _CurriculumFile.model_validate(_read_yaml(path)).order
+        document = _CurriculumFile.model_validate(_read_yaml(path))
     except ValidationError as exc:
         raise ContentError(_validation_message(path, exc)) from exc
-    duplicates = sorted({rule_id for rule_id in order if order.count(rule_id) > 1})
-    if duplicates:
-        raise ContentError(f"{path}: field 'order': listed twice: {', '.join(duplicates)}")
-    return order
+    for field_name, ids in (("order", document.order), ("skip", document.skip or ())):
+        twice = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
+        if twice:
+            raise ContentError(f"{path}: field '{field_name}': listed twice: {', '.join(twice)}")
+    return document
 
 
-def _check_references(content: Content, where: Path) -> None:
-    unknown = [rule_id for rule_id in content.curriculum if rule_id not in content.rules]
+def _check_references(content: Content, where: Path | str) -> None:
+    unknown = [rule_id for rule_id in content.order if rule_id not in content.rules]
     if unknown:
         raise ContentError(
             f"{where}/curriculum.yaml: field 'order': no rule has the id {', '.join(unknown)}"
         )
     if not content.rules:
         raise ContentError(f"{where}/rules: no rules found")
-    stage_ids = {stage.id for stage in content.stages}
+    unknown = [rule_id for rule_id in content.skipped if rule_id not in content.rules]
+    if unknown:
+        raise ContentError(
+            f"{where}/curriculum.yaml: field 'skip': no rule has the id {', '.join(unknown)}"
+        )
+    if not content.curriculum:
+        raise ContentError(f"{where}/curriculum.yaml: field 'skip': it skips every rule")
+    if not content.stages:
+        raise ContentError(f"{where}/stages.yaml: field 'stages': no stage is left unretired")
+    stage_ids = {stage.id for stage in (*content.stages, *content.retired_stages)}
     for rule in content.rules.values():
         missing = [s for s in rule.stages if s not in stage_ids]
         if missing:
@@ -283,7 +360,7 @@ def _check_references(content: Content, where: Path) -> None:
                 f"(known: {', '.join(sorted(stage_ids))})"
             )
     owners: dict[str, str] = {}
-    for stage in content.stages:
+    for stage in (*content.stages, *content.retired_stages):
         for key in stage.names():
             if key in owners and owners[key] != stage.id:
                 raise ContentError(

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.blueprint import ContentLibrary
 from bot.commands import COMMANDS
 from bot.commands.context import UsageError
 from bot.commands.parsing import LARGEST_ID
@@ -48,6 +49,7 @@ class Turn:
     vault: Vault
     settings: Settings
     now: datetime
+    library: ContentLibrary | None = None  # for edits of the practice's own blueprint
     _claimed: bool = field(default=False, repr=False)
 
     @property
@@ -140,12 +142,16 @@ def enter(
     *,
     routes: dict[type, Route],
     engine: sa.Engine,
-    content: Content,
+    library: ContentLibrary,
     vault: Vault,
     settings: Settings,
     now: datetime,
 ) -> list[Reply]:
-    """Handle one event and return what to say. Never raises for bad input or our faults."""
+    """Handle one event and return what to say. Never raises for bad input or our faults.
+
+    The event's content is its workspace's (``library``): the practice's own blueprint
+    and rules merged over the server's.
+    """
     route = routes.get(type(event))
     if route is None:
         raise TypeError(f"no route for {type(event).__name__}")  # a programming error
@@ -160,7 +166,8 @@ def enter(
             workspace = _workspace(session, event, route, settings, now)
             if workspace is None:
                 return []
-            turn = Turn(session, workspace, event, content, vault, settings, now)
+            content = library.for_workspace(session=session, workspace_id=workspace.id)
+            turn = Turn(session, workspace, event, content, vault, settings, now, library)
             if route.claims_first and not turn.first_delivery():
                 return []
             return route.handle(turn)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from bot.blueprint import ContentLibrary
 from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
@@ -46,7 +47,8 @@ class Huddle:
     ):
         self.engine = engine
         self.settings = settings
-        self.content = content
+        self.content = content  # the server's; each workspace's is ``contents.for_workspace``
+        self.contents = ContentLibrary(content)
         self.vault = vault
         self.clock = clock
 
@@ -65,7 +67,7 @@ class Huddle:
             event,
             routes=ROUTES,
             engine=self.engine,
-            content=self.content,
+            library=self.contents,
             vault=self.vault,
             settings=self.settings,
             now=self.clock(),
@@ -89,10 +91,12 @@ class Huddle:
         local ISO week and the next rule of the curriculum it has not had.
         """
         with transaction(self.engine) as session:
+            workspace = self._workspace_by_ids(session, ref.platform, ref.workspace_id)
+            content = self.contents.for_workspace(session=session, workspace_id=workspace.id)
             post, rule, won = this_weeks_post(
                 session=session,
-                content=self.content,
-                workspace=self._workspace_by_ids(session, ref.platform, ref.workspace_id),
+                content=content,
+                workspace=workspace,
                 ref=ref,
                 now=self.clock(),
                 tz=tz,
@@ -100,7 +104,7 @@ class Huddle:
             if not won:
                 return None
             return post.id, this_weeks_meeting(
-                session=session, content=self.content, post=post, rule=rule
+                session=session, content=content, post=post, rule=rule
             )
 
     def meeting_posted(self, post_id: int, message_id: str | None) -> None:

@@ -42,6 +42,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlmodel import Session
 
+from bot.blueprint import ContentLibrary
 from bot.clock.config import ClockSettings
 from bot.clock.delivery import FanoutReport, deliver_and_record, warn_skipped, with_messenger
 from bot.clock.fanout import Delivery, Sleep
@@ -90,6 +91,20 @@ class Planning:
     now: datetime
     options: ClockSettings
     targets: Sequence[Target]  # every subscribed channel, not only the ones due
+    library: ContentLibrary | None = None  # each practice's own blueprint and rules
+    _contents: dict[int, Content] = field(default_factory=dict, repr=False)
+
+    def content_of(self, workspace_id: int) -> Content:
+        """One workspace's content: its own blueprint and rules merged over the server's
+        (read for every target at once, on first use: one query per run)."""
+        if self.library is None:
+            return self.content
+        if workspace_id not in self._contents:
+            wanted = {t.workspace_id for t in self.targets} | {workspace_id}
+            self._contents.update(
+                self.library.for_workspaces(session=self.session, workspace_ids=wanted)
+            )
+        return self._contents[workspace_id]
 
 
 Key = tuple[int, str]  # (workspace id, channel id): ``Target.key``
@@ -284,7 +299,9 @@ def plan(
         slots = with_messenger(slots, messengers, report)
         if not slots:
             return []
-        messages = job.compose(Planning(session, huddle.content, now, options, targets), slots)
+        messages = job.compose(
+            Planning(session, huddle.content, now, options, targets, huddle.contents), slots
+        )
         fresh = [s for s in slots if s.row is None]
         retried = [s for s in slots if s.row is not None]
         won = claim_periods(

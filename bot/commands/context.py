@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.blueprint import ContentLibrary
 from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
@@ -36,6 +37,7 @@ class Context:
     vault: Vault
     settings: Settings
     now: datetime
+    library: ContentLibrary | None = None  # the server's content and each practice's layer
 
     @property
     def workspace_id(self) -> int:

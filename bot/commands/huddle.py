@@ -7,7 +7,7 @@
 `/huddle stop` stops the weekly meeting in this channel
 `/huddle preview` shows the next meeting, just to you
 `/huddle rules` shows where this channel is in the year's rules
-`/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey
+`/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey; `/huddle blueprint suggest <stage> <list>: <idea>` suggests an item for it (`/huddle blueprint help`)
 `/huddle leaderboard` shows the top WOW stories and people, this month and all time
 `/huddle report [month|quarter|year|YYYY-MM]` shows you the service report with its chart, e.g. `/huddle report 2026-10`
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
@@ -32,20 +32,20 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.audit import audit
+from bot.commands.blueprint import blueprint
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
-from bot.commands.report import report
-from bot.commands.front_desk import front_desk
 from bot.commands.export import export
+from bot.commands.front_desk import front_desk
+from bot.commands.report import report
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.source import source
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
-from bot.model import Button, Field, Reply, Visibility
+from bot.model import Field, Reply, Visibility
 from bot.storage import meetings
 from bot.storage.workspaces import update_workspace
 from bot.stories import leaders, story_line
-from bot.wording import shorten
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -114,43 +114,6 @@ def _rules(ctx: Context, rest: str) -> Reply:
     )
 
 
-def _blueprint(ctx: Context, rest: str) -> Reply:
-    if not rest:
-        return Reply(
-            title="The patient journey",
-            text="Pick a stage to see its service blueprint.",
-            fields=tuple(
-                Field(stage.name, f"`/huddle blueprint {stage.id}`") for stage in ctx.content.stages
-            ),
-            buttons=tuple(
-                Button(stage.name, f"huddle blueprint {stage.id}") for stage in ctx.content.stages
-            ),
-        )
-    stage = ctx.content.find_stage(rest)
-    if stage is None:
-        names = ", ".join(f"`{s.id}`" for s in ctx.content.stages)
-        raise UsageError(f"I don't know the stage “{shorten(rest, 30)}”. Try one of {names}.")
-    bp = stage.blueprint
-
-    def bullets(items) -> str:
-        return "\n".join(f"• {item}" for item in items) or "None listed yet."
-
-    fields = [
-        Field("What every practice does", bullets(bp.operational_standards)),
-        Field("What can go wrong", bullets(bp.common_defects)),
-        Field("What a great practice does", bullets(bp.experiential_standards)),
-        Field("Above and beyond", bullets(bp.above_and_beyond)),
-        Field("Making it right", bullets(bp.recovery_moves)),
-    ]
-    if bp.offer_the_offer:
-        fields.append(Field("Offer the offer", bp.offer_the_offer))
-    return Reply(
-        title=f"Service blueprint · {stage.name}",
-        text=f"Log a defect here with `/defect {stage.id}: what happened`.",
-        fields=tuple(fields),
-    )
-
-
 def _leaderboard(ctx: Context, rest: str) -> Reply:
     local_now = ctx.now.astimezone(ZoneInfo(ctx.workspace.timezone))
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -196,7 +159,7 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "stop": _admin_only("stop the meeting", stop),
     "preview": _preview,
     "rules": _rules,
-    "blueprint": _blueprint,
+    "blueprint": blueprint,
     "leaderboard": _leaderboard,
     "report": report,
     "timezone": timezone,

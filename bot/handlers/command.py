@@ -37,6 +37,7 @@ def handle(turn: Turn) -> list[Reply]:
         vault=turn.vault,
         settings=turn.settings,
         now=turn.now,
+        library=turn.library,
     )
     return command.handle(context)
 

@@ -56,7 +56,7 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         target = slot.target
         start, end = windows[target.key]
         reply = compose_defect_digest(
-            plan.content,
+            plan.content_of(target.workspace_id),
             last_week=[
                 d
                 for d in logged_by.get(target.workspace_id, [])

@@ -7,6 +7,7 @@ that was down catches up once, later that week; a week that has ended is never p
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -31,13 +32,22 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
     """The next rule of each channel's curriculum, counted in SQL (a retry keeps its rule),
-    opened by the channel's last challenge."""
-    chosen = next_rule_ids(
-        session=plan.session,
-        workspace_ids={s.target.workspace_id for s in slots if s.row is None},
-        order=[rule.id for rule in plan.content.rules_in_order()],
-        batch=plan.options.batch_size,
-    )
+    opened by the channel's last challenge. Each practice's own curriculum (its rules and
+    skips) is its own; practices that share one are counted together."""
+    contents = {wid: plan.content_of(wid) for wid in {s.target.workspace_id for s in slots}}
+    sharing: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for slot in slots:
+        if slot.row is None:
+            wid = slot.target.workspace_id
+            sharing[contents[wid].curriculum].add(wid)
+    chosen = {}
+    for order, workspace_ids in sharing.items():
+        chosen |= next_rule_ids(
+            session=plan.session,
+            workspace_ids=workspace_ids,
+            order=list(order),
+            batch=plan.options.batch_size,
+        )
     previous = previous_meetings(
         session=plan.session,
         workspace_ids={s.target.workspace_id for s in slots},
@@ -46,13 +56,14 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message]:
     )
     messages = {}
     for slot in slots:
+        content = contents[slot.target.workspace_id]
         if slot.row is None:
             rule_id = chosen.get(slot.target.key)
-            rule = plan.content.rules[rule_id] if rule_id else next_rule(plan.content, [])
+            rule = content.rules[rule_id] if rule_id else next_rule(content, [])
         else:
-            rule = plan.content.rules.get(slot.row.rule_id or "") or next_rule(plan.content, [])
+            rule = content.rules.get(slot.row.rule_id or "") or next_rule(content, [])
         last = previous.get(slot.target.key)
-        before = plan.content.rules.get(last[1] or "") if last else None
+        before = content.rules.get(last[1] or "") if last else None
         follow = (before, *iso_week_of(last[0])) if before is not None and last else None
         reply = weekly_meeting(rule, *iso_week_of(slot.period), previous=follow)
         messages[slot.target.key] = Message(reply, columns={"rule_id": rule.id})

@@ -62,7 +62,9 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
                 continue
             theirs = [d for d in mine if d.owner_id == mine[0].owner_id]
             told += [d.defect_id for d in theirs]
-            reply = compose_owner_notice(plan.content, theirs, target.timezone)
+            reply = compose_owner_notice(
+                plan.content_of(target.workspace_id), theirs, target.timezone
+            )
             messages[target.key] = Message(reply)
         mark_told(session=plan.session, defect_ids=told, day=day)
     return messages

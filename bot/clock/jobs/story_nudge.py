@@ -49,7 +49,8 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         elif newest is not None and newest >= posted_at(slot):
             messages[slot.target.key] = None  # a story came after the meeting
         else:
-            rule = plan.content.rules.get(meeting.rule_id or "")
+            content = plan.content_of(slot.target.workspace_id)
+            rule = content.rules.get(meeting.rule_id or "")
             messages[slot.target.key] = Message(compose_story_nudge(rule), meeting.message_id)
     return messages
 

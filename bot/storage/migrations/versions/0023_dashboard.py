@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_dashboard'
-down_revision = '0020_front_desk'
+down_revision = '0022_blueprints'
 branch_labels = None
 depends_on = None
 
