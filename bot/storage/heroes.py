@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.storage.db import chunked
 from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
 
 
@@ -70,16 +71,28 @@ def heroes_of(
 
 
 def heroes_by_story(
-    *, session: Session, stories: Iterable[tuple[int, int]]
+    *, session: Session, stories: Iterable[tuple[int, int]], batch: int = 1000
 ) -> dict[int, list[Hero]]:
     """For the clock: the heroes of stories from many workspaces, given as
-    (workspace id, story id) pairs, each read in its own workspace."""
+    (workspace id, story id) pairs, each read in its own workspace: one query per
+    ``batch`` of stories, whatever the number of workspaces."""
     found: dict[int, list[Hero]] = defaultdict(list)
-    by_workspace: dict[int, list[int]] = defaultdict(list)
-    for workspace_id, story_id in stories:
-        by_workspace[workspace_id].append(story_id)
-    for workspace_id, ids in by_workspace.items():
-        found.update(heroes_of(session=session, workspace_id=workspace_id, story_ids=ids))
+    wanted = sorted(set(stories))
+    h = StoryHero.__table__.c
+    for pairs in chunked(wanted, batch):
+        workspaces = {workspace_id for workspace_id, _ in pairs}
+        rows = session.execute(
+            sa.select(h.workspace_id, h.story_id, h.user_id, h.name)
+            .where(
+                h.workspace_id.in_(sorted(workspaces)),
+                h.story_id.in_(sorted({story_id for _, story_id in pairs})),
+            )
+            .order_by(h.story_id, h.id)
+        )
+        pairs_set = set(pairs)
+        for workspace_id, story_id, user_id, name in rows:
+            if (workspace_id, story_id) in pairs_set:  # a story's heroes in its own workspace
+                found[story_id].append(Hero(user_id, name))
     return found
 
 
