@@ -7,4 +7,4 @@ the one exception: it reads every subscription and this period's claims at once
 """
 
 # Every table joins SQLModel.metadata whichever storage module is imported first.
-from bot.storage import appointment_models, models  # noqa: F401
+from bot.storage import appointment_models, hero_tally, models  # noqa: F401

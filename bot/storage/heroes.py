@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.storage.db import chunked
+from bot.storage.hero_tally import HeroTally
 from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
 
 
@@ -107,11 +108,13 @@ def is_hero(*, session: Session, story: Story, user_id: str) -> bool:
 def top_heroes(
     *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
 ) -> list[HeroScore]:
-    """The people whose stories drew the most counted votes since ``since``.
+    """The people whose stories drew the most counted votes since ``since`` (None: all time).
 
     A story about two people counts its votes for each of them. Stories with no
     hero (told before heroes were recorded) count for nobody.
     """
+    if since is None:
+        return _all_time_heroes(session, workspace_id, limit)
     s, h = Story.__table__.c, StoryHero.__table__.c
     # Only stories with votes can put anyone on the board: read those first (the month's
     # through ``ix_story_board``, all time through ``ix_story_votes``), then their heroes.
@@ -132,6 +135,22 @@ def top_heroes(
     return [
         HeroScore(user_id, names[user_id] or user_id, int(count), int(stories))
         for user_id, count, stories in rows
+    ]
+
+
+def _all_time_heroes(session: Session, workspace_id: int, limit: int) -> list[HeroScore]:
+    """All time: the stored per-hero totals (``hero_tally``, kept by triggers), read from
+    the top of ``ix_hero_tally_board``; the same answer as adding up every voted story."""
+    t = HeroTally.__table__.c
+    rows = session.execute(
+        sa.select(t.user_id, t.votes, t.stories)
+        .where(t.workspace_id == workspace_id, t.votes > 0)
+        .order_by(t.votes.desc(), t.user_id)
+        .limit(limit)
+    ).all()
+    return [
+        HeroScore(user_id, _latest_name(session, workspace_id, user_id) or user_id, votes, count)
+        for user_id, votes, count in rows
     ]
 
 
