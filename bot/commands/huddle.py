@@ -8,7 +8,7 @@
 `/huddle preview` shows the next meeting, just to you
 `/huddle rules` shows where this channel is in the year's rules
 `/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey
-`/huddle leaderboard` shows the top WOW stories and people, this month and all time
+`/huddle leaderboard [week|month|quarter|year|all]` shows the top WOW stories and people (the heroes), this month and all time unless you name a period
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
 `/huddle admins` lists the practice's admins; `/huddle admin add|remove @someone` changes them
@@ -22,19 +22,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
+from bot.commands.leaderboard import leaderboard
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.suggest import did_you_mean
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Button, Field, Reply, Visibility
 from bot.storage import meetings
 from bot.storage.workspaces import update_workspace
-from bot.stories import leaders, story_line
 from bot.wording import shorten
 
 
@@ -141,40 +139,6 @@ def _blueprint(ctx: Context, rest: str) -> Reply:
     )
 
 
-def _leaderboard(ctx: Context, rest: str) -> Reply:
-    local_now = ctx.now.astimezone(ZoneInfo(ctx.workspace.timezone))
-    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    month_start_utc = month_start.astimezone(UTC)
-    fields = []
-    for label, since in ((f"{local_now:%B}", month_start_utc), ("All time", None)):
-        board = leaders(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
-        fields.append(Field(f"Top stories · {label}", _story_lines(board.stories)))
-        fields.append(Field(f"Top people · {label}", _people_lines(board.people)))
-    return Reply(
-        title="WOW leaderboard",
-        text="Nominations, most first. Top people are the heroes the stories are about.",
-        fields=tuple(fields),
-    )
-
-
-def _story_lines(scores) -> str:
-    if not scores:
-        return "No nominations yet."
-    return "\n".join(
-        f"{i}. {story_line(score, found)}" for i, (score, found) in enumerate(scores, start=1)
-    )
-
-
-def _people_lines(people) -> str:
-    if not people:
-        return "No nominations yet."
-    return "\n".join(
-        f"{i}. {p.name}: {p.nominations} ★ from {p.stories} "
-        f"{'story' if p.stories == 1 else 'stories'}"
-        for i, p in enumerate(people, start=1)
-    )
-
-
 SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "help": _help,
     "?": _help,
@@ -187,7 +151,7 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "preview": _preview,
     "rules": _rules,
     "blueprint": _blueprint,
-    "leaderboard": _leaderboard,
+    "leaderboard": leaderboard,
     "timezone": timezone,
     "emoji": _admin_only("change the reaction emoji", _emoji),
     "admins": list_admins,
