@@ -50,17 +50,17 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     for (workspace_id, channel_id), found in stale.items():
         stale_in[workspace_id].append((channel_id, found))
     messages: dict[Key, Message | None] = {}
-    for (start, end), due in windows.items():
+    for (start, end), group in windows.items():
         logged = logged_counts(
             session=plan.session,
-            workspace_ids={s.target.workspace_id for s in due},
+            workspace_ids={s.target.workspace_id for s in group},
             since=start,
             until=end,
         )
         logged_in: dict[int, list[tuple[str, dict[str | None, int]]]] = defaultdict(list)
         for (workspace_id, channel_id), counts in logged.items():
             logged_in[workspace_id].append((channel_id, counts))
-        for slot in due:
+        for slot in group:
             target = slot.target
             by_stage: Counter[str | None] = Counter()
             for channel_id, counts in logged_in.get(target.workspace_id, ()):

@@ -42,17 +42,17 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     for slot in slots:
         windows[weeks[slot.target.timezone]].append(slot)
     winners: dict[Key, NominatedStory] = {}
-    for (start, end), due in windows.items():
+    for (start, end), group in windows.items():
         best = best_story_per_channel(
             session=plan.session,
-            workspace_ids={s.target.workspace_id for s in due},
+            workspace_ids={s.target.workspace_id for s in group},
             since=start,
             until=end,
         )
         by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
         for story in best.values():
             by_workspace[story.workspace_id].append(story)
-        for slot in due:
+        for slot in group:
             # Each covered channel's best story; the best of those is the week's.
             candidates = [
                 s
