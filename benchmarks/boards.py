@@ -105,10 +105,10 @@ def board_floor(
     # planner from turning it into a scan of every hero the workspace ever had).
     credited = (
         "story s CROSS JOIN LATERAL (SELECT user_id FROM story_hero h WHERE h.workspace_id "
-        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period}"
+        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period} AND s.votes > 0"
         if since
         else "story_hero h JOIN story s ON s.id = h.story_id AND s.workspace_id = :w "
-        "WHERE h.workspace_id = :w"
+        "WHERE h.workspace_id = :w AND s.votes > 0"
     )
     scored = (
         "SELECT user_id, votes, stories FROM hero_tally WHERE workspace_id = :w AND votes > 0 "
