@@ -63,14 +63,17 @@ KEY = (
 # -- the floors: the same answers, by hand ---------------------------------------------
 
 
-def board_floor(counted: bool, heroes: bool, since: bool) -> list[sa.TextClause]:
+def board_floor(
+    counted: bool, heroes: bool, since: bool, tally: bool = False
+) -> list[sa.TextClause]:
     """A board's top stories and top people, as the code of this schema shows them.
 
     Stories: the stored counts (``story.votes``) where the schema has them, else the
     votes counted (an inner join: only voted stories); with their heroes where the
     schema has them (``story_hero``). People: the heroes, adding up the stored counts of
     each one's stories, with each one's latest name (``heroes.top_heroes``); on code
-    before heroes (and before stored counts), the tellers, as it credited them.
+    before heroes (and before stored counts), the tellers, as it credited them. Where
+    the schema keeps a per-hero tally (``hero_tally``, 0021), all time reads its top rows.
     """
     period = " AND s.created_at >= :since" if since else ""
     shown = "s.id, s.author_id, s.author_name, s.text, s.created_at"
@@ -102,15 +105,21 @@ def board_floor(counted: bool, heroes: bool, since: bool) -> list[sa.TextClause]
     # planner from turning it into a scan of every hero the workspace ever had).
     credited = (
         "story s CROSS JOIN LATERAL (SELECT user_id FROM story_hero h WHERE h.workspace_id "
-        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period}"
+        f"= :w AND h.story_id = s.id OFFSET 0) h WHERE s.workspace_id = :w{period} AND s.votes > 0"
         if since
         else "story_hero h JOIN story s ON s.id = h.story_id AND s.workspace_id = :w "
-        "WHERE h.workspace_id = :w"
+        "WHERE h.workspace_id = :w AND s.votes > 0"
+    )
+    scored = (
+        "SELECT user_id, votes, stories FROM hero_tally WHERE workspace_id = :w AND votes > 0 "
+        "ORDER BY votes DESC, user_id LIMIT 5"
+        if tally and not since
+        else "SELECT h.user_id, sum(s.votes) AS votes, "
+        f"count(*) AS stories FROM {credited} GROUP BY h.user_id "
+        "HAVING sum(s.votes) > 0 ORDER BY votes DESC, h.user_id LIMIT 5"
     )
     people = (
-        "SELECT n.name, p.votes, p.stories FROM (SELECT h.user_id, sum(s.votes) AS votes, "
-        f"count(*) AS stories FROM {credited} GROUP BY h.user_id "
-        "HAVING sum(s.votes) > 0 ORDER BY votes DESC, h.user_id LIMIT 5) p "
+        f"SELECT n.name, p.votes, p.stories FROM ({scored}) p "
         "CROSS JOIN LATERAL (SELECT name FROM story_hero WHERE workspace_id = :w "
         "AND user_id = p.user_id ORDER BY id DESC LIMIT 1) n ORDER BY p.votes DESC, p.user_id"
     )
@@ -205,6 +214,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     with engine.connect() as connection:
         counted = "votes" in {c["name"] for c in sa.inspect(connection).get_columns("story")}
         heroes = sa.inspect(connection).has_table("story_hero")
+        tally = sa.inspect(connection).has_table("hero_tally")
     hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
     params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
     params |= {"hash": hashes[0], "enc": vault.encrypt(PATIENT)}
@@ -268,7 +278,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     measure(
         "/huddle leaderboard",
         lambda: command("huddle leaderboard"),
-        board_floor(counted, heroes, True) + board_floor(counted, heroes, False),
+        board_floor(counted, heroes, True) + board_floor(counted, heroes, False, tally),
         check_board,
     )
 

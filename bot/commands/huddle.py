@@ -8,7 +8,7 @@
 `/huddle preview` shows the next meeting, just to you
 `/huddle rules` shows where this channel is in the year's rules
 `/huddle blueprint [<stage>]` shows the service blueprint for a stage of the patient journey; `/huddle blueprint suggest <stage> <list>: <idea>` suggests an item for it (`/huddle blueprint help`)
-`/huddle leaderboard` shows the top WOW stories and people, this month and all time
+`/huddle leaderboard [week|month|quarter|year|all]` shows the top WOW stories and people (the heroes), this month and all time unless you name a period
 `/huddle report [month|quarter|year|YYYY-MM]` shows you the service report with its chart, e.g. `/huddle report 2026-10`
 `/huddle timezone <timezone>` sets the practice's timezone (the default for schedules), by city (`Sydney`), country (`New Zealand`) or IANA name
 `/huddle emoji <name>` sets the reaction that nominates a WOW story
@@ -27,8 +27,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from bot.commands.admins import admin, list_admins, require_admin
 from bot.commands.audit import audit
@@ -37,6 +35,7 @@ from bot.commands.brief import brief
 from bot.commands.context import Context, UsageError
 from bot.commands.export import export
 from bot.commands.front_desk import front_desk
+from bot.commands.leaderboard import leaderboard
 from bot.commands.report import report
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.source import source
@@ -45,7 +44,6 @@ from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Field, Reply, Visibility
 from bot.storage import meetings
 from bot.storage.workspaces import update_workspace
-from bot.stories import leaders, story_line
 
 
 def handle(ctx: Context) -> list[Reply]:
@@ -114,40 +112,6 @@ def _rules(ctx: Context, rest: str) -> Reply:
     )
 
 
-def _leaderboard(ctx: Context, rest: str) -> Reply:
-    local_now = ctx.now.astimezone(ZoneInfo(ctx.workspace.timezone))
-    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    month_start_utc = month_start.astimezone(UTC)
-    fields = []
-    for label, since in ((f"{local_now:%B}", month_start_utc), ("All time", None)):
-        board = leaders(session=ctx.session, workspace_id=ctx.workspace_id, since=since)
-        fields.append(Field(f"Top stories · {label}", _story_lines(board.stories)))
-        fields.append(Field(f"Top people · {label}", _people_lines(board.people)))
-    return Reply(
-        title="WOW leaderboard",
-        text="Nominations, most first. Top people are the heroes the stories are about.",
-        fields=tuple(fields),
-    )
-
-
-def _story_lines(scores) -> str:
-    if not scores:
-        return "No nominations yet."
-    return "\n".join(
-        f"{i}. {story_line(score, found)}" for i, (score, found) in enumerate(scores, start=1)
-    )
-
-
-def _people_lines(people) -> str:
-    if not people:
-        return "No nominations yet."
-    return "\n".join(
-        f"{i}. {p.name}: {p.nominations} ★ from {p.stories} "
-        f"{'story' if p.stories == 1 else 'stories'}"
-        for i, p in enumerate(people, start=1)
-    )
-
-
 SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "help": _help,
     "?": _help,
@@ -160,7 +124,7 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "preview": _preview,
     "rules": _rules,
     "blueprint": blueprint,
-    "leaderboard": _leaderboard,
+    "leaderboard": leaderboard,
     "report": report,
     "timezone": timezone,
     "emoji": _admin_only("change the reaction emoji", _emoji),

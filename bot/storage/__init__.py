@@ -7,4 +7,11 @@ the one exception: it reads every subscription and this period's claims at once
 """
 
 # Every table joins SQLModel.metadata whichever storage module is imported first.
-from bot.storage import appointment_models, blueprint_models, downloads, models, sign_in_links  # noqa: F401
+from bot.storage import (  # noqa: F401
+    appointment_models,
+    blueprint_models,
+    downloads,
+    hero_tally,
+    models,
+    sign_in_links,
+)

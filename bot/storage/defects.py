@@ -337,53 +337,77 @@ class DigestDefect:
     created_at: datetime
 
 
-def defects_logged(
+@dataclass(frozen=True)
+class StaleDefects:
+    """A channel's oldest stale defects (at most the digest's limit) and how many it has."""
+
+    oldest: tuple[DigestDefect, ...]
+    total: int
+
+
+def logged_counts(
     *,
     session: Session,
     workspace_ids: Iterable[int],
     since: datetime,
     until: datetime,
     batch: int = 500,
-) -> list[DigestDefect]:
-    """Defects logged in [since, until) in these workspaces, oldest first."""
-    return _digest_defects(
-        session, workspace_ids, batch, Defect.created_at >= since, Defect.created_at < until
-    )
-
-
-def stale_defects(
-    *, session: Session, workspace_ids: Iterable[int], now: datetime, batch: int = 500
-) -> list[DigestDefect]:
-    """Defects open for more than 7 days with no recovery action, oldest first."""
-    return _digest_defects(
-        session,
-        workspace_ids,
-        batch,
-        Defect.closed_at.is_(None),
-        Defect.created_at < now - STALE_AFTER,
-        ~sa.exists().where(
-            RecoveryAction.workspace_id == Defect.workspace_id,
-            RecoveryAction.defect_id == Defect.id,
-        ),
-    )
-
-
-def _digest_defects(
-    session: Session, workspace_ids: Iterable[int], batch: int, *conditions
-) -> list[DigestDefect]:
-    found = []
+) -> dict[tuple[int, str], dict[str | None, int]]:
+    """Defects logged in [since, until), counted in SQL: {(workspace, channel): {stage: n}}."""
+    d = Defect.__table__.c
+    counts: dict[tuple[int, str], dict[str | None, int]] = {}
     for ids in chunked(sorted(set(workspace_ids)), batch):
-        statement = (
-            select(
-                Defect.workspace_id,
-                Defect.channel_id,
-                Defect.id,
-                Defect.stage,
-                Defect.owner_name,
-                Defect.created_at,
-            )
-            .where(Defect.workspace_id.in_(ids), *conditions)
-            .order_by(Defect.created_at, Defect.id)
+        rows = session.execute(
+            sa.select(d.workspace_id, d.channel_id, d.stage, sa.func.count())
+            .where(d.workspace_id.in_(ids), d.created_at >= since, d.created_at < until)
+            .group_by(d.workspace_id, d.channel_id, d.stage)
         )
-        found.extend(DigestDefect(*row) for row in session.exec(statement))
+        for workspace_id, channel_id, stage, n in rows:
+            counts.setdefault((workspace_id, channel_id), {})[stage] = int(n)
+    return counts
+
+
+def stale_by_channel(
+    *,
+    session: Session,
+    workspace_ids: Iterable[int],
+    now: datetime,
+    limit: int,
+    batch: int = 500,
+) -> dict[tuple[int, str], StaleDefects]:
+    """Each channel's defects open for more than 7 days with no recovery action: its
+    ``limit`` oldest and its count, ranked in SQL (one query per ``batch`` of workspaces)."""
+    d = Defect.__table__.c
+    r = RecoveryAction.__table__.c
+    columns = (d.workspace_id, d.channel_id, d.id, d.stage, d.owner_name, d.created_at)
+    found: dict[tuple[int, str], StaleDefects] = {}
+    for ids in chunked(sorted(set(workspace_ids)), batch):
+        channel = (d.workspace_id, d.channel_id)
+        ranked = (
+            sa.select(
+                *columns,
+                sa.func.row_number()
+                .over(partition_by=channel, order_by=(d.created_at, d.id))
+                .label("rank"),
+                sa.func.count().over(partition_by=channel).label("total"),
+            )
+            .where(
+                d.workspace_id.in_(ids),
+                d.closed_at.is_(None),
+                d.created_at < now - STALE_AFTER,
+                ~sa.exists().where(r.workspace_id == d.workspace_id, r.defect_id == d.id),
+            )
+            .subquery("ranked")
+        )
+        rows = session.execute(
+            sa.select(*(ranked.c[c.name] for c in columns), ranked.c.total)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.workspace_id, ranked.c.channel_id, ranked.c.rank)
+        )
+        for *row, total in rows:
+            defect = DigestDefect(*row)
+            key = (defect.workspace_id, defect.channel_id)
+            before = found.get(key)
+            oldest = (before.oldest if before else ()) + (defect,)
+            found[key] = StaleDefects(oldest, int(total))
     return found

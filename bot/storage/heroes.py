@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.storage.db import chunked
+from bot.storage.hero_tally import HeroTally
 from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
 
 
@@ -70,16 +72,28 @@ def heroes_of(
 
 
 def heroes_by_story(
-    *, session: Session, stories: Iterable[tuple[int, int]]
+    *, session: Session, stories: Iterable[tuple[int, int]], batch: int = 1000
 ) -> dict[int, list[Hero]]:
     """For the clock: the heroes of stories from many workspaces, given as
-    (workspace id, story id) pairs, each read in its own workspace."""
+    (workspace id, story id) pairs, each read in its own workspace: one query per
+    ``batch`` of stories, whatever the number of workspaces."""
     found: dict[int, list[Hero]] = defaultdict(list)
-    by_workspace: dict[int, list[int]] = defaultdict(list)
-    for workspace_id, story_id in stories:
-        by_workspace[workspace_id].append(story_id)
-    for workspace_id, ids in by_workspace.items():
-        found.update(heroes_of(session=session, workspace_id=workspace_id, story_ids=ids))
+    wanted = sorted(set(stories))
+    h = StoryHero.__table__.c
+    for pairs in chunked(wanted, batch):
+        workspaces = {workspace_id for workspace_id, _ in pairs}
+        rows = session.execute(
+            sa.select(h.workspace_id, h.story_id, h.user_id, h.name)
+            .where(
+                h.workspace_id.in_(sorted(workspaces)),
+                h.story_id.in_(sorted({story_id for _, story_id in pairs})),
+            )
+            .order_by(h.story_id, h.id)
+        )
+        pairs_set = set(pairs)
+        for workspace_id, story_id, user_id, name in rows:
+            if (workspace_id, story_id) in pairs_set:  # a story's heroes in its own workspace
+                found[story_id].append(Hero(user_id, name))
     return found
 
 
@@ -94,11 +108,13 @@ def is_hero(*, session: Session, story: Story, user_id: str) -> bool:
 def top_heroes(
     *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
 ) -> list[HeroScore]:
-    """The people whose stories drew the most counted votes since ``since``.
+    """The people whose stories drew the most counted votes since ``since`` (None: all time).
 
     A story about two people counts its votes for each of them. Stories with no
     hero (told before heroes were recorded) count for nobody.
     """
+    if since is None:
+        return _all_time_heroes(session, workspace_id, limit)
     s, h = Story.__table__.c, StoryHero.__table__.c
     # Only stories with votes can put anyone on the board: read those first (the month's
     # through ``ix_story_board``, all time through ``ix_story_votes``), then their heroes.
@@ -119,6 +135,22 @@ def top_heroes(
     return [
         HeroScore(user_id, names[user_id] or user_id, int(count), int(stories))
         for user_id, count, stories in rows
+    ]
+
+
+def _all_time_heroes(session: Session, workspace_id: int, limit: int) -> list[HeroScore]:
+    """All time: the stored per-hero totals (``hero_tally``, kept by triggers), read from
+    the top of ``ix_hero_tally_board``; the same answer as adding up every voted story."""
+    t = HeroTally.__table__.c
+    rows = session.execute(
+        sa.select(t.user_id, t.votes, t.stories)
+        .where(t.workspace_id == workspace_id, t.votes > 0)
+        .order_by(t.votes.desc(), t.user_id)
+        .limit(limit)
+    ).all()
+    return [
+        HeroScore(user_id, _latest_name(session, workspace_id, user_id) or user_id, votes, count)
+        for user_id, votes, count in rows
     ]
 
 

@@ -237,31 +237,42 @@ def latest_story_times(
     return latest
 
 
-def nominated_stories(
+def best_story_per_channel(
     *,
     session: Session,
     workspace_ids: Iterable[int],
     since: datetime,
     until: datetime,
     batch: int = 500,
-) -> list[NominatedStory]:
-    """Stories shared in [since, until) in these workspaces with their nomination counts."""
+) -> dict[tuple[int, str], NominatedStory]:
+    """Each channel's most-nominated story shared in [since, until), chosen in SQL.
+
+    Ties go to the story shared first (then the lower id). One row per channel comes
+    back, one query per ``batch`` of workspaces: the stored counts (``Story.votes``,
+    kept by the nomination trigger) are ranked in the database, not read row by row.
+    """
     s = Story.__table__.c
-    n = Nomination.__table__.c
     columns = (s.id, s.workspace_id, s.channel_id, s.author_id, s.author_name, s.text, s.created_at)
-    found = []
+    best: dict[tuple[int, str], NominatedStory] = {}
     for ids in chunked(sorted(set(workspace_ids)), batch):
-        statement = (
-            sa.select(*columns, sa.func.count(n.id))
-            .join(
-                Nomination.__table__,
-                sa.and_(n.workspace_id == s.workspace_id, n.story_id == s.id, n.active),
+        rank = sa.func.row_number().over(
+            partition_by=(s.workspace_id, s.channel_id),
+            order_by=(s.votes.desc(), s.created_at, s.id),
+        )
+        ranked = (
+            sa.select(*columns, s.votes, rank.label("rank"))
+            .where(
+                s.workspace_id.in_(ids),
+                s.created_at >= since,
+                s.created_at < until,
+                s.votes > 0,
             )
-            .where(s.workspace_id.in_(ids), s.created_at >= since, s.created_at < until)
-            .group_by(*columns)
+            .subquery("ranked")
         )
-        found.extend(
-            NominatedStory(*row[:-1], nominations=int(row[-1]))
-            for row in session.execute(statement)
+        rows = session.execute(
+            sa.select(*(ranked.c[c.name] for c in (*columns, s.votes))).where(ranked.c.rank == 1)
         )
-    return found
+        for row in rows:
+            story = NominatedStory(*row[:-1], nominations=int(row[-1]))
+            best[(story.workspace_id, story.channel_id)] = story
+    return best

@@ -9,7 +9,7 @@ a tidbit. Nothing when there is nothing to report.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.clock.config import ClockSettings
@@ -20,7 +20,7 @@ from bot.content import Content
 from bot.model import Field, Reply, Visibility
 from bot.scheduling import Period, last_week
 from bot.storage.clock import notices
-from bot.storage.defects import DigestDefect, defects_logged, stale_defects
+from bot.storage.defects import DigestDefect, StaleDefects, logged_counts, stale_by_channel
 from bot.wording import local_date
 
 DIGEST_LIST_LIMIT = 10
@@ -36,47 +36,63 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     covers = coverage(plan.targets)
-    windows = {s.target.key: last_week(plan.now, s.target.timezone) for s in slots}
-    workspace_ids = {s.target.workspace_id for s in slots}
-    logged = defects_logged(
-        session=plan.session,
-        workspace_ids=workspace_ids,
-        since=min(start for start, _ in windows.values()),
-        until=max(end for _, end in windows.values()),
-    )
-    stale = stale_defects(session=plan.session, workspace_ids=workspace_ids, now=plan.now)
-    logged_by: dict[int, list[DigestDefect]] = defaultdict(list)
-    stale_by: dict[int, list[DigestDefect]] = defaultdict(list)
-    for defect in logged:
-        logged_by[defect.workspace_id].append(defect)
-    for defect in stale:
-        stale_by[defect.workspace_id].append(defect)
-    messages: dict[Key, Message | None] = {}
+    weeks = {tz: last_week(plan.now, tz) for tz in {s.target.timezone for s in slots}}
+    windows: dict[tuple[datetime, datetime], list[Slot]] = defaultdict(list)
     for slot in slots:
-        target = slot.target
-        start, end = windows[target.key]
-        reply = compose_defect_digest(
-            plan.content_of(target.workspace_id),
-            last_week=[
-                d
-                for d in logged_by.get(target.workspace_id, [])
-                if covers(target, d.channel_id) and start <= d.created_at < end
-            ],
-            stale=[
-                d for d in stale_by.get(target.workspace_id, []) if covers(target, d.channel_id)
-            ],
-            tz=target.timezone,
-            week_start=start,
+        windows[weeks[slot.target.timezone]].append(slot)
+    workspace_ids = {s.target.workspace_id for s in slots}
+    # Counted and ranked in SQL: one row per channel and stage, at most
+    # DIGEST_LIST_LIMIT stale defects per channel (with the channel's count).
+    stale = stale_by_channel(
+        session=plan.session, workspace_ids=workspace_ids, now=plan.now, limit=DIGEST_LIST_LIMIT
+    )
+    stale_in: dict[int, list[tuple[str, StaleDefects]]] = defaultdict(list)
+    for (workspace_id, channel_id), found in stale.items():
+        stale_in[workspace_id].append((channel_id, found))
+    messages: dict[Key, Message | None] = {}
+    for (start, end), group in windows.items():
+        logged = logged_counts(
+            session=plan.session,
+            workspace_ids={s.target.workspace_id for s in group},
+            since=start,
+            until=end,
         )
-        messages[target.key] = None if reply is None else Message(reply)
+        logged_in: dict[int, list[tuple[str, dict[str | None, int]]]] = defaultdict(list)
+        for (workspace_id, channel_id), counts in logged.items():
+            logged_in[workspace_id].append((channel_id, counts))
+        for slot in group:
+            target = slot.target
+            by_stage: Counter[str | None] = Counter()
+            for channel_id, counts in logged_in.get(target.workspace_id, ()):
+                if covers(target, channel_id):
+                    by_stage.update(counts)
+            covered = [
+                found
+                for channel_id, found in stale_in.get(target.workspace_id, ())
+                if covers(target, channel_id)
+            ]
+            oldest = sorted(
+                (d for found in covered for d in found.oldest),
+                key=lambda d: (d.created_at, d.defect_id),
+            )
+            reply = compose_defect_digest(
+                plan.content_of(target.workspace_id),
+                logged=by_stage,
+                stale=oldest[:DIGEST_LIST_LIMIT],
+                stale_total=sum(found.total for found in covered),
+                tz=target.timezone,
+                week_start=start,
+            )
+            messages[target.key] = None if reply is None else Message(reply)
     return messages
 
 
 def compose_defect_digest(
     content: Content,
     *,
-    last_week: list[DigestDefect],
-    stale: list[DigestDefect],
+    logged: Mapping[str | None, int],
+    stale: Sequence[DigestDefect],
+    stale_total: int,
     tz: str,
     week_start: datetime,
 ) -> Reply | None:
@@ -84,19 +100,19 @@ def compose_defect_digest(
 
     None when there is nothing to report.
     """
-    if not last_week and not stale:
+    counts = {stage: n for stage, n in logged.items() if n}
+    if not counts and not stale_total:
         return None
     fields = []
-    if last_week:
-        counts = Counter(d.stage for d in last_week)
-        order = [s.id for s in content.stages] + sorted(
-            {s for s in counts if s is not None and content.stage(s) is None}
-        )
+    if counts:
+        known = [s.id for s in content.stages]
+        others = {s for s in counts if s is not None} - set(known)
+        order = known + sorted(others)
         lines = [f"• {content.stage_name(s)}: {counts[s]}" for s in order if counts.get(s)]
         if counts.get(None):
             lines.append(f"• {content.stage_name(None)}: {counts[None]}")
         fields.append(Field("Last week, by journey stage", "\n".join(lines)))
-    if stale:
+    if stale_total:
         shown = stale[:DIGEST_LIST_LIMIT]
         lines = [
             f"• #{d.defect_id} {content.stage_name(d.stage)}, logged {local_date(d.created_at, tz)}, "
@@ -104,17 +120,17 @@ def compose_defect_digest(
             f"`/defect recover {d.defect_id} <what we'll do>`"
             for d in shown
         ]
-        if len(stale) > len(shown):
-            lines.append(f"…and {len(stale) - len(shown)} more: `/defect list`")
+        if stale_total > len(shown):
+            lines.append(f"…and {stale_total - len(shown)} more: `/defect list`")
         fields.append(Field("Open more than 7 days with no recovery action", "\n".join(lines)))
-    total = len(last_week)
+    total = sum(counts.values())
     summary = (
         f"{total} service defect{'s' if total != 1 else ''} logged in the week of "
         f"{local_date(week_start, tz)}."
         if total
         else f"No service defects logged in the week of {local_date(week_start, tz)}."
     )
-    if stale:
+    if stale_total:
         summary += " Some still need someone to own making them right."
     return Reply(
         title="Defect digest",

@@ -58,7 +58,7 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             reports[key] = monthly_post(
                 session=plan.session,
                 workspace=workspace,
-                content=plan.content,
+                content=plan.content_of(slot.target.workspace_id),
                 period=previous_month(Period.MONTH.first_day(slot.period)),
                 now=plan.now,
             )

@@ -8,7 +8,9 @@ out after the nudge's time (a catch-up) has just asked for stories: no nudge.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
 
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
@@ -16,16 +18,44 @@ from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.content import Rule
 from bot.model import Button, Reply, Visibility
 from bot.scheduling import Period, nudge_due, nudge_time
-from bot.storage.clock import notices
+from bot.storage.clock import Target, notices
 from bot.storage.stories import latest_story_times
 
 
+@dataclass(frozen=True)
+class _Schedule:
+    """The parts of a channel's schedule its nudge depends on: most channels share one."""
+
+    weekday: int
+    hour: int
+    minute: int
+    timezone: str
+    paused_until: date | None = None
+
+
+def _schedule(target: Target) -> _Schedule:
+    return _Schedule(
+        target.weekday, target.hour, target.minute, target.timezone, target.paused_until
+    )
+
+
+# Worked out once per distinct schedule (and skips) per tick, not once per channel.
+@lru_cache(maxsize=4096)
+def _nudge_due(schedule: _Schedule, now: datetime, skipped: frozenset[date], weekday: int) -> bool:
+    return nudge_due(schedule, now, skipped, weekday)
+
+
+@lru_cache(maxsize=4096)
+def _nudge_time(schedule: _Schedule, now: datetime, weekday: int) -> datetime | None:
+    return nudge_time(schedule, now, weekday)
+
+
 def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:
-    return nudge_due(slot.target, now, slot.skipped, options.nudge_weekday_index)
+    return _nudge_due(_schedule(slot.target), now, slot.skipped, options.nudge_weekday_index)
 
 
 def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
-    at = nudge_time(slot.target, now, options.nudge_weekday_index)
+    at = _nudge_time(_schedule(slot.target), now, options.nudge_weekday_index)
     return at if at is not None and at > now else None
 
 
@@ -43,7 +73,7 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         meeting = slot.after
         assert meeting is not None  # ``after``: the week's meeting is posted
         newest = latest.get(slot.target.key)
-        nudge_at = nudge_time(slot.target, plan.now, plan.options.nudge_weekday_index)
+        nudge_at = _nudge_time(_schedule(slot.target), plan.now, plan.options.nudge_weekday_index)
         if nudge_at is not None and posted_at(slot) > nudge_at:
             messages[slot.target.key] = None  # the meeting went out late: it just asked
         elif newest is not None and newest >= posted_at(slot):

@@ -19,7 +19,7 @@ from bot.model import Field, Reply, Visibility
 from bot.scheduling import Period, last_week
 from bot.storage.clock import notices
 from bot.storage.heroes import Hero, heroes_by_story
-from bot.storage.stories import NominatedStory, nominated_stories
+from bot.storage.stories import NominatedStory, best_story_per_channel
 from bot.stories import as_people, names
 from bot.wording import shorten
 
@@ -36,28 +36,34 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     covers = coverage(plan.targets)
-    windows = {s.target.key: last_week(plan.now, s.target.timezone) for s in slots}
-    stories = nominated_stories(
-        session=plan.session,
-        workspace_ids={s.target.workspace_id for s in slots},
-        since=min(start for start, _ in windows.values()),
-        until=max(end for _, end in windows.values()),
-    )
-    by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
-    for story in stories:
-        by_workspace[story.workspace_id].append(story)
-    winners: dict[Key, NominatedStory] = {}
+    # One query per distinct week (channels in different timezones have different weeks).
+    weeks = {tz: last_week(plan.now, tz) for tz in {s.target.timezone for s in slots}}
+    windows: dict[tuple[datetime, datetime], list[Slot]] = defaultdict(list)
     for slot in slots:
-        start, end = windows[slot.target.key]
-        candidates = [
-            s
-            for s in by_workspace.get(slot.target.workspace_id, [])
-            if covers(slot.target, s.channel_id) and start <= s.created_at < end
-        ]
-        if candidates:
-            # Most nominations; ties go to the story shared first.
-            best = min(candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id))
-            winners[slot.target.key] = best
+        windows[weeks[slot.target.timezone]].append(slot)
+    winners: dict[Key, NominatedStory] = {}
+    for (start, end), group in windows.items():
+        best = best_story_per_channel(
+            session=plan.session,
+            workspace_ids={s.target.workspace_id for s in group},
+            since=start,
+            until=end,
+        )
+        by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
+        for story in best.values():
+            by_workspace[story.workspace_id].append(story)
+        for slot in group:
+            # Each covered channel's best story; the best of those is the week's.
+            candidates = [
+                s
+                for s in by_workspace.get(slot.target.workspace_id, ())
+                if covers(slot.target, s.channel_id)
+            ]
+            if candidates:
+                # Most nominations; ties go to the story shared first.
+                winners[slot.target.key] = min(
+                    candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id)
+                )
     found = heroes_by_story(
         session=plan.session, stories={(s.workspace_id, s.story_id) for s in winners.values()}
     )

@@ -16,7 +16,7 @@ from bot.storage.models import UTCDateTime
 
 
 revision = '0022_blueprints'
-down_revision = '0020_front_desk'
+down_revision = '0021_hero_tally'
 branch_labels = None
 depends_on = None
 
