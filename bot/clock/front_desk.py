@@ -43,6 +43,11 @@ class NoticeReport:
     def problems(self) -> int:
         return self.failed
 
+    @property
+    def posted(self) -> int:
+        """Notices delivered, read like a fan-out's posts (``huddle jobs run``, the tick)."""
+        return self.sent
+
     def summary(self) -> str:
         polled = f", {self.polled} source(s) polled" if self.polled else ""
         return f"{self.job}: {self.sent} notice(s) sent, {self.failed} not{polled}"

@@ -20,9 +20,8 @@ from bot.clock.jobs import defect_digest, wow_of_the_week
 from bot.scheduling import Period, last_week
 from bot.storage import db
 from bot.storage.clock import load_targets
+from bot.storage.defect_digest import STALE_AFTER, DigestDefect
 from bot.storage.defects import (
-    STALE_AFTER,
-    DigestDefect,
     add_recovery_action,
     assign_owner,
     close_defect,

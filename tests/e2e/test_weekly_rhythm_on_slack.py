@@ -118,6 +118,8 @@ async def test_a_practice_gets_its_meeting_stories_wow_and_digest_on_slack(
         "owner-notice": 0,  # the defect has no owner to tell
         "morning-brief": 0,  # no brief time set
         "monthly-report": 1,  # December's first meeting brings November's report (an upload)
+        "front-desk-unconfirmed": 0,  # no schedule source: nobody to tell about tomorrow
+        "late-patients": 0,
     }
     first_meeting, second_meeting = posts(api, "Monday Morning Meeting")
     # The second meeting opens by following up the first one's challenge, over the wire.

@@ -8,6 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK = ("botbuilder", "botframework", "msrest", "msal")
+# Sign in with Microsoft on the dashboard uses MSAL for its own sake (the authorisation-code
+# flow), not as part of the bot: it stays when the Bot Framework SDK is replaced.
+SIGN_IN = {ROOT / "adapters" / "dashboard" / "microsoft.py": {"msal"}}
 
 
 def _imports(path: Path) -> set[str]:
@@ -28,6 +31,7 @@ def test_only_adapters_teams_imports_the_bot_framework_sdk():
             if teams in path.parents:
                 continue
             for name in _imports(path):
-                if name.split(".")[0] in SDK:
+                top = name.split(".")[0]
+                if top in SDK and top not in SIGN_IN.get(path, set()):
                     offenders.append(f"{path.relative_to(ROOT)}: {name}")
     assert offenders == []

@@ -20,7 +20,7 @@ from bot.content import Content
 from bot.model import Field, Reply, Visibility
 from bot.scheduling import Period, last_week
 from bot.storage.clock import notices
-from bot.storage.defects import DigestDefect, StaleDefects, logged_counts, stale_by_channel
+from bot.storage.defect_digest import DigestDefect, StaleDefects, logged_counts, stale_by_channel
 from bot.wording import local_date
 
 DIGEST_LIST_LIMIT = 10
