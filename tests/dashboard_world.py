@@ -19,6 +19,8 @@ from adapters.dashboard.settings import PREFIX, DashboardSettings
 from adapters.slack.messenger import messenger_for
 from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
+from bot.blueprint import OPERATOR
+from bot.blueprint.stages import save_stage
 from bot.huddle import Huddle
 from bot.model import Installed
 from bot.storage import admins
@@ -77,6 +79,7 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
     smile.as_("Priya")("/wow @Priya stayed late so a nervous patient could finish in one visit")
     other = Chat(huddle, workspace="T2", channel="C9").as_("Lee")
     other("/defect arrival: the front door was locked at opening time")
+    other("/huddle blueprint suggest arrival recovery: offer a warm towel and a cup of tea")
     with transaction(huddle.engine) as session:
         ids = {}
         for key, platform, team in (
@@ -101,6 +104,16 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
             name="Mia",
             source="added",
             now=now,
+        )
+        # Other Practice's own stage (suggestion #1 above is its too): for the scoping tests.
+        car_park = {"id": "car-park", "name": "Car park"}
+        save_stage(
+            session=session,
+            library=huddle.contents,
+            workspace_id=ids["other"],
+            editor=OPERATOR,
+            now=now,
+            stage=car_park,
         )
     return ids
 
