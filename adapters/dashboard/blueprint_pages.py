@@ -85,7 +85,9 @@ def _values(stage) -> dict:
     return values
 
 
-async def _stage_page(request, shown, stage, *, notice=None, errors=None, values=None, status=200):
+async def _stage_page(
+    request, shown, stage, *, notice=None, errors=None, values=None, confirm=False, status=200
+):
     return await render(
         request,
         "blueprint_stage.html",
@@ -98,6 +100,7 @@ async def _stage_page(request, shown, stage, *, notice=None, errors=None, values
             "values": values or _values(stage),
             "errors": errors or {},
             "notice": notice,
+            "confirm": confirm,
             "once": secrets.token_urlsafe(16),
         },
         status=status,
@@ -115,6 +118,13 @@ async def save_stage(request: web.Request) -> web.StreamResponse:
     huddle, engine, library = _engine_library(request)
     form = await request.post()
     changes = bv.stage_changes(form)
+    kept = {key: value for key, value in form.items() if isinstance(value, str)}
+    kept["retired"] = changes["retired"]
+    detail = bv.patient_detail(changes, stage, shown.timezone)
+    if detail and form.get("as_written") != "yes":  # nothing saved: say why, keep the text
+        return await _stage_page(
+            request, shown, stage, errors=detail, values=kept, confirm=True, status=422
+        )
     try:
         saved = await asyncio.to_thread(
             bv.update_stage,
@@ -129,8 +139,6 @@ async def save_stage(request: web.Request) -> web.StreamResponse:
     except NotAllowed:
         raise web.HTTPForbidden(reason="admin") from None
     except BlueprintError as error:
-        kept = {key: value for key, value in form.items() if isinstance(value, str)}
-        kept["retired"] = changes["retired"]
         return await _stage_page(
             request, shown, stage, errors=bv.by_field(error), values=kept, status=422
         )

@@ -18,7 +18,9 @@ from bot.blueprint import LISTS, BlueprintError, ContentLibrary, Editor, transfe
 from bot.blueprint import rules as own_rules
 from bot.blueprint import stages as own_stages
 from bot.blueprint.checks import SINGLE, own_layer
+from bot.commands.gate import findings_for
 from bot.content import Content, ContentError, Rule, Stage
+from bot.privacy import advice
 from bot.storage.blueprint_models import BlueprintSuggestion
 from bot.storage.blueprints import get_suggestion, pending_suggestions
 from bot.storage.db import transaction
@@ -106,6 +108,28 @@ def stage_changes(form) -> dict:
         else:
             changes[list_name] = lines_of(text)
     return changes
+
+
+def patient_detail(changes: dict, stage: Stage, timezone: str) -> dict[str, list[str]]:
+    """New items that look like patient detail, by field: the chat's own check, as a
+    suggestion gets it (everyone in a channel sees ``/huddle blueprint``)."""
+    found: dict[str, list[str]] = {}
+    for list_name in LISTS:
+        value, before = changes.get(list_name), getattr(stage.blueprint, list_name)
+        items = [value] if isinstance(value, str) else list(value or ())
+        known = {before} if isinstance(before, str) else set(before or ())
+        for number, item in enumerate(items, start=1):
+            hits = (
+                []
+                if item in known
+                else findings_for(item, kind="defect", timezone=timezone, people=())
+            )
+            if hits:
+                why = " ".join(advice(hits)[1:])
+                found.setdefault(list_name, []).append(
+                    f"item {number}: everyone in a channel sees the blueprint. {why}"
+                )
+    return found
 
 
 STAGE_FIELDS = frozenset({"name", "aliases", "retired", *LISTS})

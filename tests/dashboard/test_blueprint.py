@@ -222,3 +222,21 @@ async def test_a_new_stage_whose_id_another_stage_goes_by_is_refused_by_name(bro
     problem = re.search(r'role="alert">(.*?)</div>', page, re.S).group(1)
     assert "parking" in problem  # the merge's own check, in its words
     assert "Parking" not in chat_shows(world, "/huddle blueprint")
+
+
+async def test_a_new_item_that_looks_like_patient_detail_waits_until_saved_as_written(
+    browser, world
+):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/blueprint/stages/arrival")
+    name = re.search(r'id="name" name="name" value="([^"]*)"', page).group(1)
+    item = "Call Margaret Thompson on 0412 345 678 if she is late"
+    form = {"name": name, "above_and_beyond": item}
+    status, page = await browser.post("/blueprint/stages/arrival", form)
+    assert status == 422 and "Save as written" in page
+    errors = re.search(r'id="above_and_beyond-errors">(.*?)</ul>', page, re.S).group(1)
+    assert "phone number" in errors and "0412 345 678" not in errors  # masked, as chat does
+    assert "Margaret" not in chat_shows(world, "/huddle blueprint arrival")
+    status, page = await browser.post("/blueprint/stages/arrival", form | {"as_written": "yes"})
+    assert status == 200 and "Saved." in page
+    assert "Margaret" in chat_shows(world, "/huddle blueprint arrival")
