@@ -19,11 +19,9 @@ from adapters.dashboard.settings import PREFIX, DashboardSettings
 from adapters.slack.messenger import messenger_for
 from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
-from bot.blueprint import OPERATOR
-from bot.blueprint.stages import save_stage
 from bot.huddle import Huddle
 from bot.model import Installed
-from bot.storage import admins
+from bot.storage import admins, blueprints
 from bot.storage.db import transaction
 from bot.storage.workspaces import get_workspace
 from tests.conftest import Chat
@@ -105,15 +103,15 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
             source="added",
             now=now,
         )
-        # Other Practice's own stage (suggestion #1 above is its too): for the scoping tests.
-        car_park = {"id": "car-park", "name": "Car park"}
-        save_stage(
+        # Other Practice's own stage (suggestion #1 above is its too), stored as it is
+        # (no audit entry: the tests expect none on that practice): for the scoping tests.
+        blueprints.save_stage(
             session=session,
-            library=huddle.contents,
             workspace_id=ids["other"],
-            editor=OPERATOR,
+            stage_id="car-park",
+            body={"id": "car-park", "name": "Car park"},
+            by="seed",
             now=now,
-            stage=car_park,
         )
     return ids
 

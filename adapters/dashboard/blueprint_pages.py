@@ -170,19 +170,16 @@ async def _through_the_door(request, shown, command: str, form) -> actions.Outco
     once = str(form.get("once") or "") or None
     outcome = await actions.run_command(huddle, shown, command, once=once, command="huddle")
     if outcome.needs_confirmation and form.get("as_written") == "yes":
-        [save] = [
-            b.command
-            for r in outcome.replies
-            for b in r.buttons
-            if actions.MARKER in b.command and b.command.startswith("huddle ")
-        ][:1] or [None]
-        if save is not None:
+        saves = [
+            button.command.removeprefix("huddle ")
+            for reply in outcome.replies
+            for button in reply.buttons
+            if actions.MARKER in button.command and button.command.startswith("huddle ")
+        ]
+        if saves:
+            written = f"{once}-written" if once else None
             outcome = await actions.run_command(
-                huddle,
-                shown,
-                save.removeprefix("huddle "),
-                once=f"{once}-written" if once else None,
-                command="huddle",
+                huddle, shown, saves[0], once=written, command="huddle"
             )
     return outcome
 
