@@ -21,7 +21,7 @@ from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
 from bot.huddle import Huddle
 from bot.model import Installed
-from bot.storage import admins
+from bot.storage import admins, blueprints
 from bot.storage.db import transaction
 from bot.storage.workspaces import get_workspace
 from tests.conftest import Chat
@@ -77,6 +77,7 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
     smile.as_("Priya")("/wow @Priya stayed late so a nervous patient could finish in one visit")
     other = Chat(huddle, workspace="T2", channel="C9").as_("Lee")
     other("/defect arrival: the front door was locked at opening time")
+    other("/huddle blueprint suggest arrival recovery: offer a warm towel and a cup of tea")
     with transaction(huddle.engine) as session:
         ids = {}
         for key, platform, team in (
@@ -100,6 +101,16 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
             user_id="oid-mia",
             name="Mia",
             source="added",
+            now=now,
+        )
+        # Other Practice's own stage (suggestion #1 above is its too), stored as it is
+        # (no audit entry: the tests expect none on that practice): for the scoping tests.
+        blueprints.save_stage(
+            session=session,
+            workspace_id=ids["other"],
+            stage_id="car-park",
+            body={"id": "car-park", "name": "Car park"},
+            by="seed",
             now=now,
         )
     return ids

@@ -32,10 +32,10 @@ NAV = (
     NavItem("/defects", "Defects"),
     NavItem("/stories", "Stories and heroes"),
     NavItem("/reports", "Reports", ready=False),
-    NavItem("/blueprint", "Blueprint", ready=False),
+    NavItem("/blueprint", "Blueprint"),
     NavItem("/admins", "Admins", admin=True),
     NavItem("/settings", "Settings", admin=True, ready=False),
-    NavItem("/audit", "Audit log", admin=True, ready=False),
+    NavItem("/audit", "Audit log", admin=True),
 )
 
 

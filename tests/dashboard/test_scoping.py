@@ -13,6 +13,8 @@ from bot.storage.db import transaction
 from bot.storage.defects import actions_for, get_defect
 
 OTHER_DEFECT = 3  # Other Practice's (T2) defect; Smile Dental has 1 and 2
+OTHER_STAGE = "car-park"  # Other Practice's own stage
+OTHER_SUGGESTION = 1  # Other Practice's suggestion, waiting
 
 # route name -> (method, path with another practice's id, form) or None: the route
 # takes no record id (say why).
@@ -34,6 +36,22 @@ ROUTES = {
     "defect-recover": ("POST", f"/defects/{OTHER_DEFECT}/recover", {"action": "sent flowers"}),
     "defect-assign": ("POST", f"/defects/{OTHER_DEFECT}/assign", {"owner": "U-priya"}),
     "defect-close": ("POST", f"/defects/{OTHER_DEFECT}/close", {}),
+    "blueprint": None,  # the signed-in practice's own blueprint
+    "blueprint-export": None,
+    "blueprint-upload": None,  # the import; no record id: replaces the signed-in practice's layer only
+    "blueprint-order": None,
+    "blueprint-skip": None,
+    "blueprint-stage-add": None,
+    "blueprint-stage": ("GET", f"/blueprint/stages/{OTHER_STAGE}", None),
+    "blueprint-stage-save": ("POST", f"/blueprint/stages/{OTHER_STAGE}", {"name": "Ours now"}),
+    "blueprint-suggest": (
+        "POST",
+        f"/blueprint/stages/{OTHER_STAGE}/suggest",
+        {"list": "recovery_moves", "text": "wave them in"},
+    ),
+    "blueprint-accept": ("POST", f"/blueprint/suggestions/{OTHER_SUGGESTION}/accept", {}),
+    "blueprint-decline": ("POST", f"/blueprint/suggestions/{OTHER_SUGGESTION}/decline", {}),
+    "audit": None,  # reads the signed-in practice's log only
 }
 # Form fields naming a record: another practice's person in a form, on this practice's defect.
 FORM_IDS = [("/defects/1/assign", {"owner": "U-lee"})]
