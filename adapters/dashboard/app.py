@@ -10,7 +10,15 @@ import jinja2
 from aiohttp import web
 from aiohttp_session import session_middleware
 
-from adapters.dashboard import defect_pages, pages, signin, signin_link
+from adapters.dashboard import (
+    defect_pages,
+    pages,
+    report_pages,
+    settings_pages,
+    signin,
+    signin_link,
+    source_pages,
+)
 from adapters.dashboard.keys import HUDDLE, MESSENGERS, MICROSOFT, SETTINGS
 from adapters.dashboard.microsoft import MicrosoftSignIn
 from adapters.dashboard.rendering import markup, render
@@ -77,6 +85,9 @@ def build_dashboard(
     environment.filters["markup"] = markup
     pages.add_routes(app)
     defect_pages.add_routes(app)
+    report_pages.add_routes(app)
+    settings_pages.add_routes(app)
+    source_pages.add_routes(app)
     signin.add_routes(app)
     signin_link.add_routes(app)
     app.router.add_static("/static", HERE / "static", name="static")

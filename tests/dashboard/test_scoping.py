@@ -29,6 +29,24 @@ ROUTES = {
     "signin-link": None,  # a link is its own secret; tested in test_sign_in_links
     "signin-link-use": None,
     "static": None,
+    # The report and its chart take only a period: the session's workspace is the only one
+    # they read (test_reports: each practice's chart counts only its own defects).
+    "reports": None,
+    "report-chart": None,
+    "settings": None,  # the signed-in admin's own practice (test_settings)
+    "settings-timezone": None,  # the practice's own, from the session
+    "settings-emoji": None,
+    # The source is the session's practice's; the kind in the URL names no record (an
+    # unknown one is 404).
+    "settings-source": ("POST", "/settings/source/other-practice", {"kind": "csv"}),
+    # Another practice's channel (it has a weekly meeting) or person in the form.
+    "settings-schedule": (
+        "POST",
+        "/settings/schedule",
+        {"channel": "C9", "weekday": "friday", "time": "10:00"},
+    ),
+    "settings-brief": ("POST", "/settings/brief", {"channel": "C9", "brief": "off"}),
+    "settings-admins": ("POST", "/settings/admins", {"person": "U-lee", "action": "add"}),
     "defects": ("GET", "/defects?owner=U-lee", None),  # filters: another's owner finds nothing
     "defect": ("GET", f"/defects/{OTHER_DEFECT}", None),
     "defect-recover": ("POST", f"/defects/{OTHER_DEFECT}/recover", {"action": "sent flowers"}),
