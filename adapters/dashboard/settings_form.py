@@ -63,7 +63,9 @@ async def change(
 
 
 async def _core_reply(request: web.Request, shown, text: str) -> Reply | None:
-    outcome = await actions.run_command(request.app[HUDDLE], shown, text, once=None, command="huddle")
+    outcome = await actions.run_command(
+        request.app[HUDDLE], shown, text, once=None, command="huddle"
+    )
     return next((r for r in outcome.replies if r.to is None), None)
 
 
@@ -109,7 +111,11 @@ async def render_settings(
     )
 
 
-async def answer(request: web.Request, shown, section: str, note: Note, **kwargs):
-    """The page again, with the core's words beside the form ``section``."""
+async def answer(
+    request: web.Request, shown, section: str, note: Note, *, kept: dict[str, str] | None = None
+):
+    """The page again, with the core's words beside the form ``section``; what was typed
+    is kept only when it needs correcting (else the page shows what is stored now)."""
     status = 422 if note.problem else 200
-    return await render_settings(request, shown, notes={section: note}, status=status, **kwargs)
+    kept = kept if note.problem else None
+    return await render_settings(request, shown, notes={section: note}, kept=kept, status=status)

@@ -50,7 +50,9 @@ async def _imported(request: web.Request, shown, data: bytes, saved: Note) -> No
     except UploadError as error:
         return Note(f"The mapping is saved, but the day sheet was not imported: {error}", True)
     lines = "\n".join(f"• {r.summary()}" for r in results)
-    return Note(f"Day sheet imported.\n{lines}", not all(r.ok for r in results))
+    ok = all(r.ok for r in results)
+    head = "Day sheet imported." if ok else "The mapping is saved; the day sheet was not imported."
+    return Note(f"{head}\n{lines}", not ok)
 
 
 def add_routes(app: web.Application) -> None:

@@ -80,6 +80,8 @@ async def test_the_chart_counts_only_the_signed_in_practice(browser, second_brow
     _, mine = await browser.get("/reports")
     _, theirs = await second_browser.get("/reports")
     assert "2 service defects" in mine and "1 service defect logged" in theirs
-    async with browser.session.get(world.url + "/reports/chart.png") as a:
-        async with second_browser.session.get(world.url + "/reports/chart.png") as b:
-            assert await a.read() != await b.read()
+    async with (
+        browser.session.get(world.url + "/reports/chart.png") as a,
+        second_browser.session.get(world.url + "/reports/chart.png") as b,
+    ):
+        assert await a.read() != await b.read()
