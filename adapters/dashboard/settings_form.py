@@ -59,6 +59,8 @@ async def change(
         huddle, shown, text, command="huddle", channel_id=channel_id, **kwargs
     )
     after, _ = await asyncio.to_thread(read_view, huddle, shown)
+    if not outcome.replies:  # the same form sent twice: the first one counted
+        return Note("That form was already sent: it counted once.", problem=False), after
     return Note(outcome.text, problem=after == before), after
 
 

@@ -228,3 +228,21 @@ def _database_text(world) -> str:
             for table in metadata.sorted_tables
             for row in connection.execute(sa.select(table))
         )
+
+
+async def test_the_same_form_sent_twice_counts_once(browser, world, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    form = {"person": "U-priya", "action": "add", "once": "same"}
+    await browser.post("/settings/admins", form)
+    await browser.post("/settings/admins", {"person": "U-priya", "action": "remove", "once": "r"})
+    status, page = await browser.post("/settings/admins", form)  # a reload of the first
+    assert status == 200 and "counted once" in note(page, "admins")
+    assert "Priya" not in smile("/huddle admins")
+
+
+async def test_each_form_brings_the_page_back_to_itself(browser, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/settings")
+    for action in re.findall(r'<form[^>]* id="([^"]+)"[^>]*action="[^"#]+#([^"]+)"', page):
+        assert action[0] == action[1]
+    assert 'action="/dashboard/settings/source/csv#source-csv-form"' in page
