@@ -170,7 +170,13 @@ async def test_a_practice_manager_reads_the_month_s_report(page, world, clock):
     chart = page.get_by_role("img", name=re.compile("Bar chart of service defects"))
     await expect(chart).to_be_visible()
     # Served by the dashboard, and let in by its CSP (same origin): the picture is drawn.
-    await page.wait_for_function("document.querySelector('figure.chart img').naturalWidth > 0")
+    drawn = await chart.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(done => {
+            img.addEventListener("load", () => done(img.naturalWidth));
+            img.addEventListener("error", () => done(0));
+        })"""
+    )
+    assert drawn > 0
     await page.shots.take("reports")
     assert await serious_violations(page) == []
     await page.get_by_label("Period").select_option("quarter")
