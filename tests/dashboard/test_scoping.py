@@ -114,6 +114,6 @@ async def test_an_admin_sees_the_admins(browser):
 
 
 async def test_signed_out_every_page_leads_to_sign_in(browser):
-    for path in ("/", "/defects", "/defects/1", "/stories", "/admins"):
+    for path in ("/", "/defects", "/defects/1", "/stories", "/admins", "/reports", "/settings"):
         status, page = await browser.get(path)
         assert status == 200 and "Sign in with Slack" in page

@@ -246,3 +246,20 @@ async def test_each_form_brings_the_page_back_to_itself(browser, smile):
     for action in re.findall(r'<form[^>]* id="([^"]+)"[^>]*action="[^"#]+#([^"]+)"', page):
         assert action[0] == action[1]
     assert 'action="/dashboard/settings/source/csv#source-csv-form"' in page
+
+
+async def test_a_sheet_with_names_and_notes_keeps_neither(browser, world, smile, tmp_path):
+    sheet = tmp_path / "export.csv"
+    sheet.write_text(
+        "Time,Chart #,Patient name,Provider,Notes\n"
+        "08:00,JS-1042,Margaret Thompson,DOC1,anxious about needles; daughter's wedding\n"
+        "09:00,AB-2210,Peter Nguyen,HYG1,allergic to latex\n",
+        encoding="utf-8",
+    )
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    form = {"time": "Time", "reference": "Chart #", "day_sheet": sheet.open("rb")}
+    status, page = await browser.post("/settings/source/csv", form)
+    assert status == 200 and "2 appointment(s) stored" in note(page, "source-csv")
+    dump = _database_text(world)
+    for private in ("Margaret", "Thompson", "Peter Nguyen", "needles", "wedding", "latex"):
+        assert private not in dump and private not in page
