@@ -243,3 +243,23 @@ async def test_a_non_admin_is_not_offered_settings_and_gets_403(page, world):
     await expect(nav.get_by_role("link", name="Reports")).to_be_visible()
     response = await page.goto(world.url + "/settings")
     assert response.status == 403
+
+
+async def test_the_reports_and_settings_pages_read_on_a_phone(chromium, world, clock):
+    from tests.browser.conftest import ARTEFACTS
+    from tests.conftest import Chat
+
+    clock.advance(hours=1)
+    Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")("/huddle schedule monday 8:30 am")
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = await context.new_page()
+    world.slack.openid.sign_in_as("T1", "U-dana", "Dana")
+    await phone.goto(world.url + "/signin/slack")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for path, what in (("/reports", "Service report"), ("/settings", "Schedule source")):
+        await phone.goto(world.url + path)
+        await expect(phone.get_by_text(what).first).to_be_visible()
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, path  # nothing runs off the side of the screen
+        await phone.screenshot(path=str(ARTEFACTS / f"phone-{path.strip('/')}.png"), full_page=True)
+    await context.close()
