@@ -44,16 +44,19 @@ async def run_command(
     once: str | None,
     mentions: tuple[Person, ...] = (),
     command: str = "defect",
+    channel_id: str = CHANNEL,
+    form: dict[str, str] | None = None,
 ) -> Outcome:
     person = viewer.person
     incoming = Incoming(
         platform=person.platform,
         workspace_id=person.team,
-        channel_id=CHANNEL,
+        channel_id=channel_id,
         user_id=person.user_id,
         user_name=person.name,
         command=command,
         text=text,
+        form=form,
         event_id=f"dashboard:{once}" if once else None,
         mentions=mentions,
     )

@@ -15,8 +15,11 @@ from adapters.dashboard import (
     blueprint_pages,
     defect_pages,
     pages,
+    report_pages,
+    settings_pages,
     signin,
     signin_link,
+    source_pages,
 )
 from adapters.dashboard.keys import HUDDLE, MESSENGERS, MICROSOFT, SETTINGS
 from adapters.dashboard.microsoft import MicrosoftSignIn
@@ -86,6 +89,9 @@ def build_dashboard(
     defect_pages.add_routes(app)
     blueprint_pages.add_routes(app)
     audit_pages.add_routes(app)
+    report_pages.add_routes(app)
+    settings_pages.add_routes(app)
+    source_pages.add_routes(app)
     signin.add_routes(app)
     signin_link.add_routes(app)
     app.router.add_static("/static", HERE / "static", name="static")

@@ -31,10 +31,10 @@ NAV = (
     NavItem("/", "Overview"),
     NavItem("/defects", "Defects"),
     NavItem("/stories", "Stories and heroes"),
-    NavItem("/reports", "Reports", ready=False),
+    NavItem("/reports", "Reports"),
     NavItem("/blueprint", "Blueprint"),
     NavItem("/admins", "Admins", admin=True),
-    NavItem("/settings", "Settings", admin=True, ready=False),
+    NavItem("/settings", "Settings", admin=True),
     NavItem("/audit", "Audit log", admin=True),
 )
 

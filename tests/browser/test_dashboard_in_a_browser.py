@@ -156,3 +156,110 @@ async def test_the_defects_page_reads_on_a_phone(chromium, world):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     await phone.screenshot(path=str(ARTEFACTS / "phone--defects.png"), full_page=True)
     await context.close()
+
+
+async def test_a_practice_manager_reads_the_month_s_report(page, world, clock):
+    clock.advance(hours=1)  # the report counts up to now; the seed was logged at the start
+    await sign_in_with_slack(page, world)
+    await (
+        page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Reports").click()
+    )
+    await expect(
+        page.get_by_role("heading", name="Service report · November 2026 so far")
+    ).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile("Bar chart of service defects"))
+    await expect(chart).to_be_visible()
+    # Served by the dashboard, and let in by its CSP (same origin): the picture is drawn.
+    drawn = await chart.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(done => {
+            img.addEventListener("load", () => done(img.naturalWidth));
+            img.addEventListener("error", () => done(0));
+        })"""
+    )
+    assert drawn > 0
+    await page.shots.take("reports")
+    assert await serious_violations(page) == []
+    await page.get_by_label("Period").select_option("quarter")
+    await page.get_by_role("button", name="Show the report").click()
+    await expect(
+        page.get_by_role("heading", name="Service report · Q4 2026 so far")
+    ).to_be_visible()
+    assert page.csp_errors == []
+
+
+async def test_a_practice_manager_changes_the_brief_time_and_uploads_a_day_sheet(
+    page, world, clock
+):
+    from pathlib import Path
+
+    from tests.conftest import Chat
+
+    Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")(
+        "/huddle schedule monday 8:30 am Australia/Sydney"
+    )
+    await sign_in_with_slack(page, world)
+    await (
+        page.get_by_role("navigation", name="Dashboard")
+        .get_by_role("link", name="Settings")
+        .click()
+    )
+    await expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
+    await page.shots.take("settings")
+    assert await serious_violations(page) == []
+
+    await page.get_by_label("On", exact=True).check()
+    await page.get_by_label("Brief time").fill("07:30")
+    await page.get_by_role("button", name="Save the brief").click()
+    await expect(page.get_by_text("Morning brief: on, at 07:30")).to_be_visible()
+
+    sheet = Path(__file__).resolve().parents[2] / "content" / "examples" / "day_sheet.csv"
+    await page.get_by_label("Header of the time column").fill("Time")
+    await page.get_by_label("Header of the reference column").fill("Chart #")
+    await page.get_by_label("Header of the provider column").fill("Provider")
+    await page.get_by_label("Header of the status column").fill("Status")
+    await page.get_by_label("Day sheet to import (CSV)").set_input_files(str(sheet))
+    await page.get_by_role("button", name="Save the mapping and import").click()
+    await expect(page.get_by_text("8 appointment(s) stored")).to_be_visible()
+    await page.shots.take("settings-imported")
+    assert await serious_violations(page) == []
+    await expect(page.get_by_text("Crown prep")).to_have_count(0)
+
+    with transaction(world.huddle.engine) as session:
+        from sqlmodel import select
+
+        from bot.storage.models import Subscription
+
+        [sub] = session.exec(
+            select(Subscription).where(Subscription.workspace_id == world.ids["smile"])
+        )
+        assert sub.brief_minutes == 7 * 60 + 30
+    assert page.csp_errors == []
+
+
+async def test_a_non_admin_is_not_offered_settings_and_gets_403(page, world):
+    await sign_in_with_slack(page, world, "U-sam", "Sam")
+    nav = page.get_by_role("navigation", name="Dashboard")
+    await expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
+    await expect(nav.get_by_role("link", name="Reports")).to_be_visible()
+    response = await page.goto(world.url + "/settings")
+    assert response.status == 403
+
+
+async def test_the_reports_and_settings_pages_read_on_a_phone(chromium, world, clock):
+    from tests.browser.conftest import ARTEFACTS
+    from tests.conftest import Chat
+
+    clock.advance(hours=1)
+    Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")("/huddle schedule monday 8:30 am")
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = await context.new_page()
+    world.slack.openid.sign_in_as("T1", "U-dana", "Dana")
+    await phone.goto(world.url + "/signin/slack")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for path, what in (("/reports", "Service report"), ("/settings", "Schedule source")):
+        await phone.goto(world.url + path)
+        await expect(phone.get_by_text(what).first).to_be_visible()
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, path  # nothing runs off the side of the screen
+        await phone.screenshot(path=str(ARTEFACTS / f"phone-{path.strip('/')}.png"), full_page=True)
+    await context.close()

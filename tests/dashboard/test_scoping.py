@@ -31,6 +31,24 @@ ROUTES = {
     "signin-link": None,  # a link is its own secret; tested in test_sign_in_links
     "signin-link-use": None,
     "static": None,
+    # The report and its chart take only a period: the session's workspace is the only one
+    # they read (test_reports: each practice's chart counts only its own defects).
+    "reports": None,
+    "report-chart": None,
+    "settings": None,  # the signed-in admin's own practice (test_settings)
+    "settings-timezone": None,  # the practice's own, from the session
+    "settings-emoji": None,
+    # The source is the session's practice's; the kind in the URL names no record (an
+    # unknown one is 404).
+    "settings-source": ("POST", "/settings/source/other-practice", {"kind": "csv"}),
+    # Another practice's channel (it has a weekly meeting) or person in the form.
+    "settings-schedule": (
+        "POST",
+        "/settings/schedule",
+        {"channel": "C9", "weekday": "friday", "time": "10:00"},
+    ),
+    "settings-brief": ("POST", "/settings/brief", {"channel": "C9", "brief": "off"}),
+    "settings-admins": ("POST", "/settings/admins", {"person": "U-lee", "action": "add"}),
     "defects": ("GET", "/defects?owner=U-lee", None),  # filters: another's owner finds nothing
     "defect": ("GET", f"/defects/{OTHER_DEFECT}", None),
     "defect-recover": ("POST", f"/defects/{OTHER_DEFECT}/recover", {"action": "sent flowers"}),
@@ -114,6 +132,6 @@ async def test_an_admin_sees_the_admins(browser):
 
 
 async def test_signed_out_every_page_leads_to_sign_in(browser):
-    for path in ("/", "/defects", "/defects/1", "/stories", "/admins"):
+    for path in ("/", "/defects", "/defects/1", "/stories", "/admins", "/reports", "/settings"):
         status, page = await browser.get(path)
         assert status == 200 and "Sign in with Slack" in page

@@ -1,0 +1,83 @@
+"""What the Settings page shows, read from the core's storage for one workspace.
+
+Reading only (every change goes through the core's door). A source's secret is never
+read: only whether one is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlmodel import Session, select
+
+from bot import stories
+from bot.model import Person
+from bot.scheduling import WEEKDAYS
+from bot.source_config import SourceStatus, source_status
+from bot.storage import admins
+from bot.storage.models import Subscription, Workspace
+from bot.wording import weekly_in_words
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel with the weekly meeting: when it comes, and the morning brief's time."""
+
+    channel_id: str
+    weekday: str  # "monday"
+    at: str  # "08:30", the channel's wall clock
+    timezone: str
+    in_words: str  # "Mondays at 8:30 AM, Sydney time"
+    brief_at: str | None  # "07:45", or None when the brief is off
+
+
+@dataclass(frozen=True)
+class Admin:
+    person: Person
+    source: str  # "added", or "platform": follows the workspace's own admins
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    timezone: str
+    emoji: str
+    channels: tuple[Channel, ...]
+    admins: tuple[Admin, ...]
+    source: SourceStatus | None
+
+    def channel(self, channel_id: str) -> Channel | None:
+        return next((c for c in self.channels if c.channel_id == channel_id), None)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def settings_view(*, session: Session, workspace_id: int) -> SettingsView:
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    subs = session.exec(
+        select(Subscription)
+        .where(Subscription.workspace_id == workspace_id, Subscription.active.is_(True))
+        .order_by(Subscription.channel_id)
+    )
+    channels = tuple(
+        Channel(
+            s.channel_id,
+            WEEKDAYS[s.weekday],
+            f"{s.hour:02d}:{s.minute:02d}",
+            s.timezone,
+            weekly_in_words(s.weekday, time(s.hour, s.minute), s.timezone),
+            _hhmm(s.brief_minutes) if s.brief_minutes is not None else None,
+        )
+        for s in subs
+    )
+    found = admins.list_admins(session=session, workspace_id=workspace_id)
+    return SettingsView(
+        timezone=workspace.timezone,
+        emoji=stories.nominate_emoji(workspace),
+        channels=channels,
+        admins=tuple(Admin(Person(a.user_id, a.name), a.source) for a in found),
+        source=source_status(session=session, workspace_id=workspace_id),
+    )
