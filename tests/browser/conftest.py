@@ -30,6 +30,8 @@ def pytest_collection_modifyitems(config, items):
     if not missing:
         return
     reason = f"{' and '.join(missing)} not installed: run `make install` (see the README)"
+    if os.environ.get("HUDDLE_REQUIRE_BROWSER") == "1":  # CI: never a silent skip
+        raise pytest.UsageError(f"The browser tests cannot run: {reason}")
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason=reason))
