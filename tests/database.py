@@ -65,6 +65,8 @@ def empty_all_tables(engine: sa.Engine) -> None:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{name}"' for name in sorted(present))
             if names:
+                # A session a test left open would hold this forever: fail loudly instead.
+                connection.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
                 connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             return
         ordered = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name in present]

@@ -80,7 +80,8 @@ def test_stages_can_be_added_reordered_and_retired(huddle, practice, content):
 
 def test_edits_are_checked_like_the_yaml_and_errors_name_the_field(huddle, practice):
     wid = workspace_id(huddle)
-    before = huddle.contents.for_workspace(session=Session(huddle.engine), workspace_id=wid)
+    with Session(huddle.engine) as session:  # closed: an open one blocks the next TRUNCATE
+        before = huddle.contents.for_workspace(session=session, workspace_id=wid)
     with pytest.raises(BlueprintError) as short:
         edit(huddle, own_stages.update_stage, editor=ADMIN, stage_id="arrival", name="X")
     assert [f for f, _ in short.value.problems] == ["name"]
