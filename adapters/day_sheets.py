@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from adapters.daysheet.source import ColumnMapping, days_in_sheet
-from adapters.schedule_sources import open_source
-from bot.appointments import ScheduleSourceError, SourceWorkspace, SyncResult, sync_day
+from adapters.schedule_sources import sync_days
+from bot.appointments import ScheduleSourceError, SourceWorkspace, SyncResult
 from bot.crypto import Vault
 from bot.storage import appointments as stored_sources
 from bot.storage.db import transaction
@@ -39,12 +39,6 @@ async def import_day_sheet(
         raise ScheduleSourceError("Save the day sheet's column mapping first.")
     mapping = ColumnMapping.from_settings(found.settings)
     days = days_in_sheet(data, mapping) or [now.astimezone(ZoneInfo(target.timezone)).date()]
-    results = []
-    async with open_source(found, vault, day_sheet=data) as source:
-        for day in days:
-            results.append(
-                await sync_day(
-                    source, engine=engine, vault=vault, workspace=target, day=day, now=now
-                )
-            )
-    return results
+    return await sync_days(
+        found, vault, engine=engine, workspace=target, days=days, now=now, day_sheet=data
+    )

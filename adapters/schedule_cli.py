@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from adapters.daysheet.source import ColumnMapping, days_in_sheet
 from adapters.ical.source import FeedPractice
 from adapters.opendental.source import OpenDentalPractice
-from adapters.schedule_sources import open_source
-from bot.appointments import ScheduleSourceError, SourceWorkspace, sync_day
+from adapters.schedule_sources import sync_days
+from bot.appointments import ScheduleSourceError, SourceWorkspace
 from bot.config import Settings
 from bot.crypto import EncryptionKeyError, Vault, console_vault
 from bot.source_config import (
@@ -228,14 +228,18 @@ async def _sync(settings, args, day_sheet: bytes | None) -> int:
             f"{args.workspace}: no schedule source set (huddle appointments source set)."
         )
     target = SourceWorkspace(workspace.id, workspace.timezone, workspace.patient_salt)
-    failed = False
-    async with open_source(found, vault, day_sheet=day_sheet) as source:
-        for day in _days(workspace, args.date, now, sheet_days):
-            result = await sync_day(
-                source, engine=engine, vault=vault, workspace=target, day=day, now=now
-            )
-            print(result.summary())
-            failed = failed or not result.ok
+    results = await sync_days(
+        found,
+        vault,
+        engine=engine,
+        workspace=target,
+        days=_days(workspace, args.date, now, sheet_days),
+        now=now,
+        day_sheet=day_sheet,
+    )
+    for result in results:
+        print(result.summary())
+    failed = not all(result.ok for result in results)
     if day_sheet is not None and args.column and not failed:
         with db.transaction(engine) as session:  # the mapping is set once, then remembered
             stored_sources.set_source(

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, datetime
+
+import sqlalchemy as sa
 
 from adapters.daysheet.source import ColumnMapping, DaySheetSource
 from adapters.ical.source import FeedPractice, FeedSource
 from adapters.opendental.client import OpenDentalClient
 from adapters.opendental.settings import OpenDentalSettings
 from adapters.opendental.source import OpenDentalPractice, OpenDentalSource
-from bot.appointments import ScheduleSource, ScheduleSourceError
+from bot.appointments import (
+    ScheduleSource,
+    ScheduleSourceError,
+    SourceWorkspace,
+    SyncResult,
+    sync_day,
+)
 from bot.crypto import Vault
 from bot.storage.appointments import StoredSource
 
@@ -50,3 +59,21 @@ async def open_source(
     base_url = stored.settings.get("base_url") or operator.base_url
     async with OpenDentalClient(base_url, operator.require_developer_key(), secret) as client:
         yield OpenDentalSource(client, practice)
+
+
+async def sync_days(
+    stored: StoredSource,
+    vault: Vault,
+    *,
+    engine: sa.Engine,
+    workspace: SourceWorkspace,
+    days: list[date],
+    now: datetime,
+    day_sheet: bytes | None = None,
+) -> list[SyncResult]:
+    """Each day synced from the practice's source, opened once for all of them."""
+    async with open_source(stored, vault, day_sheet=day_sheet) as source:
+        return [
+            await sync_day(source, engine=engine, vault=vault, workspace=workspace, day=d, now=now)
+            for d in days
+        ]
