@@ -44,28 +44,20 @@ from bot.storage.appointment_models import SOURCE_KINDS
 from bot.storage.models import Workspace
 from bot.wiring import StartupError, clock_vault
 
-CONSOLE = ("console", "local")  # the console's own workspace (adapters/console)
-
 
 class CliError(Exception):
     """A problem for the operator, said in words."""
 
 
 def parse_workspace(value: str) -> tuple[str, str]:
-    """``console``, or ``platform:external_id`` (``slack:T0123``, ``teams:<tenant id>``)."""
-    if value == "console":
-        return CONSOLE
-    platform, _, external_id = value.partition(":")
-    if not platform or not external_id:
-        raise CliError(
-            f"--workspace {value!r}: say console, or platform:id such as slack:T0123 or "
-            "teams:<tenant id>."
-        )
-    return platform, external_id
+    try:
+        return workspaces.parse_workspace(value)
+    except workspaces.WorkspaceSpecError as error:
+        raise CliError(str(error)) from None
 
 
 def _vault(settings: Settings, platform: str) -> Vault:
-    if platform == CONSOLE[0]:
+    if platform == workspaces.CONSOLE[0]:
         secret = settings.encryption_key.get_secret_value() if settings.encryption_key else None
         vault, notice = console_vault(secret, settings.key_file)
         if notice:
@@ -77,7 +69,7 @@ def _vault(settings: Settings, platform: str) -> Vault:
 def _workspace(engine: sa.Engine, settings: Settings, value: str, now: datetime) -> Workspace:
     platform, external_id = parse_workspace(value)
     with db.transaction(engine) as session:
-        if (platform, external_id) == CONSOLE:
+        if (platform, external_id) == workspaces.CONSOLE:
             found = workspaces.ensure_workspace(
                 session=session,
                 platform=platform,

@@ -23,12 +23,11 @@ from bot.config import Settings
 from bot.exports import FORMATS, KINDS, Actor, ExportRequest, build_export
 from bot.exports.periods import DEFAULT_PERIOD, PeriodError, parse_period
 from bot.huddle import Huddle
+from bot.storage import workspaces
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
 from bot.storage.workspaces import get_workspace
 from bot.wiring import build_huddle, clock_vault
-
-CONSOLE = ("console", "local")  # the console's own workspace
 
 
 class RecordsError(Exception):
@@ -62,16 +61,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def parse_workspace(value: str) -> tuple[str, str]:
-    """``console``, or ``platform:external_id`` (``slack:T0123``, ``teams:<tenant id>``)."""
-    if value == "console":
-        return CONSOLE
-    platform, _, external_id = value.partition(":")
-    if not platform or not external_id:
-        raise RecordsError(
-            f"--workspace {value!r}: say console, or platform:id such as slack:T0123 or "
-            "teams:<tenant id>."
-        )
-    return platform, external_id
+    try:
+        return workspaces.parse_workspace(value)
+    except workspaces.WorkspaceSpecError as error:
+        raise RecordsError(str(error)) from None
 
 
 def _operator() -> Actor:

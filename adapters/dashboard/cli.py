@@ -12,23 +12,16 @@ from bot.scheduling import utc_now
 from bot.storage import admins, db, workspaces
 from bot.storage.models import NAME_MAX
 
-CONSOLE = ("console", "local")  # the console's own workspace (adapters/console)
-
 
 class LinkError(Exception):
     """A problem for the operator, said in words."""
 
 
 def _workspace(value: str) -> tuple[str, str]:
-    if value == "console":
-        return CONSOLE
-    platform, _, external_id = value.partition(":")
-    if not platform or not external_id:
-        raise LinkError(
-            f"--workspace {value!r}: say console, or platform:id such as slack:T0123 or "
-            "teams:<tenant id>."
-        )
-    return platform, external_id
+    try:
+        return workspaces.parse_workspace(value)
+    except workspaces.WorkspaceSpecError as error:
+        raise LinkError(str(error)) from None
 
 
 def run_link(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,6 +9,25 @@ from sqlmodel import Session, select
 
 from bot.storage.models import Workspace
 
+CONSOLE = ("console", "local")  # the console's own workspace (adapters/console)
+
+
+class WorkspaceSpecError(ValueError):
+    """A ``--workspace`` value that names no workspace's shape; the message says what to type."""
+
+
+def parse_workspace(value: str) -> tuple[str, str]:
+    """``console``, or ``platform:external_id`` (``slack:T0123``, ``teams:<tenant id>``)."""
+    if value == "console":
+        return CONSOLE
+    platform, _, external_id = value.partition(":")
+    if not platform or not external_id:
+        raise WorkspaceSpecError(
+            f"--workspace {value!r}: say console, or platform:id such as slack:T0123 or "
+            "teams:<tenant id>."
+        )
+    return platform, external_id
+
 
 def get_workspace(*, session: Session, platform: str, external_id: str) -> Workspace | None:
     statement = select(Workspace).where(
