@@ -68,3 +68,38 @@ async def test_a_long_day_in_the_personal_chat_pages_within_a_card_and_more_goes
     for answer in (first, last):
         assert utf16_size(json.dumps(answer.activity).encode()) < RECOMMENDED_BYTES
     assert bot_connector.in_conversation(CHANNEL) == []
+
+
+async def test_the_clocks_morning_brief_reaches_the_teams_channel_with_counts_and_never_who(
+    teams, bot_connector, huddle, settings, clock, sleeps
+):
+    """The clock's post goes through the Teams messenger to the Bot Connector: the day's
+    counts in the channel at its brief time, no reference, tidbit or time of day."""
+    from bot.clock.jobs import JOBS
+    from tests.clock.conftest import local
+    from tests.teams.test_proactive_and_failures import _installed_in_team, _messenger
+
+    clock.set(local("Australia/Sydney", 2026, 11, 24, 6, 0))
+    assert await teams.post(_installed_in_team(teams)) == 201
+    for command in ("huddle schedule monday 8:30 am", "huddle brief at 7:45"):
+        assert await teams.say(command, scope="channel", mention=True) == 201
+    assert await teams.say("tidbit JS-1042 daughter's wedding in June") == 201
+    await sync_sample(huddle, platform="teams", external_id=TENANT)
+    bot_connector.posted.clear()
+
+    messenger = _messenger(huddle, settings, sleeps)
+    try:
+        for minute in (44, 45, 46):
+            await JOBS["morning-brief"](
+                huddle, {"teams": messenger}, local("Australia/Sydney", 2026, 11, 24, 7, minute)
+            )
+    finally:
+        messenger.close()
+
+    [post] = bot_connector.posted
+    assert post.conversation_id == CHANNEL
+    shown = post.everything()
+    assert "Morning brief" in shown and "8 patients today" in shown
+    for secret in (*SAMPLE_REFS, "DOC1", "8:00", "wedding"):
+        assert secret not in shown
+    assert utf16_size(json.dumps(post.activity).encode()) < RECOMMENDED_BYTES
