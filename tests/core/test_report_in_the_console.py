@@ -53,3 +53,33 @@ async def test_the_clock_console_messenger_writes_files_without_replacing_any(tm
     assert written == ["report-2.png", "report.png"]  # its own name only, nothing replaced
     assert (tmp_path / "files" / "report.png").read_bytes() == PNG
     assert f"The chart: saved as {Path(tmp_path / 'files' / 'report-2.png')}" in out.getvalue()
+
+
+def test_huddle_export_in_the_real_console_saves_the_csv_and_someone_else_gets_none(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDDLE_", "DATABASE_URL"))}
+    lines = [
+        '/defect arrival: =HYPERLINK("x") the door was locked at opening',
+        "/huddle export defects",
+        "/as Sam",
+        "/huddle export stories",
+        "/quit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        cwd=tmp_path,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env={**env, "HUDDLE_FILES_DIR": "exports"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    [export] = list((tmp_path / "exports").glob("*.csv"))
+    data = export.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets read as UTF-8
+    text = data.decode("utf-8-sig")
+    assert "the door was locked at opening" in text
+    assert "'=HYPERLINK" in text  # a formula-looking cell is escaped, never run
+    assert f"saved as exports/{export.name}" in result.stdout
+    assert "Only the practice's admins can export" in result.stdout  # Sam is not one
+    assert "stories" not in export.name  # and gets no file
