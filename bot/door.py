@@ -26,6 +26,7 @@ from bot.content import Content
 from bot.crypto import Vault
 from bot.model import Event, Reply, Visibility
 from bot.storage.db import transaction
+from bot.storage.directory_ids import note_person
 from bot.storage.events import claim_event
 from bot.storage.models import ID_MAX, Workspace
 from bot.storage.workspaces import ensure_workspace, get_workspace
@@ -105,6 +106,8 @@ def malformed(event: Event) -> str | None:
     for item in dataclasses.fields(event):
         if not item.name.endswith("_id") and item.name != "platform":
             continue
+        if item.name.endswith("directory_id"):
+            continue  # optional: one that can't be kept is dropped (``_note_directory_id``)
         value = getattr(event, item.name)
         if value is None and item.name not in ("platform", "workspace_id"):
             continue
@@ -166,6 +169,7 @@ def enter(
             workspace = _workspace(session, event, route, settings, now)
             if workspace is None:
                 return []
+            _note_directory_id(session, workspace, event, now)
             content = library.for_workspace(session=session, workspace_id=workspace.id)
             turn = Turn(session, workspace, event, content, vault, settings, now, library)
             if route.claims_first and not turn.first_delivery():
@@ -199,6 +203,28 @@ def _workspace(
         default_timezone=settings.default_timezone,
         now=now,
         name=getattr(event, "workspace_name", None),
+    )
+
+
+def _note_directory_id(session: Session, workspace: Workspace, event: Event, now) -> None:
+    """Remember which platform user the event's sender (or installer) is in the directory."""
+    directory_id = getattr(event, "directory_id", None)
+    user_id, name = getattr(event, "user_id", None), getattr(event, "user_name", None)
+    if directory_id is None:
+        directory_id = getattr(event, "installer_directory_id", None)
+        user_id, name = getattr(event, "installer_id", None), getattr(event, "installer_name", None)
+    if not isinstance(directory_id, str) or not isinstance(user_id, str) or not user_id:
+        return
+    if not directory_id.strip() or len(directory_id) > ID_MAX:
+        return  # not an id anything could be matched against: dropped
+    assert workspace.id is not None
+    note_person(
+        session=session,
+        workspace_id=workspace.id,
+        directory_id=directory_id,
+        user_id=user_id,
+        name=name if isinstance(name, str) else "",
+        now=now,
     )
 
 

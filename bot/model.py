@@ -62,6 +62,9 @@ class Incoming:
     # The platform's word on whether this person administers the workspace (a Slack
     # workspace owner or admin); None when the platform does not say.
     platform_admin: bool | None = None
+    # The person's id in the platform's directory, where it has one besides ``user_id``
+    # (the account a sign-in page vouches for): the door remembers the pair.
+    directory_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class Reaction:
     added: bool
     event_id: str | None = None
     at: datetime | None = None  # when it happened, as the platform says (orders add/remove)
+    directory_id: str | None = None  # as ``Incoming.directory_id``
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,7 @@ class ThreadReply:
     text: str
     event_id: str | None = None
     mentions: tuple[Person, ...] = ()  # as ``Incoming.mentions``
+    directory_id: str | None = None  # as ``Incoming.directory_id``
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,7 @@ class Installed:
     # admin of the practice from then on, with the name the platform shows, if it says.
     installer_id: str | None = None
     installer_name: str | None = None
+    installer_directory_id: str | None = None  # as ``Incoming.directory_id``
 
 
 @dataclass(frozen=True)
@@ -265,6 +271,20 @@ class HomeOpened:
 
 
 @dataclass(frozen=True)
+class RoleSeen:
+    """The platform's word on a person's role, heard outside a command (a dashboard sign-in).
+
+    The same rule as a command's ``Incoming.platform_admin``: an admin while it says so.
+    """
+
+    platform: str
+    workspace_id: str
+    user_id: str
+    user_name: str
+    platform_admin: bool
+
+
+@dataclass(frozen=True)
 class MeetingShown:
     """Show this week's meeting in a channel now (the console's ``/monday``).
 
@@ -288,6 +308,7 @@ Event = (
     | Removed
     | HomeOpened
     | MeetingShown
+    | RoleSeen
 )
 
 

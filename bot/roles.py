@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.model import Incoming, Person
+from bot.model import Incoming, Person, RoleSeen
 from bot.storage import admins
 from bot.storage.audit import record_audit
 
@@ -25,7 +25,9 @@ def first_person(incoming: Incoming) -> Person | None:
     return incoming.mentions[0] if incoming.mentions else None
 
 
-def note_platform_admin(*, session: Session, workspace_id: int, incoming: Incoming, now) -> None:
+def note_platform_admin(
+    *, session: Session, workspace_id: int, incoming: Incoming | RoleSeen, now
+) -> None:
     """Keep the platform's word on the sender: listed while it says admin, dropped when not.
 
     Only rows the platform made (``platform``) are dropped; an admin added in chat or

@@ -21,7 +21,7 @@ from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
 from bot.huddle import Huddle
 from bot.model import Installed
-from bot.storage import admins, blueprints
+from bot.storage import admins, blueprints, directory_ids
 from bot.storage.db import transaction
 from bot.storage.workspaces import get_workspace
 from tests.conftest import Chat
@@ -95,12 +95,21 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
             source="added",
             now=now,
         )
+        # Mia, met in Teams: her Bot Framework id, and the directory id Microsoft signs in.
         admins.add_admin(
             session=session,
             workspace_id=ids["harbour"],
-            user_id="oid-mia",
+            user_id="29:mia",
             name="Mia",
             source="added",
+            now=now,
+        )
+        directory_ids.note_person(
+            session=session,
+            workspace_id=ids["harbour"],
+            directory_id="oid-mia",
+            user_id="29:mia",
+            name="Mia",
             now=now,
         )
         # Other Practice's own stage (suggestion #1 above is its too), stored as it is
@@ -116,7 +125,8 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
     return ids
 
 
-async def serve_world(huddle: Huddle, tmp_path) -> World:
+async def serve_world(huddle: Huddle, tmp_path, *, mounts=()) -> World:
+    """``mounts``: more of ``huddle serve``'s mounts beside the dashboard (Teams')."""
     slack = await SlackAPIStandIn().start()
     slack.add_workspace("T1", token=BOT_TOKEN, name="Smile Dental")
     messenger = messenger_for(
@@ -143,7 +153,7 @@ async def serve_world(huddle: Huddle, tmp_path) -> World:
     def mount(app, huddle, _settings):
         app.add_subapp(PREFIX, build_dashboard(huddle, settings, messengers={"slack": messenger}))
 
-    app = build_web_app(huddle, huddle.settings, mounts=[mount])
+    app = build_web_app(huddle, huddle.settings, mounts=[mount, *mounts])
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -65,7 +65,10 @@ def _load(engine, person: SignedIn) -> Viewer | None:
             session=session, workspace_id=person.workspace_id, user_id=person.user_id
         )
         return Viewer(
-            person, workspace.name or workspace.external_id, workspace.timezone, admin is not None
+            person,
+            workspace.name or workspace.external_id,
+            workspace.timezone,
+            admin is not None and person.known,
         )
 
 

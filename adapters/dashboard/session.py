@@ -33,6 +33,9 @@ class SignedIn:
     user_id: str
     name: str
     via: str  # "slack" | "microsoft" | "link"
+    # False: the sign-in's account is no one Huddle has met in chat (a Microsoft account
+    # never seen in Teams), so a plain member, whatever any row says.
+    known: bool = True
 
 
 def storage(settings: DashboardSettings):

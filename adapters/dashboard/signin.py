@@ -24,6 +24,8 @@ from adapters.dashboard.keys import HUDDLE, MICROSOFT, SETTINGS
 from adapters.dashboard.microsoft import MicrosoftSignIn
 from adapters.dashboard.session import SignedIn, sign_in
 from adapters.dashboard.settings import PREFIX
+from adapters.dashboard.slack_roles import note_slack_role
+from bot.storage import directory_ids
 from bot.storage.db import transaction
 from bot.storage.workspaces import get_workspace
 
@@ -55,21 +57,47 @@ def _problem(kind: str) -> web.HTTPFound:
 
 
 async def _finish(
-    request: web.Request, *, platform: str, team: str, user_id: str, name: str, via: str
+    request: web.Request,
+    *,
+    platform: str,
+    team: str,
+    user_id: str,
+    name: str,
+    via: str,
+    directory_id: str | None = None,
 ):
+    """Sign the person in to the workspace of ``platform`` and ``team``.
+
+    ``directory_id`` (Microsoft's ``oid``): the person is whoever Huddle met in chat
+    with that directory id in this very workspace; no one met: a plain member under an
+    id of the sign-in's own, which no chat person has.
+    """
     huddle = request.app[HUDDLE]
 
     def find():
         with transaction(huddle.engine) as session:
-            return get_workspace(session=session, platform=platform, external_id=team)
+            workspace = get_workspace(session=session, platform=platform, external_id=team)
+            if workspace is None or directory_id is None:
+                return workspace, None
+            met = directory_ids.find_person(
+                session=session, workspace_id=workspace.id, directory_id=directory_id
+            )
+            return workspace, (met.user_id, met.name) if met is not None else None
 
-    workspace = await asyncio.to_thread(find)
+    workspace, met = await asyncio.to_thread(find)
     if workspace is None:
         log.info("dashboard sign-in refused: platform=%s workspace=%s unknown", platform, team)
         raise _problem("unknown-workspace")
     assert workspace.id is not None
-    await sign_in(request, SignedIn(workspace.id, platform, team, user_id, name or user_id, via))
-    log.info("dashboard sign-in: platform=%s workspace=%s via=%s", platform, team, via)
+    known = True
+    if directory_id is not None:
+        known = met is not None
+        user_id, name = met if met is not None else (f"{via}:{directory_id}", name)
+    person = SignedIn(workspace.id, platform, team, user_id, name or user_id, via, known)
+    await sign_in(request, person)
+    log.info(
+        "dashboard sign-in: platform=%s workspace=%s via=%s known=%s", platform, team, via, known
+    )
     raise web.HTTPFound(f"{PREFIX}/")
 
 
@@ -127,13 +155,14 @@ async def slack_callback(request: web.Request) -> web.StreamResponse:
     team = info.get(TEAM_CLAIM)
     if not team or team != claims.get(TEAM_CLAIM) or info.get("sub") != claims.get("sub"):
         raise _problem("failed")
+    user_id = str(info.get(USER_CLAIM) or claims["sub"])
+    name = str(info.get("name") or info.get("given_name") or "")
+    # Slack's word on the person's role first, so the first page already shows it.
+    await note_slack_role(
+        request.app[HUDDLE], settings, team=str(team), user_id=user_id, name=name or user_id
+    )
     await _finish(
-        request,
-        platform="slack",
-        team=str(team),
-        user_id=str(info.get(USER_CLAIM) or claims["sub"]),
-        name=str(info.get("name") or info.get("given_name") or ""),
-        via="slack",
+        request, platform="slack", team=str(team), user_id=user_id, name=name, via="slack"
     )
 
 
@@ -194,6 +223,7 @@ async def microsoft_callback(request: web.Request) -> web.StreamResponse:
         user_id=str(claims["oid"]),
         name=str(claims.get("name") or claims.get("preferred_username") or ""),
         via="microsoft",
+        directory_id=str(claims["oid"]),
     )
 
 

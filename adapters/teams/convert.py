@@ -202,7 +202,13 @@ def _incoming(
         event_id=activity.id,
         workspace_name=team_name(activity),
         mentions=people_mentioned(activity),
+        directory_id=directory_id(sender),
     )
+
+
+def directory_id(sender) -> str | None:
+    """The sender's Entra object id (``from.aadObjectId``): who Sign in with Microsoft says."""
+    return getattr(sender, "aad_object_id", None) or None
 
 
 def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | None:
@@ -220,6 +226,7 @@ def _thread_reply(activity: Activity, place: Where, text: str) -> ThreadReply | 
         text=text,
         event_id=activity.id,
         mentions=people_mentioned(activity),
+        directory_id=directory_id(sender),
     )
 
 
@@ -231,6 +238,7 @@ def _installed(
     return Installed(
         installer_id=sender.id if sender is not None and sender.id else None,
         installer_name=sender.name if sender is not None and sender.id else None,
+        installer_directory_id=directory_id(sender) if sender is not None else None,
         platform=PLATFORM,
         workspace_id=place.workspace_id,
         channel_id=place.channel_id,
@@ -264,6 +272,7 @@ def _reactions(activity: Activity, place: Where) -> Inbound | None:
                 added=added,
                 event_id=f"{activity.id}:{'+' if added else '-'}{emoji}" if activity.id else None,
                 at=_aware(activity.timestamp),
+                directory_id=directory_id(sender),
             )
         )
     return Inbound(place, tuple(events), place.channel_id) if events else None

@@ -15,6 +15,7 @@ from bot.handlers import (
     meeting_shown,
     reaction,
     removed,
+    role_seen,
     story_posted,
     thread_reply,
 )
@@ -25,6 +26,7 @@ from bot.model import (
     MeetingShown,
     Reaction,
     Removed,
+    RoleSeen,
     StoryPosted,
     ThreadReply,
 )
@@ -38,4 +40,5 @@ ROUTES: dict[type, Route] = {
     Removed: removed.ROUTE,
     HomeOpened: home_opened.ROUTE,
     MeetingShown: meeting_shown.ROUTE,
+    RoleSeen: role_seen.ROUTE,
 }
