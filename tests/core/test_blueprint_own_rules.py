@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from bot.blueprint import BlueprintError
+from bot.blueprint import OPERATOR, BlueprintError
 from bot.blueprint import rules as own_rules
 from bot.blueprint.rules import Forgotten
+from bot.blueprint.transfer import export_layer, import_folder, write_folder
+from bot.content import load_content
 from bot.meeting import next_rule
 from bot.storage import meetings
 from bot.storage.db import transaction
@@ -113,3 +115,29 @@ def test_forgetting_its_version_of_a_default_shows_the_default_again(huddle, pra
     done = edit(huddle, own_rules.forget_rule, editor=ADMIN, rule_id=default.id)
     assert done is Forgotten.DEFAULT
     assert content_of(huddle).rules[default.id] == default
+
+
+def test_own_rules_and_a_removed_one_round_trip_through_the_yaml_folder(
+    huddle, practice, other_chat, tmp_path
+):
+    other_chat("/huddle blueprint")
+    edit(huddle, own_rules.add_rule, editor=ADMIN, rule=NEW_RULE)
+    kept = dict(NEW_RULE, id="our-umbrella-promise", title="The umbrella promise")
+    edit(huddle, own_rules.add_rule, editor=ADMIN, rule=kept)
+    meeting_had(huddle, NEW_RULE["id"], 1)
+    edit(huddle, own_rules.forget_rule, editor=ADMIN, rule_id=NEW_RULE["id"])
+    with Session(huddle.engine) as session:
+        files = export_layer(
+            session=session, library=huddle.contents, workspace_id=workspace_id(huddle)
+        )
+    [text] = [t for n, t in files.items() if n.startswith("rules/")]
+    assert "retired: true" in text and "The umbrella promise" in text
+    write_folder(files, tmp_path / "ours")
+    edit(huddle, import_folder, external="T2", editor=OPERATOR, folder=tmp_path / "ours")
+    with Session(huddle.engine) as session:
+        theirs = huddle.contents.for_workspace(
+            session=session, workspace_id=workspace_id(huddle, "T2")
+        )
+    assert theirs == content_of(huddle) == load_content(tmp_path / "ours")
+    assert theirs.rules[NEW_RULE["id"]].retired and NEW_RULE["id"] not in theirs.curriculum
+    assert kept["id"] in theirs.curriculum
