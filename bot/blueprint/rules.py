@@ -126,9 +126,9 @@ def forget_rule(
     next meeting's "last week's challenge")."""
     require_editor(session=session, workspace_id=workspace_id, editor=editor)
     current = stored_overlay(session=session, workspace_id=workspace_id, base=library.base)
-    mine = next((r for r in current.rules if r.id == rule_id and not r.retired), None)
-    if mine is None:
-        return Forgotten.NOTHING
+    mine = next((r for r in current.rules if r.id == rule_id), None)
+    if mine is None or (mine.retired and rule_id not in library.base.rules):
+        return Forgotten.NOTHING  # (a removed rule of its own is kept for its meetings)
     if rule_id in library.base.rules:
         change = {"rules": tuple(r for r in current.rules if r.id != rule_id)}
     elif meetings.rule_was_used(session=session, workspace_id=workspace_id, rule_id=rule_id):

@@ -86,6 +86,7 @@ def test_a_removed_rule_a_meeting_had_stays_readable_but_leaves_the_rotation(hud
     shown = practice("/huddle rules")
     assert f"• {NEW_RULE['title']}" in shown  # "Recently", as it was
     assert "Our own rules" not in shown  # no longer one of the year's themes
+    assert "No rule has the id" in practice(f"/huddle blueprint skip {NEW_RULE['id']}")
     with Session(huddle.engine) as session:
         found = own_rules.current_rule(
             session=session,
