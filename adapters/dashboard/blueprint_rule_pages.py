@@ -33,7 +33,7 @@ LONG = {"rule", "why", "challenge", "story_prompt"}  # a textarea, not a line
 
 def _hint(name: str) -> str:
     """The schema's own limits for a field, in words: "120 to 1200 characters"."""
-    [limits] = Rule.model_fields[name].metadata or [None]
+    limits = next(iter(Rule.model_fields[name].metadata), None)
     low, high = getattr(limits, "min_length", None), getattr(limits, "max_length", None)
     words = (
         f"{low} to {high} characters"
@@ -117,11 +117,10 @@ async def rule_page(request: web.Request) -> web.StreamResponse:
 async def _write(request, shown, before: Rule | None, rule: dict, form, function):
     """Check for patient detail, then ``function`` (add or save); the page, either way."""
     huddle, engine, library = _library(request)
-    values = {**rule, "id": rule.get("id", "")}
     detail = bv.rule_patient_detail(rule, before, shown.timezone)
     if detail and form.get("as_written") != "yes":  # nothing saved: say why, keep the text
         return await _page(
-            request, shown, before, values=values, errors=detail, confirm=True, status=422
+            request, shown, before, values=rule, errors=detail, confirm=True, status=422
         )
     try:
         saved = await asyncio.to_thread(
@@ -131,12 +130,9 @@ async def _write(request, shown, before: Rule | None, rule: dict, form, function
         raise web.HTTPForbidden(reason="admin") from None
     except BlueprintError as error:
         errors = bv.by_field(error, bv.RULE_FIELDS)
-        return await _page(request, shown, before, values=values, errors=errors, status=422)
+        return await _page(request, shown, before, values=rule, errors=errors, status=422)
     verb = "Added" if before is None else "Saved"
-    notice = (
-        f"{verb} “{saved.title}”. `/huddle rules` in chat shows it now, and it joins the "
-        "weekly rotation."
-    )
+    notice = f"{verb} “{saved.title}”. `/huddle rules` in chat shows it now."
     return await _page(request, shown, saved, notice=notice)
 
 
