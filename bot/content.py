@@ -4,14 +4,16 @@ Layout of a content folder (the defaults in ``content/``, or a practice's own in
 ``HUDDLE_CONTENT_DIR``, merged over the defaults):
 
     stages.yaml          stages: [{id, name, aliases, retired, blueprint}], order: [stage ids]
-    rules/*.yaml         theme: ..., rules: [{id, title, rule, why, question, challenge, ...}]
+    rules/*.yaml         theme: ..., rules: [{id, title, rule, why, question, challenge, ...,
+                         retired}]
     curriculum.yaml      order: [rule ids], skip: [rule ids]
     fail_to_attend.yaml  causes: [{id, name, aliases}]: why a patient missed a visit
 
 A practice's rules with a default's id replace it; new ids are added; its stages
 with a default's id replace that stage, new ones follow; its stage ``order``, if
 given, replaces the order of the stages (those it leaves out follow); a stage with
-``retired: true`` is no longer offered but its defects keep its name; its
+``retired: true`` is no longer offered but its defects keep its name, and a rule with
+``retired: true`` is in no meeting's order any more but past meetings still show it; its
 curriculum, if given, replaces the order (rules it leaves out follow at the end);
 its ``skip``, if given, replaces the list of rules the meeting skips; its
 fail-to-attend causes, if given, replace the list. A malformed file raises
@@ -101,6 +103,7 @@ class Rule(_Strict):
     challenge: _bounded(30, 400)
     story_prompt: _bounded(20, 300)
     stages: tuple[Slug, ...] = ()
+    retired: bool = False  # a practice's rule it removed that past meetings used
 
     @field_validator("question")
     @classmethod
@@ -234,8 +237,9 @@ def apply_overlay(content: Content, overlay: Overlay, *, where: Path | str) -> C
     rules = dict(content.rules)
     rules.update({r.id: r for r in overlay.rules})
     order = list(overlay.curriculum or content.order or content.curriculum)
+    order = [r for r in order if r not in rules or not rules[r].retired]
     seen = set(order)
-    order += [rule_id for rule_id in rules if rule_id not in seen]
+    order += [r for r, rule in rules.items() if r not in seen and not rule.retired]
     skipped = content.skipped if overlay.skip is None else overlay.skip
     merged = Content(
         rules=rules,

@@ -66,6 +66,21 @@ class World:
         await self.microsoft.close()
 
 
+OTHER_RULE = {
+    "id": "valet-parking-promise",
+    "theme": "Other Practice's own",
+    "title": "The valet promise",
+    "rule": "Meet every patient at the car park gate when it rains, with an umbrella.",
+    "why": (
+        "Rain makes a short walk from the car park feel long. Being met at the gate with an "
+        "umbrella tells a patient we thought about them before they were even inside the door."
+    ),
+    "question": "Who is on umbrella duty when the next shower comes through?",
+    "challenge": "Every time it rains this week, be at the gate before the patient is.",
+    "story_prompt": "Share a time an umbrella at the gate made someone's day.",
+}
+
+
 def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
     """The practices' records; returns the ids tests refer to."""
     smile = Chat(huddle, workspace="T1", channel="C1")
@@ -119,6 +134,14 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
             workspace_id=ids["other"],
             stage_id="car-park",
             body={"id": "car-park", "name": "Car park"},
+            by="seed",
+            now=now,
+        )
+        blueprints.save_rule(  # and its own rule
+            session=session,
+            workspace_id=ids["other"],
+            rule_id=OTHER_RULE["id"],
+            body=OTHER_RULE,
             by="seed",
             now=now,
         )

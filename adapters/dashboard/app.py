@@ -13,6 +13,7 @@ from aiohttp_session import session_middleware
 from adapters.dashboard import (
     audit_pages,
     blueprint_pages,
+    blueprint_rule_pages,
     defect_pages,
     pages,
     report_pages,
@@ -88,6 +89,7 @@ def build_dashboard(
     pages.add_routes(app)
     defect_pages.add_routes(app)
     blueprint_pages.add_routes(app)
+    blueprint_rule_pages.add_routes(app)
     audit_pages.add_routes(app)
     report_pages.add_routes(app)
     settings_pages.add_routes(app)

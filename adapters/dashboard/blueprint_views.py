@@ -218,6 +218,78 @@ def set_skipped(engine, library, workspace_id, editor, now, rule_ids: list[str])
         )
 
 
+# -- the practice's own rules ----------------------------------------------------------
+
+RULE_TEXTS = ("title", "theme", "rule", "why", "question", "challenge", "story_prompt")
+RULE_FIELDS = frozenset({"id", "stages", *RULE_TEXTS})
+
+
+def rule_of(engine, library: ContentLibrary, workspace_id: int, rule_id: str) -> Rule | None:
+    """The rule as this practice has it, or None: not one of its rules (or one it removed)."""
+    with transaction(engine) as session:
+        return own_rules.current_rule(
+            session=session, library=library, workspace_id=workspace_id, rule_id=rule_id
+        )
+
+
+def rule_from(form) -> dict:
+    """The rule form as a rule's fields (unchecked: the core decides)."""
+    rule: dict = {name: str(form.get(name, "")) for name in RULE_TEXTS}
+    rule["stages"] = [str(stage_id) for stage_id in form.getall("stages", [])]
+    return rule
+
+
+def rule_patient_detail(rule: dict, before: Rule | None, timezone: str) -> dict[str, list[str]]:
+    """Changed texts that look like patient detail, by field: a rule is posted to the
+    channel every week it comes round."""
+    found: dict[str, list[str]] = {}
+    for name in RULE_TEXTS:
+        text = rule.get(name) or ""
+        if before is not None and text == getattr(before, name):
+            continue
+        hits = findings_for(text, kind="defect", timezone=timezone, people=())
+        if hits:
+            why = " ".join(advice(hits)[1:])
+            found.setdefault(name, []).append(f"the whole team sees the rule. {why}")
+    return found
+
+
+def add_rule(engine, library, workspace_id, editor, now, rule: dict) -> Rule:
+    with transaction(engine) as session:
+        return own_rules.add_rule(
+            session=session,
+            library=library,
+            workspace_id=workspace_id,
+            editor=editor,
+            now=now,
+            rule=rule,
+        )
+
+
+def save_rule(engine, library, workspace_id, editor, now, rule: dict) -> Rule:
+    with transaction(engine) as session:
+        return own_rules.save_rule(
+            session=session,
+            library=library,
+            workspace_id=workspace_id,
+            editor=editor,
+            now=now,
+            rule=rule,
+        )
+
+
+def forget_rule(engine, library, workspace_id, editor, now, rule_id: str) -> own_rules.Forgotten:
+    with transaction(engine) as session:
+        return own_rules.forget_rule(
+            session=session,
+            library=library,
+            workspace_id=workspace_id,
+            editor=editor,
+            now=now,
+            rule_id=rule_id,
+        )
+
+
 # -- export and import as the YAML folder -----------------------------------------------
 
 

@@ -112,29 +112,48 @@ def merged_with(library: ContentLibrary, session: Session, workspace_id: int, **
         raise BlueprintError(content_problems(error)) from None
 
 
-def validated_stage(data: Mapping) -> Stage:
-    """A stage from a form or a file, checked as ``stages.yaml`` is."""
+OWN_KINDS = {"stage": Stage, "rule": Rule}  # the two kinds a practice writes its own of
+
+
+def validated(kind: str, data: Mapping) -> Stage | Rule:
+    """A stage or a rule from a form or a file, checked as ``stages.yaml`` or
+    ``rules/*.yaml`` is."""
     try:
-        return Stage.model_validate(dict(data))
+        return OWN_KINDS[kind].model_validate(dict(data))
     except ValidationError as error:
         raise BlueprintError(problems_of(error)) from None
 
 
-def validated_rule(data: Mapping) -> Rule:
-    """A rule from a form or a file, checked as ``rules/*.yaml`` is."""
-    try:
-        return Rule.model_validate(dict(data))
-    except ValidationError as error:
-        raise BlueprintError(problems_of(error)) from None
+def body_of(item: Stage | Rule) -> dict:
+    """A stage or a rule as ``content/`` holds it (what is stored, and exported)."""
+    return item.model_dump(mode="json", exclude_defaults=True)
 
 
-def stage_body(stage: Stage) -> dict:
-    """A stage as ``stages.yaml`` holds it (what is stored, and exported)."""
-    return stage.model_dump(mode="json", exclude_defaults=True)
-
-
-def rule_body(rule: Rule) -> dict:
-    return rule.model_dump(mode="json", exclude_defaults=True)
+def save_own(
+    session: Session,
+    library: ContentLibrary,
+    workspace_id: int,
+    editor: Editor,
+    now: datetime,
+    kind: str,
+    data: Mapping,
+) -> Stage | Rule:
+    """Save the practice's own version of a stage or a rule (``kind``): who may, checked
+    alone and then merged with the rest, stored, audited."""
+    require_editor(session=session, workspace_id=workspace_id, editor=editor)
+    checked = validated(kind, data)
+    merged_with(library, session, workspace_id, **{kind: checked})
+    blueprints.save_own(
+        session=session,
+        kind=kind,
+        workspace_id=workspace_id,
+        item_id=checked.id,
+        body=body_of(checked),
+        by=editor.user_id,
+        now=now,
+    )
+    audit_edit(session, workspace_id, editor, f"blueprint.{kind}", now)
+    return checked
 
 
 def own_layer(*, session: Session, library: ContentLibrary, workspace_id: int) -> Overlay:

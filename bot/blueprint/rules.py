@@ -6,6 +6,7 @@ What a dashboard form and the chat both call; see ``bot.blueprint.checks``.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -15,16 +16,15 @@ from bot.blueprint.checks import (
     BlueprintError,
     Editor,
     audit_edit,
+    body_of,
     content_problems,
-    merged_with,
     require_editor,
-    rule_body,
+    save_own,
     set_lists,
-    validated_rule,
 )
 from bot.blueprint.library import ContentLibrary, stored_overlay
 from bot.content import Content, ContentError, Rule, apply_overlay
-from bot.storage import blueprints
+from bot.storage import blueprints, meetings
 
 
 def set_curriculum(
@@ -63,19 +63,52 @@ def save_rule(
     rule: Mapping,
 ) -> Rule:
     """Save the practice's own version of a rule (a new id adds it to the year's rules)."""
+    return save_own(session, library, workspace_id, editor, now, "rule", rule)
+
+
+def add_rule(
+    *,
+    session: Session,
+    library: ContentLibrary,
+    workspace_id: int,
+    editor: Editor,
+    now: datetime,
+    rule: Mapping,
+) -> Rule:
+    """A new rule of the practice's own; an id a rule already has is refused (edit that
+    one instead). A rule it removed that past meetings used may be added again."""
     require_editor(session=session, workspace_id=workspace_id, editor=editor)
-    checked = validated_rule(rule)
-    merged_with(library, session, workspace_id, rule=checked)
-    blueprints.save_rule(
+    content = library.for_workspace(session=session, workspace_id=workspace_id)
+    rule_id = str(rule.get("id") or "").strip()
+    known = content.rules.get(rule_id)
+    if known is not None and not known.retired:
+        raise BlueprintError([("id", f"a rule already has the id '{rule_id}': edit it instead")])
+    return save_rule(
         session=session,
+        library=library,
         workspace_id=workspace_id,
-        rule_id=checked.id,
-        body=rule_body(checked),
-        by=editor.user_id,
+        editor=editor,
         now=now,
+        rule={**rule, "id": rule_id},
     )
-    audit_edit(session, workspace_id, editor, "blueprint.rule", now)
-    return checked
+
+
+def current_rule(
+    *, session: Session, library: ContentLibrary, workspace_id: int, rule_id: str
+) -> Rule | None:
+    """The rule as the workspace sees it now, or None (a removed one too)."""
+    content = library.for_workspace(session=session, workspace_id=workspace_id)
+    rule = content.rules.get(rule_id)
+    return None if rule is None or rule.retired else rule
+
+
+class Forgotten(enum.Enum):
+    """What forgetting a rule of the practice did."""
+
+    NOTHING = "the practice had no version of its own"
+    DEFAULT = "the default rule shows again"
+    REMOVED = "the rule is gone"
+    RETIRED = "the rule is in no meeting any more; past meetings still show it"
 
 
 def forget_rule(
@@ -86,29 +119,41 @@ def forget_rule(
     editor: Editor,
     now: datetime,
     rule_id: str,
-) -> bool:
-    """Drop the practice's own version of a rule: the default shows again (or, for a rule
-    of its own, the rule goes). False when it had none."""
+) -> Forgotten:
+    """Drop the practice's own version of a rule: the default shows again, or, for a rule
+    of its own, the rule goes. A rule of its own that a meeting has had stays stored,
+    retired, so that meeting still reads it (the home screen, ``/huddle rules``, the
+    next meeting's "last week's challenge")."""
     require_editor(session=session, workspace_id=workspace_id, editor=editor)
     current = stored_overlay(session=session, workspace_id=workspace_id, base=library.base)
-    rest = tuple(r for r in current.rules if r.id != rule_id)
-    candidate = dataclasses.replace(current, rules=rest)
-    if rule_id not in library.base.rules:
-        # Its own rule goes from its orders too, or they would name a rule that is gone.
-        candidate = dataclasses.replace(
-            candidate,
-            curriculum=tuple(r for r in candidate.curriculum if r != rule_id),
-            skip=None
-            if candidate.skip is None
-            else tuple(r for r in candidate.skip if r != rule_id),
-        )
+    mine = next((r for r in current.rules if r.id == rule_id), None)
+    if mine is None or (mine.retired and rule_id not in library.base.rules):
+        return Forgotten.NOTHING  # (a removed rule of its own is kept for its meetings)
+    if rule_id in library.base.rules:
+        change = {"rules": tuple(r for r in current.rules if r.id != rule_id)}
+    elif meetings.rule_was_used(session=session, workspace_id=workspace_id, rule_id=rule_id):
+        return _retire(session, library, workspace_id, editor, now, mine)
+    else:  # its own rule goes from its orders too, or they would name a rule that is gone
+        change = {
+            "rules": tuple(r for r in current.rules if r.id != rule_id),
+            "curriculum": tuple(r for r in current.curriculum if r != rule_id),
+            "skip": None
+            if current.skip is None
+            else tuple(r for r in current.skip if r != rule_id),
+        }
     try:
-        apply_overlay(library.base, candidate, where="blueprint")
+        apply_overlay(library.base, dataclasses.replace(current, **change), where="blueprint")
     except ContentError as error:
         raise BlueprintError(content_problems(error)) from None
-    gone = blueprints.remove_rule(
+    blueprints.remove_rule(
         session=session, workspace_id=workspace_id, rule_id=rule_id, by=editor.user_id, now=now
     )
-    if gone:
-        audit_edit(session, workspace_id, editor, "blueprint.rule", now)
-    return gone
+    audit_edit(session, workspace_id, editor, "blueprint.rule", now)
+    return Forgotten.DEFAULT if rule_id in library.base.rules else Forgotten.REMOVED
+
+
+def _retire(session, library, workspace_id, editor, now, rule: Rule) -> Forgotten:
+    save_own(
+        session, library, workspace_id, editor, now, "rule", {**body_of(rule), "retired": True}
+    )
+    return Forgotten.RETIRED

@@ -15,16 +15,12 @@ from bot.blueprint.checks import (
     SINGLE,
     BlueprintError,
     Editor,
-    audit_edit,
-    merged_with,
     require_editor,
+    save_own,
     set_lists,
-    stage_body,
-    validated_stage,
 )
 from bot.blueprint.library import ContentLibrary
 from bot.content import Content, Stage
-from bot.storage import blueprints
 
 
 def save_stage(
@@ -40,19 +36,7 @@ def save_stage(
 
     Example: ``save_stage(..., stage={"id": "arrival", "name": "Welcome", ...})``.
     """
-    require_editor(session=session, workspace_id=workspace_id, editor=editor)
-    checked = validated_stage(stage)
-    merged_with(library, session, workspace_id, stage=checked)
-    blueprints.save_stage(
-        session=session,
-        workspace_id=workspace_id,
-        stage_id=checked.id,
-        body=stage_body(checked),
-        by=editor.user_id,
-        now=now,
-    )
-    audit_edit(session, workspace_id, editor, "blueprint.stage", now)
-    return checked
+    return save_own(session, library, workspace_id, editor, now, "stage", stage)
 
 
 def current_stage(

@@ -20,10 +20,9 @@ from sqlmodel import Session
 from bot.blueprint.checks import (
     Editor,
     audit_edit,
+    body_of,
     own_layer,
     require_editor,
-    rule_body,
-    stage_body,
 )
 from bot.blueprint.library import ContentLibrary
 from bot.content import ContentError, Overlay, apply_overlay, read_overlay
@@ -43,7 +42,7 @@ def export_layer(*, session: Session, library: ContentLibrary, workspace_id: int
     layer = own_layer(session=session, library=library, workspace_id=workspace_id)
     files: dict[str, str] = {}
     if layer.stages or layer.stage_order:
-        stages: dict = {"stages": [stage_body(s) for s in layer.stages]}
+        stages: dict = {"stages": [body_of(s) for s in layer.stages]}
         if layer.stage_order:
             stages["order"] = list(layer.stage_order)
         files["stages.yaml"] = _yaml(stages)
@@ -51,7 +50,7 @@ def export_layer(*, session: Session, library: ContentLibrary, workspace_id: int
     # file order keeps the rules' order (new rules join the curriculum in that order).
     runs: list[tuple[str, list[dict]]] = []
     for rule in layer.rules:
-        body = rule_body(rule)
+        body = body_of(rule)
         theme = body.pop("theme")
         if runs and runs[-1][0] == theme:
             runs[-1][1].append(body)
@@ -121,8 +120,8 @@ def import_folder(
     blueprints.replace_layer(
         session=session,
         workspace_id=workspace_id,
-        stages=[(s.id, stage_body(s)) for s in layer.stages],
-        rules=[(r.id, rule_body(r)) for r in layer.rules],
+        stages=[(s.id, body_of(s)) for s in layer.stages],
+        rules=[(r.id, body_of(r)) for r in layer.rules],
         by=editor.user_id,
         now=now,
         stage_order=list(layer.stage_order) or None,

@@ -284,8 +284,8 @@ def _skipping(skip: bool) -> Callable[[Context, str], Reply]:
         rule_id = rest.strip().casefold()
         if not rule_id:
             raise UsageError(f"Say which rule, by its id: `/huddle blueprint {verb} <rule-id>`.")
-        if rule_id not in ctx.content.rules:
-            near = process.extractOne(rule_id, list(ctx.content.rules), score_cutoff=80)
+        if rule_id not in ctx.content.order:  # a removed (retired) rule is not offered
+            near = process.extractOne(rule_id, list(ctx.content.order), score_cutoff=80)
             meant = f" Did you mean `{near[0]}`?" if near else ""
             raise UsageError(f"No rule has the id “{shorten(rule_id, 40)}”.{meant}")
         editor, note = _editor(ctx, f"{verb} rules")

@@ -101,6 +101,24 @@ def _bump(*, session: Session, workspace_id: int, by: str, now: datetime) -> Blu
     return row
 
 
+OWN_TABLES = {"stage": (BlueprintStage, "stage_id"), "rule": (BlueprintRule, "rule_id")}
+
+
+def save_own(
+    *,
+    session: Session,
+    kind: str,
+    workspace_id: int,
+    item_id: str,
+    body: dict,
+    by: str,
+    now: datetime,
+) -> None:
+    """The practice's own version of a stage or a rule (``kind``), replacing any it had."""
+    table, key = OWN_TABLES[kind]
+    _save(session, table, key, workspace_id, item_id, body, by, now)
+
+
 def save_stage(
     *, session: Session, workspace_id: int, stage_id: str, body: dict, by: str, now: datetime
 ) -> None:

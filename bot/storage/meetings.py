@@ -82,6 +82,15 @@ def posted_rule_ids(*, session: Session, workspace_id: int, channel_id: str) -> 
     return list(session.exec(statement))
 
 
+def rule_was_used(*, session: Session, workspace_id: int, rule_id: str) -> bool:
+    """Whether any of the workspace's meetings (posted, or claimed and still to post) had
+    this rule: then its text must stay readable."""
+    statement = select(MeetingPost.id).where(
+        MeetingPost.workspace_id == workspace_id, MeetingPost.rule_id == rule_id
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
 def meeting_for_message(
     *, session: Session, workspace_id: int, channel_id: str, message_id: str
 ) -> MeetingPost | None:

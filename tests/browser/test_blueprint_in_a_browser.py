@@ -7,6 +7,7 @@ from playwright.async_api import expect
 from tests.browser.conftest import serious_violations
 from tests.browser.test_dashboard_in_a_browser import sign_in_with_slack
 from tests.conftest import Chat
+from tests.core.test_blueprint_transfer import NEW_RULE
 
 
 def chat_shows(world, line: str) -> str:
@@ -82,3 +83,35 @@ async def test_the_audit_log_page_in_a_browser(page, world):
     assert "since=2026-11-01" in page.url
     await page.shots.take("audit")
     assert await serious_violations(page) == []
+
+
+async def test_a_practice_manager_adds_a_rule_of_their_own_and_sees_it_listed(page, world):
+    await sign_in_with_slack(page, world)
+    await page.goto(world.url + "/blueprint")
+    await page.get_by_role("link", name="Add a rule of your own").click()
+    await expect(page.get_by_role("heading", name="Add a rule", level=1)).to_be_visible()
+    await page.get_by_label("Short id").fill(NEW_RULE["id"])
+    await page.get_by_label("Title").fill(NEW_RULE["title"])
+    await page.get_by_label("Theme").fill(NEW_RULE["theme"])
+    await page.get_by_label("The rule, in one or two sentences").fill(NEW_RULE["rule"])
+    await page.get_by_label("Why it matters").fill("Too short to say why.")
+    await page.get_by_label("The question the team discusses").fill(NEW_RULE["question"])
+    await page.get_by_label("This week's challenge").fill(NEW_RULE["challenge"])
+    await page.get_by_label("The story it asks for").fill(NEW_RULE["story_prompt"])
+    await page.get_by_label("Waiting", exact=True).check()
+    await page.get_by_role("button", name="Add the rule").click()
+    await expect(page.locator("#why-errors")).to_contain_text("at least 120 characters")
+    await page.shots.take("blueprint-rule-error")
+    assert await serious_violations(page) == []
+    await page.get_by_label("Why it matters").fill(NEW_RULE["why"])
+    await page.get_by_role("button", name="Add the rule").click()
+    await expect(page.get_by_text("Added “The coffee promise”")).to_be_visible()
+    await page.shots.take("blueprint-rule")
+    assert await serious_violations(page) == []
+
+    await page.get_by_role("link", name="Back to the blueprint").click()
+    listed = page.get_by_role("row").filter(has_text="The coffee promise")
+    await expect(listed).to_contain_text("your own")
+    await expect(listed).to_contain_text("Our own rules")
+    assert "Our own rules" in chat_shows(world, "/huddle rules")
+    assert page.csp_errors == []

@@ -11,10 +11,12 @@ import pytest
 
 from bot.storage.db import transaction
 from bot.storage.defects import actions_for, get_defect
+from tests.dashboard_world import OTHER_RULE as OTHER_PRACTICE_RULE
 
 OTHER_DEFECT = 3  # Other Practice's (T2) defect; Smile Dental has 1 and 2
 OTHER_STAGE = "car-park"  # Other Practice's own stage
 OTHER_SUGGESTION = 1  # Other Practice's suggestion, waiting
+OTHER_RULE = OTHER_PRACTICE_RULE["id"]  # Other Practice's own rule
 
 # route name -> (method, path with another practice's id, form) or None: the route
 # takes no record id (say why).
@@ -69,6 +71,17 @@ ROUTES = {
     ),
     "blueprint-accept": ("POST", f"/blueprint/suggestions/{OTHER_SUGGESTION}/accept", {}),
     "blueprint-decline": ("POST", f"/blueprint/suggestions/{OTHER_SUGGESTION}/decline", {}),
+    "blueprint-rules": None,  # the form to add one of the signed-in practice's own rules
+    # Adds to the signed-in practice's own rules: an id another practice uses is free here
+    # (test_blueprint_rules: the other practice's rule is unchanged).
+    "blueprint-rule-add": None,
+    "blueprint-rule": ("GET", f"/blueprint/rules/{OTHER_RULE}", None),
+    "blueprint-rule-save": (
+        "POST",
+        f"/blueprint/rules/{OTHER_RULE}",
+        {"title": "Ours now", "stages": "arrival"},
+    ),
+    "blueprint-rule-remove": ("POST", f"/blueprint/rules/{OTHER_RULE}/remove", {}),
     "audit": None,  # reads the signed-in practice's log only
 }
 # Form fields naming a record: another practice's person in a form, on this practice's defect.
