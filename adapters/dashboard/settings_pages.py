@@ -149,10 +149,11 @@ async def save_front_desk(request: web.Request) -> web.StreamResponse:
     return await answer(request, shown, "frontdesk", note)
 
 
-NOTICE_FIELDS = (  # (form field, its label, the chat's word)
-    ("notice_at", "Notice time", "at"),
-    ("deadline", "Confirm by", "deadline"),
+# (form field, its label, the chat's word); the notice time last, as its answer says all three.
+NOTICE_FIELDS = (
     ("popups", "Open Dental popups", "popups"),
+    ("deadline", "Confirm by", "deadline"),
+    ("notice_at", "Notice time", "at"),
 )
 
 

@@ -318,7 +318,8 @@ async def test_the_front_desk_notices_are_saved_as_chat_saves_them(browser, worl
     form = {"notice_at": "14:30", "deadline": "17:00", "popups": "on"}
     status, page = await browser.post("/settings/frontdesk/notices", form)
     assert status == 200
-    assert note(page, "frontdesk-notice_at").startswith("status: Notice time:")
+    said = note(page, "frontdesk-notice_at")  # the last one sent: it tells all three
+    assert said.startswith("status: Notice time:") and "open recoveries: on" in said
     assert note(page, "frontdesk-deadline").startswith("status: Confirm by:")
     assert "popup" in note(page, "frontdesk-popups")
     listing = smile("/huddle frontdesk")
