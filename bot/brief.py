@@ -5,7 +5,8 @@ The channel hears numbers only ("14 patients today: 3 with something to remember
 only the asker, each appointment's time, reference and provider with that patient's
 tidbits (each read audited as a ``/tidbit`` recall is), open or recent defects with
 their recovery, and the new-patient, confirmation and birthday flags. A long day
-comes a page at a time.
+comes a page at a time. A practice with tidbits turned off (``/huddle tidbits off``)
+gets no tidbit line and no "to remember" count, and no tidbit is read or audited.
 
 Example::
 
