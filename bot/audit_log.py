@@ -30,6 +30,14 @@ _KINDS = {
     "fta": ("fail-to-attend", "fail-to-attends"),
     "stories": ("WOW story", "WOW stories"),
     "defects": ("defect", "defects"),
+    "frontdesk": ("front-desk person", "front-desk people"),
+}
+_SETTINGS = {  # setting.<what>: a change of the practice's settings, no record
+    "tidbits.on": "turned the practice's tidbits on",
+    "tidbits.off": "turned the practice's tidbits off",
+    "frontdesk.at": "changed the front desk's notice time",
+    "frontdesk.deadline": "changed the front desk's confirmation deadline",
+    "frontdesk.popups": "turned Open Dental popups on or off",
 }
 _VERBS = {
     "read": "read",
@@ -78,6 +86,8 @@ def describe(entry: AuditEntry) -> str:
         noun = one if entry.record_count == 1 else many
         refs = " with patient references" if extra == "refs" else ""
         return f"exported {entry.record_count} {noun}{refs}"
+    if kind == "setting":
+        return _SETTINGS.get(rest, f"changed a setting ({rest})")
     if kind == "audit":
         return f"read the audit log ({entry.record_count} patient references shown)"
     one, many = _KINDS.get(kind, (kind, kind))
@@ -86,7 +96,7 @@ def describe(entry: AuditEntry) -> str:
         return f"{verb} {one} #{entry.record_id}"
     if entry.record_count and entry.record_count != 1:
         return f"{verb} {entry.record_count} {many}"
-    if entry.record_count or kind == "admin":
+    if entry.record_count or kind in ("admin", "frontdesk"):
         return f"{verb} {'an' if one[0] in 'aeiou' else 'a'} {one}"
     return f"{verb} no {many}"
 

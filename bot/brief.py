@@ -5,7 +5,8 @@ The channel hears numbers only ("14 patients today: 3 with something to remember
 only the asker, each appointment's time, reference and provider with that patient's
 tidbits (each read audited as a ``/tidbit`` recall is), open or recent defects with
 their recovery, and the new-patient, confirmation and birthday flags. A long day
-comes a page at a time.
+comes a page at a time. A practice with tidbits turned off (``/huddle tidbits off``)
+gets no tidbit line and no "to remember" count, and no tidbit is read or audited.
 
 Example::
 
@@ -16,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -80,6 +82,7 @@ class Asker:
     user_id: str
     user_name: str
     channel_id: str
+    tidbits: bool = True  # the practice uses tidbits; off, none is read (or audited)
 
 
 def private_brief(
@@ -120,8 +123,7 @@ def private_brief(
         text=f"{_counted(len(found), 'appointment', 'appointments')}; page {page} of {pages}.",
         fields=fields,
         buttons=buttons,
-        footer="Only you can see this. Each patient's tidbits read here is recorded in the "
-        "audit log." + (f" Next: `/{buttons[0].command}`." if buttons else ""),
+        footer=_only_you(asker) + (f" Next: `/{buttons[0].command}`." if buttons else ""),
     )
 
 
@@ -150,12 +152,12 @@ def home_brief(
             )
         ]
     counts = day_counts(session=session, workspace_id=asker.workspace_id, day=day, now=now)
+    counts = as_shown(counts, tidbits_on=asker.tidbits)
     shown = found[:HOME_SHOWN]
     fields = [
         Field(
             heading,
-            counts_line(counts, "today") + ". Only you can see this; each patient's tidbits "
-            "read here is recorded in the audit log.",
+            f"{counts_line(counts, 'today')}. {_only_you(asker)}",
         )
     ]
     for field in appointment_fields(session, vault, content, asker, shown, tz, now):
@@ -172,6 +174,17 @@ def home_brief(
             )
         )
     return fields
+
+
+def _only_you(asker: Asker) -> str:
+    if not asker.tidbits:
+        return "Only you can see this. The practice has tidbits turned off."
+    return "Only you can see this. Each patient's tidbits read here is recorded in the audit log."
+
+
+def as_shown(counts: DayCounts, *, tidbits_on: bool) -> DayCounts:
+    """The day's counts as the practice sees them: none "to remember" with tidbits off."""
+    return counts if tidbits_on else dataclasses.replace(counts, remembered=0)
 
 
 def _private(**kwargs) -> Reply:
@@ -197,7 +210,11 @@ def appointment_fields(
     hashes = [vault.ref_hashes(asker.patient_salt, ref) for ref in refs]
     every = sorted({h for found in hashes for h in found})
     where = {"session": session, "workspace_id": asker.workspace_id, "ref_hashes": every}
-    notes = tidbits.recent_tidbits_by_ref(**where, now=now, limit=TIDBITS_SHOWN)
+    notes = (
+        tidbits.recent_tidbits_by_ref(**where, now=now, limit=TIDBITS_SHOWN)
+        if asker.tidbits
+        else {}
+    )
     views = defects.views_for_patients(**where, closed_since=now - RECENT_DEFECTS)
     missed = fail_to_attend_counts(**where)
     fields = []
@@ -208,18 +225,19 @@ def appointment_fields(
             key=lambda t: (t.created_at, t.id),
             reverse=True,
         )[:TIDBITS_SHOWN]
-        record_audit(
-            session=session,
-            workspace_id=asker.workspace_id,
-            actor_id=asker.user_id,
-            actor_name=asker.user_name,
-            action="tidbit.read",
-            patient_ref_hash=mine[0],
-            patient_ref_enc=vault.encrypt(ref),
-            record_count=len(newest),
-            channel_id=asker.channel_id,
-            now=now,
-        )
+        if asker.tidbits:
+            record_audit(
+                session=session,
+                workspace_id=asker.workspace_id,
+                actor_id=asker.user_id,
+                actor_name=asker.user_name,
+                action="tidbit.read",
+                patient_ref_hash=mine[0],
+                patient_ref_enc=vault.encrypt(ref),
+                record_count=len(newest),
+                channel_id=asker.channel_id,
+                now=now,
+            )
         fields.append(
             _appointment(
                 content,

@@ -94,6 +94,7 @@ async def render_settings(
     view, people = await asyncio.to_thread(read_view, huddle, shown)
     source_status, forms = await source_forms(request, shown)
     admin_ids = {a.person.user_id for a in view.admins}
+    desk_ids = {p.user_id for p in view.front_desk.people}
     return await render(
         request,
         "settings.html",
@@ -101,6 +102,7 @@ async def render_settings(
             "title": "Settings",
             "view": view,
             "candidates": [p for p in people if p.user_id not in admin_ids],
+            "desk_candidates": [p for p in people if p.user_id not in desk_ids],
             "source_status": source_status,
             "source_forms": forms,
             "secret_fields": set(SECRET_FIELDS.values()),
@@ -118,6 +120,15 @@ async def answer(
 ):
     """The page again, with the core's words beside the form ``section``; what was typed
     is kept only when it needs correcting (else the page shows what is stored now)."""
-    status = 422 if note.problem else 200
-    kept = kept if note.problem else None
-    return await render_settings(request, shown, notes={section: note}, kept=kept, status=status)
+    return await answer_fields(request, shown, {section: note}, kept=kept)
+
+
+async def answer_fields(
+    request: web.Request, shown, notes: dict[str, Note], *, kept: dict[str, str] | None = None
+):
+    """The page again with a note beside each field of a form that sets several; 422 when
+    any was refused, keeping what was typed in the fields refused only."""
+    refused = {key for key, n in notes.items() if n.problem}
+    kept = {k: v for k, v in (kept or {}).items() if k in refused}
+    status = 422 if refused else 200
+    return await render_settings(request, shown, notes=notes, kept=kept or None, status=status)

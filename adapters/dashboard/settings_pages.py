@@ -1,6 +1,7 @@
 """Settings, for the practice's admins: the weekly schedule and timezone, the morning
-brief's time, the nominate emoji and the admins. The schedule source and its day sheet
-upload are in ``source_pages``.
+brief's time, the nominate emoji, the admins, whether the practice uses tidbits, and the
+front desk with its notices. The schedule source and its day sheet upload are in
+``source_pages``.
 
 Each form becomes the chat command an admin would type (``/huddle schedule monday 08:30
 Australia/Sydney``, ``/huddle brief at 07:45``, ``/huddle admin add @Priya``), run in
@@ -17,7 +18,14 @@ from aiohttp import web
 from adapters.dashboard import views
 from adapters.dashboard.keys import HUDDLE
 from adapters.dashboard.rendering import viewer
-from adapters.dashboard.settings_form import answer, change, read_view, render_settings
+from adapters.dashboard.settings_form import (
+    Note,
+    answer,
+    answer_fields,
+    change,
+    read_view,
+    render_settings,
+)
 from bot.scheduling import WEEKDAYS
 from bot.storage.db import transaction
 
@@ -105,6 +113,83 @@ async def save_admins(request: web.Request) -> web.StreamResponse:
     return await answer(request, shown, "admins", note)
 
 
+async def save_tidbits(request: web.Request) -> web.StreamResponse:
+    shown = await viewer(request, admin=True)
+    form = await request.post()
+    on = _field(form, "tidbits") == "on"
+    view, _ = await asyncio.to_thread(read_view, request.app[HUDDLE], shown)
+    if view.tidbits == on:
+        note = Note(f"Nothing changed: tidbits are already {'on' if on else 'off'}.", False)
+    else:
+        note, _ = await change(request, shown, f"tidbits {'on' if on else 'off'}", once=_once(form))
+    return await answer(request, shown, "tidbits", note)
+
+
+async def save_front_desk(request: web.Request) -> web.StreamResponse:
+    """Add or remove a front-desk person: one the workspace has seen (to add) or one on
+    the desk (to remove); anyone else is 404 and nothing changes."""
+    shown = await viewer(request, admin=True)
+    form = await request.post()
+    action = "remove" if _field(form, "action") == "remove" else "add"
+    user_id = str(form.get("person") or "")[:128]
+    huddle = request.app[HUDDLE]
+
+    def find():
+        view, _ = read_view(huddle, shown)
+        with transaction(huddle.engine) as session:
+            seen = views.person(session=session, workspace_id=shown.workspace_id, user_id=user_id)
+        return view.front_desk.member(user_id) or seen
+
+    person = await asyncio.to_thread(find)
+    if person is None:
+        raise web.HTTPNotFound()
+    note, _ = await change(
+        request, shown, f"frontdesk {action} {person.at}", mentions=(person,), once=_once(form)
+    )
+    return await answer(request, shown, "frontdesk", note)
+
+
+# (form field, its label, the chat's word); the notice time last, as its answer says all three.
+NOTICE_FIELDS = (
+    ("popups", "Open Dental popups", "popups"),
+    ("deadline", "Confirm by", "deadline"),
+    ("notice_at", "Notice time", "at"),
+)
+
+
+async def save_front_desk_notices(request: web.Request) -> web.StreamResponse:
+    """The notice time, the deadline and popups: each field that differs from what is
+    stored is its own chat command, and its answer (named by the field) goes beside it."""
+    shown = await viewer(request, admin=True)
+    form = await request.post()
+    view, _ = await asyncio.to_thread(read_view, request.app[HUDDLE], shown)
+    stored = view.front_desk
+    wanted = {
+        "notice_at": _field(form, "notice_at"),
+        "deadline": _field(form, "deadline"),
+        "popups": "on" if _field(form, "popups") == "on" else "off",
+    }
+    current = {
+        "notice_at": stored.notice_at,
+        "deadline": stored.deadline,
+        "popups": "on" if stored.popups else "off",
+    }
+    notes: dict[str, Note] = {}
+    once = _once(form)
+    for name, label, word in NOTICE_FIELDS:
+        if wanted[name] == current[name]:
+            continue
+        value = wanted[name] or ("end of day" if name == "deadline" else "")
+        field_once = f"{once}-{name}" if once else None
+        note, _ = await change(request, shown, f"frontdesk {word} {value}", once=field_once)
+        notes[f"frontdesk-{name}"] = Note(f"{label}: {note.text}", note.problem)
+    if not notes:
+        notes["frontdesk-notices"] = Note("Nothing changed: these are the settings now.", False)
+    return await answer_fields(
+        request, shown, notes, kept={f"frontdesk-{k}": v for k, v in wanted.items()}
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/settings", settings_page, name="settings")
     app.router.add_post("/settings/schedule", save_schedule, name="settings-schedule")
@@ -112,3 +197,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/settings/timezone", save_timezone, name="settings-timezone")
     app.router.add_post("/settings/emoji", save_emoji, name="settings-emoji")
     app.router.add_post("/settings/admins", save_admins, name="settings-admins")
+    app.router.add_post("/settings/tidbits", save_tidbits, name="settings-tidbits")
+    app.router.add_post("/settings/frontdesk", save_front_desk, name="settings-frontdesk")
+    app.router.add_post(
+        "/settings/frontdesk/notices", save_front_desk_notices, name="settings-frontdesk-notices"
+    )

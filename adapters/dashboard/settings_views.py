@@ -1,4 +1,6 @@
-"""What the Settings page shows, read from the core's storage for one workspace.
+"""What the Settings page shows, read from the core's storage for one workspace:
+the meeting and brief per channel, the timezone, the emoji, the admins, whether the
+practice uses tidbits, the front desk and its notices, and the schedule source.
 
 Reading only (every change goes through the core's door). A source's secret is never
 read: only whether one is stored.
@@ -16,6 +18,7 @@ from bot.model import Person
 from bot.scheduling import WEEKDAYS
 from bot.source_config import SourceStatus, source_status
 from bot.storage import admins
+from bot.storage import front_desk as desk
 from bot.storage.models import Subscription, Workspace
 from bot.wording import weekly_in_words
 
@@ -39,12 +42,27 @@ class Admin:
 
 
 @dataclass(frozen=True)
+class FrontDesk:
+    """Who is on the front desk, and when and how they are told."""
+
+    people: tuple[Person, ...]
+    notice_at: str  # "15:00", the practice's wall clock
+    deadline: str  # "17:00", or "" for the end of the day
+    popups: bool
+
+    def member(self, user_id: str) -> Person | None:
+        return next((p for p in self.people if p.user_id == user_id), None)
+
+
+@dataclass(frozen=True)
 class SettingsView:
     timezone: str
     emoji: str
     channels: tuple[Channel, ...]
     admins: tuple[Admin, ...]
     source: SourceStatus | None
+    tidbits: bool  # the practice uses tidbits
+    front_desk: FrontDesk
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.channel_id == channel_id), None)
@@ -74,10 +92,22 @@ def settings_view(*, session: Session, workspace_id: int) -> SettingsView:
         for s in subs
     )
     found = admins.list_admins(session=session, workspace_id=workspace_id)
+    protocol = desk.protocols(session=session, workspace_ids={workspace_id})[workspace_id]
+    front_desk = FrontDesk(
+        people=tuple(
+            Person(f.user_id, f.name)
+            for f in desk.list_front_desk(session=session, workspace_id=workspace_id)
+        ),
+        notice_at=_hhmm(protocol.notice_minutes),
+        deadline=_hhmm(protocol.deadline_minutes) if protocol.deadline_minutes is not None else "",
+        popups=protocol.popups,
+    )
     return SettingsView(
         timezone=workspace.timezone,
         emoji=stories.nominate_emoji(workspace),
         channels=channels,
         admins=tuple(Admin(Person(a.user_id, a.name), a.source) for a in found),
         source=source_status(session=session, workspace_id=workspace_id),
+        tidbits=workspace.tidbits,
+        front_desk=front_desk,
     )

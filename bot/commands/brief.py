@@ -90,6 +90,7 @@ def _show(ctx: Context, words: list[str]) -> Reply:
         ctx.incoming.user_id,
         ctx.incoming.user_name,
         ctx.incoming.channel_id,
+        tidbits=ctx.workspace.tidbits,
     )
     return private_brief(
         session=ctx.session,

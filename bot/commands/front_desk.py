@@ -16,6 +16,7 @@ from bot.commands.context import Context, UsageError
 from bot.commands.when import take_time
 from bot.model import Person, Reply, Visibility
 from bot.storage import front_desk as stored
+from bot.storage.audit import record_audit
 from bot.wording import clock_time
 
 EXAMPLE = "`/huddle frontdesk add @Sam`"
@@ -36,6 +37,21 @@ def front_desk(ctx: Context, rest: str) -> Reply:
     note = require_admin(ctx, "change the front desk and its notices")
     reply = change(ctx, tail.strip())
     return reply if note is None else Reply(text=reply.text, footer=note, mentions=reply.mentions)
+
+
+def _audit(ctx: Context, action: str) -> None:
+    """Who changed the front desk or its notices, where and when; no one's name stored."""
+    is_person = action in ("add", "remove")
+    record_audit(
+        session=ctx.session,
+        workspace_id=ctx.workspace_id,
+        actor_id=ctx.incoming.user_id,
+        actor_name=ctx.incoming.user_name,
+        action=f"frontdesk.{action}" if is_person else f"setting.frontdesk.{action}",
+        record_count=1 if is_person else 0,
+        channel_id=ctx.incoming.channel_id,
+        now=ctx.now,
+    )
 
 
 def _list(ctx: Context) -> Reply:
@@ -90,6 +106,8 @@ def _add(ctx: Context, rest: str) -> Reply:
         added_by=ctx.incoming.user_id,
         now=ctx.now,
     )
+    if added:
+        _audit(ctx, "add")
     text = (
         f"{person.at} is now on the front desk: Huddle tells them privately about new patients "
         "who have not confirmed and about late patients."
@@ -106,6 +124,7 @@ def _remove(ctx: Context, rest: str) -> Reply:
     )
     if not removed:
         raise UsageError(f"{person.name} isn't on the front desk. `/huddle frontdesk` lists it.")
+    _audit(ctx, "remove")
     after = ""
     if not stored.list_front_desk(session=ctx.session, workspace_id=ctx.workspace_id):
         after = " No one is on the front desk now, so the practice's admins are told instead."
@@ -124,6 +143,7 @@ def _at(ctx: Context, rest: str) -> Reply:
         now=ctx.now,
         notice_minutes=at.hour * 60 + at.minute,
     )
+    _audit(ctx, "at")
     return Reply(text=_when(protocol))
 
 
@@ -136,6 +156,7 @@ def _deadline(ctx: Context, rest: str) -> Reply:
     protocol = stored.set_protocol(
         session=ctx.session, workspace_id=ctx.workspace_id, now=ctx.now, deadline_minutes=minutes
     )
+    _audit(ctx, "deadline")
     return Reply(text=_when(protocol))
 
 
@@ -146,6 +167,7 @@ def _popups(ctx: Context, rest: str) -> Reply:
     protocol = stored.set_protocol(
         session=ctx.session, workspace_id=ctx.workspace_id, now=ctx.now, popups=answer == "on"
     )
+    _audit(ctx, "popups")
     if protocol.popups:
         text = (
             "Open recoveries on a patient now go to Open Dental as a popup on that patient, "

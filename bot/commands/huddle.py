@@ -16,6 +16,7 @@
 Only admins change the schedule, the brief time, pause, skip, resume, stop, the timezone and the emoji.
 `/huddle brief [today|tomorrow] [<provider>]` shows you the day's appointments with tidbits and defects; `/huddle brief at 7:45` posts the day's counts here (admins; `/huddle brief off`)
 `/huddle source` shows where the appointments come from; `/huddle source opendental|ical|csv` sets it, in a form (admins)
+`/huddle tidbits` says whether the practice uses tidbits; `/huddle tidbits on|off` turns them on or off (admins)
 `/huddle frontdesk` lists who hears about unconfirmed and late patients; `/huddle frontdesk add|remove @someone`, `at 15:00`, `deadline 17:00`, `popups on|off` (admins)
 `/huddle export defects|stories|fta [<period>] [xlsx] [with refs]` sends you the practice's records as a spreadsheet (admins; `week`, `month`, `quarter`, `year`, `all` or `2026-11`)
 `/huddle audit [since <date>]` shows you the audit log: who read, changed, deleted or exported what, when (admins)
@@ -40,6 +41,7 @@ from bot.commands.report import report
 from bot.commands.schedule import pause, resume, schedule, skip, status, stop, timezone
 from bot.commands.source import source
 from bot.commands.suggest import did_you_mean
+from bot.commands.tidbits_setting import tidbits
 from bot.meeting import compose_meeting, next_rule, position_in_curriculum
 from bot.model import Field, Reply, Visibility
 from bot.storage import meetings
@@ -133,6 +135,7 @@ SUBCOMMANDS: dict[str, Callable[[Context, str], Reply]] = {
     "brief": brief,
     "source": _admin_only("see or set the schedule source", source),
     "frontdesk": front_desk,
+    "tidbits": tidbits,
     "export": export,
     "audit": audit,
 }

@@ -21,6 +21,7 @@ from bot.commands.context import Context, UsageError
 from bot.commands.gate import MARKER, confirmed, gate, take_patient_refs, without_marker
 from bot.commands.parsing import looks_like_id, parse_id
 from bot.commands.suggest import did_you_mean
+from bot.commands.tidbits_setting import refuse_when_off
 from bot.model import Button, Reply
 from bot.privacy import RefReading, check_patient_ref, split_ambiguous_ref
 from bot.storage import tidbits
@@ -35,6 +36,7 @@ _reply = tidbit_recall.private
 
 
 def handle(ctx: Context) -> list[Reply]:
+    refuse_when_off(ctx)  # every form: nothing saved, nothing read
     text = without_marker(ctx.incoming.text, ctx.incoming.mentions)
     if not text or text.casefold() in {"help", "?"}:
         return [_reply(title="/tidbit", text=__doc__.strip())]

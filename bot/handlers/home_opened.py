@@ -84,7 +84,9 @@ def _brief_fields(turn: Turn) -> list[Field]:
         return []
     user_id = turn.event.user_id
     # The home screen has no channel; the audit names where the read happened.
-    asker = Asker(turn.workspace_id, workspace.patient_salt, user_id, user_id, "app-home")
+    asker = Asker(
+        turn.workspace_id, workspace.patient_salt, user_id, user_id, "app-home", workspace.tidbits
+    )
     return home_brief(
         session=turn.session,
         vault=turn.vault,

@@ -54,6 +54,7 @@ class Workspace(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=NAME_MAX)
     timezone: str = Field(max_length=64)
     nominate_emoji: str | None = Field(default=None, max_length=64)
+    tidbits: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = _ts()
 
     @property

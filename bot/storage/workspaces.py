@@ -77,10 +77,13 @@ def update_workspace(
     workspace: Workspace,
     timezone: str | None = None,
     nominate_emoji: str | None = None,
+    tidbits: bool | None = None,
 ) -> Workspace:
     if timezone is not None:
         workspace.timezone = timezone
     if nominate_emoji is not None:
         workspace.nominate_emoji = nominate_emoji
+    if tidbits is not None:
+        workspace.tidbits = tidbits
     session.add(workspace)
     return workspace

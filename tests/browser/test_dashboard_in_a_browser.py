@@ -236,6 +236,33 @@ async def test_a_practice_manager_changes_the_brief_time_and_uploads_a_day_sheet
     assert page.csp_errors == []
 
 
+async def test_a_practice_manager_sets_the_front_desk_and_turns_tidbits_off(page, world):
+    from tests.conftest import Chat
+
+    chat = Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")
+    await sign_in_with_slack(page, world)
+    await page.goto(world.url + "/settings")
+
+    await page.get_by_label("Add someone to the front desk").select_option(label="Priya")
+    await page.get_by_role("button", name="Add", exact=True).last.click()
+    await expect(page.get_by_text("@Priya is now on the front desk")).to_be_visible()
+    await page.get_by_label("Popups on").check()
+    await page.get_by_label("Afternoon notice of tomorrow's unconfirmed new patients, at").fill(
+        "14:30"
+    )
+    await page.get_by_role("button", name="Save the notices").click()
+    await expect(page.get_by_text("Notice time:")).to_be_visible()
+    await page.shots.take("settings-front-desk")
+    assert await serious_violations(page) == []
+
+    await page.get_by_label(re.compile("^Off: ")).check()
+    await page.get_by_role("button", name="Save the tidbits setting").click()
+    await expect(page.get_by_text("stay until they expire as usual")).to_be_visible()
+    assert "at 2:30 pm" in chat("/huddle frontdesk") and "@Priya" in chat("/huddle frontdesk")
+    assert "has tidbits turned off" in chat.as_("Sam")("/tidbit JS-1042 loves gardening")
+    assert page.csp_errors == []
+
+
 async def test_a_non_admin_is_not_offered_settings_and_gets_403(page, world):
     await sign_in_with_slack(page, world, "U-sam", "Sam")
     nav = page.get_by_role("navigation", name="Dashboard")

@@ -50,6 +50,23 @@ async def test_the_brief_posts_counts_once_at_the_channel_time_and_never_who(
         assert secret not in post.text
 
 
+async def test_a_practice_with_tidbits_off_hears_nothing_to_remember(
+    huddle, clock, messenger, messengers
+):
+    room = _room(huddle, clock)
+    room("/tidbit JS-1042 daughter's wedding in June")
+    assert "Tidbits are off" in room("/huddle tidbits off")
+    await sync_sample(huddle, TUESDAY)
+
+    await brief(huddle, messengers, local(SYDNEY, 2026, 11, 24, 7, 45))
+
+    [post] = messenger.posts
+    assert post.text.startswith("Morning brief\n8 patients today: 1 with a recovery") or (
+        post.text.startswith("Morning brief\n8 patients today")
+    )
+    assert "remember" not in post.text
+
+
 async def test_a_day_without_appointments_a_pause_or_no_brief_time_posts_nothing(
     huddle, clock, messenger, messengers
 ):

@@ -89,3 +89,30 @@ def test_a_late_patients_outcome_buttons_answer_privately_and_save_nothing(chat,
     [asked] = chat.replies("/fta JS-1042")  # did not attend: the cause is asked first
     assert "Why did JS-1042 not come?" in asked.plain()
     assert any(b.command == "fta JS-1042 transport" for b in asked.buttons)
+
+
+def test_each_front_desk_change_is_audited_with_who_made_it_and_no_one_s_name(huddle, chat, engine):
+    from bot.audit_log import describe
+    from bot.storage.models import AuditEntry
+
+    _install(huddle)
+    chat.as_("Dana")
+    chat("/huddle frontdesk add @Sam")
+    chat("/huddle frontdesk add @Sam")  # already there: nothing changed, nothing audited
+    chat("/huddle frontdesk at 14:30")
+    chat("/huddle frontdesk deadline end of day")
+    chat("/huddle frontdesk popups on")
+    chat("/huddle frontdesk remove @Sam")
+    with Session(engine) as session:
+        entries = list(session.exec(select(AuditEntry).order_by(AuditEntry.id)))
+    changes = [e for e in entries if "frontdesk" in e.action]
+    assert [e.action for e in changes] == [
+        "frontdesk.add",
+        "setting.frontdesk.at",
+        "setting.frontdesk.deadline",
+        "setting.frontdesk.popups",
+        "frontdesk.remove",
+    ]
+    assert {e.actor_id for e in changes} == {"U-dana"}
+    assert describe(changes[0]) == "added a front-desk person"
+    assert describe(changes[1]) == "changed the front desk's notice time"

@@ -51,6 +51,9 @@ ROUTES = {
     ),
     "settings-brief": ("POST", "/settings/brief", {"channel": "C9", "brief": "off"}),
     "settings-admins": ("POST", "/settings/admins", {"person": "U-lee", "action": "add"}),
+    "settings-tidbits": None,  # the session's practice's own setting
+    "settings-frontdesk": ("POST", "/settings/frontdesk", {"person": "U-lee", "action": "add"}),
+    "settings-frontdesk-notices": None,  # the session's practice's own notices
     "defects": ("GET", "/defects?owner=U-lee", None),  # filters: another's owner finds nothing
     "defect": ("GET", f"/defects/{OTHER_DEFECT}", None),
     "defect-recover": ("POST", f"/defects/{OTHER_DEFECT}/recover", {"action": "sent flowers"}),

@@ -12,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.storage.appointments import appointments_on, get_source
+from bot.storage.audit import audit_entries
 from bot.storage.db import transaction
+from bot.storage.front_desk import Protocol, list_front_desk, protocols
 from bot.storage.models import Subscription, Workspace
 from tests.conftest import Chat
 
@@ -71,13 +73,21 @@ async def test_a_non_admin_gets_403_and_changes_nothing(browser, world, smile):
         ("/settings/emoji", {"emoji": "tada"}),
         ("/settings/admins", {"person": "U-sam", "action": "add"}),
         ("/settings/source/csv", MAPPING),
+        ("/settings/tidbits", {"tidbits": "off"}),
+        ("/settings/frontdesk", {"person": "U-sam", "action": "add"}),
+        ("/settings/frontdesk/notices", {"notice_at": "12:00", "popups": "on"}),
     ):
         status, _ = await browser.post(path, form)
         assert status == 403, path
     assert subscription(world, "smile", "C1").weekday == 0
     assert workspace(world, "smile").nominate_emoji is None
+    assert workspace(world, "smile").tidbits is True
     with transaction(world.huddle.engine) as session:
         assert get_source(session=session, workspace_id=world.ids["smile"]) is None
+        assert list_front_desk(session=session, workspace_id=world.ids["smile"]) == []
+        assert protocols(session=session, workspace_ids={world.ids["smile"]}) == {
+            world.ids["smile"]: Protocol()
+        }
 
 
 async def test_a_form_without_its_csrf_token_is_refused(browser, world, smile):
@@ -263,3 +273,112 @@ async def test_a_sheet_with_names_and_notes_keeps_neither(browser, world, smile,
     dump = _database_text(world)
     for private in ("Margaret", "Thompson", "Peter Nguyen", "needles", "wedding", "latex"):
         assert private not in dump and private not in page
+
+
+def audited(world, workspace_key: str = "smile") -> list[tuple[str, str, str | None]]:
+    with transaction(world.huddle.engine) as session:
+        found = audit_entries(session=session, workspace_id=world.ids[workspace_key])
+        return [(e.action, e.actor_id, e.channel_id) for e in reversed(found)]
+
+
+async def test_the_front_desk_is_added_and_removed_as_in_chat_and_audited(browser, world, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/settings")
+    assert "No one is on the front desk, so the practice's admins are told instead" in page
+    status, page = await browser.post("/settings/frontdesk", {"person": "U-priya", "action": "add"})
+    assert status == 200 and "@Priya is now on the front desk" in note(page, "frontdesk")
+    assert "The front desk: @Priya." in smile("/huddle frontdesk")
+    assert 'id="frontdesk-remove"' in page
+    assert ("frontdesk.add", "U-dana", "dashboard") in audited(world)
+    status, page = await browser.post(
+        "/settings/frontdesk", {"person": "U-priya", "action": "remove"}
+    )
+    assert status == 200 and "no longer on the front desk" in note(page, "frontdesk")
+    assert "No front desk is set" in smile("/huddle frontdesk")
+    assert ("frontdesk.remove", "U-dana", "dashboard") in audited(world)
+    status, page = await browser.post(
+        "/settings/frontdesk", {"person": "U-sam", "action": "remove"}
+    )
+    assert status == 422 and "isn't on the front desk" in note(page, "frontdesk")
+
+
+async def test_another_practice_s_person_cannot_join_this_front_desk(browser, world, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    status, _ = await browser.post("/settings/frontdesk", {"person": "U-lee", "action": "add"})
+    assert status == 404
+    status, _ = await browser.post("/settings/frontdesk", {"person": "U-nobody", "action": "add"})
+    assert status == 404
+    with transaction(world.huddle.engine) as session:
+        assert list_front_desk(session=session, workspace_id=world.ids["smile"]) == []
+        assert list_front_desk(session=session, workspace_id=world.ids["other"]) == []
+
+
+async def test_the_front_desk_notices_are_saved_as_chat_saves_them(browser, world, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    form = {"notice_at": "14:30", "deadline": "17:00", "popups": "on"}
+    status, page = await browser.post("/settings/frontdesk/notices", form)
+    assert status == 200
+    said = note(page, "frontdesk-notice_at")  # the last one sent: it tells all three
+    assert said.startswith("status: Notice time:") and "open recoveries: on" in said
+    assert note(page, "frontdesk-deadline").startswith("status: Confirm by:")
+    assert "popup" in note(page, "frontdesk-popups")
+    listing = smile("/huddle frontdesk")
+    assert "at 2:30 pm" in listing and "5:00 pm today" in listing and "recoveries: on" in listing
+    assert 'value="14:30"' in page and 'value="17:00"' in page
+    actions = [a for a, _, _ in audited(world)]
+    for done in ("setting.frontdesk.at", "setting.frontdesk.deadline", "setting.frontdesk.popups"):
+        assert actions.count(done) == 1
+
+    # Only what differs is sent: an empty deadline is the end of the day, popups off.
+    status, page = await browser.post(
+        "/settings/frontdesk/notices", {"notice_at": "14:30", "deadline": "", "popups": "off"}
+    )
+    assert status == 200 and 'id="note-frontdesk-notice_at"' not in page
+    assert "the end of today" in smile("/huddle frontdesk")
+    assert "recoveries: off" in smile("/huddle frontdesk")
+    assert [a for a, _, _ in audited(world)].count("setting.frontdesk.at") == 1
+
+    status, page = await browser.post(
+        "/settings/frontdesk/notices", {"notice_at": "14:30", "deadline": "", "popups": "off"}
+    )
+    assert status == 200 and "Nothing changed" in note(page, "frontdesk-notices")
+
+
+async def test_a_bad_notice_time_is_named_by_its_field_and_the_others_still_save(
+    browser, world, smile
+):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    form = {"notice_at": "25:99", "deadline": "16:00", "popups": "off"}
+    status, page = await browser.post("/settings/frontdesk/notices", form)
+    assert status == 422
+    assert note(page, "frontdesk-notice_at").startswith("alert: Notice time:")
+    assert 'aria-describedby="note-frontdesk-notice_at" aria-invalid="true"' in page
+    assert 'value="25:99"' in page  # kept, to correct
+    assert note(page, "frontdesk-deadline").startswith("status: Confirm by:")
+    listing = smile("/huddle frontdesk")
+    assert "at 3:00 pm" in listing and "4:00 pm today" in listing
+
+
+async def test_tidbits_are_turned_off_and_on_from_the_settings_page(browser, world, smile):
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/settings")
+    assert 'id="tidbits-on" name="tidbits" value="on" checked' in page
+    status, page = await browser.post("/settings/tidbits", {"tidbits": "off"})
+    assert status == 200
+    said = note(page, "tidbits")
+    assert said.startswith("status: Tidbits are off") and "stay until they expire" in said
+    assert workspace(world, "smile").tidbits is False
+    assert 'id="tidbits-off" name="tidbits" value="off" checked' in page
+    refused = smile.as_("Sam")("/tidbit JS-1042 daughter's wedding in June")
+    assert "has tidbits turned off" in refused and "@Dana" in refused
+    assert ("setting.tidbits.off", "U-dana", "dashboard") in audited(world)
+
+    status, page = await browser.post("/settings/tidbits", {"tidbits": "off"})
+    assert status == 200 and "already off" in note(page, "tidbits")
+    status, page = await browser.post("/settings/tidbits", {"tidbits": "on"})
+    assert status == 200 and workspace(world, "smile").tidbits is True
+    assert "Noted for JS-1042" in smile("/tidbit JS-1042 daughter's wedding in June")
+    assert [a for a, _, _ in audited(world) if a.startswith("setting.tidbits")] == [
+        "setting.tidbits.off",
+        "setting.tidbits.on",
+    ]

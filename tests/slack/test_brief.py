@@ -86,6 +86,26 @@ async def test_the_app_home_shows_my_day_first_when_the_practice_has_a_schedule_
         assert all(ref not in call.text_everywhere() for call in posted)  # none in a channel
 
 
+async def test_the_app_home_of_a_practice_with_tidbits_off_shows_and_audits_no_tidbit(
+    slack, api, huddle
+):
+    await slack.command("/tidbit JS-1042 daughter's wedding in June")
+    workspace_id = await sync_sample(huddle)
+    set_day_sheet_source(huddle, workspace_id)
+    await slack.command("/huddle tidbits off")
+
+    await slack.event(HOME)
+
+    [published] = api.calls_to("views.publish")
+    shown = said(published["view"])
+    assert "8:00 am · JS-1042 · DOC1" in shown
+    assert "wedding" not in shown and "to remember" not in shown
+    assert "tidbits turned off" in shown
+    with Session(huddle.engine) as session:
+        actions = [e.action for e in audit_entries(session=session, workspace_id=workspace_id)]
+    assert "tidbit.read" not in actions and "setting.tidbits.off" in actions
+
+
 async def test_the_app_home_has_no_brief_without_a_schedule_source(slack, api, huddle):
     await sync_sample(huddle)  # appointments, but no source set: nothing of them shown
 

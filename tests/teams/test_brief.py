@@ -53,6 +53,27 @@ async def test_the_brief_asked_in_the_personal_chat_answers_there_with_tidbits_a
     assert len(reads) == 8 and {e.actor_id for e in reads} == {"29:alex"}
 
 
+async def test_a_practice_with_tidbits_off_gets_a_teams_brief_without_them(
+    teams, bot_connector, huddle
+):
+    assert await teams.say("tidbit JS-1042 daughter's wedding in June") == 201
+    workspace_id = await sync_sample(huddle, platform="teams", external_id=TENANT)
+    assert await teams.say("huddle tidbits off") == 201
+    bot_connector.posted.clear()
+
+    assert await teams.say("huddle brief today") == 201
+    assert await teams.say("tidbit JS-1042") == 201
+
+    brief, refusal = bot_connector.posted
+    shown = json.dumps(brief.cards, ensure_ascii=False)
+    assert "8:00 am · JS-1042 · DOC1" in shown and "wedding" not in shown
+    said = refusal.everything()
+    assert "has tidbits turned off" in said and "wedding" not in said
+    with Session(huddle.engine) as session:
+        actions = [e.action for e in audit_entries(session=session, workspace_id=workspace_id)]
+    assert "tidbit.read" not in actions
+
+
 async def test_a_long_day_in_the_personal_chat_pages_within_a_card_and_more_goes_on(
     teams, bot_connector, huddle
 ):
