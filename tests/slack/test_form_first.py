@@ -129,3 +129,56 @@ async def test_a_cancelled_wait_gives_its_slot_back():
         await waiting
     async with lanes.slot(first=False):  # the slot is free again
         assert lanes.waiting() == (0, 0)
+
+
+async def test_a_call_after_cancelled_waiters_takes_the_free_slot_at_once():
+    lanes = CoreLanes(1)
+    hold = asyncio.Event()
+
+    async def holder():
+        async with lanes.slot(first=False):
+            await hold.wait()
+
+    busy = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    gone = [asyncio.create_task(holder()) for _ in range(3)]
+    await _until(lambda: lanes.waiting() == (0, 3), "queued")
+    for task in gone:
+        task.cancel()
+    await asyncio.gather(*gone, return_exceptions=True)
+    hold.set()
+    await busy
+    async with lanes.slot(first=False):  # nobody real is ahead: no wait
+        assert lanes.waiting() == (0, 0)
+
+
+async def _held_by_waiters(count: int) -> int:
+    """Bytes still allocated by the lanes while ``count`` calls wait for one slot."""
+    import tracemalloc
+
+    lanes = CoreLanes(1)
+    hold = asyncio.Event()
+
+    async def holder():
+        async with lanes.slot(first=False):
+            await hold.wait()
+
+    tracemalloc.start()
+    try:
+        tasks = [asyncio.create_task(holder()) for _ in range(count + 1)]
+        await _until(lambda: lanes.waiting() == (0, count), "queued")
+        where = tracemalloc.Filter(True, "*adapters/slack/lanes.py")
+        held = tracemalloc.take_snapshot().filter_traces([where])
+        size = sum(stat.size for stat in held.statistics("filename"))
+    finally:
+        tracemalloc.stop()
+        hold.set()
+        await asyncio.gather(*tasks)
+    return size
+
+
+async def test_a_burst_of_waiting_calls_holds_memory_in_proportion_not_its_square():
+    """Each waiting call keeps only its own turn (a copy of the queue per waiter grew with
+    the square of a burst: 65 MiB after 10,000 commands)."""
+    small, large = await _held_by_waiters(400), await _held_by_waiters(1600)
+    assert large < 6 * small  # four times the calls: about four times the memory, not 16
