@@ -106,14 +106,19 @@ def is_hero(*, session: Session, story: Story, user_id: str) -> bool:
 
 
 def top_heroes(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 5,
 ) -> list[HeroScore]:
-    """The people whose stories drew the most counted votes since ``since`` (None: all time).
+    """The people whose stories drew the most counted votes in [since, until) (None: open).
 
     A story about two people counts its votes for each of them. Stories with no
     hero (told before heroes were recorded) count for nobody.
     """
-    if since is None:
+    if since is None and until is None:
         return _all_time_heroes(session, workspace_id, limit)
     s, h = Story.__table__.c, StoryHero.__table__.c
     # Only stories with votes can put anyone on the board: read those first (the month's
@@ -121,6 +126,8 @@ def top_heroes(
     voted = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
         voted.append(s.created_at >= since)
+    if until is not None:
+        voted.append(s.created_at < until)
     scored = sa.select(s.id, s.votes).where(*voted).subquery("scored")
     total = sa.func.sum(scored.c.votes)  # each story's stored count of the votes that count
     rows = session.execute(

@@ -183,9 +183,14 @@ def nomination_count(*, session: Session, story: Story) -> int:
 
 
 def top_stories(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 5,
 ) -> list[StoryScore]:
-    """The top stories shared since ``since``: most votes first, ties to the earliest.
+    """The top stories shared in [since, until): most votes first, ties to the earliest.
 
     One statement on the stored counts (``Story.votes``), never the votes themselves:
     all time reads ``ix_story_votes`` from the top; a period only that period's stories
@@ -195,6 +200,8 @@ def top_stories(
     scope = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
         scope.append(s.created_at >= since)
+    if until is not None:
+        scope.append(s.created_at < until)
     top = session.execute(
         sa.select(s.id, s.author_name, s.text, s.votes)
         .where(*scope)
