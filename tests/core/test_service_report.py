@@ -10,11 +10,12 @@ import struct
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from bot.periods import PeriodError, read_period as _read_period
 from sqlmodel import Session
 
 from bot.insights.report import duration, service_report
 from bot.model import Visibility
+from bot.periods import PeriodError
+from bot.periods import read_period as _read_period
 from bot.storage import workspaces
 from bot.storage.reports import report_figures
 
