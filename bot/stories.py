@@ -212,10 +212,13 @@ def leaders(
     workspace_id: int,
     since: datetime | None = None,
     until: datetime | None = None,
+    period: str | None = None,
     limit: int = 5,
 ) -> Leaders:
-    """The top stories and heroes of stories shared in [since, until) (None: open)."""
-    window = {"since": since, "until": until}
+    """The top stories and heroes of stories shared in [since, until) (None: open), or in
+    ``period`` (a key of ``bot.periods``: "2026-W48", "2026-11", "2026-Q4", "2026"), read
+    from the period's stored tallies."""
+    window = {"since": since, "until": until, "period": period}
     top = stories.top_stories(session=session, workspace_id=workspace_id, **window, limit=limit)
     found = heroes.heroes_of(
         session=session, workspace_id=workspace_id, story_ids=[s.story.id for s in top]

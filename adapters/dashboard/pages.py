@@ -59,9 +59,10 @@ async def stories_page(request: web.Request) -> web.StreamResponse:
         period = "month"
 
     def read():
-        since = read_period(period, now=huddle.clock(), tz=shown.timezone).since
+        asked = read_period(period, now=huddle.clock(), tz=shown.timezone)
+        key = None if asked.kind == "all" else asked.key
         with transaction(huddle.engine) as session:
-            return views.boards(session=session, workspace_id=shown.workspace_id, since=since)
+            return views.boards(session=session, workspace_id=shown.workspace_id, period=key)
 
     board = await asyncio.to_thread(read)
     context = {

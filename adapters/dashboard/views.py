@@ -166,8 +166,9 @@ def person(*, session: Session, workspace_id: int, user_id: str) -> Person | Non
     )
 
 
-def boards(*, session: Session, workspace_id: int, since: datetime | None) -> stories.Leaders:
-    return stories.leaders(session=session, workspace_id=workspace_id, since=since, limit=10)
+def boards(*, session: Session, workspace_id: int, period: str | None) -> stories.Leaders:
+    """A period's boards (a key like "2026-11", read from its tallies), or all time (None)."""
+    return stories.leaders(session=session, workspace_id=workspace_id, period=period, limit=10)
 
 
 def admin_list(*, session: Session, workspace_id: int) -> list[PracticeAdmin]:

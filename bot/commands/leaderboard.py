@@ -25,12 +25,9 @@ def leaderboard(ctx: Context, rest: str) -> Reply:
     fields = []
     for period in boards:
         label = board_label(period)
-        board = leaders(
-            session=ctx.session,
-            workspace_id=ctx.workspace_id,
-            since=period.since,
-            until=period.until,
-        )
+        # A period's board reads its stored tallies; all time, the all-time ones.
+        key = None if period.kind == "all" else period.key
+        board = leaders(session=ctx.session, workspace_id=ctx.workspace_id, period=key)
         fields.append(Field(f"Top stories · {label}", _story_lines(board.stories)))
         fields.append(Field(f"Top people · {label}", _people_lines(board.people)))
     return Reply(
