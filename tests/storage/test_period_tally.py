@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -121,6 +122,34 @@ def test_each_period_board_equals_reading_the_period_s_stories_after_an_uneven_h
             (p.user_id, p.nominations)
             for p in heroes.top_heroes(session=session, workspace_id=ours, since=since)
         ]
+
+
+def test_voters_racing_on_stories_about_the_same_people_leave_the_period_tallies_exact(engine):
+    with Session(engine) as session, session.begin():
+        workspace = _workspace(session, "T1", SYDNEY)
+        made = [
+            _story(session, workspace, n, NOW - timedelta(days=n), about).id
+            for n, about in enumerate([["U1", "U2"], ["U2", "U1"], ["U1"], ["U2", "U3", "U1"]])
+        ]
+
+    def vote(i: int) -> None:
+        with Session(engine) as session, session.begin():
+            story = stories.get_story(
+                session=session, workspace_id=workspace, story_id=made[i % len(made)]
+            )
+            voter, at = f"V{i % 5}", NOW + timedelta(seconds=i)
+            if i % 3:
+                stories.add_nomination(session=session, story=story, voter_id=voter, now=at)
+            else:
+                stories.remove_nomination(session=session, story=story, voter_id=voter, now=at)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(vote, range(60)))
+    with Session(engine) as session:
+        for period in periods_seen(NOW, SYDNEY)[:8]:
+            since, until = period.window()
+            old = boards(session, workspace, since=since, until=until)
+            assert boards(session, workspace, period=period.key) == old, period.key
 
 
 def test_a_story_s_periods_are_the_keys_people_ask_for():

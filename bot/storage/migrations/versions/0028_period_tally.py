@@ -9,7 +9,8 @@ on each read, so they grew with the period. ``story_period`` holds a row per sto
 period it was told in (its ISO week, month, quarter and year in its practice's
 timezone), carrying the story's stored count; ``hero_period_tally`` per workspace,
 period and person the votes of the period's stories about them and how many of those
-have votes. Triggers keep both: on ``story`` when its stored count changes (copied to
+have votes. Triggers keep both (on PostgreSQL locking a story's periods and heroes in
+order, so voters on stories about the same people queue instead of deadlocking): on ``story`` when its stored count changes (copied to
 its period rows), on ``story_period`` when that copy changes (the heroes' tallies), and
 on ``story_hero`` when a hero is added, removed or changed. A hero row scoped to another
 workspace than its story's never counts, as on the board before. Existing stories and
@@ -39,8 +40,13 @@ HERO_BACKFILL = (
 POSTGRES_FUNCTIONS = (
     """
 CREATE FUNCTION story_period_votes() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE told_in record;
 BEGIN
-    UPDATE story_period SET votes = NEW.votes WHERE story_id = NEW.id;
+    -- One period at a time, in order: the heroes' rows are then locked in one order.
+    FOR told_in IN SELECT period FROM story_period WHERE story_id = NEW.id ORDER BY period LOOP
+        UPDATE story_period SET votes = NEW.votes
+            WHERE story_id = NEW.id AND period = told_in.period;
+    END LOOP;
     RETURN NULL;
 END
 $$
