@@ -64,7 +64,7 @@ KEY = (
 
 
 def board_floor(
-    counted: bool, heroes: bool, since: bool, tally: bool = False
+    counted: bool, heroes: bool, since: bool, tally: bool = False, periods: bool = False
 ) -> list[sa.TextClause]:
     """A board's top stories and top people, as the code of this schema shows them.
 
@@ -73,8 +73,12 @@ def board_floor(
     schema has them (``story_hero``). People: the heroes, adding up the stored counts of
     each one's stories, with each one's latest name (``heroes.top_heroes``); on code
     before heroes (and before stored counts), the tellers, as it credited them. Where
-    the schema keeps a per-hero tally (``hero_tally``, 0021), all time reads its top rows.
+    the schema keeps a per-hero tally (``hero_tally``, 0021), all time reads its top rows;
+    where it keeps per-period tallies (``story_period``, ``hero_period_tally``, 0028), the
+    month reads theirs.
     """
+    if since and periods:
+        return period_floor()
     period = " AND s.created_at >= :since" if since else ""
     shown = "s.id, s.author_id, s.author_name, s.text, s.created_at"
     stories = (
@@ -122,6 +126,27 @@ def board_floor(
         f"SELECT n.name, p.votes, p.stories FROM ({scored}) p "
         "CROSS JOIN LATERAL (SELECT name FROM story_hero WHERE workspace_id = :w "
         "AND user_id = p.user_id ORDER BY id DESC LIMIT 1) n ORDER BY p.votes DESC, p.user_id"
+    )
+    return [sa.text(top), sa.text(people)]
+
+
+def period_floor() -> list[sa.TextClause]:
+    """The month's board from its stored tallies: its top story rows, those stories and
+    their heroes; its top hero rows, and each one's latest name."""
+    top = (
+        "SELECT s.id, p.votes, s.author_name, s.text, h.name FROM (SELECT story_id, votes, "
+        "created_at FROM story_period WHERE workspace_id = :w AND period = :period "
+        "AND votes > 0 ORDER BY votes DESC, created_at, story_id LIMIT 5) p "
+        "JOIN story s ON s.id = p.story_id AND s.workspace_id = :w "
+        "LEFT JOIN story_hero h ON h.workspace_id = :w AND h.story_id = s.id "
+        "ORDER BY p.votes DESC, p.created_at, p.story_id, h.id"
+    )
+    people = (
+        "SELECT n.name, p.votes, p.stories FROM (SELECT user_id, votes, stories FROM "
+        "hero_period_tally WHERE workspace_id = :w AND period = :period AND votes > 0 "
+        "ORDER BY votes DESC, user_id LIMIT 5) p CROSS JOIN LATERAL (SELECT name FROM "
+        "story_hero WHERE workspace_id = :w AND user_id = p.user_id ORDER BY id DESC LIMIT 1) "
+        "n ORDER BY p.votes DESC, p.user_id"
     )
     return [sa.text(top), sa.text(people)]
 
@@ -215,8 +240,10 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         counted = "votes" in {c["name"] for c in sa.inspect(connection).get_columns("story")}
         heroes = sa.inspect(connection).has_table("story_hero")
         tally = sa.inspect(connection).has_table("hero_tally")
+        periods = sa.inspect(connection).has_table("story_period")
     hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
     params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
+    params |= {"period": f"{MONTH:%Y-%m}"}
     params |= {"hash": hashes[0], "enc": vault.encrypt(PATIENT)}
 
     def door(event):
@@ -278,7 +305,8 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     measure(
         "/huddle leaderboard",
         lambda: command("huddle leaderboard"),
-        board_floor(counted, heroes, True) + board_floor(counted, heroes, False, tally),
+        board_floor(counted, heroes, True, periods=periods)
+        + board_floor(counted, heroes, False, tally),
         check_board,
     )
 
@@ -296,7 +324,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     measure(
         "App Home",
         lambda: door(HomeOpened("slack", f"T{BUSY}", "U1")),
-        board_floor(counted, heroes, True) + STAGES,
+        board_floor(counted, heroes, True, periods=periods) + STAGES,
         check_home,
     )
 

@@ -176,6 +176,9 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
                 )
             if counted and has_heroes and _has_column(raw, "hero_tally"):
                 cursor.execute(HERO_TALLY)  # what the tally's triggers would keep
+            if counted and has_heroes and _has_column(raw, "story_period"):
+                cursor.execute(STORY_PERIODS)  # what record_story writes (0028)
+                cursor.execute(HERO_PERIOD_TALLY)  # and what its triggers keep
             cursor.execute("SET session_replication_role = origin")
         defect_ws = [owner(i) for i in range(n_defects)]
         defects = (
@@ -216,6 +219,24 @@ HERO_TALLY = (
     "SELECT h.workspace_id, h.user_id, COALESCE(SUM(s.votes) FILTER (WHERE s.votes > 0), 0), "
     "count(*) FILTER (WHERE s.votes > 0) FROM story_hero h JOIN story s "
     "ON s.id = h.story_id AND s.workspace_id = h.workspace_id GROUP BY h.workspace_id, h.user_id"
+)
+
+
+# A story's four periods (every seeded workspace is in UTC, as ``periods_of`` keys them),
+# and the per-period hero tally as the back-fill of migration 0028 fills it.
+STORY_PERIODS = (
+    "INSERT INTO story_period (story_id, period, workspace_id, created_at, votes) "
+    "SELECT s.id, k.period, s.workspace_id, s.created_at, s.votes FROM story s "
+    "CROSS JOIN LATERAL (VALUES (to_char(s.created_at, 'IYYY-\"W\"IW')), "
+    "(to_char(s.created_at, 'YYYY-MM')), (to_char(s.created_at, 'YYYY-\"Q\"Q')), "
+    "(to_char(s.created_at, 'YYYY'))) k(period)"
+)
+HERO_PERIOD_TALLY = (
+    "INSERT INTO hero_period_tally (workspace_id, period, user_id, votes, stories) "
+    "SELECT h.workspace_id, p.period, h.user_id, SUM(p.votes), COUNT(*) "
+    "FROM story_hero h JOIN story_period p "
+    "ON p.story_id = h.story_id AND p.workspace_id = h.workspace_id "
+    "WHERE p.votes > 0 GROUP BY h.workspace_id, p.period, h.user_id"
 )
 
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content import load_content  # noqa: E402
 from bot.insights import chart  # noqa: E402
-from bot.insights.periods import previous_month  # noqa: E402
 from bot.insights.report import monthly_post  # noqa: E402
+from bot.periods import previous_month  # noqa: E402
 from bot.storage import db  # noqa: E402
 from bot.storage.db import count_round_trips  # noqa: E402
 from bot.storage.models import (  # noqa: E402

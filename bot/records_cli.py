@@ -20,9 +20,9 @@ from sqlmodel import select
 
 from bot.audit_log import read_audit_log
 from bot.config import Settings
-from bot.exports import FORMATS, KINDS, Actor, ExportRequest, build_export
-from bot.exports.periods import DEFAULT_PERIOD, PeriodError, parse_period
+from bot.exports import DEFAULT_PERIOD, FORMATS, KINDS, Actor, ExportRequest, build_export
 from bot.huddle import Huddle
+from bot.periods import PeriodError, read_period
 from bot.storage import workspaces
 from bot.storage.db import transaction
 from bot.storage.models import Workspace
@@ -89,7 +89,9 @@ def _write_export(huddle: Huddle, args: argparse.Namespace) -> int:
     with transaction(huddle.engine) as session:
         workspace = _workspace(session, args.workspace)
         try:
-            period = parse_period(args.period, now=now, tz=workspace.timezone)
+            period = read_period(
+                args.period, now=now, tz=workspace.timezone, default=DEFAULT_PERIOD
+            )
         except PeriodError as error:
             raise RecordsError(f"--period: {error}".replace("`", "")) from None
         done = build_export(

@@ -207,13 +207,23 @@ class Leaders:
 
 
 def leaders(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    period: str | None = None,
+    limit: int = 5,
 ) -> Leaders:
-    top = stories.top_stories(session=session, workspace_id=workspace_id, since=since, limit=limit)
+    """The top stories and heroes of stories shared in [since, until) (None: open), or in
+    ``period`` (a key of ``bot.periods``: "2026-W48", "2026-11", "2026-Q4", "2026"), read
+    from the period's stored tallies."""
+    window = {"since": since, "until": until, "period": period}
+    top = stories.top_stories(session=session, workspace_id=workspace_id, **window, limit=limit)
     found = heroes.heroes_of(
         session=session, workspace_id=workspace_id, story_ids=[s.story.id for s in top]
     )
-    people = heroes.top_heroes(session=session, workspace_id=workspace_id, since=since, limit=limit)
+    people = heroes.top_heroes(session=session, workspace_id=workspace_id, **window, limit=limit)
     return Leaders([(s, found.get(s.story.id, [])) for s in top], people)
 
 

@@ -12,6 +12,7 @@ from adapters.dashboard.rendering import render, viewer
 from adapters.dashboard.session import sign_out, signed_in
 from adapters.dashboard.settings import PREFIX
 from bot.model import HomeOpened
+from bot.periods import read_period
 from bot.storage.db import transaction
 
 
@@ -58,9 +59,10 @@ async def stories_page(request: web.Request) -> web.StreamResponse:
         period = "month"
 
     def read():
-        since = views.period_start(period, huddle.clock(), shown.timezone)
+        asked = read_period(period, now=huddle.clock(), tz=shown.timezone)
+        key = None if asked.kind == "all" else asked.key
         with transaction(huddle.engine) as session:
-            return views.boards(session=session, workspace_id=shown.workspace_id, since=since)
+            return views.boards(session=session, workspace_id=shown.workspace_id, period=key)
 
     board = await asyncio.to_thread(read)
     context = {

@@ -5,6 +5,11 @@ in chat, so the figures, the periods and their wording are the chat's; the page 
 the private version (owners named), since only the signed-in person sees it. The
 chart is the same reply's attachment, served here so the page's CSP (same origin)
 allows it, scoped by the session's workspace like every page.
+
+An admin's export (defects, stories or fail-to-attends of the picked period, CSV or
+XLSX, patient references only when ticked) is ``/huddle export …`` through the same
+door: the same file (CSV with a BOM, formulas escaped), the same admin check, the same
+audit entry (``export.<kind>[.refs]``, its row count), answered here as a download.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from bot.model import Attachment, Reply
 from bot.scheduling import local_day
 
 PERIOD_MAX = 20
+EXPORTS = {"defects": "Defects", "stories": "Stories", "fta": "Fail-to-attends"}
+FORMATS = ("csv", "xlsx")
 PAST_MONTHS = 24  # offered in the picker; any YYYY-MM can still be asked for
 
 
@@ -64,10 +71,12 @@ def chart(reply: Reply | None) -> Attachment | None:
     return next((f for f in reply.files if f.is_image), None) if reply else None
 
 
-async def reports_page(request: web.Request) -> web.StreamResponse:
+async def reports_page(
+    request: web.Request, *, period: str | None = None, export_problem: str = ""
+) -> web.StreamResponse:
     shown = await viewer(request)
     huddle = request.app[HUDDLE]
-    period = _period(request)
+    period = period or _period(request)
     reply, problem = await _report(request, shown, period)
     today = local_day(huddle.clock(), shown.timezone)
     return await render(
@@ -81,8 +90,10 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
             "problem": problem,
             "period": period,
             "choices": choices(today),
+            "exports": EXPORTS,
+            "export_problem": export_problem,
         },
-        status=200 if reply else 422,
+        status=200 if reply and not export_problem else 422,
     )
 
 
@@ -99,6 +110,40 @@ async def report_chart(request: web.Request) -> web.StreamResponse:
     )
 
 
+def export_text(form) -> tuple[str, str]:
+    """The form as the chat's words: ``export defects 2026-10 xlsx with refs``; and the period."""
+    kind = str(form.get("kind") or "")
+    period = str(form.get("period") or "month").strip()[:PERIOD_MAX] or "month"
+    file_format = str(form.get("format") or "csv")
+    words = ["export", kind if kind in EXPORTS else "", period]
+    words.append(file_format if file_format in FORMATS else "csv")
+    if form.get("refs") == "on":  # the deliberate extra tick
+        words.append("with refs")
+    return " ".join(w for w in words if w), period
+
+
+async def report_export(request: web.Request) -> web.StreamResponse:
+    shown = await viewer(request, admin=True)
+    text, period = export_text(await request.post())
+    outcome = await actions.run_command(
+        request.app[HUDDLE], shown, text, once=None, command="huddle"
+    )
+    found = next((f for reply in outcome.replies for f in reply.files), None)
+    if found is None:  # the core refused (a period it cannot read): say why on the page
+        return await reports_page(request, period=period, export_problem=outcome.text)
+    mime = f"{found.mime}; charset=utf-8" if found.mime.startswith("text/") else found.mime
+    return web.Response(
+        body=found.data,
+        headers={
+            "Content-Type": mime,
+            "Content-Disposition": f'attachment; filename="{found.name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/reports", reports_page, name="reports")
+    app.router.add_post("/reports/export", report_export, name="report-export")
     app.router.add_get("/reports/chart.png", report_chart, name="report-chart")

@@ -7,7 +7,7 @@ here touches a tidbit's text or a patient reference; tidbits are counted, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -76,17 +76,6 @@ def meetings(*, session: Session, workspace_id: int, now: datetime) -> list[Meet
 def month_start(now: datetime, tz: str) -> datetime:
     local = now.astimezone(ZoneInfo(tz))
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-
-
-def period_start(period: str, now: datetime, tz: str) -> datetime | None:
-    local = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "week":
-        return (local - timedelta(days=local.weekday())).astimezone(UTC)
-    if period == "month":
-        return local.replace(day=1).astimezone(UTC)
-    if period == "quarter":
-        return local.replace(day=1, month=(local.month - 1) // 3 * 3 + 1).astimezone(UTC)
-    return None
 
 
 def month_so_far(*, session: Session, workspace_id: int, now: datetime, tz: str) -> MonthSoFar:
@@ -177,8 +166,9 @@ def person(*, session: Session, workspace_id: int, user_id: str) -> Person | Non
     )
 
 
-def boards(*, session: Session, workspace_id: int, since: datetime | None) -> stories.Leaders:
-    return stories.leaders(session=session, workspace_id=workspace_id, since=since, limit=10)
+def boards(*, session: Session, workspace_id: int, period: str | None) -> stories.Leaders:
+    """A period's boards (a key like "2026-11", read from its tallies), or all time (None)."""
+    return stories.leaders(session=session, workspace_id=workspace_id, period=period, limit=10)
 
 
 def admin_list(*, session: Session, workspace_id: int) -> list[PracticeAdmin]:

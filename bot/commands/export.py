@@ -9,9 +9,9 @@ import re
 
 from bot.commands.admins import require_admin
 from bot.commands.context import Context, UsageError
-from bot.exports import KIND_NAMES, KINDS, Actor, ExportRequest, build_export
-from bot.exports.periods import PeriodError, is_period_word, parse_period
+from bot.exports import DEFAULT_PERIOD, KIND_NAMES, KINDS, Actor, ExportRequest, build_export
 from bot.model import Reply, Visibility
+from bot.periods import PeriodError, is_period_word, read_period
 
 USAGE = "Say what to export: `/huddle export defects month`, `/huddle export stories 2026-11 xlsx` or `/huddle export fta all with refs`."
 _REFS = re.compile(r"\bwith\s+(?:patient\s+)?ref(?:erence)?s\b")
@@ -38,7 +38,7 @@ def export(ctx: Context, rest: str) -> Reply:
         else "Patient references are left out; add `with refs` to include them."
     )
     return Reply(
-        title=f"Export: {what}, {request.period.label}",
+        title=f"Export: {what}, {request.period.key}",
         text=f"{count} in {done.file.name}. {refs} This export is in the audit log.",
         files=(done.file,),
         visibility=Visibility.PRIVATE,
@@ -63,7 +63,13 @@ def parse_request(ctx: Context, rest: str) -> ExportRequest:
         else:
             raise UsageError(f"I don't know “{word[:20]}” there. {USAGE}")
     try:
-        period = parse_period(period_word, now=ctx.now, tz=ctx.workspace.timezone)
+        period = read_period(
+            period_word,
+            now=ctx.now,
+            tz=ctx.workspace.timezone,
+            default=DEFAULT_PERIOD,
+            command=f"export {kind}",
+        )
     except PeriodError as error:
         raise UsageError(str(error)) from None
     return ExportRequest(kind, period, file_format, with_refs)

@@ -1,6 +1,6 @@
-"""`/huddle report [month|quarter|year|YYYY-MM]`: the service report, just for you.
+"""`/huddle report [week|month|quarter|year|YYYY-MM]`: the service report, just for you.
 
-The month so far by default, or this quarter or year so far, or a past month
+The month so far by default, or this week, quarter or year so far, or a past month
 (`/huddle report 2026-10`), each against the period before, with the chart. Your
 version names the owners of defects still open; the one posted with the first
 meeting of each month does not.
@@ -9,15 +9,23 @@ meeting of each month does not.
 from __future__ import annotations
 
 from bot.commands.context import Context, UsageError
-from bot.insights.periods import PeriodError, read_period
 from bot.insights.report import service_report
 from bot.model import Reply
-from bot.scheduling import local_day
+from bot.periods import PeriodError, read_period
+
+KINDS = ("week", "month", "quarter", "year")  # each against the one before; all time has none
 
 
 def report(ctx: Context, rest: str) -> Reply:
     try:
-        period = read_period(rest, today=local_day(ctx.now, ctx.workspace.timezone))
+        period = read_period(
+            rest,
+            now=ctx.now,
+            tz=ctx.workspace.timezone,
+            kinds=KINDS,
+            past_months_only=True,
+            command="report",
+        )
     except PeriodError as error:
         raise UsageError(str(error)) from None
     return service_report(

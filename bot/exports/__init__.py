@@ -16,14 +16,15 @@ from sqlmodel import Session
 from bot.content import Content
 from bot.crypto import Vault
 from bot.exports.files import CSV_MIME, XLSX_MIME, Table, to_csv, to_xlsx
-from bot.exports.periods import Period
 from bot.exports.tables import defect_table, fta_table, story_table
 from bot.model import Attachment
+from bot.periods import Period
 from bot.storage.audit import record_audit
 from bot.storage.export_rows import defects_for_export, stories_for_export
 from bot.storage.models import Workspace
 
 KINDS = ("defects", "stories", "fta")
+DEFAULT_PERIOD = "all"  # an export of everything unless a period is asked for
 FORMATS = ("csv", "xlsx")
 KIND_NAMES = {"defects": "defects", "stories": "WOW stories", "fta": "fail-to-attends"}
 
@@ -78,12 +79,12 @@ def build_export(
         channel_id=actor.channel_id,
         now=now,
     )
-    name = f"huddle-{request.kind}-{request.period.label}.{request.file_format}"
+    name = f"huddle-{request.kind}-{request.period.key}.{request.file_format}"
     if request.file_format == "xlsx":
         data, mime = to_xlsx(table), XLSX_MIME
     else:
         data, mime = to_csv(table), CSV_MIME
-    title = f"Huddle {KIND_NAMES[request.kind]} ({request.period.label})"
+    title = f"Huddle {KIND_NAMES[request.kind]} ({request.period.key})"
     return Export(Attachment(name, data, mime, title), len(table.rows), with_refs)
 
 

@@ -10,7 +10,6 @@ never posted in a channel or logged.
 
 from __future__ import annotations
 
-from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bot import stories
@@ -19,6 +18,7 @@ from bot.content import Content
 from bot.door import Route, Turn
 from bot.meeting import next_rule
 from bot.model import Field, Reply
+from bot.periods import read_period
 from bot.scheduling import Period
 from bot.storage import defects, meetings
 from bot.storage.appointments import get_source
@@ -39,10 +39,10 @@ def compose_home(turn: Turn) -> Reply:
     brief = _brief_fields(turn)
     fields = [*brief, _rule_field(content, session, workspace.id, tz, now)]
 
-    local_now = now.astimezone(ZoneInfo(tz))
-    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    since = month_start.astimezone(UTC)
-    board = stories.leaders(session=session, workspace_id=workspace.id, since=since, limit=LEADERS)
+    month = read_period("month", now=now, tz=tz)
+    board = stories.leaders(
+        session=session, workspace_id=workspace.id, period=month.key, limit=LEADERS
+    )
     lines = (
         "\n".join(
             f"{i}. {stories.story_line(score, found)}"
@@ -52,7 +52,7 @@ def compose_home(turn: Turn) -> Reply:
     )
     if board.people:
         lines += "\n" + " · ".join(f"{p.name} {p.nominations} ★" for p in board.people)
-    fields.append(Field(f"WOW leaderboard · {local_now:%B}", lines))
+    fields.append(Field(f"WOW leaderboard · {month.first:%B}", lines))
 
     boards = defects.open_by_stage(session=session, workspace_id=workspace.id, per_stage=PER_STAGE)
     total = sum(board.open_count for board in boards.values())

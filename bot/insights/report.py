@@ -10,14 +10,15 @@ clients that hide images.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.content import Content
 from bot.insights.chart import StageBars, stage_chart
-from bot.insights.periods import ReportPeriod
 from bot.model import Attachment, Field, Reply, Visibility
+from bot.periods import Period
 from bot.storage.models import Workspace
 from bot.storage.reports import ReportFigures, report_figures
 from bot.wording import local_date
@@ -30,7 +31,7 @@ def service_report(
     session: Session,
     workspace: Workspace,
     content: Content,
-    period: ReportPeriod,
+    period: Period,
     now: datetime,
     private: bool,
 ) -> Reply:
@@ -40,7 +41,7 @@ def service_report(
 
 
 def monthly_post(
-    *, session: Session, workspace: Workspace, content: Content, period: ReportPeriod, now: datetime
+    *, session: Session, workspace: Workspace, content: Content, period: Period, now: datetime
 ) -> Reply | None:
     """The channel's version of ``period``, or None when both it and the one before were
     empty (a practice that has just started): nothing to say."""
@@ -53,25 +54,26 @@ def monthly_post(
     return compose_report(content, figures, period=period, tz=workspace.timezone, private=False)
 
 
-def _figures(session: Session, workspace: Workspace, period: ReportPeriod, now: datetime):
+def _figures(session: Session, workspace: Workspace, period: Period, now: datetime):
     assert workspace.id is not None
-    tz = workspace.timezone
-    since, until = period.this.window(tz)
+    period = replace(period, tz=workspace.timezone)  # local midnights of the practice
+    since, until = period.window()
     return report_figures(
         session=session,
         workspace_id=workspace.id,
         since=since,
         until=min(until, now) if period.so_far else until,
-        before=period.last.window(tz),
+        before=period.previous().window(),
         now=now,
     )
 
 
 def compose_report(
-    content: Content, figures: ReportFigures, *, period: ReportPeriod, tz: str, private: bool
+    content: Content, figures: ReportFigures, *, period: Period, tz: str, private: bool
 ) -> Reply:
     """The figures as a reply: a summary line, one field per part, and the chart."""
-    this, last = period.label, period.last.label
+    this = f"{period.label} so far" if period.so_far else period.label
+    last = period.previous().label
     fields = [
         Field("Defects by journey stage", _stage_lines(content, figures, this, last)),
         Field("Recovery", _recovery_lines(content, figures, tz, private)),

@@ -13,5 +13,6 @@ from bot.storage import (  # noqa: F401
     downloads,
     hero_tally,
     models,
+    period_tally,
     sign_in_links,
 )

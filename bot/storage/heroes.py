@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from bot.storage.db import chunked
 from bot.storage.hero_tally import HeroTally
 from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
+from bot.storage.period_tally import HeroPeriodTally
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,22 @@ def is_hero(*, session: Session, story: Story, user_id: str) -> bool:
 
 
 def top_heroes(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    period: str | None = None,
+    limit: int = 5,
 ) -> list[HeroScore]:
-    """The people whose stories drew the most counted votes since ``since`` (None: all time).
+    """The people whose stories drew the most counted votes in [since, until) (None: open).
 
     A story about two people counts its votes for each of them. Stories with no
     hero (told before heroes were recorded) count for nobody.
     """
-    if since is None:
+    if period is not None:
+        return _period_heroes(session, workspace_id, period, limit)
+    if since is None and until is None:
         return _all_time_heroes(session, workspace_id, limit)
     s, h = Story.__table__.c, StoryHero.__table__.c
     # Only stories with votes can put anyone on the board: read those first (the month's
@@ -121,6 +130,8 @@ def top_heroes(
     voted = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
         voted.append(s.created_at >= since)
+    if until is not None:
+        voted.append(s.created_at < until)
     scored = sa.select(s.id, s.votes).where(*voted).subquery("scored")
     total = sa.func.sum(scored.c.votes)  # each story's stored count of the votes that count
     rows = session.execute(
@@ -145,6 +156,22 @@ def _all_time_heroes(session: Session, workspace_id: int, limit: int) -> list[He
     rows = session.execute(
         sa.select(t.user_id, t.votes, t.stories)
         .where(t.workspace_id == workspace_id, t.votes > 0)
+        .order_by(t.votes.desc(), t.user_id)
+        .limit(limit)
+    ).all()
+    return [
+        HeroScore(user_id, _latest_name(session, workspace_id, user_id) or user_id, votes, count)
+        for user_id, votes, count in rows
+    ]
+
+
+def _period_heroes(session: Session, workspace_id: int, period: str, limit: int):
+    """A period's (a key like "2026-11"): the top rows of ``ix_hero_period_board``, kept by
+    triggers (migration 0028); the same answer as adding up the period's voted stories."""
+    t = HeroPeriodTally.__table__.c
+    rows = session.execute(
+        sa.select(t.user_id, t.votes, t.stories)
+        .where(t.workspace_id == workspace_id, t.period == period, t.votes > 0)
         .order_by(t.votes.desc(), t.user_id)
         .limit(limit)
     ).all()

@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete, select
 
 from bot.storage.db import chunked
-from bot.storage.models import Nomination, Story, StoryHero
+from bot.storage.models import Nomination, Story, StoryHero, Workspace
+from bot.storage.period_tally import StoryPeriod, periods_of
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,17 @@ def record_story(
     try:
         with session.begin_nested():
             session.add(story)
+            session.flush()
     except sa.exc.IntegrityError:
         return None
+    # The periods it was told in, for the period boards (their tallies: migration 0028).
+    workspace = session.get(Workspace, workspace_id)
+    tz = workspace.timezone if workspace is not None else "UTC"
+    for period in periods_of(now, tz):
+        session.add(
+            StoryPeriod(story_id=story.id, period=period, workspace_id=workspace_id, created_at=now)
+        )
+    session.flush()
     return story
 
 
@@ -98,6 +108,7 @@ def delete_story(*, session: Session, story: Story) -> int:
             StoryHero.workspace_id == story.workspace_id, StoryHero.story_id == story.id
         )
     )
+    session.exec(delete(StoryPeriod).where(StoryPeriod.story_id == story.id))
     session.delete(story)
     session.flush()
     return int(votes)
@@ -183,18 +194,29 @@ def nomination_count(*, session: Session, story: Story) -> int:
 
 
 def top_stories(
-    *, session: Session, workspace_id: int, since: datetime | None = None, limit: int = 5
+    *,
+    session: Session,
+    workspace_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    period: str | None = None,
+    limit: int = 5,
 ) -> list[StoryScore]:
-    """The top stories shared since ``since``: most votes first, ties to the earliest.
+    """The top stories shared in [since, until), or in ``period`` (a key like "2026-11"):
+    most votes first, ties to the earliest.
 
     One statement on the stored counts (``Story.votes``), never the votes themselves:
     all time reads ``ix_story_votes`` from the top; a period only that period's stories
     (``ix_story_board``). Who is credited (the heroes) is ``bot.storage.heroes``'s.
     """
+    if period is not None:
+        return _period_stories(session, workspace_id, period, limit)
     s = Story.__table__.c
     scope = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
         scope.append(s.created_at >= since)
+    if until is not None:
+        scope.append(s.created_at < until)
     top = session.execute(
         sa.select(s.id, s.author_name, s.text, s.votes)
         .where(*scope)
@@ -202,6 +224,26 @@ def top_stories(
         .limit(limit)
     ).all()
     return [StoryScore(BoardStory(i, author, text), int(votes)) for i, author, text, votes in top]
+
+
+def _period_stories(session: Session, workspace_id: int, period: str, limit: int):
+    """A period's top stories: the first rows of ``ix_story_period_board``, then those
+    stories by id (their teller and text): as many rows as the board shows."""
+    p, s = StoryPeriod.__table__.c, Story.__table__.c
+    top = (
+        sa.select(p.story_id, p.votes, p.created_at)
+        .where(p.workspace_id == workspace_id, p.period == period, p.votes > 0)
+        .order_by(p.votes.desc(), p.created_at, p.story_id)
+        .limit(limit)
+        .subquery("top")
+    )
+    rows = session.execute(
+        sa.select(s.id, s.author_name, s.text, top.c.votes)
+        .join_from(top, Story.__table__, s.id == top.c.story_id)
+        .where(s.workspace_id == workspace_id)
+        .order_by(top.c.votes.desc(), top.c.created_at, top.c.story_id)
+    ).all()
+    return [StoryScore(BoardStory(i, author, text), int(votes)) for i, author, text, votes in rows]
 
 
 # -- for the clock: many workspaces at once, one query per batch of them ------------

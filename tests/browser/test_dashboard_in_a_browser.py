@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -185,6 +186,19 @@ async def test_a_practice_manager_reads_the_month_s_report(page, world, clock):
         page.get_by_role("heading", name="Service report · Q4 2026 so far")
     ).to_be_visible()
     assert page.csp_errors == []
+
+
+async def test_an_admin_exports_the_period_s_defects_as_a_download(page, world, clock):
+    clock.advance(hours=1)
+    await sign_in_with_slack(page, world)
+    await page.goto(world.url + "/reports?period=quarter")
+    assert await serious_violations(page) == []
+    async with page.expect_download() as waiting:
+        await page.get_by_role("button", name="Export defects").click()
+    download = await waiting.value
+    assert download.suggested_filename == "huddle-defects-2026-Q4.csv"
+    data = Path(await download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfID,Logged,Stage") and b"front door" not in data
 
 
 async def test_a_practice_manager_changes_the_brief_time_and_uploads_a_day_sheet(

@@ -179,7 +179,7 @@ def test_a_period_keeps_only_its_records(practice, clock):
         ("/huddle export", "Say what to export"),
         ("/huddle export patients", "Say what to export"),
         ("/huddle export defects fortnight", "I don't know “fortnight”"),
-        ("/huddle export defects 2026-13", "I don't know the period"),
+        ("/huddle export defects 2026-13", "There is no month 2026-13"),
     ],
 )
 def test_bad_input_says_what_to_type_instead(practice, line, expected):

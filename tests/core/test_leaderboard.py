@@ -116,3 +116,9 @@ def test_an_unknown_period_is_answered_with_what_to_type(chat, history):
 
 def test_a_mistyped_period_is_asked_about(chat, history):
     assert "Did you mean `/huddle leaderboard quarter`?" in chat("/huddle leaderboard qaurter")
+
+
+def test_a_past_month_shows_only_that_months_board(chat, history):
+    shown = board(chat, "/huddle leaderboard 2026-10")
+    assert list(shown) == ["Top stories · October 2026", "Top people · October 2026"]
+    assert heroes_on(shown["Top people · October 2026"]) == ["Cal"]

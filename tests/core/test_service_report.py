@@ -7,14 +7,15 @@ by hand through the commands, so each figure below is counted by hand.
 from __future__ import annotations
 
 import struct
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session
 
-from bot.insights.periods import PeriodError, read_period
 from bot.insights.report import duration, service_report
 from bot.model import Visibility
+from bot.periods import PeriodError
+from bot.periods import read_period as _read_period
 from bot.storage import workspaces
 from bot.storage.reports import report_figures
 
@@ -198,21 +199,29 @@ def test_a_period_it_cannot_read_gets_what_to_type(chat, clock, period):
     assert "/huddle report quarter" in answer and "/huddle report 2026-10" in answer
 
 
+def read_period(text, *, today):
+    """The report's reading of ``text`` on ``today`` (noon UTC)."""
+    now = datetime.combine(today, time(12), tzinfo=UTC)
+    return _read_period(
+        text, now=now, tz="UTC", kinds=("week", "month", "quarter", "year"), past_months_only=True
+    )
+
+
 def test_periods_are_months_quarters_and_years_against_the_one_before():
     today = date(2026, 11, 20)
     quarter = read_period("quarter", today=today)
-    assert (quarter.this.label, quarter.last.label, quarter.so_far) == ("Q4 2026", "Q3 2026", True)
-    assert (quarter.this.first, quarter.this.end) == (date(2026, 10, 1), date(2027, 1, 1))
+    assert (quarter.label, quarter.previous().label, quarter.so_far) == ("Q4 2026", "Q3 2026", True)
+    assert (quarter.first, quarter.end) == (date(2026, 10, 1), date(2027, 1, 1))
     year = read_period("year", today=today)
-    assert (year.this.first, year.last.first, year.key) == (
+    assert (year.first, year.previous().first, year.key) == (
         date(2026, 1, 1),
         date(2025, 1, 1),
         "2026",
     )
     january = read_period("2026-01", today=today)
-    assert (january.last.label, january.so_far) == ("December 2025", False)
+    assert (january.previous().label, january.so_far) == ("December 2025", False)
     first_quarter = read_period("quarter", today=date(2026, 2, 1))
-    assert first_quarter.last.label == "Q4 2025"
+    assert first_quarter.previous().label == "Q4 2025"
     with pytest.raises(PeriodError):
         read_period("2026-12", today=date(2026, 11, 30))
 

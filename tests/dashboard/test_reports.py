@@ -52,7 +52,7 @@ async def test_a_period_that_cannot_be_read_is_explained_beside_the_picker(brows
     await browser.sign_in_with_slack("T1", "U-dana", "Dana")
     status, page = await browser.get("/reports?period=fortnight")
     assert status == 422
-    assert re.search(r'id="period-problem" role="alert">I can\S+t read that period', page)
+    assert re.search(r'id="period-problem" role="alert">I don\S+t know the period', page)
     status, _ = await browser.get("/reports/chart.png?period=fortnight")
     assert status == 404
 

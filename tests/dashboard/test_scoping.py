@@ -37,6 +37,9 @@ ROUTES = {
     # they read (test_reports: each practice's chart counts only its own defects).
     "reports": None,
     "report-chart": None,
+    # The export takes a kind and a period, no record id: it reads the session's practice
+    # only (test_report_exports: another practice's admin gets only their own rows).
+    "report-export": None,
     "settings": None,  # the signed-in admin's own practice (test_settings)
     "settings-timezone": None,  # the practice's own, from the session
     "settings-emoji": None,

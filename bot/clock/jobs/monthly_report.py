@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
-from bot.insights.periods import previous_month
 from bot.insights.report import monthly_post
 from bot.model import Reply
+from bot.periods import previous_month
 from bot.scheduling import Period
 from bot.storage.clock import notices
 from bot.storage.models import MeetingPost, Workspace
