@@ -151,7 +151,7 @@ def load_targets(*, session: Session) -> list[Target]:
     )
     return [
         Target(*row[:-2], reference=_reference(row[-2]), brief_minutes=row[-1])
-        for row in session.execute(statement).all()  # at once: 10,000 fetchone() cost more
+        for row in session.execute(statement)
     ]
 
 

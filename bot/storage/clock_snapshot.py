@@ -26,7 +26,7 @@ def load_skips(*, session: Session, start: date, end: date) -> dict[int, set[dat
         c.skip_date >= start, c.skip_date <= end
     )
     skips: dict[int, set[date]] = defaultdict(set)
-    for subscription_id, day in session.execute(statement).all():
+    for subscription_id, day in session.execute(statement):
         skips[subscription_id].add(day)
     return skips
 
@@ -43,7 +43,7 @@ def load_claims(
     statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
     return {
         (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
-        for row in session.execute(statement).all()
+        for row in session.execute(statement)
     }
 
 
@@ -70,7 +70,7 @@ def load_claims_of(
             sa.or_(*(k.where() for k in kinds)), c.period.in_(periods)
         )
         owner = {k.kind: k for k in kinds}
-        for *fields, row_kind in session.execute(statement).all():
+        for *fields, row_kind in session.execute(statement):
             row = ClaimRow(*fields)
             found[owner[row_kind]][(row.workspace_id, row.channel_id, row.period)] = row
     return found

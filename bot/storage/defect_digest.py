@@ -56,7 +56,7 @@ def logged_counts(
             sa.select(d.workspace_id, d.channel_id, d.stage, sa.func.count())
             .where(d.workspace_id.in_(ids), d.created_at >= since, d.created_at < until)
             .group_by(d.workspace_id, d.channel_id, d.stage)
-        ).all()  # fetched at once: row by row costs more than the query
+        )
         for workspace_id, channel_id, stage, n in rows:
             counts.setdefault((workspace_id, channel_id), {})[stage] = int(n)
     return counts
@@ -98,7 +98,7 @@ def stale_by_channel(
             sa.select(*(ranked.c[c.name] for c in columns), ranked.c.total)
             .where(ranked.c.rank <= limit)
             .order_by(ranked.c.workspace_id, ranked.c.channel_id, ranked.c.rank)
-        ).all()
+        )
         for *row, total in rows:
             defect = DigestDefect(*row)
             key = (defect.workspace_id, defect.channel_id)

@@ -232,7 +232,7 @@ def latest_story_times(
             .where(Story.workspace_id.in_(ids), Story.created_at >= since)
             .group_by(Story.workspace_id, Story.channel_id)
         )
-        for workspace_id, channel_id, newest in session.exec(statement).all():
+        for workspace_id, channel_id, newest in session.exec(statement):
             latest[(workspace_id, channel_id)] = newest
     return latest
 
@@ -271,7 +271,7 @@ def best_story_per_channel(
         )
         rows = session.execute(
             sa.select(*(ranked.c[c.name] for c in (*columns, s.votes))).where(ranked.c.rank == 1)
-        ).all()
+        )
         for row in rows:
             story = NominatedStory(*row[:-1], nominations=int(row[-1]))
             best[(story.workspace_id, story.channel_id)] = story
