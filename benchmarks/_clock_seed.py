@@ -185,20 +185,29 @@ def ready_meetings(connection) -> None:
 
 
 def ready_notices(connection) -> None:
-    """This week's WOW, digest and nudge all sent: nothing is due until next week."""
-    for kind in ("wow", "digest", "nudge"):
+    """This week's WOW, digest and nudge, this month's report and Thursday's owner notice
+    all sent: nothing is due until the next day's owner notice."""
+    periods = {"wow": WEEK, "digest": WEEK, "nudge": WEEK, "report": MONDAY.strftime("%Y-%m")}
+    periods["owner"] = THURSDAY.date().isoformat()
+    for kind, period in periods.items():
         connection.execute(
             sa.text(
                 "INSERT INTO clock_notice (workspace_id, channel_id, period, kind, status, "
                 "attempts, claimed_at, sent_at) SELECT workspace_id, channel_id, :week, :kind, "
                 "'sent', 1, :at, :at FROM subscription"
             ),
-            {"week": WEEK, "kind": kind, "at": MONDAY},
+            {"week": period, "kind": kind, "at": MONDAY},
         )
 
 
 def reset(connection, table: str, kind: str | None = None) -> None:
+    """This week's claims (of one kind); all of the clock's own notices of this run too."""
     where = "" if kind is None else " AND kind = :kind"
+    periods = [WEEK] if kind is not None or table != "clock_notice" else None
+    if periods is None:  # the whole table's run: the month's report, the days' notices
+        connection.execute(
+            sa.text("DELETE FROM clock_notice WHERE claimed_at >= :at"), {"at": MONDAY}
+        )
     connection.execute(
         sa.text(f"DELETE FROM {table} WHERE period = :week{where}"), {"week": WEEK, "kind": kind}
     )

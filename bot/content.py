@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
@@ -158,7 +159,15 @@ class Content:
         return next((c for c in self.fta_causes if key and key in c.names()), None)
 
     def stage(self, stage_id: str | None) -> Stage | None:
-        return next((s for s in (*self.stages, *self.retired_stages) if s.id == stage_id), None)
+        return self._stages_by_id.get(stage_id)  # type: ignore[arg-type]
+
+    @cached_property
+    def _stages_by_id(self) -> dict[str, Stage]:
+        # Looked up once per line of a digest: a dict, not a scan (the first of an id wins).
+        found: dict[str, Stage] = {}
+        for s in (*self.stages, *self.retired_stages):
+            found.setdefault(s.id, s)
+        return found
 
     def find_stage(self, name: str) -> Stage | None:
         """The stage staff meant by ``name`` (its id, name or an alias, any case)."""

@@ -64,9 +64,13 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     huddle, messengers = _build(settings)
 
     async def once():
+        job = JOBS[args.job]
         try:
-            return await JOBS[args.job](huddle, messengers, huddle.clock(), options=options)
+            return await job(huddle, messengers, huddle.clock(), options=options)
         finally:
+            aclose = getattr(job, "aclose", None)  # late-patients' practice sources
+            if aclose is not None:
+                await aclose()
             await close_messengers(messengers)
 
     report = asyncio.run(once())

@@ -30,3 +30,23 @@ def coverage(targets: Iterable[Target]) -> Callable[[Target, str], bool]:
         )
 
     return covers
+
+
+def covering(targets: Iterable[Target]) -> Callable[[int, str], tuple[int, str] | None]:
+    """``covering(workspace_id, channel_id)``: the one subscribed channel (its ``Target.key``)
+    that covers this channel, as ``coverage`` decides: itself if subscribed, else its
+    workspace's home (None: the workspace has no subscribed channel). For grouping each
+    found row once, instead of asking ``covers`` of every channel pair in a workspace."""
+    subscribed: set[tuple[int, str]] = set()
+    home: dict[int, str] = {}
+    for target in targets:  # ordered by subscription id
+        subscribed.add(target.key)
+        home.setdefault(target.workspace_id, target.channel_id)
+
+    def owner(workspace_id: int, channel_id: str) -> tuple[int, str] | None:
+        if (workspace_id, channel_id) in subscribed:
+            return (workspace_id, channel_id)
+        first = home.get(workspace_id)
+        return None if first is None else (workspace_id, first)
+
+    return owner

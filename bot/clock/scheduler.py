@@ -131,6 +131,22 @@ class Clock:
                 # Give the cancelled tick a moment to record what it sent and hand back the rest.
                 await asyncio.wait(pending, timeout=5)
 
+    async def aclose(self) -> None:
+        """Close what the jobs keep open between ticks (late-patients' practice sources)."""
+        await close_jobs(self.jobs)
+
+
+async def close_jobs(jobs: Mapping[str, Job]) -> None:
+    """Await each job's ``aclose`` (those that have one); one failing never stops the rest."""
+    for name, job in jobs.items():
+        aclose = getattr(job, "aclose", None)
+        if aclose is None:
+            continue
+        try:
+            await aclose()
+        except Exception:
+            log.exception("job %s: closing what it kept open failed", name)
+
 
 def _claimed(job: Job) -> list[Claims]:
     return job.claimed() if isinstance(job, ClockJob) else []
@@ -205,6 +221,7 @@ async def run_clock(
         scheduler.pause()
         await clock.drain(drain_seconds)
         scheduler.shutdown(wait=False)
+        await clock.aclose()
         await close_messengers(messengers)
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.clock.collector import collection_paused
 from bot.scheduling import Period, local_day
 from bot.storage.clock import ClaimRow, Claims, Target, load_targets
 from bot.storage.clock_snapshot import clock_mark, load_claims, load_claims_of, load_skips
@@ -96,6 +97,7 @@ def _last_day(every: Period, key: str) -> date:
     return following - timedelta(days=1)
 
 
+@collection_paused()  # 10,000 targets and their claims: no cycle collection meanwhile
 def load_snapshot(
     *, session: Session, now: datetime, claims: Sequence[Claims], everies: Iterable[Period]
 ) -> Snapshot:

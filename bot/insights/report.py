@@ -10,8 +10,10 @@ clients that hide images.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlmodel import Session
 
@@ -45,13 +47,34 @@ def monthly_post(
 ) -> Reply | None:
     """The channel's version of ``period``, or None when both it and the one before were
     empty (a practice that has just started): nothing to say."""
+    later = monthly_post_later(
+        session=session, workspace=workspace, content=content, period=period, now=now
+    )
+    return None if later is None else later[1]()
+
+
+def monthly_post_later(
+    *, session: Session, workspace: Workspace, content: Content, period: Period, now: datetime
+) -> tuple[Reply, Callable[[], Reply]] | None:
+    """``monthly_post`` in two steps: its words, read now (in the caller's transaction), and
+    a function that draws the chart once and returns the whole post. The clock calls it
+    after its planning transaction has committed: drawing needs no database. None:
+    nothing to say."""
     assert workspace.id is not None
     figures = _figures(session, workspace, period, now)
     if not (
         figures.defects or figures.defects_before or figures.fail_to_attends or figures.stories
     ):
         return None
-    return compose_report(content, figures, period=period, tz=workspace.timezone, private=False)
+    words = compose_report(
+        content, figures, period=period, tz=workspace.timezone, private=False, chart=False
+    )
+
+    @cache
+    def drawn() -> Reply:
+        return replace(words, files=_chart(content, figures, period))
+
+    return words, drawn
 
 
 def _figures(session: Session, workspace: Workspace, period: Period, now: datetime):
@@ -69,11 +92,16 @@ def _figures(session: Session, workspace: Workspace, period: Period, now: dateti
 
 
 def compose_report(
-    content: Content, figures: ReportFigures, *, period: Period, tz: str, private: bool
+    content: Content,
+    figures: ReportFigures,
+    *,
+    period: Period,
+    tz: str,
+    private: bool,
+    chart: bool = True,
 ) -> Reply:
-    """The figures as a reply: a summary line, one field per part, and the chart."""
-    this = f"{period.label} so far" if period.so_far else period.label
-    last = period.previous().label
+    """The figures as a reply: a summary line, one field per part, and the chart (``chart``)."""
+    this, last = _labels(period)
     fields = [
         Field("Defects by journey stage", _stage_lines(content, figures, this, last)),
         Field("Recovery", _recovery_lines(content, figures, tz, private)),
@@ -81,25 +109,36 @@ def compose_report(
     if figures.fail_to_attends:
         fields.append(Field("Fail-to-attends by root cause", _cause_lines(content, figures)))
     fields.append(Field("WOW", _wow_lines(figures)))
-    bars = stage_bars(content, figures)
-    files = ()
-    if figures.defects or figures.defects_before:
-        files = (
-            Attachment(
-                name=f"service-report-{period.key}.png",
-                data=stage_chart(bars, this_label=this, last_label=last),
-                mime="image/png",
-                title=f"Defects by journey stage, {this} and {last}",
-                alt=_alt_text(bars, this, last),
-            ),
-        )
     return Reply(
         title=f"Service report · {this}",
         text=_summary(figures, this, last),
         fields=tuple(fields),
         footer="Only you can see the owners named here." if private else None,
         visibility=Visibility.PRIVATE if private else Visibility.CHANNEL,
-        files=files,
+        files=_chart(content, figures, period) if chart else (),
+    )
+
+
+def _labels(period: Period) -> tuple[str, str]:
+    """("November 2026", "October 2026"); "December 2026 so far" while it runs."""
+    this = f"{period.label} so far" if period.so_far else period.label
+    return this, period.previous().label
+
+
+def _chart(content: Content, figures: ReportFigures, period: Period) -> tuple[Attachment, ...]:
+    """The stage chart of this period beside the last (none when both had no defects)."""
+    if not (figures.defects or figures.defects_before):
+        return ()
+    this, last = _labels(period)
+    bars = stage_bars(content, figures)
+    return (
+        Attachment(
+            name=f"service-report-{period.key}.png",
+            data=stage_chart(bars, this_label=this, last_label=last),
+            mime="image/png",
+            title=f"Defects by journey stage, {this} and {last}",
+            alt=_alt_text(bars, this, last),
+        ),
     )
 
 

@@ -8,9 +8,9 @@ local day, ISO week or month (``bot.scheduling.Period``).
 
 Per tick (``bot.clock.snapshot``): one query for the active subscriptions (with their
 workspaces and stored references), one for the skips, one per table for every job's
-claims; per job: one ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` for its claims, one ``UPDATE .. RETURNING`` for retries, and while posting one small
-``UPDATE`` per group of posts about to start (``mark_sending``) and one per group of
-results (``record_outcomes``): a crash leaves only the posts in flight uncertain.
+claims; per job: one ``INSERT .. ON CONFLICT DO NOTHING RETURNING`` for its claims,
+one ``UPDATE .. RETURNING`` for retries, and while posting one ``UPDATE`` per group of
+posts about to start (``mark_sending``) and one per group of results (``record_outcomes``).
 """
 
 from __future__ import annotations
@@ -137,22 +137,10 @@ def load_targets(*, session: Session) -> list[Target]:
     s = Subscription.__table__.c
     w = Workspace.__table__.c
     r = ConversationReference.__table__.c
+    columns = (s.id, s.workspace_id, w.platform, w.external_id, s.channel_id, s.weekday, s.hour)
+    columns += (s.minute, s.timezone, s.paused_until, s.updated_at, r.data, s.brief_minutes)
     statement = (
-        sa.select(
-            s.id,
-            s.workspace_id,
-            w.platform,
-            w.external_id,
-            s.channel_id,
-            s.weekday,
-            s.hour,
-            s.minute,
-            s.timezone,
-            s.paused_until,
-            s.updated_at,
-            r.data,
-            s.brief_minutes,
-        )
+        sa.select(*columns)
         .join(Workspace.__table__, w.id == s.workspace_id)
         .outerjoin(
             ConversationReference.__table__,
@@ -231,9 +219,13 @@ def claim_periods(
     for columns, values in groups.items():
         if dialect == "postgresql":
             # One INSERT .. SELECT FROM unnest(arrays): a short statement whatever the count.
-            arrays = {f"v_{name}": [v[name] for v in values] for name in columns}
-            statement = _unnest_insert(table, columns, unique.name)
-            result = session.execute(statement, arrays)
+            # A column the same in every row (the status, the period, claimed_at, the kind)
+            # goes once as a value: dumping it 10,000 times into an array cost most of it.
+            same = tuple(n for n in columns if all(v[n] == values[0][n] for v in values))
+            params = {f"v_{n}": values[0][n] for n in same}
+            params |= {f"v_{n}": [v[n] for v in values] for n in columns if n not in same}
+            statement = _unnest_insert(table, columns, same, unique.name)
+            result = session.execute(statement, params)
         else:
             # One cached statement, executemany (SQLAlchemy pages it, ``batch`` rows each).
             statement = (
@@ -247,13 +239,18 @@ def claim_periods(
     return won
 
 
-def _unnest_insert(table: sa.Table, columns: tuple[str, ...], constraint: str) -> sa.Insert:
-    source = sa.select(
-        *(
-            sa.func.unnest(sa.bindparam(f"v_{name}", type_=postgresql.ARRAY(table.c[name].type)))
-            for name in columns
-        )
-    )
+def _unnest_insert(
+    table: sa.Table, columns: tuple[str, ...], same: tuple[str, ...], constraint: str
+) -> sa.Insert:
+    """INSERT .. SELECT unnest(:array), .. , :value: an array per column that varies."""
+
+    def source_of(name: str) -> sa.ColumnElement[Any]:
+        kind = table.c[name].type
+        if name in same:
+            return sa.cast(sa.bindparam(f"v_{name}", type_=kind), kind)
+        return sa.func.unnest(sa.bindparam(f"v_{name}", type_=postgresql.ARRAY(kind)))
+
+    source = sa.select(*(source_of(name) for name in columns))
     return (
         postgresql.insert(table)
         .from_select(list(columns), source)

@@ -88,34 +88,39 @@ def clock_mark(
     periods = sorted(set(periods))
     s = Subscription.__table__.c
     k = Skip.__table__.c
-    parts: list[sa.ScalarSelect[Any]] = [
-        sa.select(sa.func.count()).select_from(Subscription.__table__).scalar_subquery(),
-        sa.select(sa.func.max(s.updated_at)).scalar_subquery(),
-        sa.select(sa.func.max(s.id)).scalar_subquery(),
+    # One scan per table (aggregates side by side, joined on true), not one per figure.
+    schedules = sa.func.sum(
+        sa.case((s.active.is_(True), 1), else_=0) + s.weekday * 1440 + s.hour * 60 + s.minute
+    )
+    parts = [
         sa.select(
-            sa.func.sum(
-                sa.case((s.active.is_(True), 1), else_=0)
-                + s.weekday * 1440
-                + s.hour * 60
-                + s.minute
-            )
-        ).scalar_subquery(),
-        sa.select(sa.func.count(s.paused_until)).scalar_subquery(),
-        sa.select(sa.func.sum(sa.func.coalesce(s.brief_minutes, -1))).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(Skip.__table__).scalar_subquery(),
-        sa.select(sa.func.max(k.id)).scalar_subquery(),
+            sa.func.count().label("n"),
+            sa.func.max(s.updated_at).label("changed"),
+            sa.func.max(s.id).label("last"),
+            schedules.label("schedules"),
+            sa.func.count(s.paused_until).label("paused"),
+            sa.func.sum(sa.func.coalesce(s.brief_minutes, -1)).label("briefs"),
+        ).subquery("subscriptions"),
+        sa.select(sa.func.count().label("n"), sa.func.max(k.id).label("last")).subquery("skips"),
     ]
     tables: dict[sa.Table, str] = {}
     for c in claims:
         tables.setdefault(c.table, c.done_at)
-    for table, done_at in tables.items():
+    for n, (table, done_at) in enumerate(tables.items()):
         c = table.c
         current = c.period.in_(periods) if periods else sa.false()
-        parts += [
-            sa.select(sa.func.count()).select_from(table).where(current).scalar_subquery(),
-            sa.select(sa.func.max(c.id)).where(current).scalar_subquery(),
-            sa.select(sa.func.sum(c.attempts)).where(current).scalar_subquery(),
-            sa.select(sa.func.count(c[done_at])).where(current).scalar_subquery(),
-        ]
-    row = session.execute(sa.select(*parts)).one()
-    return tuple(row)
+        parts.append(
+            sa.select(
+                sa.func.count().label("n"),
+                sa.func.max(c.id).label("last"),
+                sa.func.sum(c.attempts).label("attempts"),
+                sa.func.count(c[done_at]).label("done"),
+            )
+            .where(current)
+            .subquery(f"claims_{n}")
+        )
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, sa.true())
+    statement = sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+    return tuple(session.execute(statement).one())

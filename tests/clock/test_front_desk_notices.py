@@ -346,3 +346,45 @@ async def test_a_source_that_fails_to_answer_raises_no_alarm_and_is_asked_a_minu
     assert len(_appointment_calls(opendental)) - before == 2
     [post] = messenger.posts
     assert "JS-1042" in post.reply.title
+
+
+async def test_the_clock_closes_the_practice_sources_it_kept_open_when_it_stops(
+    huddle, clock, messenger, messengers, opendental
+):
+    import asyncio
+    from contextlib import asynccontextmanager
+
+    from bot.clock.config import ClockSettings
+    from bot.clock.engine import job_table
+    from bot.clock.scheduler import run_clock
+    from bot.clock.sources import load_source_opener
+
+    _practice(huddle, clock, "Sam")
+    opendental.appointments = [appointment_row(1, 11, "2026-11-24 09:00:00")]
+    opendental.patients = [patient_row(11, chart="JS-1042")]
+    _opendental_source(huddle, opendental)
+    await JOBS["schedule-sync"](huddle, messengers, local(SYDNEY, 2026, 11, 24, 7, 0))
+    real = load_source_opener()
+    opened, closed = [], []
+
+    @asynccontextmanager
+    async def recording_opener(source, vault):
+        async with real(source, vault) as opened_source:
+            opened.append(opened_source)
+            yield opened_source
+        closed.append(opened_source)
+
+    late = LatePatients(opener=recording_opener)
+    stop = asyncio.Event()
+    messenger.on_send = lambda ref: stop.set()
+    clock.set(local(SYDNEY, 2026, 11, 24, 9, 1))
+    # The real clock: its first tick tells the front desk (the source kept open for the
+    # next tick), then it stops.
+    await asyncio.wait_for(
+        run_clock(huddle, messengers, ClockSettings.defaults(), stop=stop, jobs=job_table(late)),
+        60,
+    )
+
+    [post] = messenger.posts
+    assert "JS-1042" in post.reply.title
+    assert len(opened) == 1 and closed == opened  # its HTTP session closed at shutdown

@@ -110,3 +110,37 @@ def test_matplotlib_is_loaded_only_when_a_chart_is_drawn():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+async def test_the_chart_is_drawn_once_per_practice_after_the_planning_transaction(
+    huddle, clock, messenger, messengers, monkeypatch
+):
+    import sqlalchemy as sa
+
+    from bot.insights import report as service_report
+
+    room = subscribe(huddle, clock, "C1")
+    subscribe(huddle, clock, "C2")
+    clock.set(datetime(2026, 11, 13, 9, tzinfo=UTC))
+    room("/defect arrival: the front door was locked at opening time")
+    await run_monday_meeting(huddle, messengers, FIRST_DECEMBER_MEETING)
+
+    open_transactions = []
+    sa.event.listen(huddle.engine, "begin", lambda conn: open_transactions.append(conn))
+    for name in ("commit", "rollback"):
+        sa.event.listen(huddle.engine, name, lambda conn: open_transactions.remove(conn))
+    drawn_with = []
+    draw = service_report.stage_chart
+
+    def recording_chart(*args, **kwargs):
+        drawn_with.append(len(open_transactions))  # transactions open while it draws
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(service_report, "stage_chart", recording_chart)
+    await MONTHLY_REPORT(huddle, messengers, FIRST_DECEMBER_MEETING + timedelta(minutes=1))
+
+    reports = messenger.titled("Service report")
+    assert sorted(p.ref.channel_id for p in reports) == ["C1", "C2"]
+    assert drawn_with == [0]  # one chart for the practice's two channels, no transaction open
+    first, second = (p.reply.files[0] for p in reports)
+    assert first.data.startswith(b"\x89PNG") and first == second

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.clock.config import ClockSettings
-from bot.clock.coverage import coverage
+from bot.clock.coverage import covering
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.content import Content
@@ -35,7 +35,7 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
-    covers = coverage(plan.targets)
+    owner = covering(plan.targets)  # which subscribed channel each found row counts for
     weeks = {tz: last_week(plan.now, tz) for tz in {s.target.timezone for s in slots}}
     windows: dict[tuple[datetime, datetime], list[Slot]] = defaultdict(list)
     for slot in slots:
@@ -46,9 +46,10 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
     stale = stale_by_channel(
         session=plan.session, workspace_ids=workspace_ids, now=plan.now, limit=DIGEST_LIST_LIMIT
     )
-    stale_in: dict[int, list[tuple[str, StaleDefects]]] = defaultdict(list)
+    stale_of: dict[Key, list[StaleDefects]] = defaultdict(list)
     for (workspace_id, channel_id), found in stale.items():
-        stale_in[workspace_id].append((channel_id, found))
+        if (key := owner(workspace_id, channel_id)) is not None:
+            stale_of[key].append(found)
     messages: dict[Key, Message | None] = {}
     for (start, end), group in windows.items():
         logged = logged_counts(
@@ -57,20 +58,14 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             since=start,
             until=end,
         )
-        logged_in: dict[int, list[tuple[str, dict[str | None, int]]]] = defaultdict(list)
+        logged_of: dict[Key, Counter[str | None]] = defaultdict(Counter)
         for (workspace_id, channel_id), counts in logged.items():
-            logged_in[workspace_id].append((channel_id, counts))
+            if (key := owner(workspace_id, channel_id)) is not None:
+                logged_of[key].update(counts)
         for slot in group:
             target = slot.target
-            by_stage: Counter[str | None] = Counter()
-            for channel_id, counts in logged_in.get(target.workspace_id, ()):
-                if covers(target, channel_id):
-                    by_stage.update(counts)
-            covered = [
-                found
-                for channel_id, found in stale_in.get(target.workspace_id, ())
-                if covers(target, channel_id)
-            ]
+            by_stage = logged_of.get(target.key, Counter())
+            covered = stale_of.get(target.key, [])
             oldest = sorted(
                 (d for found in covered for d in found.oldest),
                 key=lambda d: (d.created_at, d.defect_id),

@@ -7,12 +7,13 @@ paused has no report, and neither has a month whose first meeting went out befor
 this job ran (the month Huddle was upgraded), nor a practice with nothing at all in
 last month or the one before. It is the channel's version: counts, stages, causes and
 heroes, never a description, a patient reference, a tidbit or an owner; the chart
-goes with it, its figures in the text beside it.
+goes with it, its figures in the text beside it, drawn once per practice after the
+clock's planning transaction has committed (drawing needs no database).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from sqlmodel import Session, select
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
-from bot.insights.report import monthly_post
+from bot.insights.report import monthly_post_later
 from bot.model import Reply
 from bot.periods import previous_month
 from bot.scheduling import Period
@@ -46,7 +47,9 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         w.id: w for w in plan.session.exec(select(Workspace).where(Workspace.id.in_(ids)))
     }
     earlier = _earlier_meetings(plan.session, slots)
-    reports: dict[tuple[int, str], Reply | None] = {}  # one per workspace and month, shared
+    # One per workspace and month, shared by its channels: the words now, the chart drawn
+    # once per workspace after the planning transaction (``Message.draw``).
+    reports: dict[tuple[int, str], tuple[Reply, Callable[[], Reply]] | None] = {}
     messages: dict[Key, Message | None] = {}
     for slot in slots:
         workspace = workspaces.get(slot.target.workspace_id)
@@ -55,16 +58,18 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             continue
         key = (slot.target.workspace_id, slot.period)
         if key not in reports:
-            reports[key] = monthly_post(
+            reports[key] = monthly_post_later(
                 session=plan.session,
                 workspace=workspace,
                 content=plan.content_of(slot.target.workspace_id),
                 period=previous_month(Period.MONTH.first_day(slot.period)),
                 now=plan.now,
             )
-        reply = reports[key]
+        later = reports[key]
         thread = slot.after.message_id if slot.after is not None else None
-        messages[slot.target.key] = None if reply is None else Message(reply, thread)
+        messages[slot.target.key] = (
+            None if later is None else Message(later[0], thread, draw=later[1])
+        )
     return messages
 
 

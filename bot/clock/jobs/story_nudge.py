@@ -8,9 +8,9 @@ out after the nudge's time (a catch-up) has just asked for stories: no nudge.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.clock.config import ClockSettings
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
@@ -22,8 +22,7 @@ from bot.storage.clock import Target, notices
 from bot.storage.stories import latest_story_times
 
 
-@dataclass(frozen=True)
-class _Schedule:
+class _Schedule(NamedTuple):
     """The parts of a channel's schedule its nudge depends on: most channels share one."""
 
     weekday: int
@@ -33,21 +32,20 @@ class _Schedule:
     paused_until: date | None = None
 
 
-def _schedule(target: Target) -> _Schedule:
-    return _Schedule(
-        target.weekday, target.hour, target.minute, target.timezone, target.paused_until
-    )
+def _schedule(target: Target) -> tuple[int, int, int, str, date | None]:
+    # A plain tuple as the caches' key: built twice per channel per tick.
+    return (target.weekday, target.hour, target.minute, target.timezone, target.paused_until)
 
 
 # Worked out once per distinct schedule (and skips) per tick, not once per channel.
 @lru_cache(maxsize=4096)
-def _nudge_due(schedule: _Schedule, now: datetime, skipped: frozenset[date], weekday: int) -> bool:
-    return nudge_due(schedule, now, skipped, weekday)
+def _nudge_due(schedule: tuple, now: datetime, skipped: frozenset[date], weekday: int) -> bool:
+    return nudge_due(_Schedule(*schedule), now, skipped, weekday)
 
 
 @lru_cache(maxsize=4096)
-def _nudge_time(schedule: _Schedule, now: datetime, weekday: int) -> datetime | None:
-    return nudge_time(schedule, now, weekday)
+def _nudge_time(schedule: tuple, now: datetime, weekday: int) -> datetime | None:
+    return nudge_time(_Schedule(*schedule), now, weekday)
 
 
 def due(slot: Slot, now: datetime, options: ClockSettings) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock.config import ClockSettings
-from bot.clock.coverage import coverage
+from bot.clock.coverage import covering
 from bot.clock.engine import ClockJob, Key, Message, Planning, Slot
 from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.model import Field, Reply, Visibility
@@ -35,7 +35,7 @@ def wakes(slot: Slot, now: datetime, options: ClockSettings) -> datetime | None:
 
 
 def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
-    covers = coverage(plan.targets)
+    owner = covering(plan.targets)  # which subscribed channel each story counts for
     # One query per distinct week (channels in different timezones have different weeks).
     weeks = {tz: last_week(plan.now, tz) for tz in {s.target.timezone for s in slots}}
     windows: dict[tuple[datetime, datetime], list[Slot]] = defaultdict(list)
@@ -49,16 +49,13 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             since=start,
             until=end,
         )
-        by_workspace: dict[int, list[NominatedStory]] = defaultdict(list)
+        # Each covered channel's best story; the best of those is the week's.
+        covered: dict[Key, list[NominatedStory]] = defaultdict(list)
         for story in best.values():
-            by_workspace[story.workspace_id].append(story)
+            if (key := owner(story.workspace_id, story.channel_id)) is not None:
+                covered[key].append(story)
         for slot in group:
-            # Each covered channel's best story; the best of those is the week's.
-            candidates = [
-                s
-                for s in by_workspace.get(slot.target.workspace_id, ())
-                if covers(slot.target, s.channel_id)
-            ]
+            candidates = covered.get(slot.target.key)
             if candidates:
                 # Most nominations; ties go to the story shared first.
                 winners[slot.target.key] = min(
