@@ -28,6 +28,7 @@ from bot.storage.models import (
     StoryHero,
     Subscription,
     Tidbit,
+    Workspace,
 )
 
 PAGE_SIZE = 20
@@ -48,7 +49,7 @@ class MonthSoFar:
     recoveries: int
     closed: int
     stories: int
-    tidbits: int  # a count only: tidbits are never shown
+    tidbits: int | None  # a count only, never shown; None: the practice has them off
 
 
 def meetings(*, session: Session, workspace_id: int, now: datetime) -> list[Meeting]:
@@ -95,8 +96,13 @@ def month_so_far(*, session: Session, workspace_id: int, now: datetime, tz: str)
         recoveries=count(RecoveryAction, RecoveryAction.created_at),
         closed=count(Defect, Defect.closed_at),
         stories=count(Story, Story.created_at),
-        tidbits=count(Tidbit, Tidbit.created_at),
+        tidbits=count(Tidbit, Tidbit.created_at) if _uses_tidbits(session, workspace_id) else None,
     )
+
+
+def _uses_tidbits(session: Session, workspace_id: int) -> bool:
+    workspace = session.get(Workspace, workspace_id)
+    return workspace is not None and workspace.tidbits
 
 
 def open_count(*, session: Session, workspace_id: int) -> int:
