@@ -14,23 +14,25 @@ from bot.model import Attachment, ConversationRef, Reply, Visibility
 PNG = b"\x89PNG\r\n\x1a\nchart"
 
 
-def test_huddle_report_in_the_real_console_saves_the_chart_and_prints_its_path(tmp_path):
+def _console(tmp_path: Path, lines: list[str], files_dir: str) -> subprocess.CompletedProcess:
+    """The real console (``python -m bot console``) fed ``lines``, its files under ``files_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDDLE_", "DATABASE_URL"))}
-    lines = [
-        "/defect arrival: the front door was locked at opening time",
-        "/huddle report",
-        "/quit",
-    ]
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console"],
         cwd=tmp_path,
-        input="\n".join(lines) + "\n",
+        input="\n".join([*lines, "/quit"]) + "\n",
         capture_output=True,
         text=True,
-        env={**env, "HUDDLE_FILES_DIR": "charts"},
+        env={**env, "HUDDLE_FILES_DIR": files_dir},
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_huddle_report_in_the_real_console_saves_the_chart_and_prints_its_path(tmp_path):
+    lines = ["/defect arrival: the front door was locked at opening time", "/huddle report"]
+    result = _console(tmp_path, lines, "charts")
     [chart] = list((tmp_path / "charts").glob("service-report-*.png"))
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert f"saved as charts/{chart.name}" in result.stdout
@@ -56,24 +58,13 @@ async def test_the_clock_console_messenger_writes_files_without_replacing_any(tm
 
 
 def test_huddle_export_in_the_real_console_saves_the_csv_and_someone_else_gets_none(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDDLE_", "DATABASE_URL"))}
     lines = [
         '/defect arrival: =HYPERLINK("x") the door was locked at opening',
         "/huddle export defects",
         "/as Sam",
         "/huddle export stories",
-        "/quit",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        cwd=tmp_path,
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env={**env, "HUDDLE_FILES_DIR": "exports"},
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = _console(tmp_path, lines, "exports")
     [export] = list((tmp_path / "exports").glob("*.csv"))
     data = export.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets read as UTF-8
