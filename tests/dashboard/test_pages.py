@@ -33,9 +33,7 @@ async def test_a_tidbit_is_counted_and_never_shown(browser, world):
         assert "Bali" not in page and "JS-1042" not in page
 
 
-async def test_a_practice_with_tidbits_off_sees_no_tidbit_figure_on_the_overview(
-    browser, world
-):
+async def test_a_practice_with_tidbits_off_sees_no_tidbit_figure_on_the_overview(browser, world):
     Chat(world.huddle, workspace="T1", channel="C1").as_("Sam")("/tidbit JS-1042 new puppy")
     Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")("/huddle tidbits off")
     await browser.sign_in_with_slack("T1", "U-dana", "Dana")
