@@ -54,8 +54,8 @@ async def _report(request: web.Request, shown, period: str) -> tuple[Reply | Non
 
 def choices(today: date) -> list[tuple[str, str]]:
     """The picker: the periods so far, then each past month, newest first."""
-    shown = [("month", "This month so far"), ("quarter", "This quarter so far")]
-    shown.append(("year", "This year so far"))
+    shown = [("week", "This week so far"), ("month", "This month so far")]
+    shown += [("quarter", "This quarter so far"), ("year", "This year so far")]
     year, month = today.year, today.month
     for _ in range(PAST_MONTHS):
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)

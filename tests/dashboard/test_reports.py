@@ -37,8 +37,11 @@ async def test_the_chart_is_a_png_of_this_origin_with_its_text_alternative(brows
         assert body.startswith(b"\x89PNG") and "no-store" in response.headers["Cache-Control"]
 
 
-async def test_the_period_picker_asks_for_a_quarter_a_year_or_a_past_month(browser):
+async def test_the_period_picker_asks_for_a_week_a_quarter_a_year_or_a_past_month(browser):
     await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/reports?period=week")
+    assert '<option value="week" selected>This week so far</option>' in page
+    assert "Service report · " in page and "so far" in page
     _, page = await browser.get("/reports?period=quarter")
     assert "Service report · Q4 2026 so far" in page
     _, page = await browser.get("/reports?period=year")
