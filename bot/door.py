@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
 from bot.model import Event, Reply, Visibility
+from bot.storage.channel_names import note_channel_name
 from bot.storage.db import transaction
 from bot.storage.directory_ids import note_person
 from bot.storage.events import claim_event
@@ -170,6 +171,7 @@ def enter(
             if workspace is None:
                 return []
             _note_directory_id(session, workspace, event, now)
+            _note_channel_name(session, workspace, event, now)
             content = library.for_workspace(session=session, workspace_id=workspace.id)
             turn = Turn(session, workspace, event, content, vault, settings, now, library)
             if route.claims_first and not turn.first_delivery():
@@ -226,6 +228,16 @@ def _note_directory_id(session: Session, workspace: Workspace, event: Event, now
         name=name if isinstance(name, str) else "",
         now=now,
     )
+
+
+def _note_channel_name(session: Session, workspace: Workspace, event: Event, now) -> None:
+    """Remember what people call the event's channel, when the platform said."""
+    name, channel_id = getattr(event, "channel_name", None), getattr(event, "channel_id", None)
+    if isinstance(name, str) and isinstance(channel_id, str):
+        assert workspace.id is not None
+        note_channel_name(
+            session=session, workspace_id=workspace.id, channel_id=channel_id, name=name, now=now
+        )
 
 
 def _command_of(event: Event) -> str:

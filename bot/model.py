@@ -65,6 +65,9 @@ class Incoming:
     # The person's id in the platform's directory, where it has one besides ``user_id``
     # (the account a sign-in page vouches for): the door remembers the pair.
     directory_id: str | None = None
+    # The conversation's name as people see it ("#front-desk"), where the platform says
+    # it; the door remembers it so a page can show a name instead of ``channel_id``.
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.scheduling import WEEKDAYS
 from bot.source_config import SourceStatus, source_status
 from bot.storage import admins
 from bot.storage import front_desk as desk
+from bot.storage.channel_names import channel_names
 from bot.storage.models import Subscription, Workspace
 from bot.wording import weekly_in_words
 
@@ -33,6 +34,12 @@ class Channel:
     timezone: str
     in_words: str  # "Mondays at 8:30 AM, Sydney time"
     brief_at: str | None  # "07:45", or None when the brief is off
+    name: str | None = None  # "#front-desk" as people call it; None when never named
+
+    @property
+    def shown(self) -> str:
+        """What a page calls the channel: its name, else its id."""
+        return self.name or self.channel_id
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,9 @@ def settings_view(*, session: Session, workspace_id: int) -> SettingsView:
         select(Subscription)
         .where(Subscription.workspace_id == workspace_id, Subscription.active.is_(True))
         .order_by(Subscription.channel_id)
+    ).all()
+    names = channel_names(
+        session=session, workspace_id=workspace_id, channel_ids=(s.channel_id for s in subs)
     )
     channels = tuple(
         Channel(
@@ -88,6 +98,7 @@ def settings_view(*, session: Session, workspace_id: int) -> SettingsView:
             s.timezone,
             weekly_in_words(s.weekday, time(s.hour, s.minute), s.timezone),
             _hhmm(s.brief_minutes) if s.brief_minutes is not None else None,
+            names.get(s.channel_id),
         )
         for s in subs
     )

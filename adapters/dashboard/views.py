@@ -18,6 +18,7 @@ from bot.content import Content
 from bot.model import Person
 from bot.scheduling import next_occurrence
 from bot.storage import admins, defects
+from bot.storage.channel_names import channel_names
 from bot.storage.defect_lists import defect_page
 from bot.storage.defects import DefectView
 from bot.storage.models import (
@@ -41,6 +42,12 @@ class Meeting:
     next_at: datetime
     when: str  # "Monday 7 December, 8:30 AM", in the channel's timezone
     brief_at: str | None  # "07:45" local, when the morning brief is on
+    name: str | None = None  # "#front-desk" as people call it; None when never named
+
+    @property
+    def shown(self) -> str:
+        """What a page calls the channel: its name, else its id."""
+        return self.name or self.channel_id
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ def meetings(*, session: Session, workspace_id: int, now: datetime) -> list[Meet
             Subscription.workspace_id == workspace_id, Subscription.active.is_(True)
         )
     )
+    found = found.all()
+    names = channel_names(
+        session=session, workspace_id=workspace_id, channel_ids=(s.channel_id for s in found)
+    )
     shown = []
     for sub in found:
         after = now
@@ -70,7 +81,7 @@ def meetings(*, session: Session, workspace_id: int, now: datetime) -> list[Meet
         if sub.brief_minutes is not None:
             brief = f"{sub.brief_minutes // 60:02d}:{sub.brief_minutes % 60:02d}"
         when = at.astimezone(ZoneInfo(sub.timezone)).strftime("%A %-d %B, %-I:%M %p")
-        shown.append(Meeting(sub.channel_id, at, when, brief))
+        shown.append(Meeting(sub.channel_id, at, when, brief, names.get(sub.channel_id)))
     return sorted(shown, key=lambda m: m.next_at)
 
 

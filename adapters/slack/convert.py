@@ -196,7 +196,21 @@ def incoming_from_command(payload: dict) -> Incoming:
         text=payload.get("text") or "",
         workspace_name=payload.get("team_domain"),
         event_id=f"trigger:{trigger}" if trigger else None,
+        channel_name=channel_name(payload.get("channel_name")),
     )
+
+
+# What Slack sends as ``channel_name`` for a conversation that has no name of its own.
+UNNAMED = frozenset({"directmessage", "privategroup", "mpdm"})
+
+
+def channel_name(name: object) -> str | None:
+    """``#front-desk`` as Slack shows it, or None for a DM or a name Slack withholds."""
+    if not isinstance(name, str) or not name.strip() or name in UNNAMED:
+        return None
+    if name.startswith("mpdm-"):
+        return None  # a group DM: named after its members
+    return f"#{name.strip()}"
 
 
 @dataclass(frozen=True)

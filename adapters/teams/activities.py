@@ -94,6 +94,22 @@ def team_name(activity: Activity) -> str | None:
     return channel_data(activity, "team").get("name") or None
 
 
+def channel_label(activity: Activity, place: Where, channel_id: str) -> str | None:
+    """ "Smile Dental › Front desk": a team channel's name as Teams shows it, for the
+    activity's own channel only (a card may act for another); None outside a team.
+
+    A team's General channel has the team's id and comes without a name of its own."""
+    if place.scope != "channel" or channel_id != place.channel_id:
+        return None
+    team = team_name(activity)
+    name = channel_data(activity, "channel").get("name")
+    if not isinstance(name, str) or not name.strip():
+        name = "General" if channel_id == team_id(activity) else None
+    if name is None:
+        return team
+    return f"{team} › {name.strip()}" if team else name.strip()
+
+
 def team_id(activity: Activity) -> str | None:
     """The team an activity happened in (``channelData.team.id``); None outside teams.
 

@@ -20,6 +20,7 @@ from adapters.teams.activities import (
     Where,
     bot_among,
     channel_data,
+    channel_label,
     command_text,
     in_reply_chain,
     mentions_bot,
@@ -203,6 +204,7 @@ def _incoming(
         workspace_name=team_name(activity),
         mentions=people_mentioned(activity),
         directory_id=directory_id(sender),
+        channel_name=channel_label(activity, place, channel_id),
     )
 
 

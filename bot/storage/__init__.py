@@ -10,6 +10,8 @@ the one exception: it reads every subscription and this period's claims at once
 from bot.storage import (  # noqa: F401
     appointment_models,
     blueprint_models,
+    channel_names,
+    directory_ids,
     downloads,
     hero_tally,
     models,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from adapters.dashboard import app as dashboard_app
@@ -21,6 +22,21 @@ async def test_the_overview_shows_the_next_meeting_and_the_month(browser, world)
     assert re.search(r"<dt>Defects logged</dt><dd>2</dd>", page)
     assert "2 open defects" in page
     assert "rule" in page.casefold()  # this (or next) week's rule, as the App Home says
+
+
+async def test_a_channel_is_called_by_the_name_people_know_it_by(browser, world):
+    from bot.model import Incoming
+
+    smile = Chat(world.huddle, workspace="T1", channel="C1").as_("Dana")
+    smile("/huddle schedule monday 8:30 am Australia/Sydney")
+    said = Incoming("slack", "T1", "C1", "U-dana", "Dana", "huddle", "help")
+    world.huddle.handle(replace(said, channel_name="#front-desk"))
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, overview = await browser.get("/")
+    _, settings = await browser.get("/settings")
+    assert "8:30 AM in #front-desk" in overview
+    assert "<h3>In #front-desk</h3>" in settings and "Morning brief in #front-desk" in settings
+    assert 'name="channel" value="C1"' in settings  # the forms still name it by its id
 
 
 async def test_a_tidbit_is_counted_and_never_shown(browser, world):

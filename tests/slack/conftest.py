@@ -78,6 +78,7 @@ class Slack:
         name: str = "alex",
         channel: str = "C1",
         team: str | None = None,
+        channel_name: str = "team",
         **post,
     ):
         command, _, text = line.partition(" ")
@@ -87,7 +88,7 @@ class Slack:
             "team_id": team or self.team,
             "team_domain": "practice",
             "channel_id": channel,
-            "channel_name": "team",
+            "channel_name": channel_name,
             "user_id": user,
             "user_name": name,
             "command": command,
