@@ -20,7 +20,7 @@ from adapters.slack.messenger import messenger_for
 from adapters.slack.settings import SlackSettings
 from adapters.web import build_web_app
 from bot.huddle import Huddle
-from bot.model import Installed
+from bot.model import Incoming, Installed
 from bot.storage import admins, blueprints, directory_ids
 from bot.storage.db import transaction
 from bot.storage.workspaces import get_workspace
@@ -93,6 +93,10 @@ def seed(huddle: Huddle, now: datetime) -> dict[str, int]:
     other = Chat(huddle, workspace="T2", channel="C9").as_("Lee")
     other("/defect arrival: the front door was locked at opening time")
     other("/huddle blueprint suggest arrival recovery: offer a warm towel and a cup of tea")
+    # Other Practice's C9 has been heard from by name (it could start the weekly meeting).
+    huddle.handle(
+        Incoming("slack", "T2", "C9", "U-lee", "Lee", "huddle", "help", channel_name="#lee-desk")
+    )
     with transaction(huddle.engine) as session:
         ids = {}
         for key, platform, team in (

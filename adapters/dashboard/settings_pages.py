@@ -67,6 +67,22 @@ async def save_schedule(request: web.Request) -> web.StreamResponse:
     return await answer(request, shown, f"schedule-{channel_id}", note)
 
 
+async def start_schedule(request: web.Request) -> web.StreamResponse:
+    """The weekly meeting started in a channel Huddle has heard from, as an admin typing
+    ``/huddle schedule …`` there would; a channel not heard from in this practice is 404."""
+    shown = await viewer(request, admin=True)
+    form = await request.post()
+    channel_id = _field(form, "channel")
+    view, _ = await asyncio.to_thread(read_view, request.app[HUDDLE], shown)
+    if view.unscheduled(channel_id) is None:
+        raise web.HTTPNotFound()
+    weekday = _field(form, "weekday").casefold()
+    at, zone = _field(form, "time"), _field(form, "timezone")
+    text = f"schedule {weekday if weekday in WEEKDAYS else ''} {at} {zone}".split()
+    note, _ = await change(request, shown, " ".join(text), channel_id=channel_id, once=_once(form))
+    return await answer(request, shown, "schedule-new", note)
+
+
 async def save_brief(request: web.Request) -> web.StreamResponse:
     shown = await viewer(request, admin=True)
     form = await request.post()
@@ -193,6 +209,7 @@ async def save_front_desk_notices(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/settings", settings_page, name="settings")
     app.router.add_post("/settings/schedule", save_schedule, name="settings-schedule")
+    app.router.add_post("/settings/schedule/new", start_schedule, name="settings-schedule-new")
     app.router.add_post("/settings/brief", save_brief, name="settings-brief")
     app.router.add_post("/settings/timezone", save_timezone, name="settings-timezone")
     app.router.add_post("/settings/emoji", save_emoji, name="settings-emoji")

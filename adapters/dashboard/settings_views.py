@@ -19,7 +19,7 @@ from bot.scheduling import WEEKDAYS
 from bot.source_config import SourceStatus, source_status
 from bot.storage import admins
 from bot.storage import front_desk as desk
-from bot.storage.channel_names import channel_names
+from bot.storage.channel_names import channel_names, named_channels
 from bot.storage.models import Subscription, Workspace
 from bot.wording import weekly_in_words
 
@@ -40,6 +40,14 @@ class Channel:
     def shown(self) -> str:
         """What a page calls the channel: its name, else its id."""
         return self.name or self.channel_id
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A channel Huddle has heard from by name, without the weekly meeting."""
+
+    channel_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class SettingsView:
     source: SourceStatus | None
     tidbits: bool  # the practice uses tidbits
     front_desk: FrontDesk
+    heard: tuple[Heard, ...] = ()  # channels that could start the weekly meeting
+
+    def unscheduled(self, channel_id: str) -> Heard | None:
+        return next((c for c in self.heard if c.channel_id == channel_id), None)
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.channel_id == channel_id), None)
@@ -121,4 +133,11 @@ def settings_view(*, session: Session, workspace_id: int) -> SettingsView:
         source=source_status(session=session, workspace_id=workspace_id),
         tidbits=workspace.tidbits,
         front_desk=front_desk,
+        heard=tuple(
+            Heard(channel_id, name)
+            for channel_id, name in named_channels(
+                session=session, workspace_id=workspace_id
+            ).items()
+            if channel_id not in {c.channel_id for c in channels}
+        ),
     )

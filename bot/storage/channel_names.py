@@ -76,3 +76,14 @@ def channel_names(
         )
     )
     return dict(rows.all())
+
+
+def named_channels(*, session: Session, workspace_id: int, limit: int = 200) -> dict[str, str]:
+    """``{channel_id: name}`` of every channel this workspace has a name for, by name."""
+    rows = session.exec(
+        select(ChannelName.channel_id, ChannelName.name)
+        .where(ChannelName.workspace_id == workspace_id)
+        .order_by(ChannelName.name, ChannelName.channel_id)
+        .limit(limit)
+    )
+    return dict(rows.all())

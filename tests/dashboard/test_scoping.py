@@ -52,6 +52,12 @@ ROUTES = {
         "/settings/schedule",
         {"channel": "C9", "weekday": "friday", "time": "10:00"},
     ),
+    # A channel only another practice has heard from (C9 is Other Practice's, by name).
+    "settings-schedule-new": (
+        "POST",
+        "/settings/schedule/new",
+        {"channel": "C9", "weekday": "friday", "time": "10:00"},
+    ),
     "settings-brief": ("POST", "/settings/brief", {"channel": "C9", "brief": "off"}),
     "settings-admins": ("POST", "/settings/admins", {"person": "U-lee", "action": "add"}),
     "settings-tidbits": None,  # the session's practice's own setting

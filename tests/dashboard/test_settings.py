@@ -382,3 +382,45 @@ async def test_tidbits_are_turned_off_and_on_from_the_settings_page(browser, wor
         "setting.tidbits.off",
         "setting.tidbits.on",
     ]
+
+
+async def test_an_admin_starts_the_weekly_meeting_in_a_channel_huddle_has_heard_from(
+    browser, world
+):
+    from bot.model import Incoming
+
+    heard = Incoming(
+        "slack", "T1", "C7", "U-sam", "Sam", "huddle", "help", channel_name="#front-desk"
+    )
+    world.huddle.handle(heard)
+    await browser.sign_in_with_slack("T1", "U-dana", "Dana")
+    _, page = await browser.get("/settings")
+    assert '<option value="C7">#front-desk</option>' in page
+    assert "#lee-desk" not in page  # another practice's channel is never offered
+
+    status, page = await browser.post(
+        "/settings/schedule/new",
+        {"channel": "C7", "weekday": "tuesday", "time": "07:30", "timezone": "Australia/Sydney"},
+    )
+    assert status == 200
+    assert "<h3>In #front-desk</h3>" in page and "Tuesday 7:30 am Sydney time" in page
+    assert "status:" in note(page, "schedule-new")  # the core's answer, beside where it was
+    assert '<option value="C7">' not in page  # it has its meeting now: offered no more
+
+    status, page = await browser.post(
+        "/settings/schedule/new", {"channel": "C7", "weekday": "friday", "time": "10:00"}
+    )
+    assert status == 404  # it is scheduled now: changed with its own form
+
+
+async def test_a_non_admin_cannot_start_a_weekly_meeting(second_browser, world):
+    from bot.model import Incoming
+
+    world.huddle.handle(
+        Incoming("slack", "T1", "C7", "U-sam", "Sam", "huddle", "help", channel_name="#front-desk")
+    )
+    await second_browser.sign_in_with_slack("T1", "U-sam", "Sam")
+    status, _ = await second_browser.post(
+        "/settings/schedule/new", {"channel": "C7", "weekday": "friday", "time": "10:00"}
+    )
+    assert status == 403
