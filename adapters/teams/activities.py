@@ -98,7 +98,8 @@ def channel_label(activity: Activity, place: Where, channel_id: str) -> str | No
     """ "Smile Dental › Front desk": a team channel's name as Teams shows it, for the
     activity's own channel only (a card may act for another); None outside a team.
 
-    A team's General channel has the team's id and comes without a name of its own."""
+    A team's General channel has the team's id and comes without a name of its own;
+    Teams often sends no names at all on a message, and then there is none to keep."""
     if place.scope != "channel" or channel_id != place.channel_id:
         return None
     team = team_name(activity)
@@ -106,7 +107,7 @@ def channel_label(activity: Activity, place: Where, channel_id: str) -> str | No
     if not isinstance(name, str) or not name.strip():
         name = "General" if channel_id == team_id(activity) else None
     if name is None:
-        return team
+        return None  # some channel of the team: the team's name alone would mislead
     return f"{team} › {name.strip()}" if team else name.strip()
 
 

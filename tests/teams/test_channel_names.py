@@ -25,3 +25,12 @@ async def test_the_general_channel_and_a_named_channel_keep_the_names_teams_show
         CHANNEL: "Smile Dental › General",
         "19:desk@thread.tacv2": "Smile Dental › Front desk",
     }
+
+
+async def test_a_channel_teams_sends_without_its_name_keeps_none(teams, engine):
+    unnamed = teams.activity(
+        text="huddle help", scope="channel", mention=True, conversation_id="19:x@thread.tacv2"
+    )
+    unnamed["channelData"]["channel"] = {"id": "19:x@thread.tacv2"}
+    assert await teams.post(unnamed) == 201
+    assert "19:x@thread.tacv2" not in _names(engine)  # not "Smile Dental" alone
