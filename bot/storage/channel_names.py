@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from bot.storage.db import upsert
 from bot.storage.models import ID_MAX, NAME_MAX, _ts
 
 
@@ -34,33 +35,22 @@ class ChannelName(SQLModel, table=True):
 def note_channel_name(
     *, session: Session, workspace_id: int, channel_id: str, name: str, now: datetime
 ) -> None:
-    """Keep ``channel_id`` -> ``name``; a write only when the name changed.
-
-    A savepoint of its own, so two events from one new channel at once both go through.
-    """
+    """Keep ``channel_id`` -> ``name``: one statement, which writes only a new or changed name
+    (two events from one new channel at once both go through)."""
     name = "".join(ch for ch in name if ch >= " ").strip()[:NAME_MAX]  # no control bytes
     if not name or not channel_id or len(channel_id) > ID_MAX:
         return
-    found = session.exec(
-        select(ChannelName).where(
-            ChannelName.workspace_id == workspace_id, ChannelName.channel_id == channel_id
+    table = ChannelName.__table__
+    insert = upsert(session, table).values(
+        workspace_id=workspace_id, channel_id=channel_id, name=name, updated_at=now
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["workspace_id", "channel_id"],
+            set_={"name": insert.excluded.name, "updated_at": insert.excluded.updated_at},
+            where=table.c.name != insert.excluded.name,
         )
-    ).first()
-    if found is not None:
-        if found.name != name:
-            found.name, found.updated_at = name, now
-            session.add(found)
-            session.flush()
-        return
-    try:
-        with session.begin_nested():
-            session.add(
-                ChannelName(
-                    workspace_id=workspace_id, channel_id=channel_id, name=name, updated_at=now
-                )
-            )
-    except sa.exc.IntegrityError:
-        pass  # the channel's other event stored it a moment ago
+    )
 
 
 def channel_names(

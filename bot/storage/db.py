@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -83,6 +84,12 @@ def is_reachable(engine: sa.Engine) -> bool:
         return True
     except sa.exc.SQLAlchemyError:
         return False
+
+
+def upsert(session: Session, table: sa.Table):
+    """An INSERT into ``table`` that can say ON CONFLICT, in the session's own dialect."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def chunked(items: Sequence, size: int) -> Iterator[Sequence]:

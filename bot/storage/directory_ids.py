@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, select
 
+from bot.storage.db import upsert
 from bot.storage.models import ID_MAX, NAME_MAX, _ts
 
 
@@ -53,28 +54,22 @@ def note_person(
     name: str,
     now: datetime,
 ) -> None:
-    """Keep ``directory_id`` -> (``user_id``, ``name``); a write only when either changed.
-
-    A savepoint of its own, so two events of one person at once both go through.
-    """
+    """Keep ``directory_id`` -> (``user_id``, ``name``): one statement, which writes only a
+    new pairing or a changed one (two events of one person at once both go through)."""
     name = (name or user_id)[:NAME_MAX]
-    found = find_person(session=session, workspace_id=workspace_id, directory_id=directory_id)
-    if found is not None:
-        if (found.user_id, found.name) != (user_id, name):
-            found.user_id, found.name, found.updated_at = user_id, name, now
-            session.add(found)
-            session.flush()
-        return
-    try:
-        with session.begin_nested():
-            session.add(
-                DirectoryPerson(
-                    workspace_id=workspace_id,
-                    directory_id=directory_id,
-                    user_id=user_id,
-                    name=name,
-                    updated_at=now,
-                )
-            )
-    except sa.exc.IntegrityError:
-        pass  # the same person's other event stored them a moment ago
+    table = DirectoryPerson.__table__
+    insert = upsert(session, table).values(
+        workspace_id=workspace_id,
+        directory_id=directory_id,
+        user_id=user_id,
+        name=name,
+        updated_at=now,
+    )
+    changed = (table.c.user_id != insert.excluded.user_id) | (table.c.name != insert.excluded.name)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["workspace_id", "directory_id"],
+            set_={k: insert.excluded[k] for k in ("user_id", "name", "updated_at")},
+            where=changed,
+        )
+    )

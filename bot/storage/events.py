@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete
 
+from bot.storage.db import upsert
 from bot.storage.models import ProcessedEvent
 
 # How long a delivery id is remembered. Platforms redeliver only within minutes: Slack
@@ -24,8 +24,7 @@ def claim_event(*, session: Session, workspace_id: int, event_id: str, now: date
     once cannot both win.
     """
     table = ProcessedEvent.__table__
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    insert = upsert(session, table)
     # One statement, no savepoint: every command with a delivery id pays for this.
     claimed = session.execute(
         insert.values(workspace_id=workspace_id, event_id=event_id, created_at=now)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete, select
 
-from bot.storage.db import chunked
+from bot.storage.db import chunked, upsert
 from bot.storage.models import Nomination, Story, StoryHero, Workspace
 from bot.storage.period_tally import StoryPeriod, periods_of
 
@@ -115,8 +114,7 @@ def delete_story(*, session: Session, story: Story) -> int:
 
 
 def _upsert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Nomination.__table__)
+    return upsert(session, Nomination.__table__)
 
 
 def add_nomination(
