@@ -45,7 +45,8 @@ class WebSettings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
     # How long a core thread may hold the GIL while the event loop (the acks) waits for it.
     # Python's 5 ms default put every ack behind up to 5 ms of someone else's work after
-    # theirs; 0.5 ms roughly halved the acks' p50 under load (benchmarks/README.md).
+    # theirs; 0.5 ms took about a third off the acks' p50 under load, and was level when
+    # quiet (benchmarks/README.md).
     switch_interval_ms: float = Field(
         default=0.5, gt=0, le=100, validation_alias="HUDDLE_SWITCH_INTERVAL_MS"
     )
