@@ -88,6 +88,16 @@ def update_stage(
     )
 
 
+def _items(session: Session, library, workspace_id: int, stage_id: str, list_name: str):
+    """One of the stage's lists as the practice has it now; a list that isn't one is refused."""
+    if list_name not in LISTS:
+        raise BlueprintError([("list", f"no list is called '{list_name}'")])
+    stage = current_stage(
+        session=session, library=library, workspace_id=workspace_id, stage_id=stage_id
+    )
+    return getattr(stage.blueprint, list_name)
+
+
 def add_item(
     *,
     session: Session,
@@ -100,12 +110,7 @@ def add_item(
     text: str,
 ) -> Stage:
     """Add ``text`` at the end of one of a stage's lists (``offer_the_offer``: replace it)."""
-    if list_name not in LISTS:
-        raise BlueprintError([("list", f"no list is called '{list_name}'")])
-    stage = current_stage(
-        session=session, library=library, workspace_id=workspace_id, stage_id=stage_id
-    )
-    items = getattr(stage.blueprint, list_name)
+    items = _items(session, library, workspace_id, stage_id, list_name)
     value = text if list_name == SINGLE else [*items, text]
     return update_stage(
         session=session,
@@ -130,12 +135,7 @@ def remove_item(
     index: int,
 ) -> Stage:
     """Take the item at ``index`` (from 0) out of one of a stage's lists."""
-    if list_name not in LISTS:
-        raise BlueprintError([("list", f"no list is called '{list_name}'")])
-    stage = current_stage(
-        session=session, library=library, workspace_id=workspace_id, stage_id=stage_id
-    )
-    items = getattr(stage.blueprint, list_name)
+    items = _items(session, library, workspace_id, stage_id, list_name)
     if list_name == SINGLE:
         value = None
     elif 0 <= index < len(items):
