@@ -20,6 +20,7 @@ from aiohttp import web
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.core_processes import CORE_DOOR, CoreDoor, InThreads, door_for, lifetime
 from bot.config import Settings
 from bot.huddle import Huddle
 from bot.storage import db
@@ -50,6 +51,10 @@ class WebSettings(BaseSettings):
     switch_interval_ms: float = Field(
         default=0.5, gt=0, le=100, validation_alias="HUDDLE_SWITCH_INTERVAL_MS"
     )
+    # How many worker processes run the core's door for the chat webhooks, so that this
+    # process only acknowledges, converts and posts (adapters/core_processes.py). 0: in
+    # this process's threads, as with an in-memory database.
+    core_processes: int = Field(default=1, ge=0, le=32, validation_alias="HUDDLE_CORE_PROCESSES")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -62,10 +67,18 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def build_web_app(
-    huddle: Huddle, settings: Settings, mounts: list[Mount] | None = None
+    huddle: Huddle,
+    settings: Settings,
+    mounts: list[Mount] | None = None,
+    *,
+    door: CoreDoor | None = None,
 ) -> web.Application:
+    """The web process's app; ``door``: where the chat platforms' events reach the core
+    (default: this process's threads)."""
     app = web.Application()
     app[HUDDLE] = huddle
+    chosen = app[CORE_DOOR] = door or InThreads(huddle)
+    app.cleanup_ctx.append(lambda app: lifetime(chosen))  # before the mounts: closes last
     app.router.add_get("/healthz", healthz)
     for mount in platform_mounts() if mounts is None else mounts:
         mount(app, huddle, settings)
@@ -77,7 +90,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     web_settings = WebSettings()
     port = args.port or web_settings.port
     sys.setswitchinterval(web_settings.switch_interval_ms / 1000)
-    app = build_web_app(huddle, settings)
+    app = build_web_app(huddle, settings, door=door_for(huddle, web_settings.core_processes))
     log.info("huddle serve listening on port %s", port)
     web.run_app(app, port=port, print=None)
     return 0

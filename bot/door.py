@@ -24,7 +24,7 @@ from bot.commands.parsing import LARGEST_ID
 from bot.config import Settings
 from bot.content import Content
 from bot.crypto import Vault
-from bot.model import Event, Reply, Visibility
+from bot.model import Event, Incoming, Reply, Visibility
 from bot.storage.channel_names import note_channel_name
 from bot.storage.db import transaction
 from bot.storage.directory_ids import note_person
@@ -37,6 +37,11 @@ log = logging.getLogger("huddle")
 SORRY = (
     "Sorry, something went wrong on our side and nothing was saved. "
     "Please try again in a minute; if it keeps happening, tell your practice manager."
+)
+# When the process running the core ended mid-call, Huddle cannot know whether it saved.
+INTERRUPTED = (
+    "Sorry, Huddle was restarted while it handled that, so it may or may not have been "
+    "saved. Please check (a list command shows what is there) before sending it again."
 )
 
 
@@ -135,6 +140,12 @@ def without_nul(event: Event) -> Event:
     ):
         changes["form"] = {k: str(v).replace("\x00", "") for k, v in event.form.items()}
     return dataclasses.replace(event, **changes) if changes else event
+
+
+def interrupted(event: Event) -> list[Reply]:
+    """What to tell the person whose event the core never finished (its process ended):
+    a command's sender is told to check before sending it again; other events say nothing."""
+    return [private(INTERRUPTED)] if isinstance(event, Incoming) else []
 
 
 def private(text: str) -> Reply:

@@ -22,6 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.core_processes import CORE_DOOR, CoreDoor, InThreads
 from adapters.slack import listeners, request_checks
 from adapters.slack.convert import PLATFORM
 from adapters.slack.lanes import CoreLanes
@@ -59,10 +60,12 @@ class _TokenFromClient(logging.Filter):
 class SlackAdapter:
     """Holds the core; owns the bolt app, the Web API client and its HTTP session."""
 
-    def __init__(self, huddle: Huddle, settings: SlackSettings):
+    def __init__(self, huddle: Huddle, settings: SlackSettings, door: CoreDoor | None = None):
         settings.check()
         guard_sdk_loggers()
         self.huddle = huddle
+        # Where the core's door runs: worker processes under ``huddle serve``.
+        self.door = door or InThreads(huddle)
         self.settings = settings
         single = settings.mode is SlackMode.SINGLE
         self.client: AsyncWebClient = build_web_client(
@@ -286,17 +289,18 @@ class SlackAdapter:
             if self._pending == 0:
                 self._idle.set()
 
-    async def core(self, function, *args, first: bool = False):
-        """Run a core call off the event loop, a few at a time.
+    async def core(self, event: Event, *, first: bool = False) -> list[Reply]:
+        """The core's door, off the event loop (``door``: in worker processes under
+        ``huddle serve``), a few calls at a time.
 
-        Core calls are Python-heavy (ORM, encryption); with many in threads at once they
-        hold the GIL so much that the loop itself is starved and acknowledgements slow
-        down. A small limit keeps acks fast while the backlog drains behind them; a call
-        whose answer may need the request's trigger_id (``first``) passes that backlog
-        (``lanes``).
+        Core calls are Python-heavy (ORM, encryption); with many at once they queue work
+        the replies wait for and, in this process's threads, hold the GIL the loop needs
+        to acknowledge. A small limit keeps acks fast while the backlog drains behind
+        them; a call whose answer may need the request's trigger_id (``first``) passes
+        that backlog (``lanes``) and runs at once, in this process.
         """
         async with self.lanes.slot(first=first):
-            return await asyncio.to_thread(function, *args)
+            return await self.door.handle(event, urgent=first)
 
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
@@ -306,7 +310,7 @@ class SlackAdapter:
 
     async def handle(self, event: Event, *, first: bool = False) -> list[Reply]:
         """The core's one door, off the event loop, a few at a time (``core``)."""
-        return await self.core(self.huddle.handle, event, first=first)
+        return await self.core(event, first=first)
 
     async def forget_workspace(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Huddle was uninstalled or its bot token revoked: its tokens are gone."""
@@ -376,7 +380,7 @@ def make_mount(slack_settings: SlackSettings | None = None):
                 "no /slack routes mounted"
             )
             return
-        SlackAdapter(huddle, chosen).mount(app)
+        SlackAdapter(huddle, chosen, door=app.get(CORE_DOOR)).mount(app)
         mode = "Socket Mode" if chosen.socket_mode else f"HTTP at {chosen.events_path}"
         log.info("Slack mounted: %s, %s", chosen.mode.value, mode)
 

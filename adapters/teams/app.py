@@ -14,6 +14,7 @@ import logging
 import jwt
 from aiohttp import web
 
+from adapters.core_processes import CORE_DOOR
 from adapters.teams.closed import mount_closed
 from adapters.teams.connector import RetryPolicy, ServiceUrlRefused, TeamsConnector
 from adapters.teams.request_checks import NotAnActivity, read_activity
@@ -64,7 +65,9 @@ def mount(
         log.warning(EMULATOR_WARNING)
     connector = TeamsConnector(teams_settings, retry=retry)
     app[TEAMS] = connector
-    app.router.add_post("/api/messages", _messages(connector, TeamsBot(huddle, connector)))
+    app.router.add_post(
+        "/api/messages", _messages(connector, TeamsBot(huddle, connector, door=app.get(CORE_DOOR)))
+    )
 
     async def close(app: web.Application) -> None:
         connector.close()

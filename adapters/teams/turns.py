@@ -8,13 +8,13 @@ conversation, and a posted story's message id is reported back to the core.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from http import HTTPStatus
 
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+from adapters.core_processes import CoreDoor, InThreads
 from adapters.teams import convert
 from adapters.teams.activities import Where, reply_chain, where
 from adapters.teams.connector import TeamsConnector
@@ -38,9 +38,11 @@ PRIVATE_FAILED = (
 class TeamsBot(Bot):
     """Converts each activity to neutral events and says the core's replies."""
 
-    def __init__(self, huddle: Huddle, connector: TeamsConnector):
+    def __init__(self, huddle: Huddle, connector: TeamsConnector, door: CoreDoor | None = None):
         self.huddle = huddle
         self.connector = connector
+        # Where the core's door runs: worker processes under ``huddle serve``.
+        self.door = door or InThreads(huddle)
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -92,7 +94,7 @@ class TeamsBot(Bot):
 
     async def _enter(self, event: Event) -> list[Reply]:
         """Through the core's one door, off the event loop (the core is synchronous)."""
-        return await asyncio.to_thread(self.huddle.handle, event)
+        return await self.door.handle(event)
 
     async def _say(self, context: TurnContext, inbound: convert.Inbound, replies: list[Reply]):
         place, origin = inbound.place, inbound.origin

@@ -35,10 +35,21 @@ class ChannelName(SQLModel, table=True):
 def note_channel_name(
     *, session: Session, workspace_id: int, channel_id: str, name: str, now: datetime
 ) -> None:
-    """Keep ``channel_id`` -> ``name``: one statement, which writes only a new or changed name
-    (two events from one new channel at once both go through)."""
+    """Keep ``channel_id`` -> ``name``: one read, and a write only for a new or changed name
+    (two events from one new channel at once both go through).
+
+    Read first, not an upsert whose update is skipped when nothing changed: PostgreSQL
+    locks the row an ON CONFLICT DO UPDATE meets even when it writes nothing, so every
+    command in a channel would wait for the channel's last command to commit."""
     name = "".join(ch for ch in name if ch >= " ").strip()[:NAME_MAX]  # no control bytes
     if not name or not channel_id or len(channel_id) > ID_MAX:
+        return
+    known = session.exec(
+        select(ChannelName.name).where(
+            ChannelName.workspace_id == workspace_id, ChannelName.channel_id == channel_id
+        )
+    ).first()
+    if known == name:
         return
     table = ChannelName.__table__
     insert = upsert(session, table).values(

@@ -54,9 +54,19 @@ def note_person(
     name: str,
     now: datetime,
 ) -> None:
-    """Keep ``directory_id`` -> (``user_id``, ``name``): one statement, which writes only a
-    new pairing or a changed one (two events of one person at once both go through)."""
+    """Keep ``directory_id`` -> (``user_id``, ``name``): one read, and a write only for a new
+    pairing or a changed one (two events of one person at once both go through). Read
+    first for the reason ``channel_names.note_channel_name`` gives: no row lock held for
+    the rest of every event's transaction."""
     name = (name or user_id)[:NAME_MAX]
+    known = session.exec(
+        select(DirectoryPerson.user_id, DirectoryPerson.name).where(
+            DirectoryPerson.workspace_id == workspace_id,
+            DirectoryPerson.directory_id == directory_id,
+        )
+    ).first()
+    if known is not None and tuple(known) == (user_id, name):
+        return
     table = DirectoryPerson.__table__
     insert = upsert(session, table).values(
         workspace_id=workspace_id,
