@@ -25,9 +25,12 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 
@@ -38,6 +41,7 @@ from bot.model import Event, Reply
 from bot.wiring import StartupError
 
 log = logging.getLogger("huddle.web")
+T = TypeVar("T")
 
 
 class CoreDoor(Protocol):
@@ -47,6 +51,8 @@ class CoreDoor(Protocol):
     request's trigger id), so it must not queue behind other work."""
 
     async def handle(self, event: Event, *, urgent: bool = False) -> list[Reply]: ...
+
+    def begin(self) -> None: ...
 
     async def start(self) -> None: ...
 
@@ -63,6 +69,10 @@ async def lifetime(door: CoreDoor):
         await door.close()
 
 
+class WorkerLost(Exception):
+    """The worker process running a call ended before it answered."""
+
+
 class InThreads:
     """The door in this process, one thread per call (the caller bounds how many)."""
 
@@ -71,6 +81,9 @@ class InThreads:
 
     async def handle(self, event: Event, *, urgent: bool = False) -> list[Reply]:
         return await asyncio.to_thread(self.huddle.handle, event)
+
+    def begin(self) -> None:
+        return None
 
     async def start(self) -> None:
         return None
@@ -86,22 +99,30 @@ class InWorkers:
     and a worker busy with someone's report must not make a form miss its 3 seconds.
     """
 
-    def __init__(self, huddle: Huddle, processes: int):
+    def __init__(self, huddle: Huddle, processes: int, *, niceness: int = 0):
         assert processes >= 1
         self.here = InThreads(huddle)
         self.settings = huddle.settings
         self.processes = processes
+        self.niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: list[Future] = []
+
+    def begin(self) -> None:
+        """Spawn the workers now, without waiting: ``huddle serve`` calls this before it
+        imports the platforms' SDKs, so the workers build their cores meanwhile."""
+        if self._pool is None:
+            self._pool = self._new_pool()
+            # One call per worker, each holding its worker a moment, so every one starts.
+            self._starting = [self._pool.submit(_ready, 0.2) for _ in range(self.processes)]
 
     async def start(self) -> None:
-        """Start every worker and wait until each has built its core (checked its keys
-        against the database), so a worker that cannot start stops ``huddle serve``."""
-        self._pool = self._new_pool()
-        loop = asyncio.get_running_loop()
-        # One call per worker, each holding its worker a moment, so every one starts now.
-        calls = [loop.run_in_executor(self._pool, _ready, 0.2) for _ in range(self.processes)]
+        """Start every worker (``begin``) and wait until each has built its core (checked
+        its keys against the database), so a worker that cannot start stops the server."""
+        self.begin()
+        assert self._pool is not None
         try:
-            pids = await asyncio.gather(*calls)
+            pids = await asyncio.gather(*map(asyncio.wrap_future, self._starting))
         except BrokenProcessPool:
             self._pool.shutdown(wait=False)
             raise StartupError(
@@ -113,30 +134,36 @@ class InWorkers:
     async def handle(self, event: Event, *, urgent: bool = False) -> list[Reply]:
         if urgent:
             return await self.here.handle(event)
-        pool, call = self._submit(event)
         try:
-            return await asyncio.wrap_future(call)
-        except BrokenProcessPool:
+            return await self.call(_handle, event)
+        except WorkerLost:
             # It may have run to its commit, or not at all (queued behind the one that died).
             log.error(
                 "a core worker process ended while a %s from workspace %s was in its hands",
                 type(event).__name__,
                 event.workspace_id,
             )
-            self._replace(pool)
             return interrupted(event)
 
-    def _submit(self, event: Event) -> tuple[ProcessPoolExecutor, Future]:
-        """Hand ``event`` to a worker. A pool found broken (a worker died while idle) is
-        replaced first: the event never reached it, so it is simply given to the new one."""
+    async def call(self, function: Callable[..., T], *args) -> T:
+        """``function(*args)`` in a worker (a module-level function; in the worker,
+        ``worker_core()`` is its core). Raises ``WorkerLost`` if the worker died with it.
+
+        A pool found broken before the call (a worker died while idle) is replaced first:
+        the call never reached it, so it is simply given to the new one."""
         pool = self._pool
         assert pool is not None, "InWorkers.start() was not awaited"
         try:
-            return pool, pool.submit(_handle, event)
+            future = pool.submit(function, *args)
         except BrokenProcessPool:
             log.error("a core worker process had ended: starting new workers")
             pool = self._replace(pool)
-            return pool, pool.submit(_handle, event)
+            future = pool.submit(function, *args)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self._replace(pool)
+            raise WorkerLost from None
 
     def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         """A new pool in place of ``broken`` (once, however many calls it failed)."""
@@ -163,17 +190,17 @@ class InWorkers:
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, self.niceness),
         )
 
 
 CORE_DOOR = web.AppKey("core_door", CoreDoor)
 
 
-def door_for(huddle: Huddle, processes: int) -> CoreDoor:
+def door_for(huddle: Huddle, processes: int, *, niceness: int = 0) -> CoreDoor:
     """Worker processes when asked for and the database can be shared, else threads."""
     if processes and not _in_memory(huddle.settings.database_url):
-        return InWorkers(huddle, processes)
+        return InWorkers(huddle, processes, niceness=niceness)
     if processes:
         log.info("the database is in memory: the core runs in the web process's threads")
     return InThreads(huddle)
@@ -190,8 +217,12 @@ def _in_memory(database_url: str) -> bool:
 _core: Huddle | None = None
 
 
-def _start_worker(settings: Settings) -> None:
-    """Build this worker's core, once, as ``huddle serve`` builds its own."""
+def _start_worker(settings: Settings, niceness: int) -> None:
+    """Build this worker's core, once, as ``huddle serve`` builds its own.
+
+    ``niceness``: how far below the serving process the worker asks the operating system
+    to schedule it (``os.nice``), so that when the CPUs are busy an acknowledgement runs
+    before someone's report, and the work uses whatever CPU the acks leave."""
     # Imported here: only the worker pays for building a core and for its log set-up.
     from bot.logs import configure_logging
     from bot.wiring import build_huddle, server_vault
@@ -199,17 +230,31 @@ def _start_worker(settings: Settings) -> None:
     global _core
     # Ctrl-C reaches the whole process group; the serving process ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    if niceness:
+        os.nice(niceness)
     configure_logging(settings.log_level)
     _core = build_huddle(settings, server_vault(settings))
 
 
+def worker_core() -> Huddle:
+    """This worker's core, for a function ``InWorkers.call`` runs here."""
+    assert _core is not None, "not in a core worker process"
+    return _core
+
+
 def _handle(event: Event) -> list[Reply]:
-    assert _core is not None
-    return _core.handle(event)
+    return worker_core().handle(event)
+
+
+def _end_with(parent: int) -> None:
+    """Exit as soon as the serving process has gone (killed, so it closed nothing): the
+    pool's pipes stay open in the worker itself, so no read would ever tell it."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _ready(hold: float) -> int:
-    import time
-
     time.sleep(hold)
     return os.getpid()

@@ -55,6 +55,9 @@ class WebSettings(BaseSettings):
     # process only acknowledges, converts and posts (adapters/core_processes.py). 0: in
     # this process's threads, as with an in-memory database.
     core_processes: int = Field(default=1, ge=0, le=32, validation_alias="HUDDLE_CORE_PROCESSES")
+    # How much lower the operating system schedules those workers than this process
+    # (``nice``), so a busy CPU runs the acks first and the work in the time left over.
+    core_niceness: int = Field(default=10, ge=0, le=19, validation_alias="HUDDLE_CORE_NICENESS")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -90,7 +93,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     web_settings = WebSettings()
     port = args.port or web_settings.port
     sys.setswitchinterval(web_settings.switch_interval_ms / 1000)
-    app = build_web_app(huddle, settings, door=door_for(huddle, web_settings.core_processes))
+    door = door_for(huddle, web_settings.core_processes, niceness=web_settings.core_niceness)
+    door.begin()  # the workers build their cores while this process imports the platforms
+    app = build_web_app(huddle, settings, door=door)
     log.info("huddle serve listening on port %s", port)
     web.run_app(app, port=port, print=None)
     return 0

@@ -167,14 +167,29 @@ def run_bare_server(port: int, before_response: bool) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has used so far (Linux /proc), or None."""
+def cpu_seconds(pid: int, *, children: bool = True) -> float | None:
+    """User + system CPU time a process and (``children``) its live children, such as
+    ``huddle serve``'s core worker processes, have used so far (Linux /proc), or None."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return None
     # After the command name: state is field 3, utime 14 and stime 15 (proc(5)).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if not children:
+        return own
+    return own + sum(cpu_seconds(child) or 0.0 for child in child_pids(pid))
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of ``pid`` (every thread's), from /proc."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._ack_servers import (  # noqa: E402
     TOKEN,
+    child_pids,
     cpu_seconds,
     free_port,
     prepared_database,
@@ -61,12 +62,17 @@ WARM_UP = 50  # fire() sends this many before the measured ones
 
 
 def memory_kib(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak) of a process, in KiB."""
-    found = {}
+    """VmRSS and VmHWM (peak) of a process and its live children (``huddle serve``'s core
+    worker processes and multiprocessing's resource tracker), summed, in KiB. The peaks'
+    sum is an upper bound: each process's peak may have come at a different moment."""
+    found = {"VmRSS": 0, "VmHWM": 0}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            found[name] = int(value.split()[0])
+        if name in found:
+            found[name] += int(value.split()[0])
+    for child in child_pids(pid):
+        for name, value in memory_kib(child).items():
+            found[name] += value
     return found
 
 

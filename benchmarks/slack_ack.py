@@ -2,7 +2,9 @@
 
 Starts, as separate processes:
   * `huddle serve` on the embedded database (SQLite) and on PostgreSQL, in single-workspace
-    mode, with SLACK_API_URL pointing at a local Slack Web API stand-in run by this script;
+    mode, with SLACK_API_URL pointing at a local Slack Web API stand-in (in a process of
+    its own, so answering Huddle's confirmations never delays this script's timing of
+    acks; ``--standin-here`` runs it on this script's loop instead: ``_standin_process.py``);
   * a bare slack-bolt AsyncApp on aiohttp whose only listener acks /defect, with bolt's
     defaults (the floor the ratios are against), and, for reference, the same bare app with
     process_before_response=True (what Huddle runs under).
@@ -10,7 +12,8 @@ Starts, as separate processes:
 Then fires many signed, form-encoded `/defect` slash commands at each, CONCURRENCY at a
 time, and reports p50/p99 time to acknowledgement (HTTP response) and the ratio to the bare
 app measured in the same run. Slack's limit is 3 s. It also reports each server's CPU time
-per request (from /proc, on Linux): for Huddle that is the ack and the work after it. On
+per request (from /proc, on Linux, the server's process and its children: Huddle's core
+worker processes): for Huddle that is the ack and the work after it. On
 a machine shared with other work the latencies move with the load; the CPU time barely does,
 so it is what tells a slower change from a busier machine.
 
@@ -58,6 +61,7 @@ from benchmarks._ack_servers import (  # noqa: E402
     start_huddle,
     wait_until_up,
 )
+from benchmarks._standin_process import StandInHere, StandInProcess  # noqa: E402
 from tests.standins.slack_api import SlackAPIStandIn  # noqa: E402
 
 
@@ -133,6 +137,7 @@ class Result:
     latencies: list[float]  # seconds to acknowledgement, per request
     drained: float  # seconds from the first request until every confirmation arrived
     cpu_per_request: float | None  # the server's CPU seconds per request (warm-up included)
+    own_per_request: float | None = None  # of which in the process that acks
 
 
 async def measure(name: str, start, api, args, *, confirms: bool) -> Result:
@@ -140,8 +145,9 @@ async def measure(name: str, start, api, args, *, confirms: bool) -> Result:
     process = start(port)
     try:
         await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        before = len(api.calls_to("response_url"))
+        before = await api.count("response_url")
         cpu_before = cpu_seconds(process.pid)
+        own_before = cpu_seconds(process.pid, children=False)
         started = time.perf_counter()
         latencies = await fire(
             f"http://127.0.0.1:{port}/slack/events",
@@ -154,13 +160,17 @@ async def measure(name: str, start, api, args, *, confirms: bool) -> Result:
         drained = 0.0
         if confirms:
             expected = before + args.requests + args.concurrency + args.workspaces
-            await api.wait_for("response_url", count=expected, timeout=600)
+            await api.wait_for_count("response_url", expected, timeout=600)
             drained = time.perf_counter() - started
         cpu_after = cpu_seconds(process.pid)
-        cpu = None
+        own_after = cpu_seconds(process.pid, children=False)
+        cpu = own = None
+        sent = args.requests + args.concurrency + args.workspaces
         if cpu_before is not None and cpu_after is not None:
-            cpu = (cpu_after - cpu_before) / (args.requests + args.concurrency + args.workspaces)
-        return Result(latencies, drained, cpu)
+            cpu = (cpu_after - cpu_before) / sent
+        if own_before is not None and own_after is not None:
+            own = (own_after - own_before) / sent
+        return Result(latencies, drained, cpu, own)
     finally:
         process.terminate()
         # Never block the loop: the stand-in answering the server runs on it.
@@ -237,6 +247,7 @@ def print_round(round_no: int, results: dict[str, Result]) -> dict[str, tuple[fl
             f"| {max(values) * 1000:.1f} ms | {p50 / bare50:.2f}x | {p99 / bare99:.2f}x "
             f"| {f'{drained:.1f} s' if drained else 'n/a'} "
             f"| {f'{cpu * 1000:.2f} ms' if cpu is not None else 'n/a'} "
+            f"| {f'{result.own_per_request * 1000:.2f} ms' if result.own_per_request else 'n/a'} "
             f"| {' '.join(f'{x:.2f}' for x in os.getloadavg())} |",
             flush=True,
         )
@@ -257,20 +268,19 @@ async def main(args: argparse.Namespace) -> None:
     )
     print(
         "| Round | Server | p50 ack | p99 ack | max ack | p50 vs bare | p99 vs bare "
-        "| all confirmations delivered | server CPU per request | load average (1, 5, 15 min) |"
+        "| all confirmations delivered | server CPU per request | of which the acking process "
+        "| load average (1, 5, 15 min) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     every: dict[str, list[tuple[float, float]]] = {}
-    async with SlackAPIStandIn() as api:
-        api.add_workspace("T1", token=TOKEN)
-        for n in range(args.workspaces):
-            api.add_workspace(f"T{n}", token=f"xoxb-bench-{n}")
+    standin = StandInHere if args.standin_here else StandInProcess
+    async with standin(args.workspaces, TOKEN) as api:
         with tempfile.TemporaryDirectory() as folder:
             for round_no in range(1, args.rounds + 1):
                 results = await one_round(api, args, folder, round_no)
                 for name, pair in print_round(round_no, results).items():
                     every.setdefault(name, []).append(pair)
-        responses = len(api.calls_to("response_url"))
+        responses = await api.count("response_url")
     print("\n| Server | p50 vs bare (min / median / max) | p99 vs bare (min / median / max) |")
     print("|---|---|---|")
     for name, pairs in every.items():
@@ -297,6 +307,12 @@ if __name__ == "__main__":
     parser.add_argument("--busy-share", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline-root", type=Path, default=None)
+    parser.add_argument(
+        "--standin-here",
+        action="store_true",
+        help="run the Slack stand-in on the load generator's own event loop, as before "
+        "(see benchmarks/_standin_process.py)",
+    )
     parser.add_argument(
         "--form-burst",
         action="store_true",

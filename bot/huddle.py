@@ -3,7 +3,9 @@
 Adapters convert a platform payload to a neutral event (``bot.model.Event``) and
 call ``Huddle.handle``; the door (``bot.door``) and its table (``bot.handlers``)
 do the rest. Every method is synchronous and runs one short transaction; adapters
-on an event loop call it through ``asyncio.to_thread``. It never sends anything:
+on an event loop call it off the loop (``huddle serve`` runs the door in worker
+processes, each with a ``Huddle`` of its own: ``adapters.core_processes``), so it keeps
+no state between calls but the database's. It never sends anything:
 it returns ``Reply`` objects for the adapter (or the clock's ``Messenger``) to say.
 """
 

@@ -23,7 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.core_processes import CORE_DOOR, CoreDoor, InThreads
-from adapters.slack import listeners, request_checks
+from adapters.slack import listeners, request_checks, shipping
 from adapters.slack.convert import PLATFORM
 from adapters.slack.lanes import CoreLanes
 from adapters.slack.listeners import Delivery, Listener
@@ -66,6 +66,7 @@ class SlackAdapter:
         self.huddle = huddle
         # Where the core's door runs: worker processes under ``huddle serve``.
         self.door = door or InThreads(huddle)
+        self._packed = shipping.packed(settings)  # the settings each shipped job carries
         self.settings = settings
         single = settings.mode is SlackMode.SINGLE
         self.client: AsyncWebClient = build_web_client(
@@ -269,7 +270,9 @@ class SlackAdapter:
             self._pending += 1
             self._idle.clear()
             delivery = Delivery(body, payload, context, self)
-            task = asyncio.create_task(self._work(what, listener, delivery))
+            # In a worker process, under ``huddle serve`` (``shipping``), else here.
+            run = shipping.shipped(self, self._packed, what, listener, delivery)
+            task = asyncio.create_task(self._work(what, run, delivery))
             self._tasks.add(task)  # the loop keeps only weak references to tasks
             task.add_done_callback(self._tasks.discard)
             return await ack()

@@ -1,7 +1,7 @@
 """The core's door in worker processes (``huddle serve``'s default), over Slack's wire.
 
-The serving process acknowledges and posts; a spawned worker with a core of its own
-does the work. These check that it is the worker that does it, that a worker killed
+The serving process acknowledges; a spawned worker with a core of its own does the
+work after the ack (the core, the users.info look-ups, the replies). These check that it is the worker that does it, that a worker killed
 while idle costs nobody their command, and that one killed mid-command is replaced and
 its command answered honestly, on SQLite and PostgreSQL.
 """
@@ -59,6 +59,9 @@ async def test_a_command_is_done_by_a_worker_process_and_answered_from_this_one(
     [defect] = defects(engine)
     assert (defect.stage, defect.reporter_id) == ("arrival", "U1")
     assert door.worker_pids() == [worker]  # the same worker, still there
+    # The whole work after the ack was the worker's: who U1 is was asked from there.
+    assert api.calls_to("users.info")
+    assert not slack.adapter.names._names
 
 
 async def test_a_bare_command_opens_its_form_while_the_worker_is_busy(worker_slack, api, engine):

@@ -136,13 +136,14 @@ class Teams:
         return await self.post(self.activity(text=text, **kwargs))
 
 
-async def _running_app(huddle, settings, bot_connector, sleeps, teams_settings):
+async def _running_app(huddle, settings, bot_connector, sleeps, teams_settings, door=None):
     app = build_web_app(
         huddle,
         settings,
         mounts=[
             functools.partial(mount, teams_settings=teams_settings, retry=RetryPolicy(sleep=sleeps))
         ],
+        door=door,
     )
     client = TestClient(TestServer(app))
     await client.start_server()
