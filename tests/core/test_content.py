@@ -180,6 +180,13 @@ def test_invalid_yaml_and_unknown_curriculum_ids_are_named(tmp_path):
         load_content(tmp_path)
 
 
+def test_a_content_file_cannot_make_python_objects(tmp_path):
+    # The fast loader is still the safe one: a Python tag is refused, never run.
+    (tmp_path / "stages.yaml").write_text("stages: !!python/object/apply:os.getcwd []")
+    with pytest.raises(ContentError, match=r"stages\.yaml: not valid YAML"):
+        load_content(tmp_path)
+
+
 def test_an_alias_cannot_name_two_stages(tmp_path, content):
     waiting = content.stage("waiting").model_dump()
     waiting["aliases"] = ["front desk"]
