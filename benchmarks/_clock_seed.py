@@ -164,8 +164,13 @@ def seed(url: str, order: list[str]) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
                 )
-            cursor.execute("ANALYZE")
         raw.commit()
+        # What autovacuum does soon after so many inserts (PostgreSQL 13+ vacuums on
+        # inserts too): the planner's statistics, and the visibility map an index-only
+        # scan needs. VACUUM cannot run inside a transaction.
+        raw.driver_connection.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     finally:
         raw.close()
         engine.dispose()
