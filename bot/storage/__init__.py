@@ -14,7 +14,6 @@ from bot.storage import (  # noqa: F401
     directory_ids,
     downloads,
     hero_tally,
-    keys,
     models,
     period_tally,
     sign_in_links,

@@ -10,22 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Session
 
 from bot.storage.appointment_models import Appointment
-from bot.storage.models import AuditEntry, Defect, Tidbit, Workspace, _ts
-
-
-class KeyCanary(SQLModel, table=True):
-    """A known value under the patient data's key: every process decrypts it at start-up,
-    so a wrong or missing key stops it with a message, not with empty recalls."""
-
-    __tablename__ = "key_canary"
-
-    id: int | None = Field(default=None, primary_key=True)
-    token: str
-    fingerprint: str = Field(max_length=16)  # the primary key's public fingerprint
-    updated_at: datetime = _ts()
+from bot.storage.models import AuditEntry, Defect, KeyCanary, Tidbit, Workspace
 
 
 @dataclass(frozen=True)

@@ -104,10 +104,8 @@ class MeetingPost(SQLModel, table=True):
     __tablename__ = "meeting_post"
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "channel_id", "period", name="uq_meeting_period"),
-        # The clock reads "this period's rows" every minute; it is asked of the index (0030).
-        sa.Index(
-            "ix_meeting_post_period", "period", postgresql_include=["id", "attempts", "posted_at"]
-        ),
+        # The clock reads "this period's rows" every minute.
+        sa.Index("ix_meeting_post_period", "period"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,12 +138,7 @@ class ClockNotice(SQLModel, table=True):
         sa.UniqueConstraint(
             "workspace_id", "channel_id", "kind", "period", name="uq_clock_notice_period"
         ),
-        sa.Index(
-            "ix_clock_notice_period",
-            "period",
-            "kind",
-            postgresql_include=["id", "attempts", "sent_at"],
-        ),
+        sa.Index("ix_clock_notice_period", "period", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -343,6 +336,18 @@ class AuditEntry(SQLModel, table=True):
     record_count: int = 0
     channel_id: str | None = Field(default=None, max_length=ID_MAX)
     created_at: datetime = _ts(index=True)
+
+
+class KeyCanary(SQLModel, table=True):
+    """A known value under the patient data's key: every process decrypts it at start-up,
+    so a wrong or missing key stops it with a message, not with empty recalls."""
+
+    __tablename__ = "key_canary"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str
+    fingerprint: str = Field(max_length=16)  # the primary key's public fingerprint
+    updated_at: datetime = _ts()
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -9,8 +9,7 @@ from sqlmodel import Session, select
 from bot.crypto import Vault, generate_key
 from bot.huddle import Huddle
 from bot.keys import check_keys, rotate_keys
-from bot.storage.keys import KeyCanary
-from bot.storage.models import AuditEntry, Tidbit
+from bot.storage.models import AuditEntry, KeyCanary, Tidbit
 from bot.wiring import StartupError, build_huddle
 from tests.conftest import Chat
 
