@@ -126,6 +126,17 @@ def huddle(engine, settings, content, vault, clock) -> Huddle:
     return Huddle(engine=engine, settings=settings, content=content, vault=vault, clock=clock)
 
 
+@pytest.fixture
+def worker_door(huddle, settings, engine):
+    """``huddle serve``'s door: one worker process, with a core of its own on the test's
+    database (the worker opens its own connections, so the settings name the database)."""
+    from adapters.core_processes import InWorkers
+
+    url = engine.url.render_as_string(hide_password=False)
+    huddle.settings = settings.model_copy(update={"database_url": url})
+    return InWorkers(huddle, 1)
+
+
 class Chat:
     """Talk to the core like a person in a channel: ``chat("/defect list")``."""
 

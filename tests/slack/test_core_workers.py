@@ -25,18 +25,10 @@ from tests.slack.helpers import defects
 
 
 @pytest.fixture
-def shared_settings(settings, engine):
-    """The fixtures' settings, pointing at the test's database (the worker opens its own)."""
-    url = engine.url.render_as_string(hide_password=False)
-    return settings.model_copy(update={"database_url": url})
-
-
-@pytest.fixture
-async def worker_slack(huddle, shared_settings, api):
-    huddle.settings = shared_settings
-    door = InWorkers(huddle, 1)
+async def worker_slack(huddle, worker_door, api):
+    door = worker_door
     app = build_web_app(
-        huddle, shared_settings, mounts=[make_mount(slack_settings(api))], door=door
+        huddle, huddle.settings, mounts=[make_mount(slack_settings(api))], door=door
     )
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -6,20 +6,16 @@ import os
 
 import pytest
 
-from adapters.core_processes import InWorkers
 from bot.storage.models import Defect
 from tests.teams.conftest import Teams, _running_app, card_actions, emulator_settings, rows
 
 
 @pytest.fixture
-async def worker_teams(huddle, settings, engine, bot_connector, sleeps):
-    url = engine.url.render_as_string(hide_password=False)
-    huddle.settings = settings.model_copy(update={"database_url": url})
-    door = InWorkers(huddle, 1)
+async def worker_teams(huddle, worker_door, bot_connector, sleeps):
     client = await _running_app(
-        huddle, huddle.settings, bot_connector, sleeps, emulator_settings(), door=door
+        huddle, huddle.settings, bot_connector, sleeps, emulator_settings(), door=worker_door
     )
-    yield Teams(client, bot_connector.url), door
+    yield Teams(client, bot_connector.url), worker_door
     await client.close()
 
 
