@@ -113,8 +113,10 @@ class InWorkers:
         imports the platforms' SDKs, so the workers build their cores meanwhile."""
         if self._pool is None:
             self._pool = self._new_pool()
-            # One call per worker, each holding its worker a moment, so every one starts.
-            self._starting = [self._pool.submit(_ready, 0.2) for _ in range(self.processes)]
+            # One call per worker, each holding its worker a moment (when there are more
+            # than one), so the pool starts every one of them now.
+            hold = 0.2 if self.processes > 1 else 0.0
+            self._starting = [self._pool.submit(_ready, hold) for _ in range(self.processes)]
 
     async def start(self) -> None:
         """Start every worker (``begin``) and wait until each has built its core (checked

@@ -3,7 +3,9 @@
 Every listener (``listeners``) is wrapped by ``SlackAdapter.acking``: it acknowledges at
 once and starts the listener's work as a task, so with ``process_before_response=True``
 bolt answers Slack well inside its 3 seconds and the work runs after. The core runs off
-the event loop, a few calls at a time (``core``); replies go out through ``posting``.
+the event loop, a few calls at a time (``handle``); replies go out through ``posting``.
+Under ``huddle serve`` a request's whole work after its ack is shipped to a worker
+process (``shipping``), so this process only acknowledges.
 The core stores what the person typed before any Slack call that could fail.
 """
 
@@ -292,7 +294,13 @@ class SlackAdapter:
             if self._pending == 0:
                 self._idle.set()
 
-    async def core(self, event: Event, *, first: bool = False) -> list[Reply]:
+    async def drained(self) -> None:
+        """Returns once every acknowledged request has finished its work."""
+        await self._idle.wait()
+
+    # -- what listeners reach through -------------------------------------------------
+
+    async def handle(self, event: Event, *, first: bool = False) -> list[Reply]:
         """The core's door, off the event loop (``door``: in worker processes under
         ``huddle serve``), a few calls at a time.
 
@@ -304,16 +312,6 @@ class SlackAdapter:
         """
         async with self.lanes.slot(first=first):
             return await self.door.handle(event, urgent=first)
-
-    async def drained(self) -> None:
-        """Returns once every acknowledged request has finished its work."""
-        await self._idle.wait()
-
-    # -- what listeners reach through -------------------------------------------------
-
-    async def handle(self, event: Event, *, first: bool = False) -> list[Reply]:
-        """The core's one door, off the event loop, a few at a time (``core``)."""
-        return await self.core(event, first=first)
 
     async def forget_workspace(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         """Huddle was uninstalled or its bot token revoked: its tokens are gone."""
