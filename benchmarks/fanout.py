@@ -193,11 +193,23 @@ async def post_all(huddle: Huddle, api_url: str, options: ClockSettings):
     messenger = messenger_for(slack, huddle)
     assert messenger is not None
     token_lookups = 0
+    kinds: Counter[str] = Counter()  # the statements by verb and table, for the figures
 
-    def count_lookups(conn, cursor, statement, *args) -> None:
+    def count_lookups(conn, cursor, statement, parameters, context, executemany) -> None:
         nonlocal token_lookups
         if "slack_bots" in statement or "slack_installations" in statement:
             token_lookups += 1
+        words = statement.split()
+        verb = words[0].upper() if words else "?"
+        table = next(
+            (
+                w
+                for w, before in zip(words[1:], words, strict=False)
+                if before.upper() in ("FROM", "INTO", "UPDATE")
+            ),
+            "",
+        )
+        kinds[f"{verb} {table}{' (executemany)' if executemany else ''}".strip()] += 1
 
     sa.event.listen(huddle.engine, "before_cursor_execute", count_lookups)
     try:
@@ -208,7 +220,7 @@ async def post_all(huddle: Huddle, api_url: str, options: ClockSettings):
     finally:
         sa.event.remove(huddle.engine, "before_cursor_execute", count_lookups)
         await messenger.close()
-    return report, wall, cpu, trips.count, token_lookups
+    return report, wall, cpu, trips.count, token_lookups, kinds
 
 
 def run(label: str, url: str, args: argparse.Namespace) -> dict:
@@ -229,7 +241,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict:
     )
     overrides = {"concurrency": args.concurrency} if args.concurrency else {}
     options = ClockSettings.defaults(**overrides)
-    report, wall, cpu, statements, lookups = asyncio.run(post_all(huddle, api_url, options))
+    report, wall, cpu, statements, lookups, kinds = asyncio.run(post_all(huddle, api_url, options))
 
     # A second run in the same minute (a second clock, or a retry) must post nothing.
     again, *_ = asyncio.run(post_all(huddle, api_url, options))
@@ -253,6 +265,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict:
         "statements": statements,
         "clock_statements": statements - lookups,
         "lookups": lookups,
+        "kinds": dict(kinds.most_common()),
         "exactly_once": len(per_channel) == expected and set(per_channel.values()) == {1},
         "second_run_posted": again.posted,
     }
@@ -276,6 +289,8 @@ def show(result: dict) -> None:
         f"(clock {result['clock_statements'] / posted:.3f}, "
         f"bot-token look-ups {result['lookups']} = {result['lookups'] / posted:.4f})"
     )
+    kinds = ", ".join(f"{n} {kind}" for kind, n in result["kinds"].items())
+    print(f"  the statements              {kinds}")
     print(f"  every channel exactly once  {'yes' if result['exactly_once'] else 'NO'}")
     print(f"  a second run posted         {result['second_run_posted']}")
 

@@ -1,15 +1,16 @@
 """Posting a job's claimed messages and recording what happened, step by step.
 
 ``deliver_and_record`` posts through ``fanout.deliver_all``; each row is marked
-``sending`` just before its platform call and its result (posted, failed with its
-back-off, undeliverable, unconfirmed) is written just after, in small group commits
-(``bot.clock.journal``), so a crash leaves only the posts in flight uncertain.
+``sending`` before its platform call and its result (posted, failed with its
+back-off, undeliverable, unconfirmed) is written after, in a few large writes
+(``bot.clock.journal``), so a crash leaves nothing lost and nothing sent twice.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from bot.clock.config import ClockSettings
 from bot.clock.fanout import Delivery, Sent, Sleep, deliver_all
 from bot.clock.journal import Journal
-from bot.ports import Messenger
+from bot.ports import Messenger, can_find
 from bot.storage.clock import Claims, Outcome
 
 log = logging.getLogger("huddle.clock")
@@ -87,6 +88,7 @@ async def deliver_and_record(
 ) -> None:
     """Post every delivery and record each result on its claim; never marks unsent posts done."""
     clock = monotonic or time.monotonic
+    deliveries = in_turn(deliveries)
     started_at = clock()
     journal = Journal(
         engine,
@@ -95,6 +97,9 @@ async def deliver_and_record(
         now=now,
         send_timeout=options.send_timeout_seconds,
         elapsed=lambda: clock() - started_at,
+        # Marked ahead where a post whose answer is lost can be looked for (Slack).
+        ahead=[d for d in deliveries if d.lease is None and can_find(messengers[d.ref.platform])],
+        batch=options.batch_size,
     )
     attempted: set[int] = set()
 
@@ -140,6 +145,21 @@ async def deliver_and_record(
                 if d.since is None
             ]
         )
+
+
+def in_turn(deliveries: list[Delivery]) -> list[Delivery]:
+    """Uncertain posts first, then each workspace's first post, each one's second, ...
+
+    The order the fan-out starts them in (each workspace has its few slots), and so the
+    order the journal marks them ahead in.
+    """
+    rank: dict[tuple[str, str], int] = defaultdict(int)
+    keys = []
+    for index, delivery in enumerate(deliveries):
+        workspace = (delivery.ref.platform, delivery.ref.workspace_id)
+        keys.append((delivery.since is None, rank[workspace], index))
+        rank[workspace] += 1
+    return [deliveries[k[2]] for k in sorted(keys)]
 
 
 def _outcome(

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.clock.journal import AHEAD
 from bot.crypto import generate_key
 from bot.storage import db
 from bot.storage.models import MeetingPost, Subscription, Workspace
@@ -226,9 +227,9 @@ def crash_round(
     run_clock(env, folder, slack, nth=nth, after_storing=after_storing)
     _, reached, killed = slack.counts()
     left = statuses(url)
-    # The next run settles what the killed one left once past the send timeout: wait out
-    # that much real time (the clock's own clock), bounded.
-    time.sleep(SEND_TIMEOUT + 0.2)
+    # The next run settles what the killed one left once its holds have passed (the send
+    # timeout and the journal's window for marks ahead): wait out that much real time.
+    time.sleep(SEND_TIMEOUT * (1 + AHEAD) + 0.2)
     run_clock(env, folder)
     counts, _, _ = slack.counts()
     missed = sum(1 for n in range(channels) if counts.get(f"C{n:05d}", 0) == 0)
