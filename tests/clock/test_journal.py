@@ -178,3 +178,23 @@ async def test_a_fan_out_of_many_posts_costs_a_few_writes(huddle, clock, options
     # Planning's handful (3 claiming INSERTs among them), then a write of marks and
     # outcomes per batch or so, and the last outcomes: far from a statement per post.
     assert report.db_round_trips <= 20
+
+
+def test_the_fan_out_takes_uncertain_posts_first_then_each_workspace_in_turn():
+    from bot.clock.delivery import in_turn
+
+    def delivery(n: int, workspace: str, since: datetime | None = None) -> Delivery:
+        return Delivery(n, ConversationRef("slack", workspace, f"C{n}"), None, since=since)
+
+    order = in_turn(
+        [
+            delivery(1, "T1"),
+            delivery(2, "T1"),
+            delivery(3, "T1"),
+            delivery(4, "T2"),
+            delivery(5, "T2", since=DUE),
+            delivery(6, "T3"),
+        ]
+    )
+    # The order its posts start in (each workspace has a few slots), and the journal marks.
+    assert [d.row_id for d in order] == [5, 1, 4, 6, 2, 3]
