@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,7 +86,18 @@ def clock_mark(
     id) and each table's claims of these periods (count, last id, attempts, done). Equal
     marks: the clock's inputs are as they were; unequal: look again.
     """
-    periods = sorted(set(periods))
+    tables: dict[sa.Table, str] = {}
+    for c in claims:
+        tables.setdefault(c.table, c.done_at)
+    periods = tuple(sorted(set(periods)))
+    statement = _mark_statement(tuple(tables.items()), bool(periods))
+    return tuple(session.execute(statement, {"periods": list(periods)}).one())
+
+
+@lru_cache(maxsize=8)
+def _mark_statement(tables: tuple[tuple[sa.Table, str], ...], any_periods: bool) -> sa.Select:
+    """The mark's statement, built once per set of claim tables (an idle tick runs it every
+    minute: building it cost more Python than running it); the periods are its parameter."""
     s = Subscription.__table__.c
     k = Skip.__table__.c
     # One scan per table (aggregates side by side, joined on true), not one per figure.
@@ -103,12 +115,11 @@ def clock_mark(
         ).subquery("subscriptions"),
         sa.select(sa.func.count().label("n"), sa.func.max(k.id).label("last")).subquery("skips"),
     ]
-    tables: dict[sa.Table, str] = {}
-    for c in claims:
-        tables.setdefault(c.table, c.done_at)
-    for n, (table, done_at) in enumerate(tables.items()):
+    for n, (table, done_at) in enumerate(tables):
         c = table.c
-        current = c.period.in_(periods) if periods else sa.false()
+        current = (
+            c.period.in_(sa.bindparam("periods", expanding=True)) if any_periods else sa.false()
+        )
         parts.append(
             sa.select(
                 sa.func.count().label("n"),
@@ -122,5 +133,4 @@ def clock_mark(
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, sa.true())
-    statement = sa.select(*(column for part in parts for column in part.c)).select_from(joined)
-    return tuple(session.execute(statement).one())
+    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
