@@ -135,17 +135,16 @@ def top_heroes(
     scored = sa.select(s.id, s.votes).where(*voted).subquery("scored")
     total = sa.func.sum(scored.c.votes)  # each story's stored count of the votes that count
     rows = session.execute(
-        sa.select(h.user_id, total, sa.func.count())
+        sa.select(h.user_id, total, sa.func.count(), _latest_name(workspace_id, h.user_id))
         .join_from(scored, StoryHero.__table__, h.story_id == scored.c.id)
         .where(h.workspace_id == workspace_id)
         .group_by(h.user_id)
         .order_by(total.desc(), h.user_id)
         .limit(limit)
     ).all()
-    names = {user_id: _latest_name(session, workspace_id, user_id) for user_id, _, _ in rows}
     return [
-        HeroScore(user_id, names[user_id] or user_id, int(count), int(stories))
-        for user_id, count, stories in rows
+        HeroScore(user_id, name or user_id, int(count), int(stories))
+        for user_id, count, stories, name in rows
     ]
 
 
@@ -154,14 +153,13 @@ def _all_time_heroes(session: Session, workspace_id: int, limit: int) -> list[He
     the top of ``ix_hero_tally_board``; the same answer as adding up every voted story."""
     t = HeroTally.__table__.c
     rows = session.execute(
-        sa.select(t.user_id, t.votes, t.stories)
+        sa.select(t.user_id, t.votes, t.stories, _latest_name(workspace_id, t.user_id))
         .where(t.workspace_id == workspace_id, t.votes > 0)
         .order_by(t.votes.desc(), t.user_id)
         .limit(limit)
     ).all()
     return [
-        HeroScore(user_id, _latest_name(session, workspace_id, user_id) or user_id, votes, count)
-        for user_id, votes, count in rows
+        HeroScore(user_id, name or user_id, votes, count) for user_id, votes, count, name in rows
     ]
 
 
@@ -170,27 +168,28 @@ def _period_heroes(session: Session, workspace_id: int, period: str, limit: int)
     triggers (migration 0028); the same answer as adding up the period's voted stories."""
     t = HeroPeriodTally.__table__.c
     rows = session.execute(
-        sa.select(t.user_id, t.votes, t.stories)
+        sa.select(t.user_id, t.votes, t.stories, _latest_name(workspace_id, t.user_id))
         .where(t.workspace_id == workspace_id, t.period == period, t.votes > 0)
         .order_by(t.votes.desc(), t.user_id)
         .limit(limit)
     ).all()
     return [
-        HeroScore(user_id, _latest_name(session, workspace_id, user_id) or user_id, votes, count)
-        for user_id, votes, count in rows
+        HeroScore(user_id, name or user_id, votes, count) for user_id, votes, count, name in rows
     ]
 
 
-def _latest_name(session: Session, workspace_id: int, user_id: str) -> str | None:
-    """The name a hero was last recorded under: one row, by ``ix_story_hero_person``."""
-    h = StoryHero.__table__.c
-    statement = (
-        sa.select(h.name)
-        .where(h.workspace_id == workspace_id, h.user_id == user_id)
-        .order_by(h.id.desc())
+def _latest_name(workspace_id: int, user_id: sa.ColumnElement[str]) -> sa.ScalarSelect:
+    """The name a hero was last recorded under, for each row of the board's own query: one
+    row of ``ix_story_hero_person`` per person shown (PostgreSQL evaluates it after the
+    LIMIT), where a query per person cost a round trip each."""
+    latest = StoryHero.__table__.alias("latest")
+    return (
+        sa.select(latest.c.name)
+        .where(latest.c.workspace_id == workspace_id, latest.c.user_id == user_id)
+        .order_by(latest.c.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return session.execute(statement).scalar()
 
 
 def known_people(*, session: Session, workspace_id: int, name: str) -> list[Hero]:
