@@ -116,7 +116,7 @@ def _unknown(ctx: Context, word: str) -> str:
 def listing(ctx: Context, rest: str) -> Reply:
     chosen = parse_filter(ctx, rest)
     me = ctx.incoming.user_id if chosen.mine else None
-    page = defect_lists.defect_page(
+    total, views = defect_lists.defect_views_page(
         session=ctx.session,
         workspace_id=ctx.workspace_id,
         state=chosen.state,
@@ -127,7 +127,7 @@ def listing(ctx: Context, rest: str) -> Reply:
         limit=LIST_LIMIT,
     )
     what = chosen.described(ctx)
-    if page.total == 0:
+    if total == 0:
         plain = chosen == ListFilter(page=chosen.page)
         hint = (
             "Log one with `/defect <stage>: <what happened>`."
@@ -135,17 +135,12 @@ def listing(ctx: Context, rest: str) -> Reply:
             else ("`/defect list all` shows every defect, open and closed.")
         )
         return Reply(text=f"No {what[0].lower()}{what[1:]}. {hint}", visibility=Visibility.PRIVATE)
-    pages = -(-page.total // LIST_LIMIT)
-    if not page.lines:
+    pages = -(-total // LIST_LIMIT)
+    if not views:
         raise UsageError(
             f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages > 1 else ''} "
             f"of {what.lower()}: try `/defect list {chosen.words()} page {pages}`."
         )
-    views = defects.views_of(
-        session=ctx.session,
-        workspace_id=ctx.workspace_id,
-        ids=[line.defect_id for line in page.lines],
-    )
     fields = [_field(ctx, view, width=120, last=LISTED_ACTIONS) for view in views]
     buttons = [
         Button(f"Close #{v.defect.id}", f"defect close {v.defect.id}") for v in views if v.is_open
@@ -159,7 +154,7 @@ def listing(ctx: Context, rest: str) -> Reply:
     if chosen.page < pages:
         shown += f" See more with `/defect list {words} page {chosen.page + 1}`."
     return Reply(
-        title=f"{what} ({page.total})",
+        title=f"{what} ({total})",
         text=shown,
         fields=tuple(fields),
         buttons=tuple(buttons),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from bot.storage.defects import DefectLine, line_statement
+from bot.storage.defects import DefectLine, DefectView, line_statement, with_actions
 from bot.storage.models import Defect
 
 
@@ -35,6 +35,43 @@ def defect_page(
     ``state`` is ``open``, ``closed`` or ``all``; ``mine`` is a user id, matching the
     defects they logged or own.
     """
+    conditions = _filters(state, stage, owner_id, mine)
+    total = _total(session, workspace_id, conditions)
+    if not total or offset >= total:
+        return DefectPage(total, ())
+    statement = line_statement(workspace_id, *conditions, limit=limit, offset=offset)
+    return DefectPage(total, tuple(DefectLine(*row) for row in session.execute(statement)))
+
+
+def defect_views_page(
+    *,
+    session: Session,
+    workspace_id: int,
+    state: str = "open",
+    stage: str | None = None,
+    owner_id: str | None = None,
+    mine: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+) -> tuple[int, list[DefectView]]:
+    """As ``defect_page`` (the same filters and order), each defect with every recovery
+    action: how many match, and the page, in three statements (the count, the page,
+    its actions)."""
+    conditions = _filters(state, stage, owner_id, mine)
+    total = _total(session, workspace_id, conditions)
+    if not total or offset >= total:
+        return total, []
+    found = session.exec(
+        select(Defect)
+        .where(Defect.workspace_id == workspace_id, *conditions)
+        .order_by(Defect.created_at.desc(), Defect.id.desc())
+        .limit(limit)
+        .offset(offset or None)
+    ).all()
+    return total, with_actions(session, list(found))
+
+
+def _filters(state: str, stage: str | None, owner_id: str | None, mine: str | None) -> list:
     d = Defect.__table__.c
     conditions = []
     if state == "open":
@@ -47,10 +84,10 @@ def defect_page(
         conditions.append(d.owner_id == owner_id)
     if mine is not None:
         conditions.append(sa.or_(d.owner_id == mine, d.reporter_id == mine))
-    total = session.execute(
-        sa.select(sa.func.count()).where(d.workspace_id == workspace_id, *conditions)
-    ).scalar_one()
-    if not total or offset >= total:
-        return DefectPage(int(total), ())
-    statement = line_statement(workspace_id, *conditions, limit=limit, offset=offset)
-    return DefectPage(int(total), tuple(DefectLine(*row) for row in session.execute(statement)))
+    return conditions
+
+
+def _total(session: Session, workspace_id: int, conditions: list) -> int:
+    d = Defect.__table__.c
+    statement = sa.select(sa.func.count()).where(d.workspace_id == workspace_id, *conditions)
+    return int(session.execute(statement).scalar_one())

@@ -64,7 +64,8 @@ def get_defect(*, session: Session, workspace_id: int, defect_id: int) -> Defect
     return session.exec(statement).first()
 
 
-def _with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
+def with_actions(session: Session, defects: list[Defect]) -> list[DefectView]:
+    """These defects, each with every recovery action (oldest first): one statement."""
     if not defects:
         return []
     ids = [d.id for d in defects]
@@ -90,7 +91,7 @@ def views_of(*, session: Session, workspace_id: int, ids: list[int]) -> list[Def
         select(Defect).where(Defect.workspace_id == workspace_id, Defect.id.in_(ids))
     ).all()
     by_id = {d.id: d for d in found}
-    return _with_actions(session, [by_id[i] for i in ids if i in by_id])
+    return with_actions(session, [by_id[i] for i in ids if i in by_id])
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def views_for_patients(
         )
         .order_by(Defect.created_at.desc(), Defect.id.desc())
     ).all()
-    return _with_actions(session, list(found))
+    return with_actions(session, list(found))
 
 
 def set_stage(*, session: Session, defect: Defect, stage: str) -> Defect:
@@ -314,4 +315,4 @@ def close_defect(*, session: Session, defect: Defect, closed_by: str, now: datet
 
 
 def actions_for(*, session: Session, defect: Defect) -> tuple[RecoveryAction, ...]:
-    return _with_actions(session, [defect])[0].actions
+    return with_actions(session, [defect])[0].actions

@@ -141,3 +141,27 @@ def test_unknown_ids_and_malformed_ids_get_a_friendly_reply(chat):
     assert "I need a defect number" in chat("/defect close twelve")
     assert "What did we do" in (chat("/defect arrival: x") and chat("/defect recover 1"))
     assert "Say which defect" in chat("/defect recover")
+
+
+def test_a_page_of_the_list_reads_the_page_with_its_actions_in_a_fixed_few_statements(chat, huddle):
+    import sqlalchemy as sa
+
+    def statements_for(command: str) -> int:
+        seen = []
+        listen = lambda *_: seen.append(1)  # noqa: E731
+        sa.event.listen(huddle.engine, "before_cursor_execute", listen)
+        try:
+            chat.replies(command)
+        finally:
+            sa.event.remove(huddle.engine, "before_cursor_execute", listen)
+        return len(seen)
+
+    chat("/defect arrival: the first one")
+    chat("/defect recover 1 rang her back")
+    one = statements_for("/defect list")
+    for n in range(25):
+        chat(f"/defect waiting: waited, time {n}")
+        chat(f"/defect recover {n + 2} said sorry")
+    # Ten defects with their actions cost what one did: the count, the page, its actions.
+    assert statements_for("/defect list") == one
+    assert statements_for("/defect list page 3") == one
