@@ -69,24 +69,31 @@ def recent_tidbits(
     offset: int = 0,
     limit: int = 10,
 ) -> RecalledPage:
-    """A patient's unexpired tidbits, newest first: ``limit`` of them from ``offset``."""
+    """A patient's unexpired tidbits, newest first: ``limit`` of them from ``offset``.
+
+    One statement, the page with how many there are in all (a patient has a handful, so
+    counting them beside the page costs nothing); a page past the end counts on its own.
+    """
     t = Tidbit.__table__.c
     found = (
         t.workspace_id == workspace_id,
         t.patient_ref_hash.in_(ref_hashes),
         t.expires_at > now,
     )
-    total = session.execute(sa.select(sa.func.count()).where(*found)).scalar_one()
-    if not total or offset >= total:
-        return RecalledPage(int(total), ())
     statement = (
-        sa.select(t.id, t.note_enc, t.author_name, t.created_at)
+        sa.select(t.id, t.note_enc, t.author_name, t.created_at, sa.func.count().over())
         .where(*found)
         .order_by(t.created_at.desc(), t.id.desc())
         .limit(limit)
         .offset(offset or None)
     )
-    return RecalledPage(int(total), tuple(Recalled(*row) for row in session.execute(statement)))
+    rows = session.execute(statement).all()
+    if rows:
+        return RecalledPage(int(rows[0][-1]), tuple(Recalled(*row[:-1]) for row in rows))
+    if not offset:
+        return RecalledPage(0, ())
+    total = session.execute(sa.select(sa.func.count()).where(*found)).scalar_one()
+    return RecalledPage(int(total), ())
 
 
 def recent_tidbits_by_ref(
