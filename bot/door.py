@@ -30,7 +30,7 @@ from bot.storage.db import transaction
 from bot.storage.directory_ids import note_person
 from bot.storage.events import claim_event
 from bot.storage.models import ID_MAX, Workspace
-from bot.storage.workspaces import ensure_workspace, get_workspace
+from bot.storage.workspaces import ensure_workspace, find_workspace
 
 log = logging.getLogger("huddle")
 
@@ -178,12 +178,15 @@ def enter(
     event = without_nul(event)
     try:
         with transaction(engine) as session:
-            workspace = _workspace(session, event, route, settings, now)
-            if workspace is None:
+            found = _workspace(session, event, route, settings, now)
+            if found is None:
                 return []
+            workspace, revision = found
             _note_directory_id(session, workspace, event, now)
             _note_channel_name(session, workspace, event, now)
-            content = library.for_workspace(session=session, workspace_id=workspace.id)
+            content = library.for_workspace(
+                session=session, workspace_id=workspace.id, revision=revision
+            )
             turn = Turn(session, workspace, event, content, vault, settings, now, library)
             if route.claims_first and not turn.first_delivery():
                 return []
@@ -204,19 +207,22 @@ def enter(
 
 def _workspace(
     session: Session, event: Event, route: Route, settings: Settings, now: datetime
-) -> Workspace | None:
+) -> tuple[Workspace, int | None] | None:
+    """The event's workspace and its blueprint revision (None: to be read), one statement
+    for an existing workspace; created on first contact where the route says so."""
+    found = find_workspace(session=session, platform=event.platform, external_id=event.workspace_id)
     if not route.creates_workspace:
-        return get_workspace(
-            session=session, platform=event.platform, external_id=event.workspace_id
-        )
-    return ensure_workspace(
+        return found
+    workspace = ensure_workspace(
         session=session,
         platform=event.platform,
         external_id=event.workspace_id,
         default_timezone=settings.default_timezone,
         now=now,
         name=getattr(event, "workspace_name", None),
+        known=found[0] if found else None,
     )
+    return workspace, found[1] if found else None
 
 
 def _note_directory_id(session: Session, workspace: Workspace, event: Event, now) -> None:

@@ -66,9 +66,13 @@ class ContentLibrary:
         found = blueprints.revisions(session=session, workspace_ids=ids)
         return {wid: self._at(session, wid, found.get(wid, 0)) for wid in ids}
 
-    def for_workspace(self, *, session: Session, workspace_id: int) -> Content:
-        """The content this workspace's commands and jobs use now."""
-        revision = blueprints.revision(session=session, workspace_id=workspace_id)
+    def for_workspace(
+        self, *, session: Session, workspace_id: int, revision: int | None = None
+    ) -> Content:
+        """The content this workspace's commands and jobs use now (``revision``: its
+        blueprint revision, if the caller read it in this transaction)."""
+        if revision is None:
+            revision = blueprints.revision(session=session, workspace_id=workspace_id)
         return self._at(session, workspace_id, revision)
 
     def _at(self, session: Session, workspace_id: int, revision: int) -> Content:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.storage.blueprint_models import BlueprintSettings
 from bot.storage.models import Workspace
 
 CONSOLE = ("console", "local")  # the console's own workspace (adapters/console)
@@ -36,6 +37,20 @@ def get_workspace(*, session: Session, platform: str, external_id: str) -> Works
     return session.exec(statement).first()
 
 
+def find_workspace(
+    *, session: Session, platform: str, external_id: str
+) -> tuple[Workspace, int] | None:
+    """The workspace row and its blueprint revision (0: never customised) in one statement:
+    what the door reads for every event."""
+    statement = (
+        select(Workspace, sa.func.coalesce(BlueprintSettings.revision, 0))
+        .outerjoin(BlueprintSettings, BlueprintSettings.workspace_id == Workspace.id)
+        .where(Workspace.platform == platform, Workspace.external_id == external_id)
+    )
+    row = session.exec(statement).first()
+    return None if row is None else (row[0], int(row[1]))
+
+
 def ensure_workspace(
     *,
     session: Session,
@@ -44,12 +59,14 @@ def ensure_workspace(
     default_timezone: str,
     now: datetime,
     name: str | None = None,
+    known: Workspace | None = None,
 ) -> Workspace:
     """The workspace row, created on first contact. Safe when two requests race.
 
     Runs in its own savepoint so a lost race does not spoil the caller's transaction.
+    ``known``: the row, if the caller has just read it (it is not read again).
     """
-    found = get_workspace(session=session, platform=platform, external_id=external_id)
+    found = known or get_workspace(session=session, platform=platform, external_id=external_id)
     if found is not None:
         if name and found.name != name:
             found.name = name[:120]

@@ -262,3 +262,28 @@ def test_an_edit_rolled_back_is_never_cached(huddle, practice):
         raise RuntimeError("the rest of the request failed")
     edit(huddle, own_stages.update_stage, editor=ADMIN, stage_id="waiting", name="Lounge")
     assert "Service blueprint · Arrival" in practice("/huddle blueprint arrival")
+
+
+def test_the_door_reads_the_workspace_and_its_blueprint_revision_in_one_statement(
+    huddle, practice, other_chat
+):
+    import sqlalchemy as sa
+
+    other_chat("/huddle blueprint")
+    edit(huddle, own_stages.update_stage, editor=ADMIN, stage_id="arrival", name="Welcome")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(huddle.engine, "before_cursor_execute", seen)
+    try:
+        [ours] = practice.replies("/huddle blueprint arrival")
+        [theirs] = other_chat.replies("/huddle blueprint arrival")
+    finally:
+        sa.event.remove(huddle.engine, "before_cursor_execute", seen)
+    # Each practice still sees its own blueprint (an edited one, and the server's)...
+    assert ours.title == "Service blueprint · Welcome"
+    assert theirs.title == "Service blueprint · Arrival"
+    # ... and no command reads the revision in a statement of its own.
+    assert not [s for s in statements if s.startswith("SELECT blueprint_settings.revision")]
