@@ -74,7 +74,9 @@ def main() -> int:
     print()
     print(f"runs                         {len(rounds)} of {args.channels} channels each")
     print(f"kills that went off          {sum(r.killed for r in rounds)}")
-    print(f"rows left sending by a kill  {min(sending)} to {max(sending)} (marked ahead or in flight)")
+    print(
+        f"rows left sending by a kill  {min(sending)} to {max(sending)} (marked ahead or in flight)"
+    )
     print(f"final states of all claims   {dict(final)}")
     print(f"missed posts                 {missed}")
     print(f"doubled posts                {doubled}")
