@@ -104,3 +104,26 @@ def test_free_text_with_a_phone_number_or_email_is_never_saved_unconfirmed(
     saved = _count(engine)
     chat(template.format(f"{before} {contact} {after}"))
     assert _count(engine) == saved
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/defect arrival: pt 0412 345 678",
+        "/defect arrival: rang patient 0412 345 678 back",
+        "/defect recover 1 pt 0412 345 678",
+        "/wow @Priya pt 0412 345 678 helped",
+        "/tidbit pt 0412 345 678 loves dogs",
+    ],
+)
+def test_a_phone_number_that_starts_like_a_patient_reference_is_still_a_phone_number(
+    chat, engine, line
+):
+    # Found by the property test above: `pt 0412` reads as a chart number, and the
+    # rest of the phone number was saved as the description.
+    chat("/defect arrival: waited 25 minutes")
+    saved = _count(engine)
+    [reply] = chat.replies(line)
+    assert "looks like a phone number" in reply.plain()
+    assert "0412 345 678" not in reply.plain()  # shown masked
+    assert _count(engine) == saved
