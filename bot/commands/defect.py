@@ -73,11 +73,7 @@ def handle(ctx: Context) -> list[Reply]:
 
 def _log(ctx: Context, text: str) -> Reply:
     command = f"defect {text}"
-    written, (patient_ref, text) = text, patient_ref_in(text)
-    # The reference is taken out before the description is checked, so check what was
-    # written around it too: `pt 0412 345 678` is a phone number, not a chart number.
-    if patient_ref is not None and (warning := gate(ctx, written, kind="defect", command=command)):
-        return warning
+    patient_ref, text = patient_ref_in(text)
     unstaged = defect_stage.said_no_stage(text)
     if unstaged is not None:  # the person chose "No stage"
         defect_stage.refuse_if_wordless(unstaged)

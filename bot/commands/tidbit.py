@@ -24,7 +24,6 @@ from bot.commands.suggest import did_you_mean
 from bot.commands.tidbits_setting import refuse_when_off
 from bot.model import Button, Reply
 from bot.privacy import RefReading, check_patient_ref, split_ambiguous_ref
-from bot.privacy.refs import find_patient_ref_spans
 from bot.storage import tidbits
 from bot.storage.audit import record_audit
 from bot.storage.models import PATIENT_REF_MAX, TIDBIT_MAX, Tidbit
@@ -69,10 +68,7 @@ def handle(ctx: Context) -> list[Reply]:
         raise UsageError(
             f"That note is {len(note)} characters; keep tidbits brief (at most {TIDBIT_MAX})."
         )
-    # A reference named in the text (`pt JS-1042`) was taken out of the note: check what
-    # was written around it too (`pt 0412 345 678` is a phone number, not a chart number).
-    checked = text if find_patient_ref_spans(text) else note
-    if (warning := gate(ctx, checked, kind="tidbit", command=f"tidbit {text}")) is not None:
+    if (warning := gate(ctx, note, kind="tidbit", command=f"tidbit {text}")) is not None:
         return [warning]
     return [_remember(ctx, ref, note)]
 

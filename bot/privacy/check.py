@@ -107,8 +107,7 @@ def check(text: str, *, region: str | None, kind: TextKind) -> list[Finding]:
     if kind not in TEXT_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TEXT_KINDS)}, not {kind!r}")
     # A chart reference (JS-1042) is what we ask for: never flag it; a name after
-    # `patient:` is still a name, and a phone number that starts like one (`pt 0412 345
-    # 678`) is still a phone number.
+    # `patient:` is still a name.
     refs = [s for s in find_patient_ref_spans(text) if check_patient_ref(text[s[0] : s[1]]) is None]
     found: list[tuple[FindingKind, tuple[int, int]]] = []
     found += [("email", span) for span in detectors.emails(text)]
@@ -122,7 +121,7 @@ def check(text: str, *, region: str | None, kind: TextKind) -> list[Finding]:
     ]
     kept: list[tuple[FindingKind, tuple[int, int]]] = []
     for finding_kind, span in sorted(found, key=lambda item: (item[1][0], -item[1][1])):
-        if _within(span, refs) or _overlaps(span, [s for _, s in kept]):
+        if _overlaps(span, refs) or _overlaps(span, [s for _, s in kept]):
             continue
         kept.append((finding_kind, span))
     return [_finding(text, finding_kind, span, kind) for finding_kind, span in kept]
@@ -130,10 +129,6 @@ def check(text: str, *, region: str | None, kind: TextKind) -> list[Finding]:
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in others)
-
-
-def _within(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
-    return any(start <= span[0] and span[1] <= end for start, end in others)
 
 
 def _finding(text: str, kind: FindingKind, span: tuple[int, int], text_kind: TextKind) -> Finding:

@@ -36,14 +36,34 @@ class RefReading(NamedTuple):
 
 
 def find_patient_ref_spans(text: str) -> list[tuple[int, int]]:
-    """Where the references ``find_patient_refs`` returns sit in ``text``."""
+    """Where the references ``find_patient_refs`` returns sit in ``text``.
+
+    Not one that a longer phone number (8 digits or more) or email runs through:
+    `pt 0412 345 678` names no chart number, it is a phone number (and is checked as one).
+    """
+    contacts = _contacts(text)
     spans: list[tuple[int, int]] = []
     for pattern in (_AFTER_COLON, _AFTER_WORD, _IN_BRACKETS):
         for match in pattern.finditer(text):
             span = match.span("ref")
-            if not any(span[0] < end and start < span[1] for start, end in spans):
+            if not _overlaps(span, spans) and not _in_contact(span, contacts):
                 spans.append(span)
     return sorted(spans)
+
+
+def _contacts(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has an email or a phone-like run of 8 digits or more."""
+    found = [m.span() for m in _EMAIL.finditer(text)]
+    return found + [m.span() for m in _PHONE.finditer(text) if sum(map(str.isdigit, m[0])) >= 8]
+
+
+def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in others)
+
+
+def _in_contact(span: tuple[int, int], contacts: list[tuple[int, int]]) -> bool:
+    """``span`` is part of a longer contact detail (`0412` of `0412 345 678`)."""
+    return _overlaps(span, [c for c in contacts if c[1] - c[0] > span[1] - span[0]])
 
 
 def find_patient_refs(text: str) -> list[str]:
@@ -86,8 +106,8 @@ def split_ambiguous_ref(text: str) -> tuple[RefReading, RefReading] | None:
     (RefReading(ref='JS 1042', rest='loves gardening'), RefReading(ref='JS', rest='1042 loves gardening'))
     """
     match = re.match(r"\s*(?P<letters>[A-Za-z]{1,4})\s+(?P<digits>\d{1,10})(?=\s|$)", text)
-    if match is None:
-        return None
+    if match is None or _in_contact(match.span("digits"), _contacts(text)):
+        return None  # `pt 0412 345 678 …`: a phone number, not a reference either way
     letters, digits = match.group("letters"), match.group("digits")
     rest = text[match.end() :].strip()
     joined = RefReading(f"{letters} {digits}", rest)
