@@ -93,8 +93,7 @@ class Journal:
         if row_id in self._lost:
             return False
         for _ in range(2):  # a write slower than the window: renewed once more
-            _, marked = self._held.get(row_id, (None, None))
-            if marked is not None and self.elapsed() - marked <= self.window:
+            if self._young(row_id):
                 return True  # the hold covers this post's send timeout
             future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._marks.append((delivery, future))
@@ -194,12 +193,16 @@ class Journal:
             self._writer = None
             self._idle.set()
 
+    def _young(self, row_id: int) -> bool:
+        """This run holds the row by a mark young enough to start its post on."""
+        _, marked = self._held.get(row_id, (None, None))
+        return marked is not None and self.elapsed() - marked <= self.window
+
     def _covered(self, marks: list[tuple[Delivery, asyncio.Future[bool]]]) -> list:
         """Answer the marks a write just made (marked ahead meanwhile); the rest need one."""
         left = []
         for delivery, future in marks:
-            _, marked = self._held.get(delivery.row_id, (None, None))
-            if marked is not None and self.elapsed() - marked <= self.window:
+            if self._young(delivery.row_id):
                 if not future.done():
                     future.set_result(True)
             else:
