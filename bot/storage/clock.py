@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,7 +91,7 @@ class Target:
     reference: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     brief_minutes: int | None = None  # the morning brief's local time, minutes after midnight
 
-    @property
+    @cached_property  # read several times per channel per job: made once
     def key(self) -> tuple[int, str]:
         return (self.workspace_id, self.channel_id)
 
@@ -151,7 +152,7 @@ def load_targets(*, session: Session) -> list[Target]:
     )
     return [
         Target(*row[:-2], reference=_reference(row[-2]), brief_minutes=row[-1])
-        for row in session.execute(statement)
+        for row in session.execute(statement).all()
     ]
 
 

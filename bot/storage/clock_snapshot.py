@@ -44,7 +44,7 @@ def load_claims(
     statement = sa.select(*claim_columns(claims), rule).where(claims.where(), c.period.in_(periods))
     return {
         (row.workspace_id, row.channel_id, row.period): ClaimRow(*row)
-        for row in session.execute(statement)
+        for row in session.execute(statement).all()
     }
 
 
@@ -71,7 +71,7 @@ def load_claims_of(
             sa.or_(*(k.where() for k in kinds)), c.period.in_(periods)
         )
         owner = {k.kind: k for k in kinds}
-        for *fields, row_kind in session.execute(statement):
+        for *fields, row_kind in session.execute(statement).all():
             row = ClaimRow(*fields)
             found[owner[row_kind]][(row.workspace_id, row.channel_id, row.period)] = row
     return found

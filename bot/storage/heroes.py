@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.storage.db import chunked
 from bot.storage.hero_tally import HeroTally
 from bot.storage.models import NAME_MAX, Story, StoryDraft, StoryHero
 from bot.storage.period_tally import HeroPeriodTally
@@ -69,32 +68,6 @@ def heroes_of(
     )
     for story_id, user_id, name in rows:
         found[story_id].append(Hero(user_id, name))
-    return found
-
-
-def heroes_by_story(
-    *, session: Session, stories: Iterable[tuple[int, int]], batch: int = 1000
-) -> dict[int, list[Hero]]:
-    """For the clock: the heroes of stories from many workspaces, given as
-    (workspace id, story id) pairs, each read in its own workspace: one query per
-    ``batch`` of stories, whatever the number of workspaces."""
-    found: dict[int, list[Hero]] = defaultdict(list)
-    wanted = sorted(set(stories))
-    h = StoryHero.__table__.c
-    for pairs in chunked(wanted, batch):
-        workspaces = {workspace_id for workspace_id, _ in pairs}
-        rows = session.execute(
-            sa.select(h.workspace_id, h.story_id, h.user_id, h.name)
-            .where(
-                h.workspace_id.in_(sorted(workspaces)),
-                h.story_id.in_(sorted({story_id for _, story_id in pairs})),
-            )
-            .order_by(h.story_id, h.id)
-        )
-        pairs_set = set(pairs)
-        for workspace_id, story_id, user_id, name in rows:
-            if (workspace_id, story_id) in pairs_set:  # a story's heroes in its own workspace
-                found[story_id].append(Hero(user_id, name))
     return found
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
 from bot.storage.db import chunked, upsert
+from bot.storage.heroes import Hero
 from bot.storage.models import Nomination, Story, StoryHero, Workspace
 from bot.storage.period_tally import StoryPeriod, periods_of
 
@@ -259,6 +261,7 @@ class NominatedStory:
     text: str
     created_at: datetime
     nominations: int
+    heroes: tuple[Hero, ...] = ()  # who it is about, in the order they were named
 
 
 def latest_story_times(
@@ -285,15 +288,19 @@ def best_story_per_channel(
     until: datetime,
     batch: int = 500,
 ) -> dict[tuple[int, str], NominatedStory]:
-    """Each channel's most-nominated story shared in [since, until), chosen in SQL.
+    """Each channel's most-nominated story shared in [since, until), with its heroes,
+    chosen in SQL.
 
-    Ties go to the story shared first (then the lower id). One row per channel comes
-    back, one query per ``batch`` of workspaces: the stored counts (``Story.votes``,
-    kept by the nomination trigger) are ranked in the database, not read row by row.
+    Ties go to the story shared first (then the lower id). One query per ``batch`` of
+    workspaces: the stored counts (``Story.votes``, kept by the nomination trigger) are
+    ranked in the database, not read row by row, and each winner's heroes come joined
+    to it (a row per hero, in its own workspace), not asked for by id afterwards.
     """
     s = Story.__table__.c
+    h = StoryHero.__table__.c
     columns = (s.id, s.workspace_id, s.channel_id, s.author_id, s.author_name, s.text, s.created_at)
     best: dict[tuple[int, str], NominatedStory] = {}
+    heroes: dict[tuple[int, str], list[Hero]] = defaultdict(list)
     for ids in chunked(sorted(set(workspace_ids)), batch):
         rank = sa.func.row_number().over(
             partition_by=(s.workspace_id, s.channel_id),
@@ -309,10 +316,22 @@ def best_story_per_channel(
             )
             .subquery("ranked")
         )
+        winner = (ranked.c.workspace_id, ranked.c.channel_id)
         rows = session.execute(
-            sa.select(*(ranked.c[c.name] for c in (*columns, s.votes))).where(ranked.c.rank == 1)
-        )
-        for row in rows:
-            story = NominatedStory(*row[:-1], nominations=int(row[-1]))
-            best[(story.workspace_id, story.channel_id)] = story
+            sa.select(*(ranked.c[c.name] for c in (*columns, s.votes)), h.user_id, h.name)
+            .outerjoin(
+                StoryHero.__table__,
+                sa.and_(h.workspace_id == ranked.c.workspace_id, h.story_id == ranked.c.id),
+            )
+            .where(ranked.c.rank == 1)
+            .order_by(*winner, h.id)
+        ).all()
+        for *row, votes, user_id, name in rows:
+            key = (row[1], row[2])
+            if key not in best:
+                best[key] = NominatedStory(*row, nominations=int(votes))
+            if user_id is not None:
+                heroes[key].append(Hero(user_id, name))
+    for key, found in heroes.items():
+        best[key] = replace(best[key], heroes=tuple(found))
     return best

@@ -90,8 +90,9 @@ async def test_the_wow_of_the_week_in_sql_is_the_story_the_python_rule_chose(
                 now=created,
             )
             session.flush()
-            if rng.random() < 0.6:
-                set_heroes(session=session, story=story, heroes=[Hero(f"U{n % 5}", f"Hero {n}")])
+            heroes = [Hero(f"U{n % 5}", f"Hero {n}"), Hero(f"U{n % 5 + 5}", f"Second {n}")]
+            # None, one or two heroes: the winners' come joined to them, in their order.
+            set_heroes(session=session, story=story, heroes=heroes[: rng.choice([0, 1, 1, 2])])
             for voter in range(rng.choice([0, 0, 1, 1, 2, 3, 5])):  # few: many ties
                 add_nomination(session=session, story=story, voter_id=f"V{voter}", now=created)
             if rng.random() < 0.3:  # a vote taken back

@@ -18,7 +18,7 @@ from bot.clock.jobs.monday_meeting import MONDAY_MEETING
 from bot.model import Field, Reply, Visibility
 from bot.scheduling import Period, last_week
 from bot.storage.clock import notices
-from bot.storage.heroes import Hero, heroes_by_story
+from bot.storage.heroes import Hero
 from bot.storage.stories import NominatedStory, best_story_per_channel
 from bot.stories import as_people, names
 from bot.wording import shorten
@@ -61,11 +61,8 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
                 winners[slot.target.key] = min(
                     candidates, key=lambda s: (-s.nominations, s.created_at, s.story_id)
                 )
-    found = heroes_by_story(
-        session=plan.session, stories={(s.workspace_id, s.story_id) for s in winners.values()}
-    )
     return {
-        slot.target.key: Message(compose_wow_of_the_week(best, found.get(best.story_id, [])))
+        slot.target.key: Message(compose_wow_of_the_week(best, list(best.heroes)))
         if (best := winners.get(slot.target.key))
         else None
         for slot in slots
