@@ -38,12 +38,14 @@ def worker(root: Path, url: str, repeat: int) -> dict:
     sys.path.insert(1, str(HERE))
     import _clock_seed as seed
     import sqlalchemy as sa
+    from sqlmodel import Session
 
     from bot.clock.config import ClockSettings
     from bot.clock.delivery import FanoutReport
-    from bot.clock.engine import plan
+    from bot.clock.engine import TICK, plan
     from bot.clock.jobs import JOBS
     from bot.clock.scheduler import Clock
+    from bot.clock.snapshot import load_snapshot
     from bot.config import Settings
     from bot.content import load_content
     from bot.crypto import Vault, generate_key
@@ -87,13 +89,28 @@ def worker(root: Path, url: str, repeat: int) -> dict:
 
     results: dict[str, dict[str, list[float]]] = {}
 
+    tick_jobs = [j for j in JOBS.values() if j.cadence == TICK]
+    tick_claims = tuple(dict.fromkeys(c for j in tick_jobs for c in getattr(j, "claimed", list)()))
+    tick_everies = {e for j in tick_jobs for e in getattr(j, "everies", list)()}
+
+    def tick_snapshot(now):
+        """What ``Clock.tick`` reads once for all its jobs (untimed: it is not this job's)."""
+        with engine.begin() as connection, Session(bind=connection) as session:
+            return load_snapshot(session=session, now=now, claims=tick_claims, everies=tick_everies)
+
     def measure(name, job, now, answer_of, floor, floor_answer, undo):
+        for shared in (False, True):
+            label = f"{name} (in a tick: the snapshot shared)" if shared else name
+            run_job(label, job, now, answer_of, floor, floor_answer, undo, shared)
+
+    def run_job(name, job, now, answer_of, floor, floor_answer, undo, shared):
         samples = results.setdefault(name, {"wall": [], "cpu": [], "floor": [], "fcpu": []})
         for _ in range(repeat):
             moment["now"] = now
             report = FanoutReport(job=job.name)
+            snapshot = tick_snapshot(now) if shared else None
             wall, cpu, deliveries = timed(
-                lambda r=report: plan(job, huddle, messengers, now, options, r)
+                lambda r=report, s=snapshot: plan(job, huddle, messengers, now, options, r, s)
             )
             mine = answer_of(deliveries)
             setup(undo)

@@ -5,7 +5,9 @@ It holds no content and no patient data: a kind, an id, a lookup hash, who and w
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.storage.models import AuditEntry
@@ -24,21 +26,29 @@ def record_audit(
     record_count: int = 0,
     channel_id: str | None = None,
     record_id: int | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        workspace_id=workspace_id,
-        actor_id=actor_id,
-        actor_name=actor_name[:120],
-        action=action,
-        patient_ref_hash=patient_ref_hash,
-        patient_ref_enc=patient_ref_enc,
-        record_count=record_count,
-        channel_id=channel_id,
-        record_id=record_id,
-        created_at=now,
+) -> None:
+    """One row of the log, inserted now in the caller's transaction (a plain INSERT, built
+    once: every tidbit read writes one)."""
+    session.execute(
+        _insert(),
+        {
+            "workspace_id": workspace_id,
+            "actor_id": actor_id,
+            "actor_name": actor_name[:120],
+            "action": action,
+            "patient_ref_hash": patient_ref_hash,
+            "patient_ref_enc": patient_ref_enc,
+            "record_count": record_count,
+            "channel_id": channel_id,
+            "record_id": record_id,
+            "created_at": now,
+        },
     )
-    session.add(entry)
-    return entry
+
+
+@lru_cache(maxsize=1)
+def _insert() -> sa.Insert:
+    return sa.insert(AuditEntry.__table__)
 
 
 def audit_entries(*, session: Session, workspace_id: int, limit: int = 100) -> list[AuditEntry]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, delete, select
@@ -108,7 +109,12 @@ class DefectLine:
     last_action_owner: str | None
 
 
-def line_statement(workspace_id: int, *conditions, limit: int | None = None, offset: int = 0):
+def line_statement(
+    workspace_id: int | sa.ColumnElement[int],
+    *conditions,
+    limit: int | None = None,
+    offset: int = 0,
+):
     """One statement: the defects (newest first), each with its last recovery action read
     by key, so no defect's whole history of actions is loaded."""
     d, r = Defect.__table__.c, RecoveryAction.__table__.c
@@ -200,13 +206,22 @@ def defects_for_patient(
     *, session: Session, workspace_id: int, ref_hashes: list[str], closed_since: datetime
 ) -> list[DefectLine]:
     """A patient's open defects and those closed since ``closed_since``, newest first."""
+    params = {"workspace_id": workspace_id, "hashes": ref_hashes, "closed_since": closed_since}
+    return [DefectLine(*row) for row in session.execute(_patient_lines(), params)]
+
+
+@lru_cache(maxsize=1)
+def _patient_lines() -> sa.Select:
+    """``defects_for_patient``'s statement, built once (every tidbit recall runs it)."""
     d = Defect.__table__.c
-    statement = line_statement(
-        workspace_id,
-        d.patient_ref_hash.in_(ref_hashes),
-        sa.or_(d.closed_at.is_(None), d.closed_at >= closed_since),
+    return line_statement(
+        sa.bindparam("workspace_id", type_=d.workspace_id.type),
+        d.patient_ref_hash.in_(sa.bindparam("hashes", expanding=True)),
+        sa.or_(
+            d.closed_at.is_(None),
+            d.closed_at >= sa.bindparam("closed_since", type_=d.closed_at.type),
+        ),
     )
-    return [DefectLine(*row) for row in session.execute(statement)]
 
 
 def views_for_patients(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, delete, select
@@ -74,26 +75,35 @@ def recent_tidbits(
     One statement, the page with how many there are in all (a patient has a handful, so
     counting them beside the page costs nothing); a page past the end counts on its own.
     """
-    t = Tidbit.__table__.c
-    found = (
-        t.workspace_id == workspace_id,
-        t.patient_ref_hash.in_(ref_hashes),
-        t.expires_at > now,
-    )
-    statement = (
-        sa.select(t.id, t.note_enc, t.author_name, t.created_at, sa.func.count().over())
-        .where(*found)
-        .order_by(t.created_at.desc(), t.id.desc())
-        .limit(limit)
-        .offset(offset or None)
-    )
-    rows = session.execute(statement).all()
+    params = {"workspace_id": workspace_id, "hashes": ref_hashes, "now": now}
+    page, count = _recall_statements()
+    rows = session.execute(page, {**params, "limit": limit, "offset": offset}).all()
     if rows:
         return RecalledPage(int(rows[0][-1]), tuple(Recalled(*row[:-1]) for row in rows))
     if not offset:
         return RecalledPage(0, ())
-    total = session.execute(sa.select(sa.func.count()).where(*found)).scalar_one()
-    return RecalledPage(int(total), ())
+    return RecalledPage(int(session.execute(count, params).scalar_one()), ())
+
+
+@lru_cache(maxsize=1)
+def _recall_statements() -> tuple[sa.Select, sa.Select]:
+    """A page of a patient's tidbits (with the count beside it), and the count alone: built
+    once, with the workspace, hashes, moment and page as parameters (every recall runs
+    them; building them cost more Python than running them)."""
+    t = Tidbit.__table__.c
+    found = (
+        t.workspace_id == sa.bindparam("workspace_id", type_=t.workspace_id.type),
+        t.patient_ref_hash.in_(sa.bindparam("hashes", expanding=True)),
+        t.expires_at > sa.bindparam("now", type_=t.expires_at.type),
+    )
+    page = (
+        sa.select(t.id, t.note_enc, t.author_name, t.created_at, sa.func.count().over())
+        .where(*found)
+        .order_by(t.created_at.desc(), t.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    return page, sa.select(sa.func.count()).where(*found)
 
 
 def recent_tidbits_by_ref(

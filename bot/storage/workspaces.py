@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -42,13 +43,22 @@ def find_workspace(
 ) -> tuple[Workspace, int] | None:
     """The workspace row and its blueprint revision (0: never customised) in one statement:
     what the door reads for every event."""
-    statement = (
+    params = {"platform": platform, "external_id": external_id}
+    row = session.exec(_find_statement(), params=params).first()
+    return None if row is None else (row[0], int(row[1]))
+
+
+@lru_cache(maxsize=1)
+def _find_statement():
+    """Built once (the door runs it for every event; building it cost more than running it)."""
+    return (
         select(Workspace, sa.func.coalesce(BlueprintSettings.revision, 0))
         .outerjoin(BlueprintSettings, BlueprintSettings.workspace_id == Workspace.id)
-        .where(Workspace.platform == platform, Workspace.external_id == external_id)
+        .where(
+            Workspace.platform == sa.bindparam("platform"),
+            Workspace.external_id == sa.bindparam("external_id"),
+        )
     )
-    row = session.exec(statement).first()
-    return None if row is None else (row[0], int(row[1]))
 
 
 def ensure_workspace(
