@@ -242,10 +242,10 @@ ORDER BY st.workspace_id, st.channel_id, count(*) DESC, st.created_at, st.id
 """
 FLOOR_DIGEST = """
 SELECT workspace_id, channel_id,
-       count(*) FILTER (WHERE created_at >= :since AND created_at < :until),
+       count(*) FILTER (WHERE created_at >= :since AND created_at < :until) AS logged,
        count(*) FILTER (WHERE closed_at IS NULL AND created_at < :stale AND NOT EXISTS (
            SELECT 1 FROM recovery_action r WHERE r.workspace_id = d.workspace_id
-           AND r.defect_id = d.id))
+           AND r.defect_id = d.id)) AS stale
 FROM defect d WHERE (created_at >= :since AND created_at < :until) OR closed_at IS NULL
 GROUP BY workspace_id, channel_id
 """
@@ -255,6 +255,26 @@ WHERE m.period = :week AND m.status = 'posted' AND NOT EXISTS (
     SELECT 1 FROM story st WHERE st.workspace_id = m.workspace_id
     AND st.channel_id = m.channel_id AND st.created_at >= m.posted_at)
 """
+
+
+def claiming(floor: str, kind: str | None, where: str = "true") -> str:
+    """The floor's answer written as this week's claims, in the one statement: what a job
+    must also do (a claim per channel it posts to), at the database's own cost. ``kind``
+    None: meetings (the rule the floor chose is the claim's); else a notice of that kind."""
+    if kind is None:
+        into = "meeting_post (workspace_id, channel_id, period, rule_id, status, attempts, "
+        into += "claimed_at) SELECT workspace_id, channel_id, :week, rule_id, 'claimed', 0, :now"
+        conflict = "uq_meeting_period"
+    else:
+        into = "clock_notice (workspace_id, channel_id, period, kind, status, attempts, "
+        into += f"claimed_at) SELECT workspace_id, channel_id, :week, '{kind}', 'claimed', 0, :now"
+        conflict = "uq_clock_notice_period"
+    return (
+        f"WITH answer AS ({floor}) INSERT INTO {into} FROM answer WHERE {where} "
+        f"ON CONFLICT ON CONSTRAINT {conflict} DO NOTHING RETURNING workspace_id, channel_id"
+    )
+
+
 # "Anything due?" as one would first write it: a channel without this week's meeting.
 FLOOR_IDLE = """
 SELECT EXISTS (SELECT 1 FROM subscription s WHERE s.active AND NOT EXISTS (

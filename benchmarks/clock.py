@@ -98,13 +98,14 @@ def worker(root: Path, url: str, repeat: int) -> dict:
         with engine.begin() as connection, Session(bind=connection) as session:
             return load_snapshot(session=session, now=now, claims=tick_claims, everies=tick_everies)
 
-    def measure(name, job, now, answer_of, floor, floor_answer, undo):
+    def measure(name, job, now, answer_of, floor, floor_answer, undo, claim_floor=None):
         for shared in (False, True):
             label = f"{name} (in a tick: the snapshot shared)" if shared else name
-            run_job(label, job, now, answer_of, floor, floor_answer, undo, shared)
+            run_job(label, job, now, answer_of, floor, floor_answer, undo, shared, claim_floor)
 
-    def run_job(name, job, now, answer_of, floor, floor_answer, undo, shared):
-        samples = results.setdefault(name, {"wall": [], "cpu": [], "floor": [], "fcpu": []})
+    def run_job(name, job, now, answer_of, floor, floor_answer, undo, shared, claim_floor):
+        empty = {"wall": [], "cpu": [], "floor": [], "fcpu": [], "cfloor": []}
+        samples = results.setdefault(name, empty)
         for _ in range(repeat):
             moment["now"] = now
             report = FanoutReport(job=job.name)
@@ -116,6 +117,11 @@ def worker(root: Path, url: str, repeat: int) -> dict:
             setup(undo)
             fwall, fcpu, rows = timed(floor)
             assert mine == floor_answer(rows), (name, len(mine), len(floor_answer(rows)))
+            if claim_floor is not None:  # the same answer, written as claims in one statement
+                cwall, _, claimed = timed(claim_floor)
+                assert {tuple(r) for r in claimed} == {k[:2] for k in mine}, name
+                setup(undo)
+                samples["cfloor"].append(cwall)
             samples["wall"].append(wall)
             samples["cpu"].append(cpu)
             samples["floor"].append(fwall)
@@ -123,6 +129,9 @@ def worker(root: Path, url: str, repeat: int) -> dict:
 
     def key(d):
         return (int(d.ref.workspace_id[1:]), d.ref.channel_id)
+
+    def claim_at(now):
+        return {"week": seed.WEEK, "now": now.replace(tzinfo=None)}  # stored naive UTC
 
     titles = {f"Monday Morning Meeting · {r.title}": r.id for r in content.rules.values()}
     order = [r.id for r in content.rules_in_order()]
@@ -134,6 +143,7 @@ def worker(root: Path, url: str, repeat: int) -> dict:
         lambda: sql(seed.FLOOR_MONDAY, order=order),
         lambda rows: {tuple(r) for r in rows},
         lambda c: seed.reset(c, "meeting_post"),
+        lambda: sql(seed.claiming(seed.FLOOR_MONDAY, None), order=order, **claim_at(seed.MONDAY)),
     )
     setup(seed.ready_meetings)
     since, until = seed.LAST_WEEK, seed.MONDAY - seed.timedelta(hours=8)
@@ -149,6 +159,9 @@ def worker(root: Path, url: str, repeat: int) -> dict:
         lambda: sql(seed.FLOOR_WOW, since=since, until=until),
         lambda rows: {tuple(r) for r in rows},
         lambda c: seed.reset(c, "clock_notice", "wow"),
+        lambda: sql(
+            seed.claiming(seed.FLOOR_WOW, "wow"), since=since, until=until, **claim_at(seed.MONDAY)
+        ),
     )
 
     def digest_of(d):
@@ -172,6 +185,13 @@ def worker(root: Path, url: str, repeat: int) -> dict:
         ),
         lambda rows: {tuple(r) for r in rows if r[2] or r[3]},
         lambda c: seed.reset(c, "clock_notice", "digest"),
+        lambda: sql(
+            seed.claiming(seed.FLOOR_DIGEST, "digest", "logged > 0 OR stale > 0"),
+            since=since,
+            until=until,
+            stale=seed.MONDAY - seed.timedelta(days=7),
+            **claim_at(seed.MONDAY),
+        ),
     )
     measure(
         "story-nudge",
@@ -181,6 +201,7 @@ def worker(root: Path, url: str, repeat: int) -> dict:
         lambda: sql(seed.FLOOR_NUDGE, week=seed.WEEK),
         lambda rows: {tuple(r) for r in rows},
         lambda c: seed.reset(c, "clock_notice", "nudge"),
+        lambda: sql(seed.claiming(seed.FLOOR_NUDGE, "nudge"), **claim_at(seed.WEDNESDAY)),
     )
 
     def busy(reports):  # the jobs that found something due (front-desk ones report sent)
@@ -234,20 +255,31 @@ def summarize(rounds: list[dict]) -> dict[str, dict[str, tuple[float, float, flo
         spread = lambda xs: (min(xs), statistics.median(xs), max(xs))  # noqa: E731
         table[name] = {"wall": spread(wall), "cpu": spread(cpu), "floor": spread(floor)}
         table[name]["ratio"] = spread(ratio)
+        if all(p.get("cfloor") for p in per):  # the floor that also writes the claims
+            claimed = [statistics.median(p["cfloor"]) for p in per]
+            table[name]["cfloor"] = spread(claimed)
+            table[name]["cratio"] = spread([w / c for w, c in zip(wall, claimed, strict=True)])
     return table
 
 
 def print_table(label: str, table) -> None:
     print(f"\n{label}\n")
     print(
-        "| Job | Huddle wall (median) | Huddle CPU (median) | floor (median) | vs floor min / median / max |"
+        "| Job | Huddle wall (median) | Huddle CPU (median) | floor (median) "
+        "| vs floor min / median / max | floor with its claims (median) | vs that min / median / max |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for name, row in table.items():
         lo, mid, hi = row["ratio"]
+        claimed = "| | |"
+        if "cratio" in row:
+            clo, cmid, chi = row["cratio"]
+            claimed = (
+                f"| {row['cfloor'][1] * 1000:.1f} ms | {clo:.1f}x / {cmid:.1f}x / {chi:.1f}x |"
+            )
         print(
             f"| {name} | {row['wall'][1] * 1000:.1f} ms | {row['cpu'][1] * 1000:.1f} ms "
-            f"| {row['floor'][1] * 1000:.1f} ms | {lo:.1f}x / {mid:.1f}x / {hi:.1f}x |"
+            f"| {row['floor'][1] * 1000:.1f} ms | {lo:.1f}x / {mid:.1f}x / {hi:.1f}x {claimed}"
         )
 
 

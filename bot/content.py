@@ -162,6 +162,11 @@ class Content:
         return self._stages_by_id.get(stage_id)  # type: ignore[arg-type]
 
     @cached_property
+    def stage_ids(self) -> tuple[str, ...]:
+        """The journey's stage ids in order (without the retired ones)."""
+        return tuple(s.id for s in self.stages)
+
+    @cached_property
     def _stages_by_id(self) -> dict[str, Stage]:
         # Looked up once per line of a digest: a dict, not a scan (the first of an id wins).
         found: dict[str, Stage] = {}

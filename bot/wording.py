@@ -6,11 +6,15 @@ import calendar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def local_date(moment: datetime, tz: str) -> str:
-    """'Mon 3 Nov' in the workspace's timezone."""
+    """'Mon 3 Nov' in the workspace's timezone (English whatever the server's locale; a
+    digest writes thousands of these, so no strftime)."""
     local = moment.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b}"
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
 
 
 def local_full_date(moment: datetime, tz: str) -> str:

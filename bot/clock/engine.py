@@ -281,21 +281,22 @@ def plan(
         if not targets:
             report.quiet_until = now + timedelta(days=1)  # a new subscription changes the mark
             return []
-        periods = snapshot.periods(job.every)
-        rows = snapshot.rows(session, job.claims, periods.values())
-        followed = _followed(session, snapshot, job)
+        periods = snapshot.zone_periods(job.every)  # by timezone
+        rows = snapshot.rows(session, job.claims, set(periods.values()))
+        follows, done = _followed(session, snapshot, job)
         slots, idle, waiting = [], [], []
         for target in targets:
             after = None
-            if job.after is not None:
-                after = followed.get(target.key)
+            if follows is not None:
+                after = follows.get((*target.key, done[target.timezone]))
                 if after is None or after.status != job.after.claims.done:
                     continue  # until the followed claim is done (a change of the mark)
-            row = rows.get((*target.key, periods[target.key]))
+            period = periods[target.timezone]
+            row = rows.get((*target.key, period))
             if row is not None and not ready(row, now, options):
                 waiting.append(row)
                 continue
-            slot = Slot(target, periods[target.key], snapshot.skipped(target), row, after)
+            slot = Slot(target, period, snapshot.skipped(target), row, after)
             (slots if job.due(slot, now, options) else idle).append(slot)
         if not slots:
             report.quiet_until = _quiet_until(job, snapshot, idle, waiting, now, options)
@@ -349,13 +350,15 @@ def plan(
     return deliveries
 
 
-def _followed(session: Session, snapshot: Snapshot, job: ClockJob) -> dict[Key, ClaimRow]:
-    """The claim of the followed job's current period, by channel."""
+def _followed(
+    session: Session, snapshot: Snapshot, job: ClockJob
+) -> tuple[Mapping[tuple[int, str, str], ClaimRow] | None, Mapping[str, str]]:
+    """The followed job's claims of its current periods (by channel and period), and
+    that period in each timezone; (None, {}) for a job that follows none."""
     if job.after is None:
-        return {}
-    wanted = snapshot.periods(job.after.every)
-    rows = snapshot.rows(session, job.after.claims, wanted.values())
-    return {key: rows[(*key, period)] for key, period in wanted.items() if (*key, period) in rows}
+        return None, {}
+    wanted = snapshot.zone_periods(job.after.every)
+    return snapshot.rows(session, job.after.claims, set(wanted.values())), wanted
 
 
 def _quiet_until(

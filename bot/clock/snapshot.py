@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
@@ -57,9 +58,14 @@ class Snapshot:
             self._periods[key] = every.of(self.now, tz)
         return self._periods[key]
 
-    def periods(self, every: Period) -> dict[tuple[int, str], str]:
-        """Each channel's current ``every`` period, by ``Target.key``."""
-        return {t.key: self.period(every, t.timezone) for t in self.targets}
+    def zone_periods(self, every: Period) -> dict[str, str]:
+        """The current ``every`` period in each of the channels' timezones (most channels
+        share a few zones: looked up by zone, not worked out per channel)."""
+        return {tz: self.period(every, tz) for tz in self.zones}
+
+    @cached_property
+    def zones(self) -> frozenset[str]:
+        return frozenset(t.timezone for t in self.targets)
 
     def skipped(self, target: Target) -> frozenset[date]:
         sid = target.subscription_id
@@ -80,7 +86,7 @@ class Snapshot:
     def period_ends(self, every: Period) -> datetime | None:
         """When the current ``every`` period ends first, in any channel's timezone."""
         ends = []
-        for tz in {t.timezone for t in self.targets}:
+        for tz in self.zones:
             key = self.period(every, tz)
             following = every.key(_last_day(every, key) + timedelta(days=1))
             ends.append(every.start(following, tz))

@@ -214,7 +214,7 @@ def claim_periods(
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         values = {"attempts": 0, **row, **kind}
-        groups[tuple(sorted(values))].append(values)  # one statement per set of columns
+        groups[tuple(values)].append(values)  # one statement per set of columns (as built)
     won: dict[tuple[int, str], int] = {}
     returning = (table.c.id, table.c.workspace_id, table.c.channel_id)
     for columns, values in groups.items():

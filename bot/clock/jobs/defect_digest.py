@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from bot.clock.config import ClockSettings
 from bot.clock.coverage import covering
@@ -64,7 +65,7 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
                 logged_of[key].update(counts)
         for slot in group:
             target = slot.target
-            by_stage = logged_of.get(target.key, Counter())
+            by_stage = logged_of.get(target.key, _NOTHING_LOGGED)
             covered = stale_of.get(target.key, [])
             oldest = sorted(
                 (d for found in covered for d in found.oldest),
@@ -100,9 +101,9 @@ def compose_defect_digest(
         return None
     fields = []
     if counts:
-        known = [s.id for s in content.stages]
-        others = {s for s in counts if s is not None} - set(known)
-        order = known + sorted(others)
+        known = content.stage_ids
+        others = sorted(s for s in counts if s is not None and s not in known)
+        order = [*known, *others] if others else known
         lines = [f"• {content.stage_name(s)}: {counts[s]}" for s in order if counts.get(s)]
         if counts.get(None):
             lines.append(f"• {content.stage_name(None)}: {counts[None]}")
@@ -119,11 +120,11 @@ def compose_defect_digest(
             lines.append(f"…and {stale_total - len(shown)} more: `/defect list`")
         fields.append(Field("Open more than 7 days with no recovery action", "\n".join(lines)))
     total = sum(counts.values())
+    week = _week_label(week_start, tz)
     summary = (
-        f"{total} service defect{'s' if total != 1 else ''} logged in the week of "
-        f"{local_date(week_start, tz)}."
+        f"{total} service defect{'s' if total != 1 else ''} logged in the week of {week}."
         if total
-        else f"No service defects logged in the week of {local_date(week_start, tz)}."
+        else f"No service defects logged in the week of {week}."
     )
     if stale_total:
         summary += " Some still need someone to own making them right."
@@ -134,6 +135,14 @@ def compose_defect_digest(
         footer="Details: `/defect list`. Every defect is a chance to recover and to improve.",
         visibility=Visibility.CHANNEL,
     )
+
+
+_NOTHING_LOGGED: Mapping[str | None, int] = {}
+
+
+@lru_cache(maxsize=256)
+def _week_label(week_start: datetime, tz: str) -> str:
+    return local_date(week_start, tz)  # the same few weeks and zones in every digest
 
 
 DEFECT_DIGEST = ClockJob(

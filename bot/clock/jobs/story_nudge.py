@@ -66,12 +66,14 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         workspace_ids={s.target.workspace_id for s in slots},
         since=min(posted_at(s) for s in slots),
     )
+    weekday = plan.options.nudge_weekday_index
+    replies: dict[int, Reply] = {}  # one per rule (a reply is immutable): most channels share
     messages: dict[Key, Message | None] = {}
     for slot in slots:
         meeting = slot.after
         assert meeting is not None  # ``after``: the week's meeting is posted
         newest = latest.get(slot.target.key)
-        nudge_at = _nudge_time(_schedule(slot.target), plan.now, plan.options.nudge_weekday_index)
+        nudge_at = _nudge_time(_schedule(slot.target), plan.now, weekday)
         if nudge_at is not None and posted_at(slot) > nudge_at:
             messages[slot.target.key] = None  # the meeting went out late: it just asked
         elif newest is not None and newest >= posted_at(slot):
@@ -79,7 +81,9 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         else:
             content = plan.content_of(slot.target.workspace_id)
             rule = content.rules.get(meeting.rule_id or "")
-            messages[slot.target.key] = Message(compose_story_nudge(rule), meeting.message_id)
+            if (reply := replies.get(id(rule))) is None:
+                reply = replies[id(rule)] = compose_story_nudge(rule)
+            messages[slot.target.key] = Message(reply, meeting.message_id)
     return messages
 
 
