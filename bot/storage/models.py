@@ -109,7 +109,7 @@ class MeetingPost(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    workspace_id: int = Field(foreign_key="workspace.id")  # indexed by the unique key
     channel_id: str = Field(max_length=ID_MAX)
     period: str = Field(max_length=PERIOD_MAX)
     rule_id: str = Field(max_length=80)
@@ -142,7 +142,7 @@ class ClockNotice(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    workspace_id: int = Field(foreign_key="workspace.id")  # indexed by the unique key
     channel_id: str = Field(max_length=ID_MAX)
     period: str = Field(max_length=PERIOD_MAX)
     kind: str = Field(max_length=16)
