@@ -235,8 +235,7 @@ def claim_periods(
                 .execution_options(insertmanyvalues_page_size=batch)
             )
             result = session.execute(statement, values)
-        for row_id, workspace_id, channel_id in result:
-            won[(workspace_id, channel_id)] = row_id
+        won.update({(workspace_id, channel_id): i for i, workspace_id, channel_id in result.all()})
     return won
 
 
