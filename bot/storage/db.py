@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,6 +96,28 @@ def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
     """``items`` in slices of at most ``size``: one statement per slice in batched queries."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def id_batches(session: Session, ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
+    """``ids`` (sorted, once each) in as few statements as the database needs, for
+    ``in_ids``: all at once on PostgreSQL, which takes them as one array; ``size`` at a
+    time on SQLite, which takes one parameter per id."""
+    ordered = sorted(set(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        if ordered:
+            yield ordered
+        return
+    yield from (list(batch) for batch in chunked(ordered, size))
+
+
+def in_ids(session: Session, column: sa.ColumnElement[int], ids: Sequence[int]):
+    """``column IN ids``. PostgreSQL: ``column = ANY(:ids)``, one array parameter, so the
+    statement is short and the same whatever the count (psycopg and the server cache it;
+    an IN list of 500 parameters is parsed afresh each time). SQLite: an IN list."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = sa.bindparam("ids", list(ids), type_=postgresql.ARRAY(sa.Integer), unique=True)
+        return column == sa.any_(array)
+    return column.in_(ids)
 
 
 class RoundTrips:

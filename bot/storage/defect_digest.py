@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.storage.db import chunked
+from bot.storage.db import id_batches, in_ids
 from bot.storage.models import Defect, RecoveryAction
 
 STALE_AFTER = timedelta(days=7)
@@ -51,10 +51,12 @@ def logged_counts(
     """Defects logged in [since, until), counted in SQL: {(workspace, channel): {stage: n}}."""
     d = Defect.__table__.c
     counts: dict[tuple[int, str], dict[str | None, int]] = {}
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         rows = session.execute(
             sa.select(d.workspace_id, d.channel_id, d.stage, sa.func.count())
-            .where(d.workspace_id.in_(ids), d.created_at >= since, d.created_at < until)
+            .where(
+                in_ids(session, d.workspace_id, ids), d.created_at >= since, d.created_at < until
+            )
             .group_by(d.workspace_id, d.channel_id, d.stage)
         )
         for workspace_id, channel_id, stage, n in rows:
@@ -76,7 +78,7 @@ def stale_by_channel(
     r = RecoveryAction.__table__.c
     columns = (d.workspace_id, d.channel_id, d.id, d.stage, d.owner_name, d.created_at)
     found: dict[tuple[int, str], StaleDefects] = {}
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         channel = (d.workspace_id, d.channel_id)
         ranked = (
             sa.select(
@@ -87,7 +89,7 @@ def stale_by_channel(
                 sa.func.count().over(partition_by=channel).label("total"),
             )
             .where(
-                d.workspace_id.in_(ids),
+                in_ids(session, d.workspace_id, ids),
                 d.closed_at.is_(None),
                 d.created_at < now - STALE_AFTER,
                 ~sa.exists().where(r.workspace_id == d.workspace_id, r.defect_id == d.id),

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.storage.clock import CLAIMED, MEETINGS, POSTED, claim_periods
-from bot.storage.db import chunked
+from bot.storage.db import id_batches, in_ids
 from bot.storage.models import MeetingPost, Subscription
 
 
@@ -138,10 +138,12 @@ def next_rule_ids(
         )
     ).cte("curriculum")
     chosen: dict[tuple[int, str], str] = {}
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         seen = (
             sa.select(m.workspace_id, m.channel_id, m.rule_id, sa.func.count().label("n"))
-            .where(m.workspace_id.in_(ids), m.status == POSTED, m.rule_id.in_(list(order)))
+            .where(
+                in_ids(session, m.workspace_id, ids), m.status == POSTED, m.rule_id.in_(list(order))
+            )
             .group_by(m.workspace_id, m.channel_id, m.rule_id)
             .cte("seen")
         )
@@ -160,7 +162,7 @@ def next_rule_ids(
                     seen.c.rule_id == curriculum.c.rule_id,
                 ),
             )
-            .where(s.workspace_id.in_(ids), s.active.is_(True))
+            .where(in_ids(session, s.workspace_id, ids), s.active.is_(True))
             .subquery("grid")
         )
         statement = sa.select(grid.c.workspace_id, grid.c.channel_id, grid.c.rule_id).where(
@@ -185,13 +187,13 @@ def previous_meetings(
     until = max(before, default=None)
     if until is None:
         return latest
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         rank = sa.func.row_number().over(
             partition_by=(m.workspace_id, m.channel_id), order_by=m.period.desc()
         )
         ranked = (
             sa.select(m.workspace_id, m.channel_id, m.period, m.rule_id, rank.label("rank"))
-            .where(m.workspace_id.in_(ids), m.status == POSTED, m.period < until)
+            .where(in_ids(session, m.workspace_id, ids), m.status == POSTED, m.period < until)
             .subquery("ranked")
         )
         rows = session.execute(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select, update
 
-from bot.storage.db import chunked
+from bot.storage.db import id_batches, in_ids
 from bot.storage.models import Defect, RecoveryAction
 
 OVERDUE_AFTER = timedelta(days=7)
@@ -46,7 +46,7 @@ def overdue_for_owners(
         RecoveryAction.created_at >= quiet_since,
     )
     found: list[OverdueDefect] = []
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         statement = (
             select(
                 Defect.workspace_id,
@@ -59,7 +59,7 @@ def overdue_for_owners(
                 Defect.created_at,
             )
             .where(
-                Defect.workspace_id.in_(ids),
+                in_ids(session, Defect.workspace_id, ids),
                 Defect.closed_at.is_(None),
                 Defect.owner_id.is_not(None),
                 Defect.created_at < quiet_since,
@@ -74,5 +74,5 @@ def overdue_for_owners(
 
 def mark_told(*, session: Session, defect_ids: Iterable[int], day: str) -> None:
     """These defects' owners are told on ``day``: not again on any other."""
-    for ids in chunked(sorted(set(defect_ids)), 500):
-        session.exec(update(Defect).where(Defect.id.in_(ids)).values(overdue_told=day))
+    for ids in id_batches(session, defect_ids):
+        session.exec(update(Defect).where(in_ids(session, Defect.id, ids)).values(overdue_told=day))

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, delete, select
 
-from bot.storage.db import chunked, upsert
+from bot.storage.db import id_batches, in_ids, upsert
 from bot.storage.heroes import Hero
 from bot.storage.models import Nomination, Story, StoryHero, Workspace
 from bot.storage.period_tally import StoryPeriod, periods_of
@@ -268,14 +268,15 @@ def latest_story_times(
     *, session: Session, workspace_ids: Iterable[int], since: datetime, batch: int = 500
 ) -> dict[tuple[int, str], datetime]:
     """The newest story shared since ``since`` in each channel of these workspaces."""
+    s = Story.__table__.c
     latest: dict[tuple[int, str], datetime] = {}
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         statement = (
-            select(Story.workspace_id, Story.channel_id, sa.func.max(Story.created_at))
-            .where(Story.workspace_id.in_(ids), Story.created_at >= since)
-            .group_by(Story.workspace_id, Story.channel_id)
+            sa.select(s.workspace_id, s.channel_id, sa.func.max(s.created_at))
+            .where(in_ids(session, s.workspace_id, ids), s.created_at >= since)
+            .group_by(s.workspace_id, s.channel_id)
         )
-        for workspace_id, channel_id, newest in session.exec(statement):
+        for workspace_id, channel_id, newest in session.execute(statement):
             latest[(workspace_id, channel_id)] = newest
     return latest
 
@@ -301,7 +302,7 @@ def best_story_per_channel(
     columns = (s.id, s.workspace_id, s.channel_id, s.author_id, s.author_name, s.text, s.created_at)
     best: dict[tuple[int, str], NominatedStory] = {}
     heroes: dict[tuple[int, str], list[Hero]] = defaultdict(list)
-    for ids in chunked(sorted(set(workspace_ids)), batch):
+    for ids in id_batches(session, workspace_ids, batch):
         rank = sa.func.row_number().over(
             partition_by=(s.workspace_id, s.channel_id),
             order_by=(s.votes.desc(), s.created_at, s.id),
@@ -309,7 +310,7 @@ def best_story_per_channel(
         ranked = (
             sa.select(*columns, s.votes, rank.label("rank"))
             .where(
-                s.workspace_id.in_(ids),
+                in_ids(session, s.workspace_id, ids),
                 s.created_at >= since,
                 s.created_at < until,
                 s.votes > 0,
