@@ -38,7 +38,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, Protocol
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from sqlmodel import Session
 
@@ -63,8 +64,9 @@ TICK = "tick"  # runs on every tick of the clock (every minute)
 HOURLY = "hourly"  # runs once an hour
 
 
-@dataclass(frozen=True)
-class Slot:
+# Slot and Message are NamedTuples, not frozen dataclasses: as immutable, and made five
+# times faster (one of each per channel per job: 10,000 of each at 10,000 channels).
+class Slot(NamedTuple):
     """One channel's message of one period, as a job's ``due`` and ``compose`` see it."""
 
     target: Target
@@ -74,13 +76,15 @@ class Slot:
     after: ClaimRow | None = None  # the done claim of the job this one follows (its meeting)
 
 
-@dataclass(frozen=True)
-class Message:
+_NO_COLUMNS: Mapping[str, Any] = MappingProxyType({})
+
+
+class Message(NamedTuple):
     """What a job says to one channel, and where."""
 
     reply: Reply
     thread_id: str | None = None  # in this thread of the channel (the meeting post's)
-    columns: Mapping[str, Any] = field(default_factory=dict)  # more columns of its claim
+    columns: Mapping[str, Any] = _NO_COLUMNS  # more columns of its claim
     # The whole reply, made after the planning transaction commits (a chart: slow, and
     # it needs no database); ``reply`` is what decides the claim meanwhile.
     draw: Callable[[], Reply] | None = None

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -96,8 +96,7 @@ class Target:
         return (self.workspace_id, self.channel_id)
 
 
-@dataclass(frozen=True)
-class ClaimRow:
+class ClaimRow(NamedTuple):  # immutable; read per channel, faster than a frozen dataclass
     """One channel's claim of one period, as the clock needs it."""
 
     id: int
