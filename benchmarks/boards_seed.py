@@ -1,7 +1,7 @@
 """The data ``benchmarks/boards.py`` times the boards on: one big PostgreSQL database.
 
-At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, 1,000,000
-nominations (one in nine taken back), 100,000 defects (one in ten open) with 50,000
+At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, about 1,000,000
+nominations (0 to 20 per story, one in nine taken back), 100,000 defects (one in ten open) with 50,000
 recovery actions, and 100,000 tidbits; one busy workspace (id ``BUSY``) holds a tenth
 of every table. The busy workspace's patient ``PATIENT`` has ``PATIENT_TIDBITS``
 tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
@@ -106,6 +106,21 @@ def defect_row(i: int, workspace_id: int, stage: str | None, rng: random.Random,
     return (*row, *closing)
 
 
+VOTERS = range(200)
+
+
+def vote_rows(story_ws: list[int], mean: float, day_ago: str):
+    """Each story's nominations, streamed: 0 to twice ``mean`` different voters of 200
+    (``mean`` on average), one in nine of them taken back. From their own random stream,
+    a story at a time: the 100 million nominations of ``--scale 100`` never in memory."""
+    rng = random.Random(14)
+    most = round(2 * mean)
+    for i, workspace_id in enumerate(story_ws):
+        for v in rng.sample(VOTERS, rng.randint(0, most)):
+            active = "f" if (i + v) % 9 == 0 else "t"
+            yield (workspace_id, i + 1, f"V{v}", day_ago, active, day_ago)
+
+
 def hero_rows(story_ws: list[int]):
     """Each story's heroes, in the order named: one of forty people, and for one story
     in four a second, different one."""
@@ -153,19 +168,12 @@ def seed(url: str, scale: float, stages: list, vault: Vault, now: datetime) -> d
         if has_heroes:
             hero_columns = ("workspace_id", "story_id", "user_id", "name")
             n_heroes = copy(raw, "story_hero", hero_columns, hero_rows(story_ws))
-        votes = set()
-        while len(votes) < n_votes:
-            votes.add((rng.randrange(n_stories), rng.randrange(200)))
-        copy(
+        n_votes = copy(
             raw,
             "nomination",
             ("workspace_id", "story_id", "voter_id", "created_at", "active", "decided_at"),
-            (
-                (story_ws[s], s + 1, f"V{v}", ts(1), "f" if (s + v) % 9 == 0 else "t", ts(1))
-                for s, v in votes
-            ),
+            vote_rows(story_ws, n_votes / n_stories, ts(1)),
         )
-        del votes
         with raw.cursor() as cursor:
             if counted:
                 cursor.execute(
