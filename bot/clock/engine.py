@@ -6,8 +6,8 @@ when a channel is owed it (``due``) and what it says (``compose``). The engine d
 the rest, the same for every job: it claims each (channel, period) once in one
 transaction, posts through the channels' messengers, and records each result, so a
 message goes out at most once per channel and period and a failure is retried with
-back-off until the period ends. A job that tidies up is a ``Housekeeping``: a purge
-run hourly in one transaction.
+back-off until the period ends. A job that tidies up is a ``Housekeeping``
+(``bot.clock.housekeeping``): a purge run hourly in one transaction.
 
 A new job is one file in ``bot/clock/jobs/`` and one line in its table::
 
@@ -220,40 +220,6 @@ class ClockJob:
         return report
 
 
-@dataclass
-class HousekeepingReport:
-    job: str
-    removed: int = 0
-    what: str = "row(s)"
-    problems: int = 0  # a purge that fails raises instead
-
-    def summary(self) -> str:
-        return f"{self.job}: {self.removed} {self.what} removed"
-
-
-@dataclass(frozen=True)
-class Housekeeping:
-    """An hourly clean-up: ``purge(session=..., now=...)`` in one transaction, returning a count."""
-
-    name: str
-    purge: Callable[..., int]
-    removes: str  # what it deletes, for logs: "expired tidbit(s)"
-    doc: str = ""
-    cadence: ClassVar[str] = HOURLY
-
-    async def __call__(
-        self, huddle: Huddle, messengers: Mapping[str, Messenger], now: datetime, **_: Any
-    ) -> HousekeepingReport:
-        def purge() -> int:
-            with transaction(huddle.engine) as session:
-                return self.purge(session=session, now=now)
-
-        removed = await asyncio.to_thread(purge)
-        if removed:
-            log.info("%s: removed %d %s", self.name, removed, self.removes)
-        return HousekeepingReport(self.name, removed, self.removes)
-
-
 def job_table(*jobs: Job) -> dict[str, Job]:
     """The jobs by name, in the order the clock runs them."""
     table = {job.name: job for job in jobs}
@@ -288,20 +254,23 @@ def plan(
         periods = snapshot.zone_periods(job.every)  # by timezone
         rows = snapshot.rows(session, job.claims, set(periods.values()))
         follows, done = _followed(session, snapshot, job)
+        finished = job.after.claims.done if job.after is not None else None
+        is_due, skipped = job.due, snapshot.skipped
         slots, idle, waiting = [], [], []
         for target in targets:
+            workspace_id, channel_id, zone = target.workspace_id, target.channel_id, target.timezone
             after = None
             if follows is not None:
-                after = follows.get((*target.key, done[target.timezone]))
-                if after is None or after.status != job.after.claims.done:
+                after = follows.get((workspace_id, channel_id, done[zone]))
+                if after is None or after.status != finished:
                     continue  # until the followed claim is done (a change of the mark)
-            period = periods[target.timezone]
-            row = rows.get((*target.key, period))
+            period = periods[zone]
+            row = rows.get((workspace_id, channel_id, period))
             if row is not None and not ready(row, now, options):
                 waiting.append(row)
                 continue
-            slot = Slot(target, period, snapshot.skipped(target), row, after)
-            (slots if job.due(slot, now, options) else idle).append(slot)
+            slot = Slot(target, period, skipped(target), row, after)
+            (slots if is_due(slot, now, options) else idle).append(slot)
         if not slots:
             report.quiet_until = _quiet_until(job, snapshot, idle, waiting, now, options)
             return []

@@ -21,6 +21,7 @@ from bot.storage.blueprint_models import (
     BlueprintStage,
     BlueprintSuggestion,
 )
+from bot.storage.db import id_batches, in_ids
 
 __all__ = [
     "BlueprintRule",
@@ -42,13 +43,13 @@ def revisions(
     *, session: Session, workspace_ids: Iterable[int], batch: int = 500
 ) -> dict[int, int]:
     """The revisions of many workspaces at once (those never customised are left out)."""
-    ids = sorted(set(workspace_ids))
+    b = BlueprintSettings.__table__.c
     found: dict[int, int] = {}
-    for start in range(0, len(ids), batch):
-        statement = select(BlueprintSettings.workspace_id, BlueprintSettings.revision).where(
-            BlueprintSettings.workspace_id.in_(ids[start : start + batch])
+    for ids in id_batches(session, workspace_ids, batch):
+        statement = sa.select(b.workspace_id, b.revision).where(
+            in_ids(session, b.workspace_id, ids)
         )
-        found.update(dict(session.exec(statement).all()))
+        found.update(dict(session.execute(statement).all()))
     return found
 
 

@@ -35,6 +35,7 @@ from bot.storage.models import (
     UTCDateTime,
     Workspace,
 )
+from bot.storage.unnest import array_text, unnest_insert
 
 # What a claim's row says about its message.
 CLAIMED = "claimed"  # claimed by a run (``claimed_at``) that has not started its post yet
@@ -223,8 +224,10 @@ def claim_periods(
             # goes once as a value: dumping it 10,000 times into an array cost most of it.
             same = tuple(n for n in columns if all(v[n] == values[0][n] for v in values))
             params = {f"v_{n}": values[0][n] for n in same}
-            params |= {f"v_{n}": [v[n] for v in values] for n in columns if n not in same}
-            statement = _unnest_insert(table, columns, same, unique.name)
+            varying = {n: [v[n] for v in values] for n in columns if n not in same}
+            texts = {n: t for n, vs in varying.items() if (t := array_text(vs)) is not None}
+            params |= {f"v_{n}": texts.get(n, vs) for n, vs in varying.items()}
+            statement = unnest_insert(table, columns, same, frozenset(texts), unique.name)
             result = session.execute(statement, params)
         else:
             # One cached statement, executemany (SQLAlchemy pages it, ``batch`` rows each).
@@ -236,26 +239,6 @@ def claim_periods(
             result = session.execute(statement, values)
         won.update({(workspace_id, channel_id): i for i, workspace_id, channel_id in result.all()})
     return won
-
-
-def _unnest_insert(
-    table: sa.Table, columns: tuple[str, ...], same: tuple[str, ...], constraint: str
-) -> sa.Insert:
-    """INSERT .. SELECT unnest(:array), .. , :value: an array per column that varies."""
-
-    def source_of(name: str) -> sa.ColumnElement[Any]:
-        kind = table.c[name].type
-        if name in same:
-            return sa.cast(sa.bindparam(f"v_{name}", type_=kind), kind)
-        return sa.func.unnest(sa.bindparam(f"v_{name}", type_=postgresql.ARRAY(kind)))
-
-    source = sa.select(*(source_of(name) for name in columns))
-    return (
-        postgresql.insert(table)
-        .from_select(list(columns), source)
-        .on_conflict_do_nothing(constraint=constraint)
-        .returning(table.c.id, table.c.workspace_id, table.c.channel_id)
-    )
 
 
 def _update(claims: Claims, ids: Iterable[int], where, values) -> sa.Update | None:

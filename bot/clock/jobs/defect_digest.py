@@ -66,21 +66,29 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
         for slot in group:
             target = slot.target
             by_stage = logged_of.get(target.key, _NOTHING_LOGGED)
-            covered = stale_of.get(target.key, [])
-            oldest = sorted(
-                (d for found in covered for d in found.oldest),
-                key=lambda d: (d.created_at, d.defect_id),
-            )
+            oldest, stale_total = _oldest(stale_of.get(target.key))
             reply = compose_defect_digest(
                 plan.content_of(target.workspace_id),
                 logged=by_stage,
-                stale=oldest[:DIGEST_LIST_LIMIT],
-                stale_total=sum(found.total for found in covered),
+                stale=oldest,
+                stale_total=stale_total,
                 tz=target.timezone,
                 week_start=start,
             )
             messages[target.key] = None if reply is None else Message(reply)
     return messages
+
+
+def _oldest(covered: list[StaleDefects] | None) -> tuple[Sequence[DigestDefect], int]:
+    """The oldest stale defects of the channels one target covers, and how many in all."""
+    if not covered:
+        return (), 0
+    if len(covered) == 1:  # its own channel only: already in order, and within the limit
+        return covered[0].oldest, covered[0].total
+    oldest = sorted(
+        (d for found in covered for d in found.oldest), key=lambda d: (d.created_at, d.defect_id)
+    )
+    return oldest[:DIGEST_LIST_LIMIT], sum(found.total for found in covered)
 
 
 def compose_defect_digest(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock.engine import Housekeeping
+from bot.clock.housekeeping import Housekeeping
 from bot.storage.appointments import purge_past_appointments
 
 PURGE_APPOINTMENTS = Housekeeping(

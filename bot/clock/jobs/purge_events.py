@@ -10,7 +10,7 @@ was down, and the table stays a week deep instead of growing forever.
 
 from __future__ import annotations
 
-from bot.clock.engine import Housekeeping
+from bot.clock.housekeeping import Housekeeping
 from bot.storage.events import forget_old_events
 
 PURGE_EVENTS = Housekeeping(

@@ -7,7 +7,7 @@ was about. One they never finish is not posted and, after 7 days
 
 from __future__ import annotations
 
-from bot.clock.engine import Housekeeping
+from bot.clock.housekeeping import Housekeeping
 from bot.storage.heroes import purge_drafts
 
 PURGE_STORY_DRAFTS = Housekeeping(

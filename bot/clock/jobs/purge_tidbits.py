@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock.engine import Housekeeping
+from bot.clock.housekeeping import Housekeeping
 from bot.storage.tidbits import purge_expired_tidbits
 
 PURGE_TIDBITS = Housekeeping(
