@@ -211,23 +211,31 @@ def claim_periods(
     else:  # pragma: no cover - make_engine only builds SQLite and PostgreSQL engines
         raise ValueError(f"Huddle runs on SQLite or PostgreSQL, not {dialect}")
     kind = {} if claims.kind is None else {"kind": claims.kind}
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
-        values = {"attempts": 0, **row, **kind}
-        groups[tuple(values)].append(values)  # one statement per set of columns (as built)
+        groups[tuple(row)].append(row)  # one statement per set of columns (as built)
     won: dict[tuple[int, str], int] = {}
     returning = (table.c.id, table.c.workspace_id, table.c.channel_id)
-    for columns, values in groups.items():
+    for names, group in groups.items():
         if dialect == "postgresql":
             # One INSERT .. SELECT FROM unnest(arrays): a short statement whatever the count.
             # A column the same in every row (the status, the period, claimed_at, the kind)
             # goes once as a value: dumping it 10,000 times into an array cost most of it.
-            same = tuple(n for n in columns if all(v[n] == values[0][n] for v in values))
-            params = {f"v_{n}": values[0][n] for n in same}
-            varying = {n: [v[n] for v in values] for n in columns if n not in same}
+            same = ({} if "attempts" in names else {"attempts": 0}) | kind
+            varying: dict[str, list[Any]] = {}
+            for name in names:
+                if name in kind:
+                    continue  # the claims' own kind, whatever a row says
+                values = [r[name] for r in group]
+                if len(set(values)) == 1:
+                    same[name] = values[0]
+                else:
+                    varying[name] = values
+            params = {f"v_{n}": v for n, v in same.items()}
             texts = {n: t for n, vs in varying.items() if (t := array_text(vs)) is not None}
             params |= {f"v_{n}": texts.get(n, vs) for n, vs in varying.items()}
-            statement = unnest_insert(table, columns, same, frozenset(texts), unique.name)
+            columns = (*same, *varying)
+            statement = unnest_insert(table, columns, tuple(same), frozenset(texts), unique.name)
             result = session.execute(statement, params)
         else:
             # One cached statement, executemany (SQLAlchemy pages it, ``batch`` rows each).
@@ -236,7 +244,7 @@ def claim_periods(
                 .returning(*returning)
                 .execution_options(insertmanyvalues_page_size=batch)
             )
-            result = session.execute(statement, values)
+            result = session.execute(statement, [{"attempts": 0, **r, **kind} for r in group])
         won.update({(workspace_id, channel_id): i for i, workspace_id, channel_id in result.all()})
     return won
 
