@@ -162,9 +162,9 @@ class Content:
         return self._stages_by_id.get(stage_id)  # type: ignore[arg-type]
 
     @cached_property
-    def stage_ids(self) -> tuple[str, ...]:
-        """The journey's stage ids in order (without the retired ones)."""
-        return tuple(s.id for s in self.stages)
+    def stage_positions(self) -> dict[str, int]:
+        """Each stage id's place in the journey (without the retired ones)."""
+        return {s.id: n for n, s in reversed(list(enumerate(self.stages)))}  # first wins
 
     @cached_property
     def _stages_by_id(self) -> dict[str, Stage]:

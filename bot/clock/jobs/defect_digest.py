@@ -59,10 +59,11 @@ def compose(plan: Planning, slots: Sequence[Slot]) -> dict[Key, Message | None]:
             since=start,
             until=end,
         )
-        logged_of: dict[Key, Counter[str | None]] = defaultdict(Counter)
+        logged_of: dict[Key, Mapping[str | None, int]] = {}
         for (workspace_id, channel_id), counts in logged.items():
             if (key := owner(workspace_id, channel_id)) is not None:
-                logged_of[key].update(counts)
+                before = logged_of.get(key)  # a home channel also counts the unsubscribed
+                logged_of[key] = counts if before is None else Counter(before) + Counter(counts)
         for slot in group:
             target = slot.target
             by_stage = logged_of.get(target.key, _NOTHING_LOGGED)
@@ -109,10 +110,10 @@ def compose_defect_digest(
         return None
     fields = []
     if counts:
-        known = content.stage_ids
-        others = sorted(s for s in counts if s is not None and s not in known)
-        order = [*known, *others] if others else known
-        lines = [f"• {content.stage_name(s)}: {counts[s]}" for s in order if counts.get(s)]
+        # The journey's stages in order, then any it no longer has (by id), then none.
+        place, after = content.stage_positions, len(content.stage_positions)
+        order = sorted((s for s in counts if s is not None), key=lambda s: (place.get(s, after), s))
+        lines = [f"• {content.stage_name(s)}: {counts[s]}" for s in order]
         if counts.get(None):
             lines.append(f"• {content.stage_name(None)}: {counts[None]}")
         fields.append(Field("Last week, by journey stage", "\n".join(lines)))
