@@ -73,14 +73,12 @@ def compose_wow_of_the_week(winner: NominatedStory, found: list[Hero]) -> Reply:
     """Last week's most-nominated story: its heroes thanked by mention, its teller for telling."""
     votes = f"{winner.nominations} nomination{'s' if winner.nominations != 1 else ''}"
     teller = winner.author_name
-    about = f" about {names(found, at=True)}" if found else ""
+    heroes = names(found, at=True) if found else ""
+    about = f" about {heroes}" if found else ""
     if not found:  # a story from before heroes: nobody is credited with the deed
         thanks = f"Thank you, {teller}, for sharing it with the team."
     else:
-        thanks = (
-            f"Thank you, {names(found, at=True)}, for showing the team what going above "
-            "and beyond looks like"
-        )
+        thanks = f"Thank you, {heroes}, for showing the team what going above and beyond looks like"
         alone = [h.user_id for h in found] == [winner.author_id]
         thanks += (
             ", and for sharing it." if alone else f". And thank you, {teller}, for sharing it."
