@@ -160,10 +160,18 @@ WORKSPACE = sa.text(
 OPEN = "workspace_id = :w AND closed_at IS NULL"
 STAGES = [
     sa.text(f"SELECT stage, count(*) FROM defect WHERE {OPEN} GROUP BY stage"),
+    # Each stage's five newest: one backward probe of ix_defect_open_stage per stage
+    # (a window over every open defect, as this floor was first written, grew with them).
+    # The stages come by a skip scan (one probe per stage, not a read of every open defect).
     sa.text(
-        "SELECT id, stage FROM (SELECT id, stage, description, reporter_name, row_number() "
-        "OVER (PARTITION BY stage ORDER BY created_at DESC, id DESC) AS rank "
-        f"FROM defect WHERE {OPEN}) r WHERE rank <= 5 ORDER BY stage, rank"
+        "WITH RECURSIVE c(stage) AS ((SELECT stage FROM defect WHERE "
+        f"{OPEN} AND stage IS NOT NULL ORDER BY stage LIMIT 1) UNION ALL SELECT (SELECT stage "
+        f"FROM defect WHERE {OPEN} AND stage > c.stage ORDER BY stage LIMIT 1) FROM c WHERE "
+        "c.stage IS NOT NULL) "
+        "SELECT l.id, l.stage FROM c CROSS JOIN LATERAL (SELECT id, stage, description, "
+        f"reporter_name FROM defect WHERE {OPEN} AND stage = c.stage ORDER BY created_at DESC, "
+        "id DESC LIMIT 5) l UNION ALL (SELECT id, stage FROM defect WHERE "
+        f"{OPEN} AND stage IS NULL ORDER BY created_at DESC, id DESC LIMIT 5)"
     ),
     sa.text("SELECT rule_id FROM meeting_post WHERE workspace_id = :w ORDER BY id DESC LIMIT 1"),
 ]

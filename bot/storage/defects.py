@@ -166,9 +166,10 @@ def open_by_stage(
 ) -> dict[str | None, StageBoard]:
     """Every stage with open defects: its count (one aggregate) and its ``per_stage`` newest.
 
-    Two queries whatever the number of open defects: a ``GROUP BY`` for the counts and a
-    window (``row_number`` per stage, newest first) for the lines, both on the partial
-    index of open defects.
+    Two queries: a ``GROUP BY`` for the counts, and for the lines one ``UNION ALL`` of a
+    ``LIMIT per_stage`` per counted stage, each a backward probe of the partial index of
+    open defects (``ix_defect_open_stage``). A window over every open defect, as this was
+    first written, read them all: 0.9 s for 100,000 open defects.
     """
     d = Defect.__table__.c
     is_open = sa.and_(d.workspace_id == workspace_id, d.closed_at.is_(None))
@@ -177,24 +178,18 @@ def open_by_stage(
     )
     if not counts:
         return {}
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=d.stage, order_by=(d.created_at.desc(), d.id.desc()))
-        .label("rank")
-    )
-    ranked = (
-        sa.select(d.id, d.stage, d.description, d.reporter_name, d.created_at, rank)
-        .where(is_open)
+    columns = (d.id, d.stage, d.description, d.reporter_name, d.created_at)
+    newest = [
+        sa.select(*columns)
+        .where(is_open, d.stage.is_(None) if stage is None else d.stage == stage)
+        .order_by(d.created_at.desc(), d.id.desc())
+        .limit(per_stage)
         .subquery()
-    )
-    rows = session.execute(
-        sa.select(*(ranked.c[name] for name in ("id", "stage", "description", "reporter_name")))
-        .add_columns(ranked.c.created_at)
-        .where(ranked.c.rank <= per_stage)
-        .order_by(ranked.c.stage, ranked.c.rank)
-    ).all()
+        for stage in sorted(counts, key=lambda s: (s is None, s or ""))
+    ]
+    rows = session.execute(sa.union_all(*(sa.select(*q.c) for q in newest))).all()
     lines: dict[str | None, list[OpenLine]] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True):  # newest first
         lines.setdefault(row.stage, []).append(OpenLine(*row))
     return {
         stage: StageBoard(stage, int(count), tuple(lines.get(stage, ())))
