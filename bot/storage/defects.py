@@ -178,16 +178,10 @@ def open_by_stage(
     )
     if not counts:
         return {}
-    columns = (d.id, d.stage, d.description, d.reporter_name, d.created_at)
-    newest = [
-        sa.select(*columns)
-        .where(is_open, d.stage.is_(None) if stage is None else d.stage == stage)
-        .order_by(d.created_at.desc(), d.id.desc())
-        .limit(per_stage)
-        .subquery()
-        for stage in sorted(counts, key=lambda s: (s is None, s or ""))
-    ]
-    rows = session.execute(sa.union_all(*(sa.select(*q.c) for q in newest))).all()
+    named = sorted(s for s in counts if s is not None)
+    params = {"workspace_id": workspace_id} | {f"stage_{n}": s for n, s in enumerate(named)}
+    statement = _newest_by_stage(len(named), None in counts, per_stage)
+    rows = session.execute(statement, params).all()
     lines: dict[str | None, list[OpenLine]] = {}
     for row in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True):  # newest first
         lines.setdefault(row.stage, []).append(OpenLine(*row))
@@ -195,6 +189,24 @@ def open_by_stage(
         stage: StageBoard(stage, int(count), tuple(lines.get(stage, ())))
         for stage, count in counts.items()
     }
+
+
+@lru_cache(maxsize=64)
+def _newest_by_stage(named: int, unnamed: bool, per_stage: int) -> sa.CompoundSelect:
+    """``open_by_stage``'s lines for ``named`` stages (``stage_0``..) and, if ``unnamed``,
+    the defects with none: built once per shape (every App Home runs it)."""
+    d = Defect.__table__.c
+    w = sa.bindparam("workspace_id", type_=d.workspace_id.type)
+    stages = [d.stage == sa.bindparam(f"stage_{n}", type_=d.stage.type) for n in range(named)]
+    newest = [
+        sa.select(d.id, d.stage, d.description, d.reporter_name, d.created_at)
+        .where(d.workspace_id == w, d.closed_at.is_(None), stage)
+        .order_by(d.created_at.desc(), d.id.desc())
+        .limit(per_stage)
+        .subquery()
+        for stage in [*stages, *([d.stage.is_(None)] if unnamed else [])]
+    ]
+    return sa.union_all(*(sa.select(*q.c) for q in newest))
 
 
 def defects_for_patient(
