@@ -158,39 +158,67 @@ WORKSPACE = sa.text(
     "WHERE platform = 'slack' AND external_id = :ext"
 )
 OPEN = "workspace_id = :w AND closed_at IS NULL"
-STAGES = [
-    sa.text(f"SELECT stage, count(*) FROM defect WHERE {OPEN} GROUP BY stage"),
-    # Each stage's five newest: one backward probe of ix_defect_open_stage per stage
-    # (a window over every open defect, as this floor was first written, grew with them).
-    # The stages come by a skip scan (one probe per stage, not a read of every open defect).
-    sa.text(
-        "WITH RECURSIVE c(stage) AS ((SELECT stage FROM defect WHERE "
-        f"{OPEN} AND stage IS NOT NULL ORDER BY stage LIMIT 1) UNION ALL SELECT (SELECT stage "
-        f"FROM defect WHERE {OPEN} AND stage > c.stage ORDER BY stage LIMIT 1) FROM c WHERE "
-        "c.stage IS NOT NULL) "
-        "SELECT l.id, l.stage FROM c CROSS JOIN LATERAL (SELECT id, stage, description, "
-        f"reporter_name FROM defect WHERE {OPEN} AND stage = c.stage ORDER BY created_at DESC, "
-        "id DESC LIMIT 5) l UNION ALL (SELECT id, stage FROM defect WHERE "
-        f"{OPEN} AND stage IS NULL ORDER BY created_at DESC, id DESC LIMIT 5)"
-    ),
-    sa.text("SELECT rule_id FROM meeting_post WHERE workspace_id = :w ORDER BY id DESC LIMIT 1"),
-]
-LISTING = [
-    sa.text(
-        "SELECT d.id, d.stage, d.description, d.reporter_name, d.created_at, a.action, "
-        "a.owner_name, (SELECT count(*) FROM defect WHERE workspace_id = :w AND closed_at IS "
-        f"NULL) FROM (SELECT * FROM defect WHERE {OPEN} ORDER BY created_at DESC, id DESC "
-        f"LIMIT {LIST_LIMIT}) d LEFT JOIN LATERAL (SELECT action, owner_name FROM recovery_action "
-        "r WHERE r.workspace_id = :w AND r.defect_id = d.id ORDER BY created_at DESC, id DESC "
-        "LIMIT 1) a ON true ORDER BY d.created_at DESC, d.id DESC"
-    ),
-    # Every action of the defects shown (the list shows each defect's whole history).
-    sa.text(
-        "SELECT r.defect_id, r.action, r.owner_name FROM recovery_action r WHERE "
-        f"r.workspace_id = :w AND r.defect_id IN (SELECT id FROM defect WHERE {OPEN} ORDER BY "
-        f"created_at DESC, id DESC LIMIT {LIST_LIMIT}) ORDER BY r.created_at, r.id"
-    ),
-]
+# Where the schema keeps each stage's open count (``open_defect_tally``, 0031), the
+# floors read it as Huddle does; before, they count the open defects.
+OPEN_COUNTS = f"SELECT stage, count(*) FROM defect WHERE {OPEN} GROUP BY stage"
+OPEN_TALLY = (
+    "SELECT NULLIF(stage, ''), open FROM open_defect_tally WHERE workspace_id = :w AND open > 0"
+)
+# The stages with open defects: a skip scan (one probe per stage, not a read of every
+# open defect), or the tally's rows.
+SKIP_SCAN = (
+    "WITH RECURSIVE c(stage) AS ((SELECT stage FROM defect WHERE "
+    f"{OPEN} AND stage IS NOT NULL ORDER BY stage LIMIT 1) UNION ALL SELECT (SELECT stage "
+    f"FROM defect WHERE {OPEN} AND stage > c.stage ORDER BY stage LIMIT 1) FROM c WHERE "
+    "c.stage IS NOT NULL) SELECT stage FROM c WHERE stage IS NOT NULL"
+)
+TALLIED = "SELECT stage FROM open_defect_tally WHERE workspace_id = :w AND open > 0 AND stage <> ''"
+
+
+def stages_floor(open_tally: bool) -> list:
+    """The App Home's open defects: each stage's count, and its five newest by one
+    backward probe of ix_defect_open_stage per stage (a window over every open defect,
+    as this floor was first written, grew with them)."""
+    stages = TALLIED if open_tally else SKIP_SCAN
+    return [
+        sa.text(OPEN_TALLY if open_tally else OPEN_COUNTS),
+        sa.text(
+            f"SELECT l.id, l.stage FROM ({stages}) c CROSS JOIN LATERAL (SELECT id, stage, "
+            f"description, reporter_name FROM defect WHERE {OPEN} AND stage = c.stage ORDER BY "
+            "created_at DESC, id DESC LIMIT 5) l UNION ALL (SELECT id, stage FROM defect WHERE "
+            f"{OPEN} AND stage IS NULL ORDER BY created_at DESC, id DESC LIMIT 5)"
+        ),
+        sa.text(
+            "SELECT rule_id FROM meeting_post WHERE workspace_id = :w ORDER BY id DESC LIMIT 1"
+        ),
+    ]
+
+
+def listing_floor(open_tally: bool) -> list:
+    """``/defect list``: the newest open defects, their actions, and how many are open."""
+    total = (
+        "SELECT COALESCE(sum(open), 0) FROM open_defect_tally WHERE workspace_id = :w"
+        if open_tally
+        else f"SELECT count(*) FROM defect WHERE {OPEN}"
+    )
+    return [
+        sa.text(
+            "SELECT d.id, d.stage, d.description, d.reporter_name, d.created_at, a.action, "
+            f"a.owner_name, ({total}) FROM (SELECT * FROM defect WHERE {OPEN} ORDER BY "
+            f"created_at DESC, id DESC LIMIT {LIST_LIMIT}) d LEFT JOIN LATERAL (SELECT action, "
+            "owner_name FROM recovery_action r WHERE r.workspace_id = :w AND r.defect_id = d.id "
+            "ORDER BY created_at DESC, id DESC LIMIT 1) a ON true "
+            "ORDER BY d.created_at DESC, d.id DESC"
+        ),
+        # Every action of the defects shown (the list shows each defect's whole history).
+        sa.text(
+            "SELECT r.defect_id, r.action, r.owner_name FROM recovery_action r WHERE "
+            f"r.workspace_id = :w AND r.defect_id IN (SELECT id FROM defect WHERE {OPEN} ORDER "
+            f"BY created_at DESC, id DESC LIMIT {LIST_LIMIT}) ORDER BY r.created_at, r.id"
+        ),
+    ]
+
+
 RECALL = [
     sa.text(
         "SELECT id, note_enc, author_name, created_at FROM tidbit WHERE workspace_id = :w "
@@ -249,6 +277,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         heroes = sa.inspect(connection).has_table("story_hero")
         tally = sa.inspect(connection).has_table("hero_tally")
         periods = sa.inspect(connection).has_table("story_period")
+        open_tally = sa.inspect(connection).has_table("open_defect_tally")
     hashes = vault.ref_hashes(f"slack:T{BUSY}", PATIENT)
     params = {"ext": f"T{BUSY}", "w": BUSY, "since": MONTH, "now": NOW, "hashes": hashes}
     params |= {"period": f"{MONTH:%Y-%m}"}
@@ -332,7 +361,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
     measure(
         "App Home",
         lambda: door(HomeOpened("slack", f"T{BUSY}", "U1")),
-        board_floor(counted, heroes, True, periods=periods) + STAGES,
+        board_floor(counted, heroes, True, periods=periods) + stages_floor(open_tally),
         check_home,
     )
 
@@ -345,7 +374,7 @@ def run(args: argparse.Namespace, url: str, engine: sa.Engine) -> list[dict]:
         shown = {int(re.match(r"#(\d+)", f.label).group(1)): f.value for f in reply.fields}
         assert all(f". {a.action} ({a.owner_name}," in shown[a.defect_id] for a in actions)
 
-    measure("/defect list", lambda: command("defect list"), LISTING, check_list)
+    measure("/defect list", lambda: command("defect list"), listing_floor(open_tally), check_list)
 
     def check_recall(reply, answer):
         notes, related = answer

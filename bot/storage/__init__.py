@@ -15,6 +15,7 @@ from bot.storage import (  # noqa: F401
     downloads,
     hero_tally,
     models,
+    open_tally,
     period_tally,
     sign_in_links,
 )
