@@ -99,7 +99,7 @@ def top_heroes(
         return _all_time_heroes(session, workspace_id, limit)
     s, h = Story.__table__.c, StoryHero.__table__.c
     # Only stories with votes can put anyone on the board: read those first (the month's
-    # through ``ix_story_board``, all time through ``ix_story_votes``), then their heroes.
+    # through ``ix_story_board``, all time through ``ix_story_top``), then their heroes.
     voted = [s.workspace_id == workspace_id, s.votes > 0]
     if since is not None:
         voted.append(s.created_at >= since)

@@ -163,8 +163,6 @@ class Story(SQLModel, table=True):
         sa.UniqueConstraint("workspace_id", "channel_id", "message_id", name="uq_story_message"),
         # The month's board: this workspace's stories since the 1st.
         sa.Index("ix_story_board", "workspace_id", "created_at"),
-        # The all-time board: this workspace's most voted stories, read from the top.
-        sa.Index("ix_story_votes", "workspace_id", "votes"),
         # A board's people: each author's latest name.
         sa.Index("ix_story_author", "workspace_id", "author_id", "created_at"),
     )
@@ -181,6 +179,10 @@ class Story(SQLModel, table=True):
     # Its active nominations, kept by every vote write (``bot.storage.stories``) so a
     # board reads one number per story instead of counting the votes.
     votes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+# The all-time board: the most voted first, ties to the earliest (0032), read in order.
+sa.Index("ix_story_top", Story.workspace_id, Story.votes.desc(), Story.created_at, Story.id)
 
 
 class StoryHero(SQLModel, table=True):

@@ -206,7 +206,7 @@ def top_stories(
     most votes first, ties to the earliest.
 
     One statement on the stored counts (``Story.votes``), never the votes themselves:
-    all time reads ``ix_story_votes`` from the top; a period only that period's stories
+    all time reads ``ix_story_top`` from the top; a period only that period's stories
     (``ix_story_board``). Who is credited (the heroes) is ``bot.storage.heroes``'s.
     """
     if period is not None:

@@ -1,0 +1,58 @@
+"""0032: the all-time Top stories are read in the board's own order (votes, then the
+earliest), five rows from the top, however many stories tie on votes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+
+from bot.storage import db
+
+
+def _indexes(engine) -> set[str]:
+    with engine.connect() as connection:
+        return {i["name"] for i in sa.inspect(connection).get_indexes("story")}
+
+
+def test_the_all_time_board_reads_five_rows_in_order_with_thousands_tied(postgres_url):
+    engine = db.make_engine(postgres_url)
+    db.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO workspace (platform, external_id, timezone, created_at) "
+                "VALUES ('slack', 'T1', 'UTC', now())"
+            )
+        )
+        connection.execute(  # 5,000 stories, 4,000 of them tied at the top vote count
+            sa.text(
+                "INSERT INTO story (workspace_id, channel_id, author_id, author_name, text, "
+                "source, created_at, votes) SELECT 1, 'C1', 'U1', 'Sam', 'story ' || n, "
+                "'command', now() - n * interval '1 minute', CASE WHEN n % 5 = 0 THEN 1 ELSE 20 "
+                "END FROM generate_series(1, 5000) n"
+            )
+        )
+        connection.execute(sa.text("ANALYZE story"))
+        plan = "\n".join(
+            row[0]
+            for row in connection.execute(
+                sa.text(
+                    "EXPLAIN SELECT id FROM story WHERE workspace_id = 1 AND votes > 0 "
+                    "ORDER BY votes DESC, created_at, id LIMIT 5"
+                )
+            )
+        )
+    engine.dispose()
+    assert "using ix_story_top" in plan, plan
+    assert "Sort" not in plan, plan  # the index is the board's order: nothing to sort
+
+
+def test_upgrade_swaps_the_votes_index_and_downgrade_swaps_it_back(fresh_url):
+    engine = db.make_engine(fresh_url)
+    db.upgrade(engine, "0031_open_defect_tally")
+    assert "ix_story_votes" in _indexes(engine) and "ix_story_top" not in _indexes(engine)
+    db.upgrade(engine)
+    assert "ix_story_top" in _indexes(engine) and "ix_story_votes" not in _indexes(engine)
+    command.downgrade(db.alembic_config(engine), "0031_open_defect_tally")
+    assert "ix_story_votes" in _indexes(engine) and "ix_story_top" not in _indexes(engine)
+    engine.dispose()
