@@ -164,7 +164,10 @@ class Content:
     @cached_property
     def stage_positions(self) -> dict[str, int]:
         """Each stage id's place in the journey (without the retired ones)."""
-        return {s.id: n for n, s in reversed(list(enumerate(self.stages)))}  # first wins
+        found: dict[str, int] = {}
+        for n, s in enumerate(self.stages):
+            found.setdefault(s.id, n)  # the first of an id wins, as in ``_stages_by_id``
+        return found
 
     @cached_property
     def _stages_by_id(self) -> dict[str, Stage]:

@@ -37,7 +37,7 @@ def defect_page(
     defects they logged or own.
     """
     conditions = _filters(state, stage, owner_id, mine)
-    total = _total(session, workspace_id, conditions, state, stage, owner_id, mine)
+    total = _total(session, workspace_id, state, stage, owner_id, mine)
     if not total or offset >= total:
         return DefectPage(total, ())
     statement = line_statement(workspace_id, *conditions, limit=limit, offset=offset)
@@ -59,7 +59,7 @@ def defect_views_page(
     action: how many match, and the page, in three statements (the count, the page,
     its actions)."""
     conditions = _filters(state, stage, owner_id, mine)
-    total = _total(session, workspace_id, conditions, state, stage, owner_id, mine)
+    total = _total(session, workspace_id, state, stage, owner_id, mine)
     if not total or offset >= total:
         return total, []
     found = session.exec(
@@ -91,7 +91,6 @@ def _filters(state: str, stage: str | None, owner_id: str | None, mine: str | No
 def _total(
     session: Session,
     workspace_id: int,
-    conditions: list,
     state: str,
     stage: str | None,
     owner_id: str | None,
@@ -100,6 +99,7 @@ def _total(
     """How many match: the open ones (of a stage) from the tally, the rest counted."""
     if state == "open" and owner_id is None and mine is None:
         return open_total(session=session, workspace_id=workspace_id, stage=stage)
+    conditions = _filters(state, stage, owner_id, mine)
     d = Defect.__table__.c
     statement = sa.select(sa.func.count()).where(d.workspace_id == workspace_id, *conditions)
     return int(session.execute(statement).scalar_one())

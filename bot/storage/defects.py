@@ -171,7 +171,7 @@ def open_by_stage(
     triggers), and for the lines one ``UNION ALL`` of a ``LIMIT per_stage`` per counted
     stage, each a backward probe of the partial index of open defects
     (``ix_defect_open_stage``). A window over every open defect, as this was first
-    written, read them all: 0.9 s for 100,000 open defects.
+    written, read them all: the App Home took 0.5 s with 100,000 open defects.
     """
     counts = open_counts(session=session, workspace_id=workspace_id)
     if not counts:

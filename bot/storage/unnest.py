@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql
 def array_text(values: Sequence[Any]) -> str | None:
     """A column of ints, or of strings, as PostgreSQL's array literal (``{1,2}``,
     ``{"C1","a \\"b\\""}``) for the server to parse. psycopg dumps a list element by
-    element in Python: about 5 ms for a 10,000-row claim's columns, the literal about 1.
+    element in Python: two 10,000-element columns (ints and strings) took 9.3 ms as lists
+    and 3.7 ms as literals, round trip included.
     None for any other column (dates, or a None among the values): it goes as a list."""
     if all(type(v) is int for v in values):
         return "{" + ",".join(map(str, values)) + "}"
