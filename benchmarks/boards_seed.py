@@ -1,10 +1,10 @@
 """The data ``benchmarks/boards.py`` times the boards on: one big PostgreSQL database.
 
-At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, about 1,000,000
-nominations (0 to 20 per story, one in nine taken back), 100,000 defects (one in ten open) with 50,000
-recovery actions, and 100,000 tidbits; one busy workspace (id ``BUSY``) holds a tenth
-of every table. The busy workspace's patient ``PATIENT`` has ``PATIENT_TIDBITS``
-tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
+At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, about
+1,000,000 nominations (0 to 20 per story, one in nine taken back), 100,000 defects (one
+in ten open) with 50,000 recovery actions, and 100,000 tidbits; one busy workspace (id
+``BUSY``) holds a tenth of every table. The busy workspace's patient ``PATIENT`` has
+``PATIENT_TIDBITS`` tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
 recall reads the same few rows however big the table grows.
 
 Where the schema has heroes (``story_hero``, migration 0014), every story is about
@@ -15,9 +15,10 @@ same stories, votes, defects and tidbits. Where it has the per-hero tally
 (``hero_tally``, migration 0021), it is filled by one statement after the counts.
 
 Rows go in by COPY, with the seeded tables' secondary indexes dropped first and built
-again at the end (primary and unique keys stay). Where the schema keeps stored counts (``story.votes``, migration
-0015), the trigger is set aside while the votes are copied and the counts are then set
-by one statement: the numbers the trigger would keep.
+again at the end (primary and unique keys stay). Where the schema keeps stored counts
+(``story.votes``, migration 0015), the trigger is set aside while the votes are copied
+and the counts are then set by one statement: the numbers the trigger would keep; the
+same for each stage's open defects (``open_defect_tally``, migration 0031).
 """
 
 from __future__ import annotations
