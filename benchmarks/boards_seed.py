@@ -4,8 +4,8 @@ At ``scale`` 1 the size of issue 12: 1,000 workspaces, 100,000 stories, about
 1,000,000 nominations (0 to 20 per story, one in nine taken back), 100,000 defects (one
 in ten open) with 50,000 recovery actions, and 100,000 tidbits; one busy workspace (id
 ``BUSY``) holds a tenth of every table. The busy workspace's patient ``PATIENT`` has
-``PATIENT_TIDBITS`` tidbits at every scale (the rest belong to ``1,000 * scale`` other patients), so a
-recall reads the same few rows however big the table grows.
+``PATIENT_TIDBITS`` tidbits at every scale (the rest belong to ``1,000 * scale`` other
+patients), so a recall reads the same few rows however big the table grows.
 
 Where the schema has heroes (``story_hero``, migration 0014), every story is about
 one of forty people (``U0``..``U39``, named ``Person 0``..``Person 39`` like the
