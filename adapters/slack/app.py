@@ -68,7 +68,6 @@ class SlackAdapter:
         self.huddle = huddle
         # Where the core's door runs: worker processes under ``huddle serve``.
         self.door = door or InThreads(huddle)
-        self._packed = shipping.packed(settings)  # the settings each shipped job carries
         self.settings = settings
         single = settings.mode is SlackMode.SINGLE
         self.client: AsyncWebClient = build_web_client(
@@ -104,6 +103,8 @@ class SlackAdapter:
         self.bolt = self._build_bolt()
         self.session: aiohttp.ClientSession | None = None
         self.lanes = CoreLanes(settings.core_concurrency)
+        # Under ``huddle serve`` the work after an ack waits for a worker here, pickled.
+        self.outbox = shipping.outbox_for(self, settings, finished=self._finished)
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -203,6 +204,8 @@ class SlackAdapter:
             if self._socket is not None:
                 await self._socket.close_async()
             await self.drained()
+            if self.outbox is not None:
+                await self.outbox.close()
             await self.session.close()
             if self.installation_store is not None:
                 self.installation_store.close()
@@ -264,7 +267,7 @@ class SlackAdapter:
         but they ``copy.deepcopy`` every request (client included) on the way to the
         response, which cost more per ack than the polling saved (benchmarks/README.md).
         The work is counted here, before the 200, so ``drained()`` never sees zero between
-        the ack and the work's first step; ``_work`` uncounts it however it ends.
+        the ack and the work's first step; ``_finished`` uncounts it however it ends.
         ``what`` names the listener in log lines.
         """
 
@@ -273,10 +276,12 @@ class SlackAdapter:
             self._idle.clear()
             delivery = Delivery(body, payload, context, self)
             # In a worker process, under ``huddle serve`` (``shipping``), else here.
-            run = shipping.shipped(self, self._packed, what, listener, delivery)
-            task = asyncio.create_task(self._work(what, run, delivery))
-            self._tasks.add(task)  # the loop keeps only weak references to tasks
-            task.add_done_callback(self._tasks.discard)
+            if self.outbox is not None and self.outbox.takes(listener, delivery):
+                self.outbox.put(what, listener, delivery)
+            else:
+                task = asyncio.create_task(self._work(what, listener, delivery))
+                self._tasks.add(task)  # the loop keeps only weak references to tasks
+                task.add_done_callback(self._tasks.discard)
             return await ack()
 
         return acknowledge
@@ -290,9 +295,12 @@ class SlackAdapter:
             # Never log the payload: it may hold patient data.
             log.exception("slack %s failed: workspace=%s", what, _team_of(delivery.body))
         finally:
-            self._pending -= 1
-            if self._pending == 0:
-                self._idle.set()
+            self._finished()
+
+    def _finished(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self._idle.set()
 
     async def drained(self) -> None:
         """Returns once every acknowledged request has finished its work."""
@@ -333,14 +341,7 @@ class SlackAdapter:
         """An OAuth installation saved: who installed Huddle, for the core to keep as an admin."""
         team_id, user_id = installation.team_id, installation.user_id
         if team_id and user_id:
-            await self.handle(
-                Installed(
-                    PLATFORM,
-                    team_id,
-                    None,
-                    installer_id=user_id,
-                )
-            )
+            await self.handle(Installed(PLATFORM, team_id, None, installer_id=user_id))
 
     def failure(self, team_id: str | None, error: Exception) -> str:
         """Slack's error code for a failed Web API call.

@@ -123,6 +123,19 @@ def build_web_client(
     )
 
 
+def with_token(base: AsyncWebClient, token: str | None) -> AsyncWebClient:
+    """A client for one workspace's token (``base``'s if None), sharing ``base``'s HTTP
+    session and retry handlers, as bolt's own per-request client does."""
+    return AsyncWebClient(
+        token=token or base.token,
+        base_url=base.base_url,
+        timeout=base.timeout,
+        logger=base.logger,
+        session=base.session,
+        retry_handlers=base.retry_handlers,
+    )
+
+
 def error_code(error: Exception) -> str:
     """A short, data-free description of a failed call, for logs and people."""
     if isinstance(error, SlackApiError):

@@ -25,14 +25,19 @@ from dataclasses import dataclass
 
 import aiohttp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.core_processes import worker_core
 from adapters.slack import listeners
 from adapters.slack.names import UserNames
 from adapters.slack.posting import Poster
 from adapters.slack.settings import SlackSettings
-from adapters.slack.webapi import TOKEN_GONE, build_web_client, error_code, guard_sdk_loggers
+from adapters.slack.webapi import (
+    TOKEN_GONE,
+    build_web_client,
+    error_code,
+    guard_sdk_loggers,
+    with_token,
+)
 from bot.model import Event, Reply
 
 log = logging.getLogger("huddle.slack")
@@ -63,13 +68,14 @@ class Done:
     gone: tuple[str | None, ...] = ()  # workspaces whose token Slack called dead
 
 
-def run(settings: bytes, job: Job) -> Done:
-    """In a worker (``InWorkers.call``): finish ``job``. ``settings``: the pickled
-    ``SlackSettings``, compared as bytes so the worker's Slack side is built once."""
+def run(settings: bytes, job: bytes) -> Done:
+    """In a worker (``InWorkers.call``): finish ``job`` (a pickled ``Job``). ``settings``:
+    the pickled ``SlackSettings``, compared as bytes so the worker's Slack side is built
+    once."""
     worker = _workers.get(settings)
     if worker is None:
         worker = _workers[settings] = SlackWorker(pickle.loads(settings))
-    return worker.run(job)
+    return worker.run(pickle.loads(job))
 
 
 _workers: dict[bytes, SlackWorker] = {}
@@ -128,20 +134,11 @@ class SlackWorker:
     def _context(self, job: Job) -> AsyncBoltContext:
         """What the listener reads of bolt's context: the workspace and a client with its
         token, sharing this worker's session and retry handlers (as bolt's own does)."""
-        base = self.client
-        client = AsyncWebClient(
-            token=job.bot_token,
-            base_url=base.base_url,
-            timeout=base.timeout,
-            logger=base.logger,
-            session=base.session,
-            retry_handlers=base.retry_handlers,
-        )
         return AsyncBoltContext(
             team_id=job.team_id,
             enterprise_id=job.enterprise_id,
             bot_token=job.bot_token,
-            client=client,
+            client=with_token(self.client, job.bot_token),
         )
 
     # -- listeners.Adapter --------------------------------------------------------------

@@ -9,12 +9,15 @@ its command answered honestly, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 
 import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.core_processes import InThreads, InWorkers, door_for
 from adapters.slack.app import make_mount
@@ -98,10 +101,7 @@ async def test_a_worker_killed_mid_command_is_replaced_and_the_sender_told_to_ch
     [worker] = door.worker_pids()
     # Hold the command inside the worker: a write lock it must wait for.
     with engine.connect() as holder:
-        if engine.dialect.name == "postgresql":
-            holder.execute(sa.text("LOCK TABLE workspace IN ACCESS EXCLUSIVE MODE"))
-        else:
-            holder.exec_driver_sql("BEGIN EXCLUSIVE")
+        _hold_writes(holder, engine)
         sent = asyncio.ensure_future(slack.command("/defect arrival: the lift was out of order"))
         await asyncio.sleep(1.0)  # the command is in the worker's hands, waiting on the lock
         assert api.calls_to("response_url") == []
@@ -117,6 +117,45 @@ async def test_a_worker_killed_mid_command_is_replaced_and_the_sender_told_to_ch
     await slack.command("/defect arrival: the lift was out of order")  # sent again
     assert "Defect #1 logged · Arrival" in said(api.calls_to("response_url")[-1])
     assert door.worker_pids() != [worker]
+
+
+async def test_commands_waiting_for_a_busy_worker_are_kept_small_and_done_in_order(
+    worker_slack, api, engine
+):
+    slack, _ = worker_slack
+    await slack.command("/defect list")  # the workspace known, this process's caches warm
+    outbox = slack.adapter.outbox
+    waits = 40
+    with engine.connect() as holder:
+        _hold_writes(holder, engine)
+        before = _held_contexts()
+        for n in range(waits + outbox.runners):
+            response = await slack.command(f"/defect arrival: waited {n} minutes", drain=False)
+            assert response.status == 200  # acknowledged while the worker is held
+        assert outbox.waiting() == waits
+        # Each waits as its pickled job (bytes: nothing for the collector to walk), not as
+        # a task holding bolt's context, its web client and the rest (some 40 objects).
+        assert _held_contexts() == before
+        holder.rollback()
+    await asyncio.wait_for(slack.adapter.drained(), 60)
+
+    assert outbox.waiting() == 0
+    said_in_order = [d.description for d in sorted(defects(engine), key=lambda d: d.id)]
+    assert said_in_order == [f"waited {n} minutes" for n in range(waits + outbox.runners)]
+
+
+def _held_contexts() -> int:
+    gc.collect()
+    return sum(isinstance(o, AsyncBoltContext | AsyncWebClient) for o in gc.get_objects())
+
+
+def _hold_writes(holder, engine) -> None:
+    """Hold the database so a worker's write waits (reads of the workspace too, on
+    PostgreSQL): the worker stays busy with its first command."""
+    if engine.dialect.name == "postgresql":
+        holder.execute(sa.text("LOCK TABLE workspace IN ACCESS EXCLUSIVE MODE"))
+    else:
+        holder.exec_driver_sql("BEGIN EXCLUSIVE")
 
 
 def test_an_in_memory_database_keeps_the_core_in_this_process(huddle, settings):
