@@ -97,17 +97,22 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     door = door_for(huddle, web_settings.core_processes, niceness=web_settings.core_niceness)
     door.begin()  # the workers build their cores while this process imports the platforms
     app = build_web_app(huddle, settings, door=door)
-    app.on_startup.append(_settled)  # after every cleanup context has started
+    settle_after_start(app)
     log.info("huddle serve listening on port %s", port)
     web.run_app(app, port=port, print=None)
     return 0
 
 
+def settle_after_start(app: web.Application) -> None:
+    """Once ``app`` has started, what start-up built (modules, the bolt app, the
+    database's metadata: some 170,000 objects) is kept for the process's life:
+    ``gc.freeze`` takes it out of the garbage collector's sight, so no full collection
+    walks it again while acks wait (each one did for tens of milliseconds,
+    benchmarks/README.md)."""
+    app.on_startup.append(_settled)  # after every cleanup context has started
+
+
 async def _settled(app: web.Application) -> None:
-    """What start-up built (modules, the bolt app, the database's metadata: some 170,000
-    objects) is kept for the process's life: ``gc.freeze`` takes it out of the garbage
-    collector's sight, so no full collection walks it again while acks wait (each one
-    did for tens of milliseconds, benchmarks/README.md)."""
     gc.freeze()
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import pytest
 import sqlalchemy as sa
+from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.slack.app import make_mount
 from adapters.slack.app import mount as slack_mount
 from adapters.slack.settings import SlackSettings
-from adapters.web import build_web_app, platform_mounts
+from adapters.web import build_web_app, platform_mounts, settle_after_start
 from bot.huddle import Huddle
 from bot.wiring import StartupError
 from tests.slack.conftest import SIGNING_SECRET, serve, slack_settings
@@ -119,3 +121,19 @@ async def test_healthz_is_503_when_the_database_cannot_be_reached(
     finally:
         await client.close()
         gone.dispose()
+
+
+async def test_what_start_up_built_is_kept_out_of_the_garbage_collectors_walks(
+    huddle, settings, api
+):
+    app = build_web_app(huddle, settings, mounts=[make_mount(slack_settings(api))])
+    settle_after_start(app)  # as ``huddle serve`` does
+    gc.unfreeze()
+    client = TestClient(TestServer(app))
+    try:
+        await client.start_server()
+        # Modules, bolt's app, the database's metadata: frozen once the app has started.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        await client.close()
+        gc.unfreeze()  # the rest of the test session collects as usual
