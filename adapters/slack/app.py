@@ -260,7 +260,8 @@ class SlackAdapter:
     # -- work after the ack -------------------------------------------------------------
 
     def acking(self, what: str, listener: Listener):
-        """A bolt listener that acknowledges at once and runs ``listener`` as a task of its own.
+        """A bolt listener that acknowledges at once and runs ``listener`` after, as a task of
+        its own (or, under ``huddle serve``, its job in a worker: ``outbox``).
 
         With ``process_before_response=True`` bolt answers Slack as soon as this returns,
         with no 10-ms polling for the ack. bolt's own lazy listeners would do the same,

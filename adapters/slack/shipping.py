@@ -9,9 +9,9 @@ the first lane), and the listeners ``worker.SHIPPED`` leaves out.
 A request waits for a worker in the ``Outbox`` as its job already pickled: bytes, which
 the garbage collector never looks into, and nothing of bolt's context. When the workers
 fall behind a burst, thousands of requests wait; held as tasks, each with its bolt
-context and web client, they were some 40 objects apiece for every collection to walk,
-and one full collection over a backlog of 4,000 held the event loop for 100 to 200 ms
-while acks waited (benchmarks/README.md). A few runners (as many as the core's shared
+context and web client, they were 36 objects apiece for every collection to walk, and a
+full collection over a backlog of 4,000 held the event loop for 165 to 218 ms while acks
+waited (benchmarks/README.md). A few runners (as many as the core's shared
 lane has slots) take the jobs in the order they came.
 """
 
