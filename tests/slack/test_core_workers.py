@@ -134,7 +134,7 @@ async def test_commands_waiting_for_a_busy_worker_are_kept_small_and_done_in_ord
             assert response.status == 200  # acknowledged while the worker is held
         assert outbox.waiting() == waits
         # Each waits as its pickled job (bytes: nothing for the collector to walk), not as
-        # a task holding bolt's context, its web client and the rest (some 40 objects).
+        # a task holding bolt's context, its web client and the rest (36 objects).
         assert _held_contexts() == before
         holder.rollback()
     await asyncio.wait_for(slack.adapter.drained(), 60)
